@@ -1,0 +1,38 @@
+// One workgroup per output: its threads stride over the reduced elements, then combine their partial
+// results as a tree in workgroup memory. The view arrives permuted so that reduced axes come last:
+// output o covers the row-major elements [o * reduced, (o + 1) * reduced).
+// info: [outputs, reduced, rank, offset, shape[rank], strides[rank]]
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+var<workgroup> partial: array<f32, 256>;
+
+fn combine(acc: f32, v: f32) -> f32 {
+    return {{COMBINE}};
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let o = wid.y * nwg.x + wid.x;
+    let outputs = info[0];
+    let reduced = info[1];
+    let rank = info[2];
+    var acc: f32 = {{INIT}};
+    if (o < outputs) {
+        for (var r = lid; r < reduced; r = r + WG) {
+            acc = combine(acc, x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info[3])]);
+        }
+    }
+    partial[lid] = acc;
+    workgroupBarrier();
+    for (var step = WG / 2u; step > 0u; step = step / 2u) {
+        if (lid < step) {
+            partial[lid] = combine(partial[lid], partial[lid + step]);
+        }
+        workgroupBarrier();
+    }
+    if (lid == 0u && o < outputs) {
+        y[o] = partial[0];
+    }
+}

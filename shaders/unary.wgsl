@@ -1,0 +1,19 @@
+// y[i] = OP(x at the strided position of element i).
+// info: [numel, rank, offset, shape[rank], strides[rank]]
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+fn op(v: f32) -> f32 {
+    return {{OP}};
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let i = linear_index(wid, nwg, lid);
+    if (i >= info[0]) {
+        return;
+    }
+    let rank = info[1];
+    y[i] = op(x[strided_offset(i, rank, 3u, 3u + rank, info[2])]);
+}

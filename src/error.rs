@@ -1,0 +1,46 @@
+//! Errors are values: every fallible op returns [`Result`], and each variant names the op and the
+//! shapes involved so that the message a JS caller sees is enough to find the bug.
+
+/// Everything that can go wrong in webgrad.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// Two shapes that cannot be broadcast together (NumPy rules).
+    #[error("{op}: shapes {lhs:?} and {rhs:?} cannot be broadcast together")]
+    Broadcast { op: &'static str, lhs: Vec<usize>, rhs: Vec<usize> },
+
+    /// A binary op whose operands' shapes do not fit the op (e.g. matmul inner dimensions).
+    #[error("{op}: shapes {lhs:?} and {rhs:?} do not match ({why})")]
+    ShapeMismatch { op: &'static str, lhs: Vec<usize>, rhs: Vec<usize>, why: &'static str },
+
+    /// An op that needs a given rank got another.
+    #[error("{op}: expected a tensor of rank {expected}, got shape {got:?}")]
+    Rank { op: &'static str, expected: usize, got: Vec<usize> },
+
+    /// Data whose length disagrees with the shape it came with.
+    #[error("{op}: {len} values cannot fill shape {shape:?} ({expected} elements)")]
+    DataLength { op: &'static str, len: usize, shape: Vec<usize>, expected: usize },
+
+    /// An axis outside `0..rank`.
+    #[error("{op}: axis {axis} is out of range for shape {shape:?}")]
+    Axis { op: &'static str, axis: usize, shape: Vec<usize> },
+
+    /// Operands that live on different backends.
+    #[error("{op}: operands live on different backends ({lhs} and {rhs})")]
+    Device { op: &'static str, lhs: String, rhs: String },
+
+    /// `backward()` on a non-scalar tensor without a seed gradient.
+    #[error("backward: the output has shape {shape:?}, not a scalar; pass a seed gradient of that shape")]
+    NonScalarBackward { shape: Vec<usize> },
+
+    /// A WebGPU backend that could not be created.
+    #[error("webgpu: {0}")]
+    NoWebGpu(String),
+
+    /// A failure reported by the GPU (validation, out of memory, device loss, mapping), with the kernel
+    /// or step that caused it.
+    #[error("webgpu {op}: {msg}")]
+    Gpu { op: String, msg: String },
+}
+
+/// `Result` with webgrad's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

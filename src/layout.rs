@@ -1,0 +1,161 @@
+//! How a tensor's elements sit in its storage: shape, strides (in elements) and offset. Movement ops
+//! (transpose, broadcast, reshape of contiguous data) change only the layout, never the data.
+
+use crate::error::{Error, Result};
+
+/// Shape, strides and offset of a strided view into a flat buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    offset: usize,
+}
+
+/// Number of elements of a shape (1 for a scalar).
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// Row-major strides for a shape.
+pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![0; shape.len()];
+    let mut step = 1;
+    for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
+        *stride = step;
+        step *= dim;
+    }
+    strides
+}
+
+/// The shape two operands broadcast to under NumPy rules.
+pub fn broadcast_shapes(op: &'static str, lhs: &[usize], rhs: &[usize]) -> Result<Vec<usize>> {
+    let rank = lhs.len().max(rhs.len());
+    let dim = |s: &[usize], i: usize| if i + s.len() < rank { 1 } else { s[i + s.len() - rank] };
+    (0..rank)
+        .map(|i| match (dim(lhs, i), dim(rhs, i)) {
+            (a, b) if a == b => Ok(a),
+            (1, b) => Ok(b),
+            (a, 1) => Ok(a),
+            _ => Err(Error::Broadcast { op, lhs: lhs.to_vec(), rhs: rhs.to_vec() }),
+        })
+        .collect()
+}
+
+impl Layout {
+    /// A row-major layout starting at offset 0.
+    pub fn contiguous(shape: &[usize]) -> Self {
+        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn strides(&self) -> &[usize] {
+        &self.strides
+    }
+
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn numel(&self) -> usize {
+        numel(&self.shape)
+    }
+
+    /// True when the elements are stored row-major and densely from the offset.
+    pub fn is_contiguous(&self) -> bool {
+        self.shape.iter().zip(&self.strides).zip(contiguous_strides(&self.shape)).all(
+            |((&dim, &stride), expected)| dim <= 1 || stride == expected,
+        )
+    }
+
+    /// The view of this layout broadcast to `shape` (stride 0 along broadcast axes).
+    pub fn broadcast_to(&self, op: &'static str, shape: &[usize]) -> Result<Layout> {
+        let err = || Error::Broadcast { op, lhs: self.shape.clone(), rhs: shape.to_vec() };
+        let lead = shape.len().checked_sub(self.rank()).ok_or_else(err)?;
+        let mut strides = vec![0; shape.len()];
+        for (i, (&dim, &stride)) in self.shape.iter().zip(&self.strides).enumerate() {
+            match (dim, shape[lead + i]) {
+                (a, b) if a == b => strides[lead + i] = stride,
+                (1, _) => strides[lead + i] = 0,
+                _ => return Err(err()),
+            }
+        }
+        Ok(Layout { shape: shape.to_vec(), strides, offset: self.offset })
+    }
+
+    /// The same view with a leading axis of `len` elements that all alias the same data (stride 0).
+    pub fn with_leading_axis(&self, len: usize) -> Layout {
+        let mut shape = vec![len];
+        shape.extend(&self.shape);
+        let mut strides = vec![0];
+        strides.extend(&self.strides);
+        Layout { shape, strides, offset: self.offset }
+    }
+
+    /// The view with axes reordered: axis `i` of the result is axis `order[i]` of this one.
+    /// `order` must be a permutation of `0..rank` (callers check).
+    pub fn permuted(&self, order: &[usize]) -> Layout {
+        Layout {
+            shape: order.iter().map(|&a| self.shape[a]).collect(),
+            strides: order.iter().map(|&a| self.strides[a]).collect(),
+            offset: self.offset,
+        }
+    }
+
+    /// The same data under a new shape; only valid for contiguous layouts (callers check).
+    pub fn reshaped(&self, shape: &[usize]) -> Layout {
+        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset }
+    }
+
+    /// Storage offset of every element, in row-major order of the shape.
+    pub fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut index = vec![0usize; self.rank()];
+        let mut next = if self.numel() == 0 { None } else { Some(self.offset) };
+        std::iter::from_fn(move || {
+            let current = next?;
+            next = None;
+            let mut offset = current;
+            for d in (0..index.len()).rev() {
+                index[d] += 1;
+                offset += self.strides[d];
+                if index[d] < self.shape[d] {
+                    next = Some(offset);
+                    break;
+                }
+                offset -= self.strides[d] * index[d];
+                index[d] = 0;
+            }
+            Some(current)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcast_follows_numpy_rules() {
+        assert_eq!(broadcast_shapes("t", &[2, 3], &[3]).unwrap(), vec![2, 3]);
+        assert_eq!(broadcast_shapes("t", &[4, 1, 5], &[3, 1]).unwrap(), vec![4, 3, 5]);
+        assert_eq!(broadcast_shapes("t", &[], &[2]).unwrap(), vec![2]);
+        assert!(broadcast_shapes("t", &[2, 3], &[4]).is_err());
+    }
+
+    #[test]
+    fn offsets_walk_a_transposed_view() {
+        let t = Layout::contiguous(&[2, 3]).permuted(&[1, 0]);
+        assert!(!t.is_contiguous());
+        assert_eq!(t.offsets().collect::<Vec<_>>(), vec![0, 3, 1, 4, 2, 5]);
+        let b = Layout::contiguous(&[3]).broadcast_to("t", &[2, 3]).unwrap();
+        assert_eq!(b.offsets().collect::<Vec<_>>(), vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(Layout::contiguous(&[0, 3]).offsets().count(), 0);
+        assert_eq!(Layout::contiguous(&[]).offsets().collect::<Vec<_>>(), vec![0]);
+    }
+}

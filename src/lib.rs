@@ -1,0 +1,21 @@
+//! webgrad: a tensor + reverse-mode autograd core for the browser, with a WebGPU backend (wgpu, WGSL
+//! in `shaders/`) and a CPU backend, compiled to WebAssembly with a TypeScript API on top.
+//!
+//! The Rust API mirrors the JS one: make tensors on a [`Device`], combine them with ops that return
+//! [`Result`], call [`Tensor::backward`], and read values with the async [`Tensor::to_vec`].
+
+pub mod backend;
+mod backprop;
+pub mod error;
+mod grad_mode;
+pub mod layout;
+pub mod op;
+pub mod tensor;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use backend::Device;
+pub use error::{Error, Result};
+pub use grad_mode::{is_grad_enabled, no_grad};
+pub use tensor::Tensor;
