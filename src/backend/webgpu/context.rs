@@ -84,7 +84,12 @@ pub(crate) async fn open_device() -> Result<(wgpu::Device, wgpu::Queue, wgpu::Ad
         desc
     };
     #[cfg(not(target_arch = "wasm32"))]
-    let desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    let desc = {
+        // Vulkan, Metal, DX12 (not GL); WGPU_BACKEND overrides.
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::PRIMARY;
+        desc.with_env()
+    };
 
     let instance = wgpu::Instance::new(desc);
     let adapter = instance

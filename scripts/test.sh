@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Every test harness, in order; each one runs even when an earlier one failed, and the summary says
+# which failed. GPU harnesses fail (never skip) when they find no WebGPU adapter.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bash scripts/setup.sh || exit 1
+export WASM_BINDGEN_TEST_TIMEOUT=300
+
+passed=0
+failed=()
+harness() {
+  local name=$1
+  shift
+  printf '\n== %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf '== %s: ok (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed+=("$name")
+    printf '== %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
+  fi
+}
+
+native() {
+  cargo run --quiet --example adapter_info && cargo test --quiet
+}
+wasm_node() {
+  wasm-pack --log-level warn test --node -- --test wasm_cpu
+}
+wasm_chrome() {
+  wasm-pack --log-level warn test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test wasm_webgpu -- --nocapture
+}
+ts_node() {
+  bash scripts/build.sh && node --test tests/ts/node.test.mjs
+}
+ts_chrome() {
+  node --test tests/ts/browser.test.mjs
+}
+
+harness "1/5 cargo test (native: CPU, and WebGPU on the native adapter)" native
+harness "2/5 wasm-pack test --node (CPU in wasm)" wasm_node
+harness "3/5 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
+harness "4/5 TypeScript API in Node (CPU)" ts_node
+harness "5/5 TypeScript API and demo in headless Chromium (WebGPU)" ts_chrome
+
+printf '\nharnesses: %d passed, %d failed\n' "$passed" "${#failed[@]}"
+for f in "${failed[@]}"; do echo "  failed: $f"; done
+[ ${#failed[@]} -eq 0 ]

@@ -1,0 +1,17 @@
+// The TypeScript API in Node: the CPU backend (Node has no WebGPU).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as wg from '../../dist/index.js';
+import { checks } from './slice-checks.mjs';
+
+test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
+  assert.equal(await wg.init(), 'cpu');
+  assert.equal(wg.backend(), 'cpu');
+  await assert.rejects(wg.init({ backend: 'webgpu' }), /webgpu: this runtime has no navigator.gpu/);
+  await assert.rejects(wg.init({ backend: 'tpu' }), /init: unknown backend 'tpu'/);
+  assert.equal(await wg.init({ backend: 'cpu' }), 'cpu');
+});
+
+for (const [name, check] of Object.entries(checks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}

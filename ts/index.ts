@@ -1,0 +1,19 @@
+/**
+ * webgrad: deep learning in the browser on WebGPU (or the CPU), with a Rust core compiled to
+ * WebAssembly.
+ *
+ * @example
+ * ```ts
+ * import * as wg from 'webgrad';
+ * await wg.init();
+ * const x = wg.tensor([[1, 2, 3]]);
+ * const w = wg.tensor([[1], [2], [3]], undefined, { requiresGrad: true });
+ * const loss = x.matmul(w).sum();
+ * loss.backward();
+ * console.log(wg.backend(), await loss.data(), await w.grad!.data());
+ * ```
+ */
+export { init, backend } from './runtime.js';
+export type { BackendKind, InitOptions } from './runtime.js';
+export { Tensor, tensor } from './tensor.js';
+export type { NestedArray, TensorOptions } from './tensor.js';
