@@ -40,26 +40,9 @@ fn matmul_and_sum_hand_derived() {
 
 #[test]
 fn backward_hand_derived() {
-    // loss = sum(a @ b + bias): d/da = 1 @ b^T (row sums of b), d/db = a^T @ 1 (column sums of a),
-    // d/dbias = number of rows, per column.
     for d in devices() {
-        let a = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[2, 3], &d).unwrap();
-        let b = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[3, 2], &d).unwrap();
-        let bias = Tensor::from_slice(&[0.5, -0.5], &[2], &d).unwrap();
-        for t in [&a, &b, &bias] {
-            t.set_requires_grad(true);
-        }
-        let loss = a.matmul(&b).unwrap().add(&bias).unwrap().sum().unwrap();
-        assert_eq!(read(&loss), vec![163.], "{d:?}");
-        loss.backward().unwrap();
-        assert_eq!(read(&a.grad().unwrap()), vec![3., 7., 11., 3., 7., 11.], "{d:?}");
-        assert_eq!(read(&b.grad().unwrap()), vec![5., 5., 7., 7., 9., 9.], "{d:?}");
-        assert_eq!(read(&bias.grad().unwrap()), vec![2., 2.], "{d:?}");
-        // Gradients accumulate across backward calls, and zero_grad clears them.
-        a.matmul(&b).unwrap().add(&bias).unwrap().sum().unwrap().backward().unwrap();
-        assert_eq!(read(&bias.grad().unwrap()), vec![4., 4.], "{d:?}");
-        bias.zero_grad();
-        assert!(bias.grad().is_none());
+        pollster::block_on(common::check_slice_hand_derived(&d));
+        pollster::block_on(common::check_errors_leave_device_working(&d));
     }
 }
 

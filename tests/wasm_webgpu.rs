@@ -2,6 +2,9 @@
 //! with hand-derived values and with the CPU backend. A missing adapter fails: never a skip.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::random;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 use webgrad::{Device, Tensor};
 
@@ -13,31 +16,9 @@ async fn gpu() -> Device {
     device
 }
 
-fn random(n: usize, seed: u32) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-        })
-        .collect()
-}
-
 #[wasm_bindgen_test]
 async fn webgpu_slice_hand_derived() {
-    let d = gpu().await;
-    let a = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[2, 3], &d).unwrap();
-    let b = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[3, 2], &d).unwrap();
-    let bias = Tensor::from_slice(&[0.5, -0.5], &[2], &d).unwrap();
-    for t in [&a, &b, &bias] {
-        t.set_requires_grad(true);
-    }
-    let loss = a.matmul(&b).unwrap().add(&bias).unwrap().sum().unwrap();
-    assert_eq!(loss.to_vec().await.unwrap(), vec![163.]);
-    loss.backward().unwrap();
-    assert_eq!(a.grad().unwrap().to_vec().await.unwrap(), vec![3., 7., 11., 3., 7., 11.]);
-    assert_eq!(b.grad().unwrap().to_vec().await.unwrap(), vec![5., 5., 7., 7., 9., 9.]);
-    assert_eq!(bias.grad().unwrap().to_vec().await.unwrap(), vec![2., 2.]);
+    common::check_slice_hand_derived(&gpu().await).await;
 }
 
 #[wasm_bindgen_test]
@@ -68,9 +49,5 @@ async fn webgpu_matches_cpu_on_random_inputs() {
 
 #[wasm_bindgen_test]
 async fn webgpu_errors_leave_the_device_working() {
-    let d = gpu().await;
-    let a = Tensor::from_slice(&[1.; 6], &[2, 3], &d).unwrap();
-    let b = Tensor::from_slice(&[1.; 4], &[4], &d).unwrap();
-    assert_eq!(a.add(&b).unwrap_err().to_string(), "add: shapes [2, 3] and [4] cannot be broadcast together");
-    assert_eq!(a.add(&a).unwrap().sum().unwrap().to_vec().await.unwrap(), vec![12.]);
+    common::check_errors_leave_device_working(&gpu().await).await;
 }

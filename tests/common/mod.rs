@@ -4,6 +4,7 @@
 use webgrad::{Device, Tensor};
 
 /// The WebGPU device; a missing adapter fails the test (set WEBGRAD_SKIP_GPU=1 to run CPU-only).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn gpu() -> Option<Device> {
     if std::env::var_os("WEBGRAD_SKIP_GPU").is_some() {
         return None;
@@ -15,6 +16,7 @@ pub fn gpu() -> Option<Device> {
 }
 
 /// Every backend a test body runs on: the CPU, then WebGPU.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn devices() -> Vec<Device> {
     std::iter::once(Device::Cpu).chain(gpu()).collect()
 }
@@ -30,6 +32,7 @@ pub fn random(n: usize, seed: u32) -> Vec<f32> {
         .collect()
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub fn read(t: &Tensor) -> Vec<f32> {
     pollster::block_on(t.to_vec()).expect("readback")
 }
@@ -53,4 +56,38 @@ pub fn reference_matmul(a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> V
         }
     }
     c.into_iter().map(|v| v as f32).collect()
+}
+
+/// sum(a @ b + bias) for fixed inputs and its gradients, all hand-derived: d/da = 1 @ b^T (row sums
+/// of b), d/db = a^T @ 1 (column sums of a), d/dbias = the number of rows, per column. Shared by the
+/// native and both wasm suites.
+pub async fn check_slice_hand_derived(d: &Device) {
+    let a = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[2, 3], d).unwrap();
+    let b = Tensor::from_slice(&[1., 2., 3., 4., 5., 6.], &[3, 2], d).unwrap();
+    let bias = Tensor::from_slice(&[0.5, -0.5], &[2], d).unwrap();
+    for t in [&a, &b, &bias] {
+        t.set_requires_grad(true);
+    }
+    let y = a.matmul(&b).unwrap().add(&bias).unwrap();
+    assert_eq!(y.to_vec().await.unwrap(), vec![22.5, 27.5, 49.5, 63.5], "{d:?}");
+    let loss = y.sum().unwrap();
+    assert_eq!(loss.to_vec().await.unwrap(), vec![163.], "{d:?}");
+    loss.backward().unwrap();
+    assert_eq!(a.grad().unwrap().to_vec().await.unwrap(), vec![3., 7., 11., 3., 7., 11.], "{d:?}");
+    assert_eq!(b.grad().unwrap().to_vec().await.unwrap(), vec![5., 5., 7., 7., 9., 9.], "{d:?}");
+    assert_eq!(bias.grad().unwrap().to_vec().await.unwrap(), vec![2., 2.], "{d:?}");
+    // Gradients accumulate across backward calls, and zero_grad clears them.
+    a.matmul(&b).unwrap().add(&bias).unwrap().sum().unwrap().backward().unwrap();
+    assert_eq!(bias.grad().unwrap().to_vec().await.unwrap(), vec![4., 4.], "{d:?}");
+    bias.zero_grad();
+    assert!(bias.grad().is_none());
+}
+
+/// A shape error names the op and both shapes, and the device keeps working after it.
+pub async fn check_errors_leave_device_working(d: &Device) {
+    let a = Tensor::from_slice(&[1.; 6], &[2, 3], d).unwrap();
+    let b = Tensor::from_slice(&[1.; 4], &[4], d).unwrap();
+    assert_eq!(a.add(&b).unwrap_err().to_string(), "add: shapes [2, 3] and [4] cannot be broadcast together");
+    assert!(a.matmul(&a).unwrap_err().to_string().starts_with("matmul: shapes [2, 3] and [2, 3]"));
+    assert_eq!(a.add(&a).unwrap().sum().unwrap().to_vec().await.unwrap(), vec![12.]);
 }
