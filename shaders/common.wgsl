@@ -22,3 +22,47 @@ fn strided_offset(i: u32, rank: u32, shape_at: u32, strides_at: u32, offset: u32
     }
     return at;
 }
+
+// Scalar helpers shared by the elementwise snippets (they mirror src/backend/cpu/math.rs).
+fn sigmoid(v: f32) -> f32 {
+    if (v >= 0.0) {
+        return 1.0 / (1.0 + exp(-v));
+    }
+    let e = exp(v);
+    return e / (1.0 + e);
+}
+
+// log(1 + v) without cancellation for small v.
+fn log1p(v: f32) -> f32 {
+    let u = 1.0 + v;
+    if (u == 1.0) {
+        return v;
+    }
+    return log(u) * v / (u - 1.0);
+}
+
+// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
+fn erf(v: f32) -> f32 {
+    let x = abs(v);
+    let t = 1.0 / (1.0 + 0.3275911 * x);
+    let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    return sign(v) * (1.0 - poly * exp(-x * x));
+}
+
+fn safe_tanh(v: f32) -> f32 {
+    return tanh(clamp(v, -15.0, 15.0));
+}
+
+fn gelu_grad(v: f32) -> f32 {
+    return 0.5 * (1.0 + erf(v * 0.70710678)) + v * 0.39894228 * exp(-0.5 * v * v);
+}
+
+fn gelu_tanh_grad(v: f32) -> f32 {
+    let t = safe_tanh(0.7978846 * (v + 0.044715 * v * v * v));
+    return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * 0.7978846 * (1.0 + 3.0 * 0.044715 * v * v);
+}
+
+fn silu_grad(v: f32) -> f32 {
+    let s = sigmoid(v);
+    return s * (1.0 + v * (1.0 - s));
+}

@@ -1,37 +1,50 @@
 //! Reverse-mode autograd: one pass over the recorded graph in reverse topological order, with every
 //! gradient rule in one match below. Rules are written with tensor ops, so they run on any backend;
 //! gradients are summed over broadcast axes and accumulated (`+=`) where a tensor is used twice.
+//! The graph is freed after the pass unless `retain_graph` is asked for.
 
 use std::collections::{HashMap, HashSet};
 
+use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::grad_mode::no_grad;
 use crate::op::Op;
 use crate::tensor::{Tensor, TensorId};
 
 impl Tensor {
-    /// Computes the gradient of this scalar (one-element) tensor with respect to every tensor that
-    /// requires it, adding to their `grad()`.
+    /// Computes the gradient of this one-element tensor with respect to every tensor that requires
+    /// it, adding to their `grad()`, then frees the graph.
     pub fn backward(&self) -> Result<()> {
-        if self.numel() != 1 {
-            return Err(Error::NonScalarBackward { shape: self.shape().to_vec() });
-        }
-        let seed = Tensor::from_slice(&[1.0], self.shape(), self.device())?;
-        self.backward_with(&seed)
+        self.backward_opts(None, false)
     }
 
     /// Like [`Tensor::backward`], starting from the gradient `seed` (same shape as this tensor).
     pub fn backward_with(&self, seed: &Tensor) -> Result<()> {
-        if seed.shape() != self.shape() {
-            let why = "the seed gradient must have the output's shape";
-            return Err(Error::ShapeMismatch { op: "backward", lhs: self.shape().to_vec(), rhs: seed.shape().to_vec(), why });
+        self.backward_opts(Some(seed), false)
+    }
+
+    /// Backward with an optional seed (required for non-scalars) and, with `retain_graph`, the graph
+    /// kept for another pass.
+    pub fn backward_opts(&self, seed: Option<&Tensor>, retain_graph: bool) -> Result<()> {
+        let seed = match seed {
+            Some(seed) if seed.shape() != self.shape() => {
+                let why = "the seed gradient must have the output's shape";
+                return Err(Error::ShapeMismatch { op: "backward", lhs: self.shape().to_vec(), rhs: seed.shape().to_vec(), why });
+            }
+            Some(seed) => seed.detach().cast(DType::F32)?,
+            None if self.numel() != 1 => return Err(Error::NonScalarBackward { shape: self.shape().to_vec() }),
+            None => Tensor::full(self.shape(), 1.0, DType::F32, self.device())?,
+        };
+        if !self.tracks_grad() {
+            return Err(Error::Invalid { op: "backward", msg: format!("the tensor of shape {:?} does not require grad and has no graph", self.shape()) });
         }
-        no_grad(|| propagate(self, seed.detach()))
+        no_grad(|| propagate(self, seed, retain_graph))
     }
 }
 
 /// The tracked tensors reachable from `root`, each after all of its inputs.
-fn topological_order(root: &Tensor) -> Vec<Tensor> {
+fn topological_order(root: &Tensor) -> Result<Vec<Tensor>> {
     let mut order = Vec::new();
     let mut seen = HashSet::new();
     // Iterative depth-first search: deep graphs must not overflow the (small) wasm stack.
@@ -44,17 +57,26 @@ fn topological_order(root: &Tensor) -> Vec<Tensor> {
         if !seen.insert(node.id()) {
             continue;
         }
+        let op = node.op();
+        if op.is_none() && node.graph_freed() {
+            return Err(Error::GraphFreed { shape: node.shape().to_vec() });
+        }
         stack.push((node.clone(), true));
-        if let Some(op) = node.op() {
-            stack.extend(op.inputs().into_iter().filter(|t| t.tracks_grad() && !seen.contains(&t.id())).map(|t| (t.clone(), false)));
+        if let Some(op) = op {
+            for input in op.inputs() {
+                if input.tracks_grad() && !seen.contains(&input.id()) {
+                    stack.push((input.clone(), false));
+                }
+            }
         }
     }
-    order
+    Ok(order)
 }
 
-fn propagate(root: &Tensor, seed: Tensor) -> Result<()> {
+fn propagate(root: &Tensor, seed: Tensor, retain_graph: bool) -> Result<()> {
+    let order = topological_order(root)?;
     let mut grads: HashMap<TensorId, Tensor> = HashMap::from([(root.id(), seed)]);
-    for node in topological_order(root).iter().rev() {
+    for node in order.iter().rev() {
         let Some(grad) = grads.remove(&node.id()) else { continue };
         let Some(op) = node.op() else {
             if node.requires_grad() {
@@ -66,7 +88,7 @@ fn propagate(root: &Tensor, seed: Tensor) -> Result<()> {
             }
             continue;
         };
-        for (input, input_grad) in input_grads(op, &grad)? {
+        for (input, input_grad) in input_grads(&op, node, &grad)? {
             let total = match grads.remove(&input.id()) {
                 Some(previous) => previous.add(&input_grad)?,
                 None => input_grad,
@@ -74,43 +96,173 @@ fn propagate(root: &Tensor, seed: Tensor) -> Result<()> {
             grads.insert(input.id(), total);
         }
     }
+    if !retain_graph {
+        for node in &order {
+            node.free_graph();
+        }
+    }
     Ok(())
 }
 
-/// The gradient of each tracked input of `op`, given the gradient `g` of its output.
-fn input_grads<'a>(op: &'a Op, g: &Tensor) -> Result<Vec<(&'a Tensor, Tensor)>> {
+/// The gradient of each tracked input of `op`, given its output `y` and the output's gradient `g`.
+fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>> {
     let mut out = Vec::new();
-    let mut rule = |input: &'a Tensor, grad: &dyn Fn() -> Result<Tensor>| -> Result<()> {
-        if input.tracks_grad() {
-            out.push((input, grad()?));
+    let mut rule = |input: &Tensor, grad: &dyn Fn() -> Result<Tensor>| -> Result<()> {
+        if input.tracks_grad() && input.dtype() == DType::F32 {
+            out.push((input.clone(), grad()?));
         }
         Ok(())
     };
     match op {
-        Op::Add(a, b) => {
-            rule(a, &|| g.sum_to(a.shape()))?;
-            rule(b, &|| g.sum_to(b.shape()))?;
+        Op::Unary(u, x) => rule(x, &|| unary_grad(*u, x, y, g))?,
+        Op::Binary(b, lhs, rhs) => {
+            rule(lhs, &|| binary_grad(*b, lhs, rhs, y, g, true)?.sum_to(lhs.shape()))?;
+            rule(rhs, &|| binary_grad(*b, lhs, rhs, y, g, false)?.sum_to(rhs.shape()))?;
         }
+        Op::Where { cond, a, b } => {
+            let zero = g.scalar_like(0.0)?;
+            rule(a, &|| Tensor::where_cond(cond, g, &zero)?.sum_to(a.shape()))?;
+            rule(b, &|| Tensor::where_cond(cond, &zero, g)?.sum_to(b.shape()))?;
+        }
+        Op::Reduce { op, input, axes, keepdim } => rule(input, &|| reduce_grad(*op, input, axes, *keepdim, y, g))?,
         Op::Matmul(a, b) => {
-            rule(a, &|| g.matmul(&b.t()?))?;
-            rule(b, &|| a.t()?.matmul(g))?;
+            rule(a, &|| g.matmul(&b.transpose(-1, -2)?)?.sum_to(a.shape()))?;
+            rule(b, &|| a.transpose(-1, -2)?.matmul(g)?.sum_to(b.shape()))?;
         }
-        Op::Sum { input, axes, keepdim } => rule(input, &|| {
-            let kept: Vec<usize> =
-                (0..input.rank()).map(|d| if axes.contains(&d) { 1 } else { input.shape()[d] }).collect();
-            let g = if *keepdim { g.clone() } else { g.reshape(&kept)? };
-            g.broadcast_to(input.shape())
-        })?,
-        Op::Broadcast(input) => rule(input, &|| g.sum_to(input.shape()))?,
-        Op::Reshape(input) => rule(input, &|| g.reshape(input.shape()))?,
-        Op::Permute(input, order) => rule(input, &|| {
-            let mut inverse = vec![0; order.len()];
+        Op::Broadcast(x) => rule(x, &|| g.sum_to(x.shape()))?,
+        Op::Reshape(x) => rule(x, &|| g.reshape(x.shape()))?,
+        Op::Permute(x, order) => rule(x, &|| {
+            let mut inverse = vec![0isize; order.len()];
             for (i, &axis) in order.iter().enumerate() {
-                inverse[axis] = i;
+                inverse[axis] = i as isize;
             }
             g.permute(&inverse)
         })?,
-        Op::Copy(input) => rule(input, &|| Ok(g.clone()))?,
+        Op::Copy(x) => rule(x, &|| Ok(g.clone()))?,
+        Op::Slice { input, starts, steps } => rule(input, &|| {
+            // Scatter the gradient back to the sliced positions, one sliced axis at a time.
+            let mut grad = g.clone();
+            for d in 0..input.rank() {
+                if starts[d] == 0 && steps[d] == 1 && grad.shape()[d] == input.shape()[d] {
+                    continue;
+                }
+                let len = grad.shape()[d];
+                let positions: Vec<i32> = (0..len).map(|i| (starts[d] + i * steps[d]) as i32).collect();
+                let mut column = vec![1; grad.rank()];
+                column[d] = len;
+                let index = Tensor::from_i32(&positions, &column, g.device())?.broadcast_to(grad.shape())?;
+                let mut shape = grad.shape().to_vec();
+                shape[d] = input.shape()[d];
+                grad = Tensor::zeros(&shape, DType::F32, g.device())?.scatter_add(d as isize, &index, &grad)?;
+            }
+            Ok(grad)
+        })?,
+        Op::Concat { inputs, axis } => {
+            let mut start = 0;
+            for input in inputs {
+                let len = input.shape()[*axis];
+                rule(input, &|| g.narrow(*axis as isize, start, len))?;
+                start += len;
+            }
+        }
+        Op::Gather { input, axis, index } => {
+            rule(input, &|| Tensor::zeros(input.shape(), DType::F32, g.device())?.scatter_add(*axis as isize, index, g))?
+        }
+        Op::ScatterAdd { base, axis, index, src } => {
+            rule(base, &|| Ok(g.clone()))?;
+            rule(src, &|| g.gather(*axis as isize, index))?;
+        }
+        Op::Im2Col { input, window } => rule(input, &|| g.col2im(window))?,
+        Op::Col2Im { input, window } => rule(input, &|| g.im2col(window, 0.0))?,
     }
     Ok(out)
+}
+
+fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
+    let one_minus = |t: Tensor| t.neg()?.add_scalar(1.0);
+    match op {
+        UnaryOp::Copy => Ok(g.clone()),
+        UnaryOp::Neg => g.neg(),
+        UnaryOp::Abs => g.mul(&x.sign()?),
+        UnaryOp::Exp => g.mul(y),
+        UnaryOp::Log => g.div(x),
+        UnaryOp::Log1p => g.div(&x.add_scalar(1.0)?),
+        UnaryOp::Sqrt => g.div(&y.mul_scalar(2.0)?),
+        UnaryOp::Rsqrt => g.mul(&y.pow_scalar(3.0)?.mul_scalar(-0.5)?),
+        UnaryOp::Square => g.mul(&x.mul_scalar(2.0)?),
+        UnaryOp::Reciprocal => g.mul(&y.square()?.neg()?),
+        UnaryOp::Sin => g.mul(&x.cos()?),
+        UnaryOp::Cos => g.mul(&x.sin()?.neg()?),
+        UnaryOp::Tanh => g.mul(&one_minus(y.square()?)?),
+        UnaryOp::Sigmoid => g.mul(&y.mul(&one_minus(y.clone())?)?),
+        UnaryOp::Relu => g.mul(&x.gt(&x.scalar_like(0.0)?)?),
+        UnaryOp::Gelu => g.mul(&x.unary(UnaryOp::GeluGrad)?),
+        UnaryOp::GeluTanh => g.mul(&x.unary(UnaryOp::GeluTanhGrad)?),
+        UnaryOp::Silu => g.mul(&x.unary(UnaryOp::SiluGrad)?),
+        UnaryOp::Softplus => g.mul(&x.sigmoid()?),
+        UnaryOp::Erf => g.mul(&x.square()?.neg()?.exp()?.mul_scalar(std::f64::consts::FRAC_2_SQRT_PI)?),
+        // Piecewise constant (and the derivative ops, never differentiated twice): zero gradient.
+        UnaryOp::Sign
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Not
+        | UnaryOp::GeluGrad
+        | UnaryOp::GeluTanhGrad
+        | UnaryOp::SiluGrad => Tensor::zeros(x.shape(), DType::F32, x.device()),
+    }
+}
+
+/// The gradient of a binary op with respect to its left (`left`) or right operand, before summing
+/// over broadcast axes.
+fn binary_grad(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor, left: bool) -> Result<Tensor> {
+    // Share of the gradient `a` gets from maximum/minimum: 1 where it wins, 1/2 on ties.
+    let share = |wins: Tensor| -> Result<Tensor> { wins.cast(DType::F32)?.add(&a.eq(b)?.cast(DType::F32)?.mul_scalar(0.5)?) };
+    match (op, left) {
+        (BinaryOp::Add, _) | (BinaryOp::Sub, true) => Ok(g.clone()),
+        (BinaryOp::Sub, false) => g.neg(),
+        (BinaryOp::Mul, true) => g.mul(b),
+        (BinaryOp::Mul, false) => g.mul(a),
+        (BinaryOp::Div, true) => g.div(b),
+        (BinaryOp::Div, false) => g.mul(y)?.div(b)?.neg(),
+        (BinaryOp::Pow, true) => g.mul(b)?.mul(&a.pow(&b.add_scalar(-1.0)?)?),
+        (BinaryOp::Pow, false) => {
+            let positive = a.gt(&a.scalar_like(0.0)?)?;
+            let log_a = Tensor::where_cond(&positive, &a.log()?, &a.scalar_like(0.0)?)?;
+            g.mul(y)?.mul(&log_a)
+        }
+        (BinaryOp::Maximum, true) => g.mul(&share(a.gt(b)?)?),
+        (BinaryOp::Maximum, false) => g.mul(&share(b.gt(a)?)?),
+        (BinaryOp::Minimum, true) => g.mul(&share(a.lt(b)?)?),
+        (BinaryOp::Minimum, false) => g.mul(&share(b.lt(a)?)?),
+        (op, _) => Err(Error::Invalid { op: "backward", msg: format!("{op:?} has no gradient") }),
+    }
+}
+
+fn reduce_grad(op: ReduceOp, x: &Tensor, axes: &[usize], keepdim: bool, y: &Tensor, g: &Tensor) -> Result<Tensor> {
+    let kept: Vec<usize> = (0..x.rank()).map(|d| if axes.contains(&d) { 1 } else { x.shape()[d] }).collect();
+    let (gk, yk) = if keepdim { (g.clone(), y.clone()) } else { (g.reshape(&kept)?, y.reshape(&kept)?) };
+    let axes: Vec<isize> = axes.iter().map(|&a| a as isize).collect();
+    match op {
+        ReduceOp::Sum => gk.broadcast_to(x.shape()),
+        ReduceOp::Max | ReduceOp::Min => {
+            // Ties share the gradient equally.
+            let mask = x.eq(&yk)?.cast(DType::F32)?;
+            let count = mask.sum_dims(Some(&axes), true)?;
+            gk.mul(&mask)?.div(&count)
+        }
+        ReduceOp::Prod => {
+            // d/dx_i = product of the others, also when some x are zero.
+            let zero = x.scalar_like(0.0)?;
+            let is_zero = x.eq(&zero)?;
+            let nonzero = Tensor::where_cond(&is_zero, &x.scalar_like(1.0)?, x)?;
+            let p = nonzero.prod(Some(&axes), true)?;
+            let zeros = is_zero.cast(DType::F32)?.sum_dims(Some(&axes), true)?;
+            let none_zero = zeros.eq(&zero)?;
+            let lone_zero = zeros.eq(&x.scalar_like(1.0)?)?.logical_and(&is_zero)?;
+            let others = Tensor::where_cond(&none_zero, &p.div(&nonzero)?, &Tensor::where_cond(&lone_zero, &p, &zero)?)?;
+            gk.mul(&others)
+        }
+        ReduceOp::ArgMax | ReduceOp::ArgMin => Err(Error::Invalid { op: "backward", msg: "arg reductions have no gradient".into() }),
+    }
 }

@@ -22,7 +22,7 @@ pub enum Error {
 
     /// An axis outside `0..rank`.
     #[error("{op}: axis {axis} is out of range for shape {shape:?}")]
-    Axis { op: &'static str, axis: usize, shape: Vec<usize> },
+    Axis { op: &'static str, axis: isize, shape: Vec<usize> },
 
     /// Operands that live on different backends.
     #[error("{op}: operands live on different backends ({lhs} and {rhs})")]
@@ -31,6 +31,26 @@ pub enum Error {
     /// `backward()` on a non-scalar tensor without a seed gradient.
     #[error("backward: the output has shape {shape:?}, not a scalar; pass a seed gradient of that shape")]
     NonScalarBackward { shape: Vec<usize> },
+
+    /// An operand of a dtype the op does not take.
+    #[error("{op}: unsupported dtype {dtype} (shape {shape:?}); {expected}")]
+    DType { op: &'static str, dtype: crate::DType, shape: Vec<usize>, expected: &'static str },
+
+    /// An index outside its axis.
+    #[error("{op}: index {index} is out of range for axis {axis} of size {size} (shape {shape:?})")]
+    Index { op: &'static str, index: i64, axis: usize, size: usize, shape: Vec<usize> },
+
+    /// An argument that is wrong in itself (a negative size, a zero step, an unknown name).
+    #[error("{op}: {msg}")]
+    Invalid { op: &'static str, msg: String },
+
+    /// `backward` through a graph that an earlier `backward` already freed.
+    #[error("backward: the graph through this tensor (shape {shape:?}) was freed by an earlier backward; pass retainGraph to the first one")]
+    GraphFreed { shape: Vec<usize> },
+
+    /// An op the active backend does not implement yet.
+    #[error("{op}: not implemented on the {backend} backend yet")]
+    Unsupported { op: String, backend: &'static str },
 
     /// A WebGPU backend that could not be created.
     #[error("webgpu: {0}")]

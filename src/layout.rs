@@ -108,6 +108,51 @@ impl Layout {
         }
     }
 
+    /// The view of elements `start, start + step, …` (`len` of them) along `axis`.
+    pub fn sliced(&self, axis: usize, start: usize, len: usize, step: usize) -> Layout {
+        let mut out = self.clone();
+        if len > 0 {
+            out.offset += start * self.strides[axis];
+        }
+        out.shape[axis] = len;
+        out.strides[axis] *= step;
+        out
+    }
+
+    /// The view with a size-1 axis inserted at `axis` (no copy).
+    pub fn unsqueezed(&self, axis: usize) -> Layout {
+        let mut out = self.clone();
+        let stride = self.strides.get(axis).map_or(1, |&s| s * self.shape[axis]);
+        out.shape.insert(axis, 1);
+        out.strides.insert(axis, stride);
+        out
+    }
+
+    /// The view without the size-1 axes in `axes` (no copy; callers check the sizes).
+    pub fn squeezed(&self, axes: &[usize]) -> Layout {
+        let keep = |d: &usize| !axes.contains(d);
+        Layout {
+            shape: (0..self.rank()).filter(keep).map(|d| self.shape[d]).collect(),
+            strides: (0..self.rank()).filter(keep).map(|d| self.strides[d]).collect(),
+            offset: self.offset,
+        }
+    }
+
+    /// This layout with its first `n` axes merged into one, when their strides allow it without a
+    /// copy (each non-trivial axis steps over a whole run of the next one; broadcast axes chain as 0).
+    pub fn merge_leading(&self, n: usize) -> Option<Layout> {
+        let dims: Vec<usize> = (0..n).filter(|&d| self.shape[d] != 1).collect();
+        let mergeable = dims.windows(2).all(|w| self.strides[w[0]] == self.strides[w[1]] * self.shape[w[1]]);
+        if !mergeable {
+            return None;
+        }
+        let mut shape = vec![self.shape[..n].iter().product()];
+        shape.extend(&self.shape[n..]);
+        let mut strides = vec![dims.last().map_or(0, |&d| self.strides[d])];
+        strides.extend(&self.strides[n..]);
+        Some(Layout { shape, strides, offset: self.offset })
+    }
+
     /// The same data under a new shape; only valid for contiguous layouts (callers check).
     pub fn reshaped(&self, shape: &[usize]) -> Layout {
         Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset }

@@ -6,16 +6,22 @@
 
 pub mod backend;
 mod backprop;
+pub mod dtype;
 pub mod error;
 mod grad_mode;
 pub mod layout;
 pub mod op;
+pub mod ops;
+mod random;
 pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
 pub use backend::Device;
+pub use dtype::{DType, HostData};
 pub use error::{Error, Result};
 pub use grad_mode::{is_grad_enabled, no_grad};
+pub use ops::{Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions};
+pub use random::{manual_seed, DEFAULT_SEED};
 pub use tensor::Tensor;

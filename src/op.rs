@@ -1,17 +1,22 @@
-//! The record an output keeps of the op that made it: its inputs and whatever the gradient rule
-//! needs. One variant per differentiable op; the rules live in `backprop.rs`.
+//! The record an output keeps of the primitive op that made it: its inputs and whatever its gradient
+//! rule needs. Composite ops (mean, softmax, conv, pooling, …) record the primitives they are made of,
+//! so only primitives have rules, all in `backprop.rs`.
 
+use crate::backend::{BinaryOp, ReduceOp, UnaryOp, Window};
 use crate::tensor::Tensor;
 
 /// How a tensor was computed from its inputs.
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// `lhs + rhs` with broadcasting.
-    Add(Tensor, Tensor),
-    /// 2-D matrix product.
+    Unary(UnaryOp, Tensor),
+    /// An arithmetic op on operands already cast to one dtype (before broadcasting).
+    Binary(BinaryOp, Tensor, Tensor),
+    /// `cond ? a : b` (the condition gets no gradient).
+    Where { cond: Tensor, a: Tensor, b: Tensor },
+    /// Sum, Prod, Max or Min over sorted `axes`.
+    Reduce { op: ReduceOp, input: Tensor, axes: Vec<usize>, keepdim: bool },
+    /// Matrix product with broadcast batch axes (both operands of rank >= 2).
     Matmul(Tensor, Tensor),
-    /// Sum over `axes` (sorted); `keepdim` as requested.
-    Sum { input: Tensor, axes: Vec<usize>, keepdim: bool },
     /// A broadcast view of the input.
     Broadcast(Tensor),
     /// The input under another shape.
@@ -20,16 +25,38 @@ pub enum Op {
     Permute(Tensor, Vec<usize>),
     /// A contiguous copy of the input.
     Copy(Tensor),
+    /// A strided window of the input: per axis, `(start, step)`.
+    Slice { input: Tensor, starts: Vec<usize>, steps: Vec<usize> },
+    /// The inputs joined along `axis`.
+    Concat { inputs: Vec<Tensor>, axis: usize },
+    /// Elements picked along `axis` by an i32 `index`.
+    Gather { input: Tensor, axis: usize, index: Tensor },
+    /// `base` with `src` added at `index` positions along `axis`.
+    ScatterAdd { base: Tensor, axis: usize, index: Tensor, src: Tensor },
+    /// Sliding windows unfolded into columns.
+    Im2Col { input: Tensor, window: Window },
+    /// Columns folded back into an image (the adjoint of `Im2Col`).
+    Col2Im { input: Tensor, window: Window },
 }
 
 impl Op {
-    /// The tensors this op read.
+    /// The tensors this op read (including non-differentiable ones such as indices).
     pub fn inputs(&self) -> Vec<&Tensor> {
         match self {
-            Op::Add(a, b) | Op::Matmul(a, b) => vec![a, b],
-            Op::Sum { input, .. } | Op::Broadcast(input) | Op::Reshape(input) | Op::Permute(input, _) | Op::Copy(input) => {
-                vec![input]
-            }
+            Op::Unary(_, x)
+            | Op::Reduce { input: x, .. }
+            | Op::Broadcast(x)
+            | Op::Reshape(x)
+            | Op::Permute(x, _)
+            | Op::Copy(x)
+            | Op::Slice { input: x, .. }
+            | Op::Im2Col { input: x, .. }
+            | Op::Col2Im { input: x, .. } => vec![x],
+            Op::Binary(_, a, b) | Op::Matmul(a, b) => vec![a, b],
+            Op::Where { cond, a, b } => vec![cond, a, b],
+            Op::Concat { inputs, .. } => inputs.iter().collect(),
+            Op::Gather { input, index, .. } => vec![input, index],
+            Op::ScatterAdd { base, index, src, .. } => vec![base, index, src],
         }
     }
 }

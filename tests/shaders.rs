@@ -6,7 +6,7 @@ use webgrad::backend::webgpu::shaders::Kernel;
 
 #[test]
 fn every_kernel_validates_with_naga() {
-    for kernel in Kernel::ALL {
+    for kernel in Kernel::all() {
         let source = kernel.source();
         assert!(!source.contains("{{"), "{}: an unreplaced snippet remains", kernel.name());
         let module = naga::front::wgsl::parse_str(&source)

@@ -2,59 +2,80 @@
 //! [`Device`] enum (no backend generic on user types). The CPU backend is the numerical reference.
 
 pub mod cpu;
+mod ops;
 pub mod webgpu;
 
 use std::rc::Rc;
 
+pub use ops::{BinaryOp, ReduceOp, UnaryOp, Window};
+
+use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
-/// Elementwise functions of one operand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// Copy into a contiguous buffer (materialises a strided view).
-    Copy,
-}
-
-/// Elementwise functions of two operands (broadcast by the caller's layouts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-}
-
-/// Reductions over a set of axes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReduceOp {
-    Sum,
-}
-
 /// The kernels a backend provides. Inputs arrive as storage plus a strided [`Layout`]; outputs are
-/// always new contiguous storage.
+/// new contiguous storage. Shapes and dtypes are checked by the tensor layer before a call.
 pub trait Backend {
     type Storage;
 
     /// Copies host data into new storage.
-    fn upload(&self, data: &[f32]) -> Result<Self::Storage>;
+    fn upload(&self, data: &HostData) -> Result<Self::Storage>;
 
-    /// `out[i] = op(x[i])` over `x`'s layout, written contiguously.
+    /// `out[i] = op(x[i])` over `x`'s layout.
     fn unary(&self, op: UnaryOp, x: &Self::Storage, layout: &Layout) -> Result<Self::Storage>;
 
-    /// `out[i] = op(a[i], b[i])`; both layouts already have the output's shape (broadcast views).
-    fn binary(
+    /// `out[i] = op(a[i], b[i])`; both layouts have the output's shape (broadcast views), one dtype.
+    fn binary(&self, op: BinaryOp, a: &Self::Storage, al: &Layout, b: &Self::Storage, bl: &Layout) -> Result<Self::Storage>;
+
+    /// `out[i] = cond[i] ? a[i] : b[i]`; all three layouts have the output's shape.
+    #[allow(clippy::too_many_arguments)]
+    fn select(
         &self,
-        op: BinaryOp,
+        cond: &Self::Storage,
+        cl: &Layout,
         a: &Self::Storage,
-        a_layout: &Layout,
+        al: &Layout,
         b: &Self::Storage,
-        b_layout: &Layout,
+        bl: &Layout,
     ) -> Result<Self::Storage>;
 
-    /// Reduces `x` over `axes` (sorted, unique, in range); the output holds the kept axes in order.
+    /// `x` converted to `dtype` (f32 to i32 truncates toward zero; nonzero is true).
+    fn cast(&self, x: &Self::Storage, layout: &Layout, dtype: DType) -> Result<Self::Storage>;
+
+    /// Reduces `x` over `axes` (sorted, unique; one axis for the arg ops); the output holds the kept
+    /// axes in order.
     fn reduce(&self, op: ReduceOp, x: &Self::Storage, layout: &Layout, axes: &[usize]) -> Result<Self::Storage>;
 
-    /// Batched matrix product: `a` is `[batch, m, k]`, `b` is `[batch, k, n]` (any strides), the output
-    /// `[batch, m, n]` contiguous.
-    fn matmul(&self, a: &Self::Storage, a_layout: &Layout, b: &Self::Storage, b_layout: &Layout) -> Result<Self::Storage>;
+    /// Batched matrix product: `a` is `[batch, m, k]`, `b` is `[batch, k, n]` (any strides, f32); the
+    /// output is `[batch, m, n]`.
+    fn matmul(&self, a: &Self::Storage, al: &Layout, b: &Self::Storage, bl: &Layout) -> Result<Self::Storage>;
+
+    /// The parts joined along `axis` (same dtype; equal shapes but for `axis`).
+    fn concat(&self, parts: &[(&Self::Storage, &Layout)], axis: usize) -> Result<Self::Storage>;
+
+    /// `out[..i..] = x[..index[..i..]..]` along `axis`; the output has the index's shape (i32 index).
+    fn gather(&self, x: &Self::Storage, xl: &Layout, axis: usize, index: &Self::Storage, il: &Layout) -> Result<Self::Storage>;
+
+    /// A copy of `base` with `src[..i..]` added at `base[..index[..i..]..]` along `axis`; `src`'s
+    /// layout has the index's shape.
+    #[allow(clippy::too_many_arguments)]
+    fn scatter_add(
+        &self,
+        base: &Self::Storage,
+        bl: &Layout,
+        axis: usize,
+        index: &Self::Storage,
+        il: &Layout,
+        src: &Self::Storage,
+        sl: &Layout,
+    ) -> Result<Self::Storage>;
+
+    /// Unfolds sliding windows of an NCHW image into `window.cols_shape()` columns (f32); padding
+    /// reads `pad_value`.
+    fn im2col(&self, x: &Self::Storage, xl: &Layout, window: &Window, pad_value: f32) -> Result<Self::Storage>;
+
+    /// The adjoint of [`Backend::im2col`]: sums columns back into an image of `window.image_shape()`.
+    fn col2im(&self, cols: &Self::Storage, cl: &Layout, window: &Window) -> Result<Self::Storage>;
 }
 
 /// Where a tensor's data lives.
@@ -62,6 +83,15 @@ pub trait Backend {
 pub enum Storage {
     Cpu(cpu::CpuStorage),
     WebGpu(webgpu::GpuStorage),
+}
+
+impl Storage {
+    pub fn dtype(&self) -> DType {
+        match self {
+            Storage::Cpu(s) => s.dtype(),
+            Storage::WebGpu(s) => s.dtype(),
+        }
+    }
 }
 
 /// A backend instance: tensors made on it share its storage kind.
@@ -78,8 +108,7 @@ impl std::fmt::Debug for Device {
 }
 
 /// Runs `$body` with `$backend` bound to the device's backend and each `$storage` bound to its
-/// storage of that backend, wrapping the result's storage back up; operands on another backend are
-/// an error.
+/// storage of that backend, wrapping the result back up; operands on another backend are an error.
 macro_rules! dispatch {
     ($op:expr, $device:expr, |$backend:ident, $($storage:ident),+| $body:expr) => {
         match $device {
@@ -112,6 +141,14 @@ impl Device {
         }
     }
 
+    /// `"cpu"` or `"webgpu"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Device::Cpu => "cpu",
+            Device::WebGpu(_) => "webgpu",
+        }
+    }
+
     /// True for two handles of the same backend instance.
     pub fn same(&self, other: &Device) -> bool {
         match (self, other) {
@@ -129,32 +166,88 @@ impl Device {
         Error::Device { op, lhs: self.name(), rhs: other.to_string() }
     }
 
-    pub(crate) fn upload(&self, data: &[f32]) -> Result<Storage> {
+    pub(crate) fn upload(&self, data: &HostData) -> Result<Storage> {
         match self {
             Device::Cpu => cpu::CpuBackend.upload(data).map(Storage::Cpu),
             Device::WebGpu(ctx) => ctx.upload(data).map(Storage::WebGpu),
         }
     }
 
-    pub(crate) fn unary(&self, op: UnaryOp, x: &Storage, layout: &Layout) -> Result<Storage> {
-        dispatch!("unary", self, |b, x| b.unary(op, x, layout))
+    pub(crate) fn unary(&self, op: UnaryOp, x: &Storage, l: &Layout) -> Result<Storage> {
+        dispatch!("unary", self, |be, x| be.unary(op, x, l))
     }
 
     pub(crate) fn binary(&self, op: BinaryOp, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
         dispatch!("binary", self, |be, a, b| be.binary(op, a, al, b, bl))
     }
 
-    pub(crate) fn reduce(&self, op: ReduceOp, x: &Storage, layout: &Layout, axes: &[usize]) -> Result<Storage> {
-        dispatch!("reduce", self, |b, x| b.reduce(op, x, layout, axes))
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn select(&self, c: &Storage, cl: &Layout, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
+        dispatch!("where", self, |be, c, a, b| be.select(c, cl, a, al, b, bl))
+    }
+
+    pub(crate) fn cast(&self, x: &Storage, l: &Layout, dtype: DType) -> Result<Storage> {
+        dispatch!("cast", self, |be, x| be.cast(x, l, dtype))
+    }
+
+    pub(crate) fn reduce(&self, op: ReduceOp, x: &Storage, l: &Layout, axes: &[usize]) -> Result<Storage> {
+        dispatch!("reduce", self, |be, x| be.reduce(op, x, l, axes))
     }
 
     pub(crate) fn matmul(&self, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
         dispatch!("matmul", self, |be, a, b| be.matmul(a, al, b, bl))
     }
 
+    pub(crate) fn gather(&self, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
+        dispatch!("gather", self, |be, x, i| be.gather(x, xl, axis, i, il))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scatter_add(
+        &self,
+        base: &Storage,
+        bl: &Layout,
+        axis: usize,
+        i: &Storage,
+        il: &Layout,
+        src: &Storage,
+        sl: &Layout,
+    ) -> Result<Storage> {
+        dispatch!("scatterAdd", self, |be, base, i, src| be.scatter_add(base, bl, axis, i, il, src, sl))
+    }
+
+    pub(crate) fn im2col(&self, x: &Storage, xl: &Layout, w: &Window, pad_value: f32) -> Result<Storage> {
+        dispatch!("im2col", self, |be, x| be.im2col(x, xl, w, pad_value))
+    }
+
+    pub(crate) fn col2im(&self, cols: &Storage, cl: &Layout, w: &Window) -> Result<Storage> {
+        dispatch!("col2im", self, |be, cols| be.col2im(cols, cl, w))
+    }
+
+    pub(crate) fn concat(&self, parts: &[(&Storage, &Layout)], axis: usize) -> Result<Storage> {
+        match self {
+            Device::Cpu => {
+                let mut own = Vec::with_capacity(parts.len());
+                for (s, l) in parts {
+                    let Storage::Cpu(s) = s else { return Err(self.mismatch("concat", s)) };
+                    own.push((s, *l));
+                }
+                cpu::CpuBackend.concat(&own, axis).map(Storage::Cpu)
+            }
+            Device::WebGpu(ctx) => {
+                let mut own = Vec::with_capacity(parts.len());
+                for (s, l) in parts {
+                    let Storage::WebGpu(s) = s else { return Err(self.mismatch("concat", s)) };
+                    own.push((s, *l));
+                }
+                ctx.concat(&own, axis).map(Storage::WebGpu)
+            }
+        }
+    }
+
     /// Reads the elements of a view back to the host, in row-major order. Asynchronous: on WebGPU
     /// this waits for the queued work and a buffer mapping.
-    pub(crate) async fn read(&self, storage: &Storage, layout: &Layout) -> Result<Vec<f32>> {
+    pub(crate) async fn read(&self, storage: &Storage, layout: &Layout) -> Result<HostData> {
         match (self, storage) {
             (Device::Cpu, Storage::Cpu(s)) => Ok(cpu::read(s, layout)),
             (Device::WebGpu(ctx), Storage::WebGpu(s)) => ctx.read(s, layout).await,

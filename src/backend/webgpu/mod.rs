@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use wgpu::util::DeviceExt;
 
-use super::{Backend, BinaryOp, ReduceOp, UnaryOp};
+use super::{Backend, BinaryOp, ReduceOp, UnaryOp, Window};
+use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use context::ErrorSink;
@@ -24,11 +25,12 @@ const WORKGROUP: u32 = 256;
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
 const MATMUL_TILE: u32 = 64;
 
-/// A GPU buffer of f32 elements.
+/// A GPU buffer of 4-byte elements: f32, i32, or bool stored as u32 0/1.
 #[derive(Debug)]
 pub struct GpuStorage {
     buffer: wgpu::Buffer,
     len: usize,
+    dtype: DType,
 }
 
 /// One WebGPU device with its queue, pipelines and open command encoder.
@@ -100,6 +102,20 @@ impl GpuContext {
         Ok(pipeline)
     }
 
+    /// Fails unless `kernel` exists and every operand is f32 (the dtypes this backend computes on yet).
+    fn check_f32(&self, kernel: Kernel, operands: &[(&GpuStorage, &Layout)]) -> Result<()> {
+        if !kernel.exists() {
+            return Err(Error::Unsupported { op: kernel.name(), backend: "webgpu" });
+        }
+        for (s, l) in operands {
+            if s.dtype != DType::F32 {
+                return Err(Error::Unsupported { op: format!("{} on {}", kernel.name(), s.dtype), backend: "webgpu" });
+            }
+            let _ = l;
+        }
+        Ok(())
+    }
+
     fn new_buffer(&self, elements: usize) -> GpuStorage {
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: None,
@@ -107,7 +123,7 @@ impl GpuContext {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        GpuStorage { buffer, len: elements }
+        GpuStorage { buffer, len: elements, dtype: DType::F32 }
     }
 
     /// Workgroup grid covering `groups` workgroups, split over y past the per-dimension limit.
@@ -165,10 +181,13 @@ impl GpuContext {
 
     /// Reads a view back: materialises it if strided, copies it to a staging buffer, submits, and
     /// awaits the mapping.
-    pub async fn read(&self, storage: &GpuStorage, layout: &Layout) -> Result<Vec<f32>> {
+    pub async fn read(&self, storage: &GpuStorage, layout: &Layout) -> Result<HostData> {
         let numel = layout.numel();
         if numel == 0 {
-            return Ok(Vec::new());
+            return Ok(HostData::filled(storage.dtype, 0.0, 0));
+        }
+        if storage.dtype != DType::F32 && !layout.is_contiguous() {
+            return Err(Error::Unsupported { op: format!("reading a strided {} view", storage.dtype), backend: "webgpu" });
         }
         let copied;
         let (source, offset) = if layout.is_contiguous() {
@@ -203,7 +222,11 @@ impl GpuContext {
         mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
         let values = {
             let view = staging.get_mapped_range(..).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
+            match storage.dtype {
+                DType::F32 => HostData::F32(bytemuck::cast_slice::<u8, f32>(&view).to_vec()),
+                DType::I32 => HostData::I32(bytemuck::cast_slice::<u8, i32>(&view).to_vec()),
+                DType::Bool => HostData::Bool(bytemuck::cast_slice::<u8, u32>(&view).iter().map(|&b| b != 0).collect()),
+            }
         };
         staging.unmap();
         Ok(values)
@@ -213,20 +236,28 @@ impl GpuContext {
 impl Backend for GpuContext {
     type Storage = GpuStorage;
 
-    fn upload(&self, data: &[f32]) -> Result<GpuStorage> {
+    fn upload(&self, data: &HostData) -> Result<GpuStorage> {
         self.sink.check("upload")?;
-        let padded = [0.0f32];
-        let contents = if data.is_empty() { &padded[..] } else { data };
+        let words: Vec<u32> = match data {
+            HostData::F32(v) => v.iter().map(|x| x.to_bits()).collect(),
+            HostData::I32(v) => v.iter().map(|&x| x as u32).collect(),
+            HostData::Bool(v) => v.iter().map(|&x| x as u32).collect(),
+        };
+        let contents = if words.is_empty() { vec![0u32] } else { words };
         let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: None,
-            contents: bytemuck::cast_slice(contents),
+            contents: bytemuck::cast_slice(&contents),
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
         });
-        Ok(GpuStorage { buffer, len: data.len() })
+        Ok(GpuStorage { buffer, len: data.len(), dtype: data.dtype() })
     }
 
     fn unary(&self, op: UnaryOp, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
         let kernel = Kernel::Unary(op);
+        if op == UnaryOp::Copy && x.dtype != DType::F32 && layout.is_contiguous() {
+            return self.copy_contiguous(x, layout);
+        }
+        self.check_f32(kernel, &[(x, layout)])?;
         let name = kernel.name();
         let numel = layout.numel();
         let out = self.new_buffer(numel);
@@ -240,6 +271,7 @@ impl Backend for GpuContext {
 
     fn binary(&self, op: BinaryOp, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
         let kernel = Kernel::Binary(op);
+        self.check_f32(kernel, &[(a, al), (b, bl)])?;
         let name = kernel.name();
         let numel = al.numel();
         let out = self.new_buffer(numel);
@@ -254,6 +286,7 @@ impl Backend for GpuContext {
 
     fn reduce(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let kernel = Kernel::Reduce(op);
+        self.check_f32(kernel, &[(x, layout)])?;
         let name = kernel.name();
         let order: Vec<usize> = (0..layout.rank()).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect();
         let permuted = layout.permuted(&order);
@@ -269,6 +302,7 @@ impl Backend for GpuContext {
     }
 
     fn matmul(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
+        self.check_f32(Kernel::Matmul, &[(a, al), (b, bl)])?;
         let name = Kernel::Matmul.name();
         let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
         let out = self.new_buffer(batch * m * n);
@@ -283,9 +317,68 @@ impl Backend for GpuContext {
         self.dispatch(Kernel::Matmul, &info, &[a, b], &out, groups)?;
         Ok(out)
     }
+
+    fn select(&self, _: &GpuStorage, _: &Layout, _: &GpuStorage, _: &Layout, _: &GpuStorage, _: &Layout) -> Result<GpuStorage> {
+        unsupported("where")
+    }
+
+    fn cast(&self, _: &GpuStorage, _: &Layout, _: DType) -> Result<GpuStorage> {
+        unsupported("cast")
+    }
+
+    fn concat(&self, _: &[(&GpuStorage, &Layout)], _: usize) -> Result<GpuStorage> {
+        unsupported("concat")
+    }
+
+    fn gather(&self, _: &GpuStorage, _: &Layout, _: usize, _: &GpuStorage, _: &Layout) -> Result<GpuStorage> {
+        unsupported("gather")
+    }
+
+    fn scatter_add(
+        &self,
+        _: &GpuStorage,
+        _: &Layout,
+        _: usize,
+        _: &GpuStorage,
+        _: &Layout,
+        _: &GpuStorage,
+        _: &Layout,
+    ) -> Result<GpuStorage> {
+        unsupported("scatterAdd")
+    }
+
+    fn im2col(&self, _: &GpuStorage, _: &Layout, _: &Window, _: f32) -> Result<GpuStorage> {
+        unsupported("im2col")
+    }
+
+    fn col2im(&self, _: &GpuStorage, _: &Layout, _: &Window) -> Result<GpuStorage> {
+        unsupported("col2im")
+    }
+}
+
+impl GpuContext {
+    /// A contiguous copy of a contiguous view of any dtype (a buffer-to-buffer copy).
+    fn copy_contiguous(&self, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
+        let mut out = self.new_buffer(layout.numel());
+        out.dtype = x.dtype;
+        if layout.numel() > 0 {
+            let mut encoder = self.encoder.borrow_mut();
+            let encoder = encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()));
+            encoder.copy_buffer_to_buffer(&x.buffer, (layout.offset() * 4) as u64, &out.buffer, 0, (layout.numel() * 4) as u64);
+        }
+        Ok(out)
+    }
+}
+
+fn unsupported<T>(op: &str) -> Result<T> {
+    Err(Error::Unsupported { op: op.to_string(), backend: "webgpu" })
 }
 
 impl GpuStorage {
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
     /// Number of f32 elements.
     pub fn len(&self) -> usize {
         self.len

@@ -1,0 +1,296 @@
+//! The CPU backend: plain Rust kernels over strided layouts. It is the numerical reference every
+//! GPU kernel is tested against; matmul (the hot path) is blocked for cache and SIMD.
+
+mod index;
+pub mod math;
+mod matmul;
+mod strided;
+mod window;
+
+use std::rc::Rc;
+
+use super::{Backend, BinaryOp, ReduceOp, UnaryOp, Window};
+use crate::dtype::{DType, HostData};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use strided::{for_each_row, map, zip, zip3};
+
+/// A flat buffer of one dtype, shared by every view of it.
+#[derive(Debug, Clone)]
+pub enum CpuStorage {
+    F32(Rc<Vec<f32>>),
+    I32(Rc<Vec<i32>>),
+    Bool(Rc<Vec<bool>>),
+}
+
+impl CpuStorage {
+    pub fn dtype(&self) -> DType {
+        match self {
+            CpuStorage::F32(_) => DType::F32,
+            CpuStorage::I32(_) => DType::I32,
+            CpuStorage::Bool(_) => DType::Bool,
+        }
+    }
+
+    fn f32(&self, op: &'static str, layout: &Layout) -> Result<&[f32]> {
+        match self {
+            CpuStorage::F32(v) => Ok(v),
+            other => Err(dtype_error(op, other.dtype(), layout, "expected float32")),
+        }
+    }
+
+    fn i32(&self, op: &'static str, layout: &Layout) -> Result<&[i32]> {
+        match self {
+            CpuStorage::I32(v) => Ok(v),
+            other => Err(dtype_error(op, other.dtype(), layout, "expected int32")),
+        }
+    }
+}
+
+impl From<HostData> for CpuStorage {
+    fn from(data: HostData) -> Self {
+        match data {
+            HostData::F32(v) => CpuStorage::F32(Rc::new(v)),
+            HostData::I32(v) => CpuStorage::I32(Rc::new(v)),
+            HostData::Bool(v) => CpuStorage::Bool(Rc::new(v)),
+        }
+    }
+}
+
+fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
+    Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
+}
+
+/// The CPU backend (stateless).
+pub struct CpuBackend;
+
+/// The elements of a view in row-major order.
+pub(crate) fn read(storage: &CpuStorage, layout: &Layout) -> HostData {
+    match storage {
+        CpuStorage::F32(v) => HostData::F32(map(v, layout, |x| x)),
+        CpuStorage::I32(v) => HostData::I32(map(v, layout, |x| x)),
+        CpuStorage::Bool(v) => HostData::Bool(map(v, layout, |x| x)),
+    }
+}
+
+fn ok<T>(data: Vec<T>) -> Result<CpuStorage>
+where
+    HostData: From<Vec<T>>,
+{
+    Ok(HostData::from(data).into())
+}
+
+impl From<Vec<f32>> for HostData {
+    fn from(v: Vec<f32>) -> Self {
+        HostData::F32(v)
+    }
+}
+
+impl From<Vec<i32>> for HostData {
+    fn from(v: Vec<i32>) -> Self {
+        HostData::I32(v)
+    }
+}
+
+impl From<Vec<bool>> for HostData {
+    fn from(v: Vec<bool>) -> Self {
+        HostData::Bool(v)
+    }
+}
+
+/// Reduces the rows of a view whose reduced axes come last, `reduced` elements per output.
+fn reduce_rows<T: Copy>(data: &[T], permuted: &Layout, reduced: usize, outputs: usize, init: T, f: impl Fn(T, T) -> T) -> Vec<T> {
+    let mut out = vec![init; outputs];
+    if reduced == 0 {
+        return out;
+    }
+    let mut position = 0usize;
+    for_each_row([permuted], |[o], n, [s]| {
+        let slot = &mut out[position / reduced];
+        *slot = (0..n).fold(*slot, |acc, j| f(acc, data[o + j * s]));
+        position += n;
+    });
+    out
+}
+
+/// The position of the first extreme element of each row (`better(a, b)`: a beats b).
+fn arg_rows<T: Copy>(data: &[T], permuted: &Layout, reduced: usize, outputs: usize, better: impl Fn(T, T) -> bool) -> Vec<i32> {
+    let mut out = vec![0i32; outputs];
+    let mut best: Vec<Option<T>> = vec![None; outputs];
+    let mut position = 0usize;
+    for_each_row([permuted], |[o], n, [s]| {
+        for j in 0..n {
+            let (slot, at) = (position / reduced, position % reduced);
+            let v = data[o + j * s];
+            if best[slot].is_none_or(|b| better(v, b)) {
+                best[slot] = Some(v);
+                out[slot] = at as i32;
+            }
+            position += 1;
+        }
+    });
+    out
+}
+
+impl Backend for CpuBackend {
+    type Storage = CpuStorage;
+
+    fn upload(&self, data: &HostData) -> Result<CpuStorage> {
+        Ok(data.clone().into())
+    }
+
+    fn unary(&self, op: UnaryOp, x: &CpuStorage, l: &Layout) -> Result<CpuStorage> {
+        match (x, op) {
+            (CpuStorage::F32(v), op) if op != UnaryOp::Not => ok(map(v, l, |a| math::unary_f32(op, a))),
+            (CpuStorage::I32(v), op) if op.takes_int() => ok(map(v, l, |a| math::unary_i32(op, a))),
+            (CpuStorage::Bool(v), UnaryOp::Not) => ok(map(v, l, |a| !a)),
+            (CpuStorage::Bool(v), UnaryOp::Copy) => ok(map(v, l, |a| a)),
+            (x, op) => Err(Error::DType { op: "unary", dtype: x.dtype(), shape: l.shape().to_vec(), expected: op_name(op) }),
+        }
+    }
+
+    fn binary(&self, op: BinaryOp, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
+        use CpuStorage::*;
+        match (a, b) {
+            (F32(a), F32(b)) if op.is_comparison() => ok(zip(a, al, b, bl, |x, y| math::compare(op, x, y))),
+            (F32(a), F32(b)) if !op.is_logical() => ok(zip(a, al, b, bl, |x, y| math::binary_f32(op, x, y))),
+            (I32(a), I32(b)) if op.is_comparison() => ok(zip(a, al, b, bl, |x, y| math::compare(op, x, y))),
+            (I32(a), I32(b)) if !matches!(op, BinaryOp::Div | BinaryOp::Pow) && !op.is_logical() => {
+                ok(zip(a, al, b, bl, |x, y| math::binary_i32(op, x, y)))
+            }
+            (Bool(a), Bool(b)) => match op {
+                BinaryOp::And => ok(zip(a, al, b, bl, |x, y| x && y)),
+                BinaryOp::Or => ok(zip(a, al, b, bl, |x, y| x || y)),
+                op if op.is_comparison() => ok(zip(a, al, b, bl, |x, y| math::compare(op, x, y))),
+                _ => Err(dtype_error("binary", DType::Bool, al, "arithmetic needs numbers")),
+            },
+            (a, b) if a.dtype() != b.dtype() => {
+                Err(dtype_error("binary", b.dtype(), bl, "both operands must have one dtype"))
+            }
+            (a, _) => Err(dtype_error("binary", a.dtype(), al, "this op needs another dtype")),
+        }
+    }
+
+    fn select(&self, c: &CpuStorage, cl: &Layout, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
+        let CpuStorage::Bool(c) = c else { return Err(dtype_error("where", c.dtype(), cl, "the condition must be bool")) };
+        match (a, b) {
+            (CpuStorage::F32(a), CpuStorage::F32(b)) => ok(zip3(c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })),
+            (CpuStorage::I32(a), CpuStorage::I32(b)) => ok(zip3(c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })),
+            (CpuStorage::Bool(a), CpuStorage::Bool(b)) => ok(zip3(c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })),
+            (a, _) => Err(dtype_error("where", a.dtype(), al, "both branches must have one dtype")),
+        }
+    }
+
+    fn cast(&self, x: &CpuStorage, l: &Layout, dtype: DType) -> Result<CpuStorage> {
+        use CpuStorage::*;
+        match (x, dtype) {
+            (F32(v), DType::F32) => ok(map(v, l, |a| a)),
+            (F32(v), DType::I32) => ok(map(v, l, |a| a as i32)),
+            (F32(v), DType::Bool) => ok(map(v, l, |a| a != 0.0)),
+            (I32(v), DType::F32) => ok(map(v, l, |a| a as f32)),
+            (I32(v), DType::I32) => ok(map(v, l, |a| a)),
+            (I32(v), DType::Bool) => ok(map(v, l, |a| a != 0)),
+            (Bool(v), DType::F32) => ok(map(v, l, |a| a as u8 as f32)),
+            (Bool(v), DType::I32) => ok(map(v, l, |a| a as i32)),
+            (Bool(v), DType::Bool) => ok(map(v, l, |a| a)),
+        }
+    }
+
+    fn reduce(&self, op: ReduceOp, x: &CpuStorage, l: &Layout, axes: &[usize]) -> Result<CpuStorage> {
+        // Move the reduced axes last: each output is then a run of `reduced` consecutive elements.
+        let order: Vec<usize> = (0..l.rank()).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect();
+        let permuted = l.permuted(&order);
+        let reduced: usize = axes.iter().map(|&a| l.shape()[a]).product();
+        let outputs: usize = permuted.shape()[..l.rank() - axes.len()].iter().product();
+        let (p, r, n) = (&permuted, reduced, outputs);
+        match (x, op) {
+            (CpuStorage::F32(v), ReduceOp::Sum) => ok(reduce_rows(v, p, r, n, 0.0, |a, b| a + b)),
+            (CpuStorage::F32(v), ReduceOp::Prod) => ok(reduce_rows(v, p, r, n, 1.0, |a, b| a * b)),
+            (CpuStorage::F32(v), ReduceOp::Max) => ok(reduce_rows(v, p, r, n, f32::NEG_INFINITY, math::maximum)),
+            (CpuStorage::F32(v), ReduceOp::Min) => ok(reduce_rows(v, p, r, n, f32::INFINITY, math::minimum)),
+            (CpuStorage::F32(v), ReduceOp::ArgMax) => ok(arg_rows(v, p, r, n, |a, b| a > b || (a.is_nan() && !b.is_nan()))),
+            (CpuStorage::F32(v), ReduceOp::ArgMin) => ok(arg_rows(v, p, r, n, |a, b| a < b || (a.is_nan() && !b.is_nan()))),
+            (CpuStorage::I32(v), ReduceOp::Sum) => ok(reduce_rows(v, p, r, n, 0, i32::wrapping_add)),
+            (CpuStorage::I32(v), ReduceOp::Prod) => ok(reduce_rows(v, p, r, n, 1, i32::wrapping_mul)),
+            (CpuStorage::I32(v), ReduceOp::Max) => ok(reduce_rows(v, p, r, n, i32::MIN, i32::max)),
+            (CpuStorage::I32(v), ReduceOp::Min) => ok(reduce_rows(v, p, r, n, i32::MAX, i32::min)),
+            (CpuStorage::I32(v), ReduceOp::ArgMax) => ok(arg_rows(v, p, r, n, |a, b| a > b)),
+            (CpuStorage::I32(v), ReduceOp::ArgMin) => ok(arg_rows(v, p, r, n, |a, b| a < b)),
+            (x, _) => Err(dtype_error("reduce", x.dtype(), l, "expected float32 or int32")),
+        }
+    }
+
+    fn matmul(&self, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
+        let (av, bv) = (a.f32("matmul", al)?, b.f32("matmul", bl)?);
+        ok(matmul::batched(av, al, bv, bl))
+    }
+
+    fn concat(&self, parts: &[(&CpuStorage, &Layout)], axis: usize) -> Result<CpuStorage> {
+        let host: Vec<HostData> = parts.iter().map(|(s, l)| read(s, l)).collect();
+        let shapes: Vec<&[usize]> = parts.iter().map(|(_, l)| l.shape()).collect();
+        Ok(index::concat(host, &shapes, axis)?.into())
+    }
+
+    fn gather(&self, x: &CpuStorage, xl: &Layout, axis: usize, i: &CpuStorage, il: &Layout) -> Result<CpuStorage> {
+        let index = i.i32("gather", il)?;
+        let positions = index::positions(xl, axis, index, il)?;
+        Ok(match x {
+            CpuStorage::F32(v) => HostData::F32(positions.iter().map(|&o| v[o]).collect()),
+            CpuStorage::I32(v) => HostData::I32(positions.iter().map(|&o| v[o]).collect()),
+            CpuStorage::Bool(v) => HostData::Bool(positions.iter().map(|&o| v[o]).collect()),
+        }
+        .into())
+    }
+
+    fn scatter_add(
+        &self,
+        base: &CpuStorage,
+        bl: &Layout,
+        axis: usize,
+        i: &CpuStorage,
+        il: &Layout,
+        src: &CpuStorage,
+        sl: &Layout,
+    ) -> Result<CpuStorage> {
+        let index = i.i32("scatterAdd", il)?;
+        // Positions in a contiguous copy of `base`.
+        let positions = index::positions(&Layout::contiguous(bl.shape()), axis, index, il)?;
+        match (base, src) {
+            (CpuStorage::F32(b), CpuStorage::F32(s)) => {
+                let mut out = map(b, bl, |v| v);
+                for (&p, v) in positions.iter().zip(map(s, sl, |v| v)) {
+                    out[p] += v;
+                }
+                ok(out)
+            }
+            (CpuStorage::I32(b), CpuStorage::I32(s)) => {
+                let mut out = map(b, bl, |v| v);
+                for (&p, v) in positions.iter().zip(map(s, sl, |v| v)) {
+                    out[p] = out[p].wrapping_add(v);
+                }
+                ok(out)
+            }
+            (b, _) => Err(dtype_error("scatterAdd", b.dtype(), bl, "base and source must both be float32 or int32")),
+        }
+    }
+
+    fn im2col(&self, x: &CpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<CpuStorage> {
+        let image = map(x.f32("im2col", xl)?, xl, |v| v);
+        ok(window::im2col(&image, w, pad_value))
+    }
+
+    fn col2im(&self, cols: &CpuStorage, cl: &Layout, w: &Window) -> Result<CpuStorage> {
+        let cols = map(cols.f32("col2im", cl)?, cl, |v| v);
+        ok(window::col2im(&cols, w))
+    }
+}
+
+fn op_name(op: UnaryOp) -> &'static str {
+    if op == UnaryOp::Not {
+        "logicalNot needs bool"
+    } else if op.takes_int() {
+        "expected float32 or int32"
+    } else {
+        "expected float32"
+    }
+}

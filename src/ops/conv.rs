@@ -1,0 +1,238 @@
+//! Convolutions and pooling in NCHW, the native layout (Keras-style NHWC callers permute first).
+//! Each one unfolds sliding windows with im2col and multiplies by the weights as a batched matmul;
+//! gradients follow from those primitives (the adjoint of im2col is col2im).
+
+use crate::backend::Window;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::op::Op;
+use crate::tensor::Tensor;
+
+/// How a window is padded at the borders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding {
+    /// No padding.
+    Valid,
+    /// Enough padding that `out = ceil(in / stride)`, split evenly with the extra after (TensorFlow's
+    /// and PyTorch's convention).
+    Same,
+    /// `[top, left, bottom, right]`.
+    Explicit([usize; 4]),
+}
+
+/// Options of [`Tensor::conv2d`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conv2dOptions {
+    pub stride: [usize; 2],
+    pub padding: Padding,
+    pub dilation: [usize; 2],
+    pub groups: usize,
+}
+
+impl Default for Conv2dOptions {
+    fn default() -> Self {
+        Conv2dOptions { stride: [1, 1], padding: Padding::Valid, dilation: [1, 1], groups: 1 }
+    }
+}
+
+/// Options of [`Tensor::conv_transpose2d`] (PyTorch's `ConvTranspose2d` arguments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvTranspose2dOptions {
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub output_padding: [usize; 2],
+    pub dilation: [usize; 2],
+    pub groups: usize,
+}
+
+impl Default for ConvTranspose2dOptions {
+    fn default() -> Self {
+        ConvTranspose2dOptions { stride: [1, 1], padding: [0, 0], output_padding: [0, 0], dilation: [1, 1], groups: 1 }
+    }
+}
+
+/// Options of the 2-D pooling ops; `stride` defaults to the kernel size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pool2dOptions {
+    pub kernel: [usize; 2],
+    pub stride: Option<[usize; 2]>,
+    pub padding: Padding,
+    pub dilation: [usize; 2],
+    /// Average pooling only: divide by the whole window (PyTorch's default) rather than by the taps
+    /// inside the image (Keras's).
+    pub count_include_pad: bool,
+}
+
+impl Pool2dOptions {
+    pub fn new(kernel: [usize; 2]) -> Self {
+        Pool2dOptions { kernel, stride: None, padding: Padding::Valid, dilation: [1, 1], count_include_pad: true }
+    }
+}
+
+fn dims4(op: &'static str, t: &Tensor) -> Result<[usize; 4]> {
+    match *t.shape() {
+        [a, b, c, d] => Ok([a, b, c, d]),
+        _ => Err(Error::Rank { op, expected: 4, got: t.shape().to_vec() }),
+    }
+}
+
+/// The window of `kernel` over an `[n, c, h, w]` input.
+fn window(op: &'static str, image: [usize; 4], kernel: [usize; 2], stride: [usize; 2], dilation: [usize; 2], padding: Padding) -> Result<Window> {
+    let [batch, channels, in_h, in_w] = image;
+    if kernel.contains(&0) || stride.contains(&0) || dilation.contains(&0) {
+        return Err(Error::Invalid { op, msg: format!("kernel {kernel:?}, stride {stride:?} and dilation {dilation:?} must be positive") });
+    }
+    let extent = |d: usize| dilation[d] * (kernel[d] - 1) + 1;
+    let pad = match padding {
+        Padding::Valid => [0; 4],
+        Padding::Explicit(p) => p,
+        Padding::Same => {
+            let total = |d: usize, size: usize| ((size.div_ceil(stride[d]) - 1) * stride[d] + extent(d)).saturating_sub(size);
+            let (th, tw) = (total(0, in_h), total(1, in_w));
+            [th / 2, tw / 2, th - th / 2, tw - tw / 2]
+        }
+    };
+    let out = |d: usize, size: usize, before: usize, after: usize| -> Result<usize> {
+        let padded = size + before + after;
+        if padded < extent(d) {
+            return Err(Error::Invalid { op, msg: format!("the window ({:?} dilated by {dilation:?}) is larger than the padded input [{in_h}, {in_w}]", kernel) });
+        }
+        Ok((padded - extent(d)) / stride[d] + 1)
+    };
+    let (out_h, out_w) = (out(0, in_h, pad[0], pad[2])?, out(1, in_w, pad[1], pad[3])?);
+    Ok(Window { batch, channels, in_h, in_w, kernel, stride, dilation, pad, out_h, out_w })
+}
+
+impl Tensor {
+    /// Sliding windows of this NCHW image unfolded into `[n, c * kh * kw, out_h * out_w]` columns.
+    pub(crate) fn im2col(&self, window: &Window, pad_value: f32) -> Result<Tensor> {
+        let x = self.cast(DType::F32)?;
+        let storage = x.device().im2col(x.storage(), x.layout(), window, pad_value)?;
+        Ok(x.derived(storage, &window.cols_shape(), || Op::Im2Col { input: x.clone(), window: *window }, &[&x]))
+    }
+
+    /// Columns summed back into an NCHW image (the adjoint of [`Tensor::im2col`]).
+    pub(crate) fn col2im(&self, window: &Window) -> Result<Tensor> {
+        let storage = self.device().col2im(self.storage(), self.layout(), window)?;
+        Ok(self.derived(storage, &window.image_shape(), || Op::Col2Im { input: self.clone(), window: *window }, &[self]))
+    }
+
+    fn add_channel_bias(out: Tensor, bias: Option<&Tensor>, channels: usize, op: &'static str) -> Result<Tensor> {
+        let Some(bias) = bias else { return Ok(out) };
+        if bias.shape() != [channels] {
+            let why = "the bias must have one value per output channel";
+            return Err(Error::ShapeMismatch { op, lhs: out.shape().to_vec(), rhs: bias.shape().to_vec(), why });
+        }
+        let mut shape = vec![1; out.rank()];
+        shape[1] = channels;
+        out.add(&bias.reshape(&shape)?)
+    }
+
+    /// 2-D convolution (cross-correlation, as in every framework) of an NCHW input with weights
+    /// `[out_channels, in_channels / groups, kh, kw]`, plus an optional bias per output channel.
+    pub fn conv2d(&self, weight: &Tensor, bias: Option<&Tensor>, o: &Conv2dOptions) -> Result<Tensor> {
+        let op = "conv2d";
+        let [n, c, h, w] = dims4(op, self)?;
+        let [out_c, group_c, kh, kw] = dims4(op, weight)?;
+        let g = o.groups;
+        if g == 0 || c % g != 0 || out_c % g != 0 || group_c != c / g {
+            let why = "weights must be [out_channels, in_channels / groups, kh, kw] with both channel counts divisible by groups";
+            return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
+        }
+        let win = window(op, [n, c, h, w], [kh, kw], o.stride, o.dilation, o.padding)?;
+        let taps = group_c * kh * kw;
+        let positions = win.out_h * win.out_w;
+        let cols = self.im2col(&win, 0.0)?.reshape(&[n, g, taps, positions])?;
+        let out = weight.reshape(&[g, out_c / g, taps])?.matmul(&cols)?.reshape(&[n, out_c, win.out_h, win.out_w])?;
+        Tensor::add_channel_bias(out, bias, out_c, op)
+    }
+
+    /// 1-D convolution of an `[n, c, length]` input with weights `[out_channels, c / groups, k]`;
+    /// `Padding::Explicit` takes `[0, left, 0, right]`.
+    pub fn conv1d(&self, weight: &Tensor, bias: Option<&Tensor>, stride: usize, padding: Padding, dilation: usize, groups: usize) -> Result<Tensor> {
+        for t in [self, weight] {
+            if t.rank() != 3 {
+                return Err(Error::Rank { op: "conv1d", expected: 3, got: t.shape().to_vec() });
+            }
+        }
+        let o = Conv2dOptions { stride: [1, stride], padding, dilation: [1, dilation], groups };
+        let out = self.unsqueeze(2)?.conv2d(&weight.unsqueeze(2)?, bias, &o)?;
+        out.squeeze(Some(2))
+    }
+
+    /// Transposed 2-D convolution (the gradient of conv2d with respect to its input) of an NCHW
+    /// input with weights `[in_channels, out_channels / groups, kh, kw]`, as PyTorch defines it.
+    pub fn conv_transpose2d(&self, weight: &Tensor, bias: Option<&Tensor>, o: &ConvTranspose2dOptions) -> Result<Tensor> {
+        let op = "convTranspose2d";
+        let [n, c_in, h, w] = dims4(op, self)?;
+        let [w_in, group_out, kh, kw] = dims4(op, weight)?;
+        let g = o.groups;
+        if g == 0 || w_in != c_in || c_in % g != 0 {
+            let why = "weights must be [in_channels, out_channels / groups, kh, kw] with in_channels divisible by groups";
+            return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
+        }
+        if o.stride.contains(&0) || o.dilation.contains(&0) || (0..2).any(|d| o.output_padding[d] >= o.stride[d].max(o.dilation[d])) {
+            return Err(Error::Invalid { op, msg: "stride and dilation must be positive and output padding smaller than one of them".into() });
+        }
+        let size = |d: usize, input: usize, k: usize| -> Result<usize> {
+            let full = (input - 1) * o.stride[d] + o.dilation[d] * (k - 1) + o.output_padding[d] + 1;
+            full.checked_sub(2 * o.padding[d]).filter(|&s| s > 0 && input > 0).ok_or(Error::Invalid {
+                op,
+                msg: format!("padding {:?} leaves no output for input [{h}, {w}]", o.padding),
+            })
+        };
+        let (out_h, out_w) = (size(0, h, kh)?, size(1, w, kw)?);
+        let out_c = group_out * g;
+        let win = Window {
+            batch: n,
+            channels: out_c,
+            in_h: out_h,
+            in_w: out_w,
+            kernel: [kh, kw],
+            stride: o.stride,
+            dilation: o.dilation,
+            pad: [o.padding[0], o.padding[1], o.padding[0], o.padding[1]],
+            out_h: h,
+            out_w: w,
+        };
+        let x = self.reshape(&[n, g, c_in / g, h * w])?;
+        let weights = weight.reshape(&[g, c_in / g, group_out * kh * kw])?.transpose(-1, -2)?;
+        let cols = weights.matmul(&x)?.reshape(&[n, out_c * kh * kw, h * w])?;
+        Tensor::add_channel_bias(cols.col2im(&win)?, bias, out_c, op)
+    }
+
+    /// Pooling windows of an NCHW input as `[n * c, kh * kw, positions]` columns, and their window.
+    fn pool_columns(&self, op: &'static str, o: &Pool2dOptions, pad_value: f32) -> Result<(Tensor, Window)> {
+        let [n, c, h, w] = dims4(op, self)?;
+        let win = window(op, [n * c, 1, h, w], o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
+        Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, pad_value)?, win))
+    }
+
+    /// Maximum over each pooling window (padding never wins).
+    pub fn max_pool2d(&self, o: &Pool2dOptions) -> Result<Tensor> {
+        let (cols, win) = self.pool_columns("maxPool2d", o, f32::NEG_INFINITY)?;
+        let (n, c) = (self.shape()[0], self.shape()[1]);
+        cols.max(Some(&[1]), false)?.reshape(&[n, c, win.out_h, win.out_w])
+    }
+
+    /// Mean over each pooling window.
+    pub fn avg_pool2d(&self, o: &Pool2dOptions) -> Result<Tensor> {
+        let (cols, win) = self.pool_columns("avgPool2d", o, 0.0)?;
+        let (n, c) = (self.shape()[0], self.shape()[1]);
+        let sums = cols.sum_dims(Some(&[1]), false)?;
+        let mean = if o.count_include_pad {
+            sums.mul_scalar(1.0 / (o.kernel[0] * o.kernel[1]) as f64)?
+        } else {
+            let ones = Tensor::full(&[1, 1, win.in_h, win.in_w], 1.0, DType::F32, self.device())?;
+            let counts = ones.im2col(&Window { batch: 1, ..win }, 0.0)?.sum_dims(Some(&[1]), false)?;
+            sums.div(&counts)?
+        };
+        mean.reshape(&[n, c, win.out_h, win.out_w])
+    }
+
+    /// Mean over the spatial axes of an NCHW input: `[n, c, h, w] -> [n, c]`.
+    pub fn global_avg_pool2d(&self) -> Result<Tensor> {
+        dims4("globalAvgPool2d", self)?;
+        self.mean(Some(&[2, 3]), false)
+    }
+}

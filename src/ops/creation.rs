@@ -1,0 +1,106 @@
+//! Creating tensors: constants, ranges, identity, and random values from the seedable generator.
+
+use crate::backend::Device;
+use crate::dtype::{DType, HostData};
+use crate::error::{Error, Result};
+use crate::layout::numel;
+use crate::random::draw;
+use crate::tensor::Tensor;
+
+impl Tensor {
+    /// A tensor of `shape` filled with `value`.
+    pub fn full(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Result<Tensor> {
+        Tensor::new(HostData::filled(dtype, value, numel(shape)), shape, device)
+    }
+
+    pub fn zeros(shape: &[usize], dtype: DType, device: &Device) -> Result<Tensor> {
+        Tensor::full(shape, 0.0, dtype, device)
+    }
+
+    pub fn ones(shape: &[usize], dtype: DType, device: &Device) -> Result<Tensor> {
+        Tensor::full(shape, 1.0, dtype, device)
+    }
+
+    /// A tensor of this one's shape, dtype and device filled with `value`.
+    pub fn full_like(&self, value: f64) -> Result<Tensor> {
+        Tensor::full(self.shape(), value, self.dtype(), self.device())
+    }
+
+    pub fn zeros_like(&self) -> Result<Tensor> {
+        self.full_like(0.0)
+    }
+
+    pub fn ones_like(&self) -> Result<Tensor> {
+        self.full_like(1.0)
+    }
+
+    /// `start, start + step, …` up to but excluding `end`.
+    pub fn arange(start: f64, end: f64, step: f64, dtype: DType, device: &Device) -> Result<Tensor> {
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
+            return Err(Error::Invalid { op: "arange", msg: format!("start {start}, end {end} and step {step} must be finite, step nonzero") });
+        }
+        let count = ((end - start) / step).ceil().max(0.0) as usize;
+        let values: Vec<f64> = (0..count).map(|i| start + i as f64 * step).collect();
+        let data = match dtype {
+            DType::F32 => HostData::F32(values.iter().map(|&v| v as f32).collect()),
+            DType::I32 => HostData::I32(values.iter().map(|&v| v as i32).collect()),
+            DType::Bool => HostData::Bool(values.iter().map(|&v| v != 0.0).collect()),
+        };
+        Tensor::new(data, &[count], device)
+    }
+
+    /// `steps` evenly spaced values from `start` to `end`, both included.
+    pub fn linspace(start: f64, end: f64, steps: usize, device: &Device) -> Result<Tensor> {
+        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+        let values: Vec<f32> = (0..steps).map(|i| if i + 1 == steps && steps > 1 { end } else { start + i as f64 * step } as f32).collect();
+        Tensor::from_slice(&values, &[steps], device)
+    }
+
+    /// The `rows x cols` identity (ones on the main diagonal).
+    pub fn eye(rows: usize, cols: usize, dtype: DType, device: &Device) -> Result<Tensor> {
+        let values: Vec<f64> = (0..rows * cols).map(|i| (i / cols == i % cols) as u8 as f64).collect();
+        let data = match dtype {
+            DType::F32 => HostData::F32(values.iter().map(|&v| v as f32).collect()),
+            DType::I32 => HostData::I32(values.iter().map(|&v| v as i32).collect()),
+            DType::Bool => HostData::Bool(values.iter().map(|&v| v != 0.0).collect()),
+        };
+        Tensor::new(data, &[rows, cols], device)
+    }
+
+    /// Uniform values in `[low, high)`.
+    pub fn uniform(shape: &[usize], low: f64, high: f64, device: &Device) -> Result<Tensor> {
+        if low > high || !low.is_finite() || !high.is_finite() {
+            return Err(Error::Invalid { op: "uniform", msg: format!("needs finite low <= high, got {low} and {high}") });
+        }
+        let values = draw(numel(shape), |r| (low + (high - low) * r.uniform() as f64) as f32);
+        Tensor::from_slice(&values, shape, device)
+    }
+
+    /// Uniform values in `[0, 1)`.
+    pub fn rand(shape: &[usize], device: &Device) -> Result<Tensor> {
+        Tensor::uniform(shape, 0.0, 1.0, device)
+    }
+
+    /// Normal values with mean `mean` and standard deviation `std`.
+    pub fn normal(shape: &[usize], mean: f64, std: f64, device: &Device) -> Result<Tensor> {
+        if std < 0.0 || !std.is_finite() || !mean.is_finite() {
+            return Err(Error::Invalid { op: "normal", msg: format!("needs a finite mean and std >= 0, got {mean} and {std}") });
+        }
+        let values = draw(numel(shape), |r| (mean + std * r.normal() as f64) as f32);
+        Tensor::from_slice(&values, shape, device)
+    }
+
+    /// Standard normal values.
+    pub fn randn(shape: &[usize], device: &Device) -> Result<Tensor> {
+        Tensor::normal(shape, 0.0, 1.0, device)
+    }
+
+    /// Uniform int32 values in `[low, high)`.
+    pub fn randint(shape: &[usize], low: i32, high: i32, device: &Device) -> Result<Tensor> {
+        if high <= low {
+            return Err(Error::Invalid { op: "randint", msg: format!("needs low < high, got {low} and {high}") });
+        }
+        let values = draw(numel(shape), |r| r.integer(low, high));
+        Tensor::from_i32(&values, shape, device)
+    }
+}

@@ -1,0 +1,279 @@
+//! Elementwise ops: unary math, binary arithmetic with NumPy broadcasting and dtype promotion,
+//! comparisons, logic, `where`, and casts.
+
+use crate::backend::{BinaryOp, UnaryOp};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::layout::broadcast_shapes;
+use crate::op::Op;
+use crate::tensor::Tensor;
+
+/// The name an op has in error messages and in the JS API.
+pub(crate) fn binary_name(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "add",
+        BinaryOp::Sub => "sub",
+        BinaryOp::Mul => "mul",
+        BinaryOp::Div => "div",
+        BinaryOp::Pow => "pow",
+        BinaryOp::Maximum => "maximum",
+        BinaryOp::Minimum => "minimum",
+        BinaryOp::Eq => "eq",
+        BinaryOp::Ne => "ne",
+        BinaryOp::Lt => "lt",
+        BinaryOp::Le => "le",
+        BinaryOp::Gt => "gt",
+        BinaryOp::Ge => "ge",
+        BinaryOp::And => "logicalAnd",
+        BinaryOp::Or => "logicalOr",
+    }
+}
+
+macro_rules! unary_methods {
+    ($($(#[$doc:meta])* $name:ident => $op:ident;)+) => {
+        impl Tensor {
+            $($(#[$doc])* pub fn $name(&self) -> Result<Tensor> {
+                self.unary(UnaryOp::$op)
+            })+
+        }
+    };
+}
+
+unary_methods! {
+    /// `-x`.
+    neg => Neg;
+    /// `|x|`.
+    abs => Abs;
+    /// `e^x`.
+    exp => Exp;
+    /// Natural logarithm.
+    log => Log;
+    /// `ln(1 + x)`, accurate near 0.
+    log1p => Log1p;
+    sqrt => Sqrt;
+    /// `1 / sqrt(x)`.
+    rsqrt => Rsqrt;
+    /// `x * x`.
+    square => Square;
+    /// `1 / x`.
+    reciprocal => Reciprocal;
+    sin => Sin;
+    cos => Cos;
+    tanh => Tanh;
+    /// `1 / (1 + e^-x)`, stable for large |x|.
+    sigmoid => Sigmoid;
+    /// `max(x, 0)` (gradient 0 at 0; NaN passes through).
+    relu => Relu;
+    /// GELU, exact form `x * Φ(x)` with the erf.
+    gelu => Gelu;
+    /// GELU, tanh approximation.
+    gelu_tanh => GeluTanh;
+    /// `x * sigmoid(x)` (swish).
+    silu => Silu;
+    /// `ln(1 + e^x)`, stable.
+    softplus => Softplus;
+    /// -1, 0 or 1 (NaN passes through).
+    sign => Sign;
+    floor => Floor;
+    ceil => Ceil;
+    /// Rounds half to even, as NumPy, PyTorch and TensorFlow do.
+    round => Round;
+    /// The error function.
+    erf => Erf;
+}
+
+impl Tensor {
+    /// Applies a unary primitive; float ops on int or bool tensors compute in f32.
+    pub(crate) fn unary(&self, op: UnaryOp) -> Result<Tensor> {
+        let x = match (op, self.dtype()) {
+            (UnaryOp::Not, DType::Bool) | (_, DType::F32) => self.clone(),
+            (UnaryOp::Not, _) => self.cast(DType::Bool)?,
+            (op, DType::I32) if op.takes_int() => self.clone(),
+            (op, DType::Bool) if op.takes_int() => self.cast(DType::I32)?,
+            _ => self.cast(DType::F32)?,
+        };
+        let storage = self.device().unary(op, x.storage(), x.layout())?;
+        Ok(x.derived(storage, x.shape(), || Op::Unary(op, x.clone()), &[&x]))
+    }
+
+    /// The elements converted to `dtype` (a copy; gradients do not flow through casts).
+    pub fn cast(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype() {
+            return Ok(self.clone());
+        }
+        let storage = self.device().cast(self.storage(), self.layout(), dtype)?;
+        Ok(self.derived(storage, self.shape(), || unreachable_op(self), &[]))
+    }
+
+    /// A rank-0 tensor of this tensor's dtype and device.
+    pub(crate) fn scalar_like(&self, value: f64) -> Result<Tensor> {
+        Tensor::full(&[], value, self.dtype(), self.device())
+    }
+
+    /// Applies a binary primitive with broadcasting. Operands are promoted to a common dtype
+    /// (bool < int32 < float32); arithmetic on bools computes in int32, and `div`/`pow` in float32.
+    pub(crate) fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        let name = binary_name(op);
+        self.check_device(name, rhs)?;
+        let shape = broadcast_shapes(name, self.shape(), rhs.shape())?;
+        let mut dtype = self.dtype().promote(rhs.dtype());
+        if op.is_logical() {
+            dtype = DType::Bool;
+        } else if !op.is_comparison() {
+            if dtype == DType::Bool {
+                dtype = DType::I32;
+            }
+            if matches!(op, BinaryOp::Div | BinaryOp::Pow) {
+                dtype = DType::F32;
+            }
+        }
+        let (a, b) = (self.cast(dtype)?, rhs.cast(dtype)?);
+        let (al, bl) = (a.layout().broadcast_to(name, &shape)?, b.layout().broadcast_to(name, &shape)?);
+        let storage = self.device().binary(op, a.storage(), &al, b.storage(), &bl)?;
+        Ok(a.derived(storage, &shape, || Op::Binary(op, a.clone(), b.clone()), &[&a, &b]))
+    }
+
+    /// Elementwise `self + rhs` with NumPy broadcasting.
+    pub fn add(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Add, rhs)
+    }
+
+    pub fn sub(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Sub, rhs)
+    }
+
+    pub fn mul(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Mul, rhs)
+    }
+
+    /// True division (ints give float32).
+    pub fn div(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Div, rhs)
+    }
+
+    pub fn pow(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Pow, rhs)
+    }
+
+    /// Elementwise maximum (NaN propagates; ties split the gradient, as in PyTorch).
+    pub fn maximum(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Maximum, rhs)
+    }
+
+    pub fn minimum(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Minimum, rhs)
+    }
+
+    pub fn eq(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Eq, rhs)
+    }
+
+    pub fn ne(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Ne, rhs)
+    }
+
+    pub fn lt(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Lt, rhs)
+    }
+
+    pub fn le(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Le, rhs)
+    }
+
+    pub fn gt(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Gt, rhs)
+    }
+
+    pub fn ge(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Ge, rhs)
+    }
+
+    pub fn logical_and(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::And, rhs)
+    }
+
+    pub fn logical_or(&self, rhs: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Or, rhs)
+    }
+
+    /// Elementwise negation of truth (nonzero is true).
+    pub fn logical_not(&self) -> Result<Tensor> {
+        self.unary(UnaryOp::Not)
+    }
+
+    /// `op(self, value)` with a scalar of this tensor's dtype (float32 for a fractional value on ints).
+    pub fn binary_scalar(&self, op: BinaryOp, value: f64) -> Result<Tensor> {
+        let scalar = if self.dtype() != DType::F32 && value.fract() != 0.0 {
+            Tensor::full(&[], value, DType::F32, self.device())?
+        } else {
+            self.scalar_like(value)?
+        };
+        self.binary(op, &scalar)
+    }
+
+    /// `self + value`.
+    pub fn add_scalar(&self, value: f64) -> Result<Tensor> {
+        self.binary_scalar(BinaryOp::Add, value)
+    }
+
+    /// `self * value`.
+    pub fn mul_scalar(&self, value: f64) -> Result<Tensor> {
+        self.binary_scalar(BinaryOp::Mul, value)
+    }
+
+    /// `self ^ exponent`.
+    pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
+        self.binary_scalar(BinaryOp::Pow, exponent)
+    }
+
+    /// `cond ? a : b` elementwise, all three broadcast together; `a` and `b` are promoted to one dtype.
+    pub fn where_cond(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        cond.check_device("where", a)?;
+        cond.check_device("where", b)?;
+        let shape = broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), a.shape())?, b.shape())?;
+        let dtype = a.dtype().promote(b.dtype());
+        let (c, a, b) = (cond.cast(DType::Bool)?, a.cast(dtype)?, b.cast(dtype)?);
+        let layouts =
+            [c.layout().broadcast_to("where", &shape)?, a.layout().broadcast_to("where", &shape)?, b.layout().broadcast_to("where", &shape)?];
+        let storage = a.device().select(c.storage(), &layouts[0], a.storage(), &layouts[1], b.storage(), &layouts[2])?;
+        let op = || Op::Where { cond: c.clone(), a: a.clone(), b: b.clone() };
+        Ok(a.derived(storage, &shape, op, &[&a, &b]))
+    }
+
+    /// `x` where `x > 0`, else `alpha * x`.
+    pub fn leaky_relu(&self, alpha: f64) -> Result<Tensor> {
+        let positive = self.gt(&self.scalar_like(0.0)?)?;
+        Tensor::where_cond(&positive, self, &self.mul_scalar(alpha)?)
+    }
+
+    /// `x` where `x > 0`, else `alpha * (e^x - 1)`.
+    pub fn elu(&self, alpha: f64) -> Result<Tensor> {
+        let positive = self.gt(&self.scalar_like(0.0)?)?;
+        Tensor::where_cond(&positive, self, &self.exp()?.add_scalar(-1.0)?.mul_scalar(alpha)?)
+    }
+
+    /// Limits values to `[min, max]` (either bound optional); the gradient passes inside the bounds,
+    /// bounds included, as in PyTorch.
+    pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
+        if let (Some(lo), Some(hi)) = (min, max) {
+            if lo > hi {
+                return Err(Error::Invalid { op: "clamp", msg: format!("min {lo} is greater than max {hi}") });
+            }
+        }
+        let mut out = self.clone();
+        if let Some(lo) = min {
+            let lo = out.scalar_like(lo)?;
+            out = Tensor::where_cond(&out.lt(&lo)?, &lo, &out)?;
+        }
+        if let Some(hi) = max {
+            let hi = out.scalar_like(hi)?;
+            out = Tensor::where_cond(&out.gt(&hi)?, &hi, &out)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Casts never record an op (`derived` is given no tracked inputs); this is never called.
+fn unreachable_op(t: &Tensor) -> Op {
+    Op::Copy(t.clone())
+}
