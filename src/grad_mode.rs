@@ -22,3 +22,9 @@ pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
     let _restore = Restore(ENABLED.with(|e| e.replace(false)));
     f()
 }
+
+/// Sets graph recording on or off, returning the previous mode (for the JS boundary, where a closure
+/// cannot be passed through; Rust code uses [`no_grad`]).
+pub fn set_grad_enabled(enabled: bool) -> bool {
+    ENABLED.with(|e| e.replace(enabled))
+}

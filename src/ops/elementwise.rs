@@ -8,27 +8,6 @@ use crate::layout::broadcast_shapes;
 use crate::op::Op;
 use crate::tensor::Tensor;
 
-/// The name an op has in error messages and in the JS API.
-pub(crate) fn binary_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Add => "add",
-        BinaryOp::Sub => "sub",
-        BinaryOp::Mul => "mul",
-        BinaryOp::Div => "div",
-        BinaryOp::Pow => "pow",
-        BinaryOp::Maximum => "maximum",
-        BinaryOp::Minimum => "minimum",
-        BinaryOp::Eq => "eq",
-        BinaryOp::Ne => "ne",
-        BinaryOp::Lt => "lt",
-        BinaryOp::Le => "le",
-        BinaryOp::Gt => "gt",
-        BinaryOp::Ge => "ge",
-        BinaryOp::And => "logicalAnd",
-        BinaryOp::Or => "logicalOr",
-    }
-}
-
 macro_rules! unary_methods {
     ($($(#[$doc:meta])* $name:ident => $op:ident;)+) => {
         impl Tensor {
@@ -84,7 +63,7 @@ unary_methods! {
 
 impl Tensor {
     /// Applies a unary primitive; float ops on int or bool tensors compute in f32.
-    pub(crate) fn unary(&self, op: UnaryOp) -> Result<Tensor> {
+    pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
         let x = match (op, self.dtype()) {
             (UnaryOp::Not, DType::Bool) | (_, DType::F32) => self.clone(),
             (UnaryOp::Not, _) => self.cast(DType::Bool)?,
@@ -112,8 +91,8 @@ impl Tensor {
 
     /// Applies a binary primitive with broadcasting. Operands are promoted to a common dtype
     /// (bool < int32 < float32); arithmetic on bools computes in int32, and `div`/`pow` in float32.
-    pub(crate) fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
-        let name = binary_name(op);
+    pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Result<Tensor> {
+        let name = op.name();
         self.check_device(name, rhs)?;
         let shape = broadcast_shapes(name, self.shape(), rhs.shape())?;
         let mut dtype = self.dtype().promote(rhs.dtype());

@@ -1,22 +1,25 @@
-//! The JS boundary: thin shims over the Rust API. Every error becomes a JS `Error` carrying the
-//! op and shapes; nothing here can panic on user input.
+//! The JS boundary: thin shims over the Rust API, grouped by op family and keyed by op name so the
+//! surface stays small (the TypeScript layer gives each op its typed method). Every error becomes a
+//! JS `Error` carrying the op and shapes; nothing here can panic on user input.
+
+mod tensor;
 
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::{Device, Error, Tensor};
+use crate::{Device, Error};
 
 thread_local! {
     /// The backend new tensors are made on; CPU until `initBackend` picks another.
     static DEVICE: RefCell<Device> = const { RefCell::new(Device::Cpu) };
 }
 
-fn current_device() -> Device {
+pub(crate) fn current_device() -> Device {
     DEVICE.with(|d| d.borrow().clone())
 }
 
-fn js_error(e: Error) -> JsError {
+pub(crate) fn js_error(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
@@ -41,71 +44,14 @@ pub fn backend_name() -> String {
     current_device().name()
 }
 
-/// A tensor handle (see the TypeScript wrapper for the documented API).
-#[wasm_bindgen(js_name = Tensor)]
-pub struct JsTensor(Tensor);
-
-fn wrap(result: crate::Result<Tensor>) -> Result<JsTensor, JsError> {
-    result.map(JsTensor).map_err(js_error)
+/// Turns graph recording on or off (the TypeScript `noGrad` wraps this).
+#[wasm_bindgen(js_name = setGradEnabled)]
+pub fn set_grad_enabled(enabled: bool) -> bool {
+    crate::grad_mode::set_grad_enabled(enabled)
 }
 
-#[wasm_bindgen(js_class = Tensor)]
-impl JsTensor {
-    /// A tensor of `shape` holding `data` (row-major) on the current backend.
-    #[wasm_bindgen(js_name = fromData)]
-    pub fn from_data(data: &[f32], shape: &[u32]) -> Result<JsTensor, JsError> {
-        let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
-        wrap(Tensor::from_slice(data, &shape, &current_device()))
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn shape(&self) -> Vec<u32> {
-        self.0.shape().iter().map(|&d| d as u32).collect()
-    }
-
-    #[wasm_bindgen(getter, js_name = requiresGrad)]
-    pub fn requires_grad(&self) -> bool {
-        self.0.requires_grad()
-    }
-
-    #[wasm_bindgen(setter, js_name = requiresGrad)]
-    pub fn set_requires_grad(&self, value: bool) {
-        self.0.set_requires_grad(value);
-    }
-
-    pub fn add(&self, other: &JsTensor) -> Result<JsTensor, JsError> {
-        wrap(self.0.add(&other.0))
-    }
-
-    pub fn matmul(&self, other: &JsTensor) -> Result<JsTensor, JsError> {
-        wrap(self.0.matmul(&other.0))
-    }
-
-    pub fn sum(&self) -> Result<JsTensor, JsError> {
-        wrap(self.0.sum())
-    }
-
-    pub fn backward(&self) -> Result<(), JsError> {
-        self.0.backward().map_err(js_error)
-    }
-
-    /// The accumulated gradient, or `undefined`.
-    #[wasm_bindgen(getter)]
-    pub fn grad(&self) -> Option<JsTensor> {
-        self.0.grad().map(JsTensor)
-    }
-
-    #[wasm_bindgen(js_name = zeroGrad)]
-    pub fn zero_grad(&self) {
-        self.0.zero_grad();
-    }
-
-    /// Resolves to the elements as a `Float32Array` (the only readback point).
-    pub fn data(&self) -> js_sys::Promise {
-        let tensor = self.0.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let values = tensor.to_vec().await.map_err(|e| JsValue::from(js_error(e)))?;
-            Ok(js_sys::Float32Array::from(values.as_slice()).into())
-        })
-    }
+/// Reseeds the random generator.
+#[wasm_bindgen(js_name = manualSeed)]
+pub fn manual_seed(seed: f64) {
+    crate::manual_seed(seed as u64);
 }

@@ -1,6 +1,9 @@
 //! Helpers shared by the native integration tests.
 #![allow(dead_code)]
 
+pub mod gradcheck;
+pub mod reference;
+
 use webgrad::{Device, Tensor};
 
 /// The WebGPU device; a missing adapter fails the test (set WEBGRAD_SKIP_GPU=1 to run CPU-only).
