@@ -22,3 +22,14 @@ async fn no_webgpu_in_node_is_an_error_not_a_crash() {
     let e = Device::webgpu().await.err().expect("Node has no WebGPU");
     assert!(e.to_string().contains("webgpu"), "{e}");
 }
+
+#[wasm_bindgen_test]
+async fn cpu_matches_numpy_reference_in_wasm() {
+    assert!(common::reference::check_reference(&Device::Cpu).await > 100);
+}
+
+#[wasm_bindgen_test]
+async fn cpu_gradients_match_finite_differences_in_wasm() {
+    let failures = common::gradcheck::check_all(&Device::Cpu).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

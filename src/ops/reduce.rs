@@ -115,10 +115,12 @@ impl Tensor {
         e.div(&e.sum_dims(Some(&[axis]), true)?)
     }
 
-    /// `log(softmax(x))` along `axis`, computed as `x - logsumexp(x)`.
+    /// `log(softmax(x))` along `axis`, computed as `(x - m) - log(sum(exp(x - m)))` with `m` the
+    /// maximum, so large logits keep their precision.
     pub fn log_softmax(&self, axis: isize) -> Result<Tensor> {
         let x = self.cast(DType::F32)?;
-        x.sub(&x.logsumexp(Some(&[axis]), true)?)
+        let shifted = x.sub(&x.stable_shift(Some(&[axis]))?)?;
+        shifted.sub(&shifted.exp()?.sum_dims(Some(&[axis]), true)?.log()?)
     }
 
     fn arg(&self, op: ReduceOp, name: &'static str, axis: Option<isize>, keepdim: bool) -> Result<Tensor> {

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { serve } from '../../scripts/serve.mjs';
 import { launchChromium, openPage } from '../../scripts/chromium.mjs';
 import { checks } from './slice-checks.mjs';
+import { coreChecks } from './core-checks.mjs';
 
 let server, url, browser, report;
 
@@ -28,8 +29,9 @@ test('Chromium exposes a WebGPU adapter and webgrad runs on it', () => {
   console.log(`chromium WebGPU adapter (TypeScript API): ${report.backend}`);
 });
 
-for (const name of Object.keys(checks)) {
-  test(`webgpu: ${name}`, () => {
+const expected = [...Object.keys(checks).map((n) => `webgpu: ${n}`), ...Object.keys(coreChecks).map((n) => `cpu: ${n}`)];
+for (const name of expected) {
+  test(name, () => {
     const result = report.results.find((r) => r.name === name);
     assert.ok(result, `check "${name}" did not run`);
     assert.ok(result.ok, result.detail);

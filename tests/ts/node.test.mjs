@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as wg from '../../dist/index.js';
 import { checks } from './slice-checks.mjs';
+import { coreChecks } from './core-checks.mjs';
 
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
   assert.equal(await wg.init(), 'cpu');
@@ -13,5 +14,9 @@ test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async 
 });
 
 for (const [name, check] of Object.entries(checks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(coreChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }
