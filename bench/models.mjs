@@ -1,0 +1,79 @@
+// The benchmark workloads, written once for webgrad (raw ops + a hand-written Adam step, NCHW) and
+// once for TensorFlow.js (its Layers API, NHWC), with the same shapes and hyper-parameters.
+
+/** An MLP or small CNN in webgrad ops, trained with Adam (lr 1e-3, betas 0.9/0.999, eps 1e-7). */
+export class WebgradNet {
+  constructor(wg, kind) {
+    this.wg = wg;
+    this.kind = kind;
+    const param = (shape, fanIn) => wg.keep(wg.randn(shape).mul(Math.sqrt(2 / fanIn)));
+    this.params = kind === 'mlp'
+      ? [param([784, 256], 784), wg.keep(wg.zeros([256])), param([256, 128], 256), wg.keep(wg.zeros([128])), param([128, 10], 128), wg.keep(wg.zeros([10]))]
+      : [param([8, 1, 3, 3], 9), wg.keep(wg.zeros([8])), param([16, 8, 3, 3], 72), wg.keep(wg.zeros([16])), param([400, 10], 400), wg.keep(wg.zeros([10]))];
+    for (const p of this.params) p.requiresGrad = true;
+    this.m = this.params.map((p) => wg.keep(wg.zerosLike(p)));
+    this.v = this.params.map((p) => wg.keep(wg.zerosLike(p)));
+    this.t = 0;
+  }
+
+  forward(x) {
+    const [a, b, c, d, e, f] = this.params;
+    if (this.kind === 'mlp') return x.matmul(a).add(b).relu().matmul(c).add(d).relu().matmul(e).add(f);
+    const pool = { kernelSize: 2 };
+    const h = x.conv2d(a, { bias: b }).relu().maxPool2d(pool).conv2d(c, { bias: d }).relu().maxPool2d(pool);
+    return h.flatten(1).matmul(e).add(f);
+  }
+
+  /** One training step on a batch (x, one-hot y); the loss stays on the device. */
+  step(x, y) {
+    const { wg } = this;
+    wg.tidy(() => {
+      const logits = this.forward(x);
+      logits.logSoftmax(1).mul(y).sum().mul(-1 / x.shape[0]).backward();
+    });
+    this.t += 1;
+    const [b1, b2, lr, eps] = [0.9, 0.999, 1e-3, 1e-7];
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    wg.noGrad(() => wg.tidy(() => {
+      this.params = this.params.map((p, i) => {
+        const g = p.grad;
+        const m = wg.keep(this.m[i].mul(b1).add(g.mul(1 - b1)));
+        const v = wg.keep(this.v[i].mul(b2).add(g.square().mul(1 - b2)));
+        const next = wg.keep(p.sub(m.mul(lr / c1).div(v.mul(1 / c2).sqrt().add(eps))));
+        next.requiresGrad = true;
+        this.m[i].dispose();
+        this.v[i].dispose();
+        p.dispose();
+        this.m[i] = m;
+        this.v[i] = v;
+        return next;
+      });
+    }));
+  }
+
+  predict(x) {
+    return this.wg.noGrad(() => this.forward(x).softmax(1));
+  }
+}
+
+/** The same networks in TensorFlow.js Layers (NHWC). */
+export function tfjsNet(tf, kind) {
+  const layers = kind === 'mlp'
+    ? [
+        tf.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),
+        tf.layers.dense({ units: 128, activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ]
+    : [
+        tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ];
+  const model = tf.sequential({ layers });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  return model;
+}

@@ -1,0 +1,143 @@
+// Runs in the benchmark page: webgrad and TensorFlow.js side by side in one browser, each workload
+// timed the same way. Results land on window.__bench for bench/run.mjs.
+import * as wg from '/dist/index.js';
+import { WebgradNet, tfjsNet } from '/bench/models.mjs';
+
+const tf = globalThis.tf;
+const params = new URLSearchParams(location.search);
+const minSeconds = Number(params.get('seconds') ?? 0.5);
+const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
+
+/** Mean milliseconds per call of `fn` (awaited), after warm-up, over at least `minSeconds`. */
+async function time(fn, { warmup = 2, minReps = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  let reps = 0;
+  const start = performance.now();
+  while (reps < minReps || performance.now() - start < minSeconds * 1000) {
+    await fn();
+    reps += 1;
+  }
+  return (performance.now() - start) / reps;
+}
+
+function batch(n, kind) {
+  const x = new Float32Array(n * 784).map(() => Math.random());
+  const labels = Int32Array.from({ length: n }, () => Math.floor(Math.random() * 10));
+  const oneHot = new Float32Array(n * 10);
+  labels.forEach((l, i) => { oneHot[i * 10 + l] = 1; });
+  return { x, oneHot, n, kind };
+}
+
+const suites = {
+  async matmul(lib, n) {
+    const data = new Float32Array(n * n).map(() => Math.random() - 0.5);
+    let ms;
+    if (lib === 'webgrad') {
+      const a = wg.tensor(data, [n, n]);
+      const b = wg.tensor(data, [n, n]);
+      ms = await time(async () => { const c = a.matmul(b); await c.data(); c.dispose(); });
+    } else {
+      const a = tf.tensor2d(data, [n, n]);
+      const b = tf.tensor2d(data, [n, n]);
+      ms = await time(async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); });
+      tf.dispose([a, b]);
+    }
+    return { value: (2 * n ** 3) / (ms * 1e6), unit: 'GFLOP/s' };
+  },
+
+  async conv2d(lib) {
+    const x = new Float32Array(8 * 16 * 32 * 32).map(() => Math.random());
+    const w = new Float32Array(32 * 16 * 9).map(() => Math.random() - 0.5);
+    let ms;
+    if (lib === 'webgrad') {
+      const xt = wg.tensor(x, [8, 16, 32, 32]);
+      const wt = wg.tensor(w, [32, 16, 3, 3]);
+      ms = await time(async () => { const y = xt.conv2d(wt, { padding: 'same' }); await y.data(); y.dispose(); });
+    } else {
+      const xt = tf.tensor4d(x, [8, 32, 32, 16]);
+      const wt = tf.tensor4d(w, [3, 3, 16, 32]);
+      ms = await time(async () => { const y = tf.conv2d(xt, wt, 1, 'same'); await y.data(); y.dispose(); });
+    }
+    return { value: ms, unit: 'ms' };
+  },
+
+  async train(lib, kind) {
+    const size = kind === 'mlp' ? 128 : 64;
+    const steps = 5;
+    const b = batch(size * steps, kind);
+    if (lib === 'webgrad') {
+      wg.manualSeed(1);
+      const net = new WebgradNet(wg, kind);
+      const shape = kind === 'mlp' ? [size, 784] : [size, 1, 28, 28];
+      const xs = [], ys = [];
+      for (let s = 0; s < steps; s++) {
+        xs.push(wg.keep(wg.tensor(b.x.subarray(s * size * 784, (s + 1) * size * 784), shape)));
+        ys.push(wg.keep(wg.tensor(b.oneHot.subarray(s * size * 10, (s + 1) * size * 10), [size, 10])));
+      }
+      const ms = await time(async () => {
+        for (let s = 0; s < steps; s++) net.step(xs[s], ys[s]);
+        await net.params[0].data();
+      }, { warmup: 1, minReps: 1 });
+      return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
+    }
+    const model = tfjsNet(tf, kind);
+    const x = kind === 'mlp' ? tf.tensor2d(b.x, [size * steps, 784]) : tf.tensor4d(b.x, [size * steps, 28, 28, 1]);
+    const y = tf.tensor2d(b.oneHot, [size * steps, 10]);
+    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), { warmup: 1, minReps: 1 });
+    tf.dispose([x, y]);
+    model.dispose();
+    return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
+  },
+
+  async predict1(lib) {
+    const b = batch(1, 'mlp');
+    if (lib === 'webgrad') {
+      const net = new WebgradNet(wg, 'mlp');
+      const x = wg.tensor(b.x, [1, 784]);
+      const ms = await time(async () => { const p = net.predict(x); await p.data(); p.dispose(); }, { warmup: 20, minReps: 50 });
+      return { value: ms, unit: 'ms' };
+    }
+    const model = tfjsNet(tf, 'mlp');
+    const x = tf.tensor2d(b.x, [1, 784]);
+    const ms = await time(async () => { const p = model.predict(x); await p.data(); p.dispose(); }, { warmup: 20, minReps: 50 });
+    model.dispose();
+    return { value: ms, unit: 'ms' };
+  },
+};
+
+const workloads = [
+  ...[128, 256, 512, 1024].map((n) => ({ name: `matmul ${n}`, run: (lib) => suites.matmul(lib, n), higher: true })),
+  { name: 'conv2d 8x16x32x32 -> 32, 3x3 same', run: (lib) => suites.conv2d(lib), higher: false },
+  { name: 'MLP 784-256-128-10 training, batch 128', run: (lib) => suites.train(lib, 'mlp'), higher: true },
+  { name: 'CNN training, batch 64', run: (lib) => suites.train(lib, 'cnn'), higher: true },
+  { name: 'MLP batch-1 predict latency', run: (lib) => suites.predict1(lib), higher: false },
+];
+
+async function main() {
+  const report = { userAgent: navigator.userAgent, crossOriginIsolated, results: [] };
+  await tf.ready();
+  tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
+  const contenders = [
+    { id: 'webgrad cpu', lib: 'webgrad', setup: async () => wg.init({ backend: 'cpu' }) },
+    { id: 'tfjs wasm', lib: 'tfjs', setup: async () => { await tf.setBackend('wasm'); await tf.ready(); return `wasm, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`; } },
+    { id: 'tfjs cpu', lib: 'tfjs', setup: async () => { await tf.setBackend('cpu'); await tf.ready(); return 'cpu'; } },
+  ];
+  for (const c of contenders) {
+    c.detail = await c.setup();
+    log(`${c.id}: ${c.detail}`);
+    for (const w of workloads) {
+      let entry;
+      try {
+        entry = { workload: w.name, contender: c.id, higherIsBetter: w.higher, ...(await w.run(c.lib)) };
+      } catch (e) {
+        entry = { workload: w.name, contender: c.id, higherIsBetter: w.higher, error: String(e?.message ?? e).slice(0, 160) };
+      }
+      report.results.push(entry);
+      log(JSON.stringify(entry));
+    }
+  }
+  report.contenders = contenders.map(({ id, detail }) => ({ id, detail }));
+  window.__bench = report;
+}
+
+main().catch((e) => { window.__bench = { error: String(e?.stack ?? e) }; });
