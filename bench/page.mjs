@@ -105,13 +105,15 @@ const suites = {
   },
 };
 
-const workloads = [
+const only = params.get('only');
+const allWorkloads = [
   ...[128, 256, 512, 1024].map((n) => ({ name: `matmul ${n}`, run: (lib) => suites.matmul(lib, n), higher: true })),
   { name: 'conv2d 8x16x32x32 -> 32, 3x3 same', run: (lib) => suites.conv2d(lib), higher: false },
   { name: 'MLP 784-256-128-10 training, batch 128', run: (lib) => suites.train(lib, 'mlp'), higher: true },
   { name: 'CNN training, batch 64', run: (lib) => suites.train(lib, 'cnn'), higher: true },
   { name: 'MLP batch-1 predict latency', run: (lib) => suites.predict1(lib), higher: false },
 ];
+const workloads = allWorkloads.filter((w) => !only || w.name.includes(only));
 
 async function main() {
   const report = { userAgent: navigator.userAgent, crossOriginIsolated, results: [] };
@@ -122,7 +124,8 @@ async function main() {
     { id: 'tfjs wasm', lib: 'tfjs', setup: async () => { await tf.setBackend('wasm'); await tf.ready(); return `wasm, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`; } },
     { id: 'tfjs cpu', lib: 'tfjs', setup: async () => { await tf.setBackend('cpu'); await tf.ready(); return 'cpu'; } },
   ];
-  for (const c of contenders) {
+  const lib = params.get('lib');
+  for (const c of contenders.filter((c) => !lib || c.id.startsWith(lib))) {
     c.detail = await c.setup();
     log(`${c.id}: ${c.detail}`);
     for (const w of workloads) {
@@ -136,7 +139,7 @@ async function main() {
       log(JSON.stringify(entry));
     }
   }
-  report.contenders = contenders.map(({ id, detail }) => ({ id, detail }));
+  report.contenders = contenders.filter((c) => c.detail !== undefined).map(({ id, detail }) => ({ id, detail }));
   window.__bench = report;
 }
 

@@ -1,15 +1,20 @@
 // `npm run bench`: builds nothing itself (the npm script builds first), serves the repository,
 // runs bench/index.html in headless Chromium, prints webgrad vs TensorFlow.js as a table with ratios,
-// and writes bench/results/latest.json. `--seconds N` sets the minimum time per measurement.
+// and writes bench/results/latest.json. `--seconds N` sets the minimum time per measurement;
+// `--only TEXT` keeps the workloads whose name contains TEXT; `--lib webgrad|tfjs` keeps one side.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { serve } from '../scripts/serve.mjs';
 import { launchChromium, openPage } from '../scripts/chromium.mjs';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 0.5);
+const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const seconds = Number(arg('--seconds', 0.5));
+const query = new URLSearchParams({ seconds: String(seconds) });
+if (arg('--only')) query.set('only', arg('--only'));
+if (arg('--lib')) query.set('lib', arg('--lib'));
 const { server, url } = await serve(0);
 const browser = await launchChromium();
 try {
-  const page = await openPage(browser, `${url}/bench/index.html?seconds=${seconds}`);
+  const page = await openPage(browser, `${url}/bench/index.html?${query}`);
   page.on('console', (m) => m.type() === 'log' && console.log(`[page] ${m.text()}`));
   await page.waitForFunction(() => window.__bench, null, { timeout: 30 * 60_000, polling: 1000 });
   const report = await page.evaluate(() => window.__bench);

@@ -13,7 +13,7 @@
  * console.log(wg.backend(), await loss.data(), await w.grad!.data());
  * ```
  */
-export { init, backend } from './runtime.js';
+export { init, backend, hasRelaxedSimd } from './runtime.js';
 export type { BackendKind, InitOptions } from './runtime.js';
 export { Tensor, tensor, where, concat, stack } from './tensor.js';
 export type {

@@ -17,8 +17,31 @@ function isNode(): boolean {
   return typeof proc?.versions?.node === 'string';
 }
 
+/**
+ * A minimal module using `i8x16.relaxed_swizzle` (opcode 0xfd 0x100): it validates exactly where the
+ * engine has relaxed SIMD (Chromium does; Node 20 does not without a flag).
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+  1, 5, 1, 96, 0, 1, 123, // type section: () -> v128
+  3, 2, 1, 0, // function section: one function of type 0
+  10, 15, 1, 13, 0, // code section: one body of 13 bytes, no locals
+  65, 1, 253, 15, 65, 2, 253, 15, // i32.const 1, i8x16.splat, i32.const 2, i8x16.splat
+  253, 128, 2, 11, // i8x16.relaxed_swizzle, end
+]);
+
+/** Whether this engine runs relaxed SIMD (fused multiply-add in the matmul kernel). */
+export function hasRelaxedSimd(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
 async function loadModule(): Promise<unknown> {
-  const url = new URL('../pkg/webgrad_bg.wasm', import.meta.url);
+  const file = hasRelaxedSimd() ? '../pkg/webgrad_relaxed_bg.wasm' : '../pkg/webgrad_bg.wasm';
+  const url = new URL(file, import.meta.url);
   if (isNode()) {
     const { readFile } = await import('node:fs/promises');
     return initWasm({ module_or_path: await readFile(url) });

@@ -27,6 +27,8 @@ test('Chromium exposes a WebGPU adapter and webgrad runs on it', () => {
   assert.equal(report.error, null, `init failed: ${report.error}`);
   assert.match(report.backend, /^webgpu \(/);
   console.log(`chromium WebGPU adapter (TypeScript API): ${report.backend}`);
+  // Chromium has relaxed SIMD, so these checks run the FMA binary (Node runs the plain SIMD one).
+  assert.equal(report.relaxedSimd, true);
 });
 
 const expected = [...Object.keys(checks).map((n) => `webgpu: ${n}`), ...Object.keys(coreChecks).map((n) => `cpu: ${n}`)];

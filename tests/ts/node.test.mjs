@@ -6,6 +6,7 @@ import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
+  console.log(`wasm binary: ${wg.hasRelaxedSimd() ? 'relaxed-simd' : 'simd128'}`);
   assert.equal(await wg.init(), 'cpu');
   assert.equal(wg.backend(), 'cpu');
   await assert.rejects(wg.init({ backend: 'webgpu' }), /webgpu: this runtime has no navigator.gpu/);

@@ -1,6 +1,7 @@
 //! Matrix product blocked for cache: panels of B (KC x NC) and A (MC x KC) are packed into
-//! contiguous micro-panels, and a register-blocked micro-kernel computes MR x NR tiles of C. The
-//! micro-kernel's fixed-size inner loops compile to f32x4 SIMD (simd128 in wasm, SSE natively).
+//! contiguous micro-panels, and a register-blocked micro-kernel computes MR x NR tiles of C with
+//! f32x4 SIMD (explicit simd128 in wasm, with relaxed-simd fused multiply-add in builds that enable
+//! it; autovectorised natively). Skinny products (few rows) skip packing and stream rows of B.
 
 use crate::layout::Layout;
 
@@ -9,6 +10,8 @@ const NR: usize = 8;
 const KC: usize = 256;
 const MC: usize = 64;
 const NC: usize = 512;
+/// Products with at most this many rows use the streaming path (packing B would cost more than it saves).
+const SKINNY_ROWS: usize = 4;
 
 /// A strided 2-D matrix view.
 #[derive(Clone, Copy)]
@@ -34,14 +37,35 @@ pub fn batched(a: &[f32], al: &Layout, b: &[f32], bl: &Layout) -> Vec<f32> {
         return c;
     }
     let (sa, sb) = (al.strides(), bl.strides());
-    let mut a_pack = vec![0.0f32; MC.min(m).div_ceil(MR) * MR * KC.min(k)];
-    let mut b_pack = vec![0.0f32; NC.min(n).div_ceil(NR) * NR * KC.min(k)];
+    let mut a_pack = Vec::new();
+    let mut b_pack = Vec::new();
     for (p, c) in c.chunks_exact_mut(m * n).enumerate() {
         let av = View { data: a, offset: al.offset() + p * sa[0], row: sa[1], col: sa[2] };
         let bv = View { data: b, offset: bl.offset() + p * sb[0], row: sb[1], col: sb[2] };
-        gemm(m, n, k, av, bv, c, &mut a_pack, &mut b_pack);
+        if m <= SKINNY_ROWS && bv.col == 1 {
+            skinny(m, n, k, av, bv, c);
+        } else {
+            if a_pack.is_empty() {
+                a_pack = vec![0.0f32; MC.min(m).div_ceil(MR) * MR * KC.min(k)];
+                b_pack = vec![0.0f32; NC.min(n).div_ceil(NR) * NR * KC.min(k)];
+            }
+            gemm(m, n, k, av, bv, c, &mut a_pack, &mut b_pack);
+        }
     }
     c
+}
+
+/// `c[i, :] += a[i, kk] * b[kk, :]` row by row, for B with contiguous rows.
+fn skinny(m: usize, n: usize, k: usize, a: View, b: View, c: &mut [f32]) {
+    for (i, row) in c.chunks_exact_mut(n).enumerate().take(m) {
+        for kk in 0..k {
+            let av = a.at(i, kk);
+            let b_row = &b.data[b.offset + kk * b.row..][..n];
+            for (o, &bv) in row.iter_mut().zip(b_row) {
+                *o += av * bv;
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -80,8 +104,12 @@ fn pack_b(b: View, pc: usize, kc: usize, jc: usize, nc: usize, pack: &mut [f32])
         let panel = &mut pack[jp * kc * NR..][..kc * NR];
         let cols = NR.min(nc - jp * NR);
         for (kk, dst) in panel.chunks_exact_mut(NR).enumerate() {
-            for (j, d) in dst.iter_mut().enumerate() {
-                *d = if j < cols { b.at(pc + kk, jc + jp * NR + j) } else { 0.0 };
+            if cols == NR && b.col == 1 {
+                dst.copy_from_slice(&b.data[b.offset + (pc + kk) * b.row + jc + jp * NR..][..NR]);
+            } else {
+                for (j, d) in dst.iter_mut().enumerate() {
+                    *d = if j < cols { b.at(pc + kk, jc + jp * NR + j) } else { 0.0 };
+                }
             }
         }
     }
@@ -100,7 +128,8 @@ fn pack_a(a: View, ic: usize, mc: usize, pc: usize, kc: usize, pack: &mut [f32])
     }
 }
 
-/// One MR x NR tile of A-panel @ B-panel, accumulated in registers.
+/// One MR x NR tile of A-panel @ B-panel, accumulated in registers (portable version).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 fn micro_kernel(ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
     let mut acc = [[0.0f32; NR]; MR];
@@ -113,4 +142,43 @@ fn micro_kernel(ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
         }
     }
     acc
+}
+
+/// One MR x NR tile of A-panel @ B-panel in MR * NR / 4 f32x4 accumulators (wasm simd128).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn micro_kernel(ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
+    use core::arch::wasm32::*;
+
+    #[inline(always)]
+    fn madd(a: v128, b: v128, acc: v128) -> v128 {
+        #[cfg(target_feature = "relaxed-simd")]
+        return f32x4_relaxed_madd(a, b, acc);
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        return f32x4_add(acc, f32x4_mul(a, b));
+    }
+
+    const VECTORS: usize = NR / 4;
+    let mut acc = [[f32x4_splat(0.0); VECTORS]; MR];
+    for (a, b) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
+        let mut bv = [f32x4_splat(0.0); VECTORS];
+        for (v, vec) in bv.iter_mut().enumerate() {
+            // SAFETY: `b` holds NR floats (chunks_exact): the 16-byte load at 4 * v < NR is in bounds.
+            *vec = unsafe { v128_load(b.as_ptr().add(4 * v) as *const v128) };
+        }
+        for i in 0..MR {
+            let av = f32x4_splat(a[i]);
+            for v in 0..VECTORS {
+                acc[i][v] = madd(av, bv[v], acc[i][v]);
+            }
+        }
+    }
+    let mut out = [[0.0f32; NR]; MR];
+    for (o, row) in out.iter_mut().zip(&acc) {
+        for (v, vec) in row.iter().enumerate() {
+            // SAFETY: each row of `out` holds NR floats: the 16-byte store at 4 * v < NR fits.
+            unsafe { v128_store(o.as_mut_ptr().add(4 * v) as *mut v128, *vec) };
+        }
+    }
+    out
 }

@@ -1,55 +1,81 @@
-//! Sliding windows over NCHW images: unfolding into columns (im2col) and its adjoint (col2im).
+//! Sliding windows over NCHW images: unfolding into columns (im2col) and its adjoint (col2im). For
+//! each kernel tap and output row, the output columns that read inside the image form one run,
+//! copied (or added) in a tight loop.
 
 use crate::backend::Window;
 
-/// `cols[n, (c * kh + ky) * kw + kx, oy * out_w + ox] = image[n, c, y, x]` (or `pad` off the image).
-pub fn im2col(image: &[f32], w: &Window, pad: f32) -> Vec<f32> {
+/// Output positions `lo..hi` along one axis whose input index `o * stride + tap - pad` is in
+/// `0..size`.
+fn valid_run(out: usize, stride: usize, tap: usize, pad: usize, size: usize) -> (usize, usize) {
+    let lo = pad.saturating_sub(tap).div_ceil(stride);
+    let hi = if size + pad > tap { (size + pad - tap).div_ceil(stride) } else { 0 };
+    (lo.min(out), hi.min(out).max(lo.min(out)))
+}
+
+/// Calls `f(column_row, image_plane_offset, y, x_offset_of_first, ox_lo, ox_hi, oy)` for every
+/// kernel tap and output row, where the row's valid outputs `ox_lo..ox_hi` read
+/// `image[plane + y * in_w + first + (ox - ox_lo) * stride_w]`.
+fn for_each_run(w: &Window, mut f: impl FnMut(usize, usize, usize, usize, usize, usize, usize)) {
     let [kh, kw] = w.kernel;
-    let positions = w.out_h * w.out_w;
-    let mut cols = vec![pad; w.batch * w.channels * kh * kw * positions];
     for n in 0..w.batch {
         for c in 0..w.channels {
-            let plane = &image[(n * w.channels + c) * w.in_h * w.in_w..][..w.in_h * w.in_w];
+            let plane = (n * w.channels + c) * w.in_h * w.in_w;
             for ky in 0..kh {
                 for kx in 0..kw {
                     let row = ((n * w.channels + c) * kh + ky) * kw + kx;
-                    let out = &mut cols[row * positions..][..positions];
-                    for oy in 0..w.out_h {
-                        for ox in 0..w.out_w {
-                            if let Some((y, x)) = w.source(oy, ox, ky, kx) {
-                                out[oy * w.out_w + ox] = plane[y * w.in_w + x];
-                            }
-                        }
+                    let (tap_y, tap_x) = (ky * w.dilation[0], kx * w.dilation[1]);
+                    let (ox_lo, ox_hi) = valid_run(w.out_w, w.stride[1], tap_x, w.pad[1], w.in_w);
+                    let (oy_lo, oy_hi) = valid_run(w.out_h, w.stride[0], tap_y, w.pad[0], w.in_h);
+                    if ox_lo == ox_hi {
+                        continue;
+                    }
+                    let first = ox_lo * w.stride[1] + tap_x - w.pad[1];
+                    for oy in oy_lo..oy_hi {
+                        let y = oy * w.stride[0] + tap_y - w.pad[0];
+                        f(row, plane, y, first, ox_lo, ox_hi, oy);
                     }
                 }
             }
         }
     }
+}
+
+/// `cols[n, (c * kh + ky) * kw + kx, oy * out_w + ox] = image[n, c, y, x]` (or `pad` off the image).
+pub fn im2col(image: &[f32], w: &Window, pad: f32) -> Vec<f32> {
+    let positions = w.out_h * w.out_w;
+    let mut cols = vec![pad; w.batch * w.channels * w.kernel[0] * w.kernel[1] * positions];
+    let sw = w.stride[1];
+    for_each_run(w, |row, plane, y, first, lo, hi, oy| {
+        let src = &image[plane + y * w.in_w + first..];
+        let dst = &mut cols[row * positions + oy * w.out_w + lo..][..hi - lo];
+        if sw == 1 {
+            dst.copy_from_slice(&src[..hi - lo]);
+        } else {
+            for (j, d) in dst.iter_mut().enumerate() {
+                *d = src[j * sw];
+            }
+        }
+    });
     cols
 }
 
 /// Sums each column entry back onto the image pixel it was read from (padding entries are dropped).
 pub fn col2im(cols: &[f32], w: &Window) -> Vec<f32> {
-    let [kh, kw] = w.kernel;
     let positions = w.out_h * w.out_w;
     let mut image = vec![0.0; w.batch * w.channels * w.in_h * w.in_w];
-    for n in 0..w.batch {
-        for c in 0..w.channels {
-            let plane = &mut image[(n * w.channels + c) * w.in_h * w.in_w..][..w.in_h * w.in_w];
-            for ky in 0..kh {
-                for kx in 0..kw {
-                    let row = ((n * w.channels + c) * kh + ky) * kw + kx;
-                    let col = &cols[row * positions..][..positions];
-                    for oy in 0..w.out_h {
-                        for ox in 0..w.out_w {
-                            if let Some((y, x)) = w.source(oy, ox, ky, kx) {
-                                plane[y * w.in_w + x] += col[oy * w.out_w + ox];
-                            }
-                        }
-                    }
-                }
+    let sw = w.stride[1];
+    for_each_run(w, |row, plane, y, first, lo, hi, oy| {
+        let src = &cols[row * positions + oy * w.out_w + lo..][..hi - lo];
+        let dst = &mut image[plane + y * w.in_w + first..];
+        if sw == 1 {
+            for (d, s) in dst[..hi - lo].iter_mut().zip(src) {
+                *d += s;
+            }
+        } else {
+            for (j, s) in src.iter().enumerate() {
+                dst[j * sw] += s;
             }
         }
-    }
+    });
     image
 }
