@@ -24,4 +24,4 @@ pub use error::{Error, Result};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled};
 pub use ops::{Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions};
 pub use random::{manual_seed, DEFAULT_SEED};
-pub use tensor::Tensor;
+pub use tensor::{live_tensors, Tensor};

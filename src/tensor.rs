@@ -24,6 +24,14 @@ impl TensorId {
     }
 }
 
+/// Tensor handles' shared state currently alive (one per tensor, views included).
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many tensors are alive in this process: a training loop that frees its graph keeps this flat.
+pub fn live_tensors() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
 struct Inner {
     id: TensorId,
     storage: Rc<Storage>,
@@ -33,6 +41,12 @@ struct Inner {
     graph_freed: Cell<bool>,
     requires_grad: Cell<bool>,
     grad: RefCell<Option<Tensor>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// An n-dimensional array of f32, i32 or bool on a [`Device`], with reverse-mode autograd for f32.
@@ -59,6 +73,7 @@ impl std::fmt::Debug for Tensor {
 
 impl Tensor {
     fn build(storage: Rc<Storage>, layout: Layout, device: Device, op: Option<Op>) -> Tensor {
+        LIVE.fetch_add(1, Ordering::Relaxed);
         Tensor(Rc::new(Inner {
             id: TensorId::next(),
             storage,
