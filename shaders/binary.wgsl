@@ -1,10 +1,10 @@
 // c[i] = OP(a, b) at element i of two views of the output's shape (broadcast axes have stride 0).
 // info: [numel, rank, a_offset, b_offset, shape[rank], a_strides[rank], b_strides[rank]]
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<{{T}}>;
+@group(0) @binding(2) var<storage, read> b: array<{{T}}>;
+@group(0) @binding(3) var<storage, read_write> c: array<{{OUT}}>;
 
-fn op(x: f32, y: f32) -> f32 {
+fn op(x: {{T}}, y: {{T}}) -> {{OUT}} {
     return {{OP}};
 }
 

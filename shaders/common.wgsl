@@ -32,8 +32,11 @@ fn sigmoid(v: f32) -> f32 {
     return e / (1.0 + e);
 }
 
-// log(1 + v) without cancellation for small v.
+// log(1 + v) without cancellation for small v (Kahan's trick, used only near 0 where it is exact).
 fn log1p(v: f32) -> f32 {
+    if (abs(v) > 0.5 || is_nan(v)) {
+        return log(1.0 + v);
+    }
     let u = 1.0 + v;
     if (u == 1.0) {
         return v;
@@ -49,7 +52,11 @@ fn erf(v: f32) -> f32 {
     return sign(v) * (1.0 - poly * exp(-x * x));
 }
 
+// tanh that saturates instead of overflowing (exp-based implementations return NaN past |v| ~ 88).
 fn safe_tanh(v: f32) -> f32 {
+    if (is_nan(v)) {
+        return v;
+    }
     return tanh(clamp(v, -15.0, 15.0));
 }
 
@@ -65,4 +72,42 @@ fn gelu_tanh_grad(v: f32) -> f32 {
 fn silu_grad(v: f32) -> f32 {
     let s = sigmoid(v);
     return s * (1.0 + v * (1.0 - s));
+}
+
+// NaN test that survives fast-math assumptions: exponent all ones, mantissa nonzero.
+fn is_nan(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// max/min that propagate NaN, as the CPU backend and PyTorch do.
+fn max_nan(a: f32, b: f32) -> f32 {
+    if (is_nan(a) || is_nan(b)) {
+        return bitcast<f32>(0x7fc00000u);
+    }
+    return max(a, b);
+}
+
+fn min_nan(a: f32, b: f32) -> f32 {
+    if (is_nan(a) || is_nan(b)) {
+        return bitcast<f32>(0x7fc00000u);
+    }
+    return min(a, b);
+}
+
+// x^y for every sign of x (WGSL's pow is undefined for x < 0): integral y keeps the sign by parity.
+fn pow_f(x: f32, y: f32) -> f32 {
+    if (y == 0.0) {
+        return 1.0;
+    }
+    if (x == 0.0) {
+        return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0);
+    }
+    if (x < 0.0) {
+        if (floor(y) != y) {
+            return bitcast<f32>(0x7fc00000u);
+        }
+        let m = pow(-x, y);
+        return select(m, -m, abs(y % 2.0) == 1.0);
+    }
+    return pow(x, y);
 }

@@ -2,12 +2,12 @@
 // results as a tree in workgroup memory. The view arrives permuted so that reduced axes come last:
 // output o covers the row-major elements [o * reduced, (o + 1) * reduced).
 // info: [outputs, reduced, rank, offset, shape[rank], strides[rank]]
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<{{T}}>;
+@group(0) @binding(2) var<storage, read_write> y: array<{{T}}>;
 
-var<workgroup> partial: array<f32, 256>;
+var<workgroup> partial: array<{{T}}, 256>;
 
-fn combine(acc: f32, v: f32) -> f32 {
+fn combine(acc: {{T}}, v: {{T}}) -> {{T}} {
     return {{COMBINE}};
 }
 
@@ -18,7 +18,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let outputs = info[0];
     let reduced = info[1];
     let rank = info[2];
-    var acc: f32 = {{INIT}};
+    var acc: {{T}} = {{INIT}};
     if (o < outputs) {
         for (var r = lid; r < reduced; r = r + WG) {
             acc = combine(acc, x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info[3])]);

@@ -1,9 +1,9 @@
-// y[i] = OP(x at the strided position of element i).
+// y[i] = OP(x at the strided position of element i), from element type IN to OUT (casts included).
 // info: [numel, rank, offset, shape[rank], strides[rank]]
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<{{IN}}>;
+@group(0) @binding(2) var<storage, read_write> y: array<{{OUT}}>;
 
-fn op(v: f32) -> f32 {
+fn op(v: {{IN}}) -> {{OUT}} {
     return {{OP}};
 }
 

@@ -1,65 +1,115 @@
 //! The WGSL table: each kernel family is one `.wgsl` file under `shaders/`, completed by the shared
-//! prelude and specialised by replacing `{{NAME}}` snippets. A specialised kernel's key names its
-//! pipeline in the cache.
+//! prelude and specialised by replacing `{{NAME}}` snippets (element types, the op's expression). A
+//! specialised kernel is its own pipeline in the cache.
 
 use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+use crate::dtype::DType;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 
 /// A kernel family and its specialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kernel {
-    Unary(UnaryOp),
-    Binary(BinaryOp),
-    Reduce(ReduceOp),
+    Unary(UnaryOp, DType),
+    Cast(DType, DType),
+    Binary(BinaryOp, DType),
+    Select(DType),
+    Reduce(ReduceOp, DType),
     Matmul,
+    CopyInto(DType),
+    Gather(DType),
+    ScatterAdd(DType),
+    Im2Col,
+    Col2Im,
+}
+
+const DTYPES: [DType; 3] = [DType::F32, DType::I32, DType::Bool];
+
+/// The WGSL element type a dtype is stored as (bool as u32 0/1).
+fn wgsl(dtype: DType) -> &'static str {
+    match dtype {
+        DType::F32 => "f32",
+        DType::I32 => "i32",
+        DType::Bool => "u32",
+    }
 }
 
 impl Kernel {
     /// Every specialised kernel the backend can run (for the naga validation test).
     pub fn all() -> Vec<Kernel> {
-        let unary = UnaryOp::ALL.iter().filter(|&&op| unary_snippet(op).is_some()).map(|&op| Kernel::Unary(op));
-        let binary = BinaryOp::ALL.iter().filter(|&&op| binary_snippet(op).is_some()).map(|&op| Kernel::Binary(op));
-        let reduce = ReduceOp::ALL.iter().filter(|&&op| reduce_snippets(op).is_some()).map(|&op| Kernel::Reduce(op));
-        unary.chain(binary).chain(reduce).chain([Kernel::Matmul]).collect()
+        let mut out = Vec::new();
+        for &d in &DTYPES {
+            out.extend(UnaryOp::ALL.iter().map(|&op| Kernel::Unary(op, d)));
+            out.extend(DTYPES.iter().map(|&to| Kernel::Cast(d, to)));
+            out.extend(BinaryOp::ALL.iter().map(|&op| Kernel::Binary(op, d)));
+            out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::Reduce(op, d)));
+            out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
+        }
+        out.extend([Kernel::Matmul, Kernel::Im2Col, Kernel::Col2Im]);
+        out.retain(Kernel::exists);
+        out
     }
 
-    /// True when this backend has a kernel for the op.
+    /// True when this backend has the kernel (ops on dtypes they do not take have none).
     pub fn exists(&self) -> bool {
-        match self {
-            Kernel::Unary(op) => unary_snippet(*op).is_some(),
-            Kernel::Binary(op) => binary_snippet(*op).is_some(),
-            Kernel::Reduce(op) => reduce_snippets(*op).is_some(),
-            Kernel::Matmul => true,
-        }
+        self.template().is_some()
     }
 
     /// A name for logs, errors and the pipeline cache.
     pub fn name(&self) -> String {
         match self {
-            Kernel::Unary(op) => format!("unary/{op:?}"),
-            Kernel::Binary(op) => format!("binary/{op:?}"),
-            Kernel::Reduce(op) => format!("reduce/{op:?}"),
+            Kernel::Unary(op, d) => format!("unary/{op:?}/{d}"),
+            Kernel::Cast(from, to) => format!("cast/{from}/{to}"),
+            Kernel::Binary(op, d) => format!("binary/{op:?}/{d}"),
+            Kernel::Select(d) => format!("select/{d}"),
+            Kernel::Reduce(op, d) => format!("reduce/{op:?}/{d}"),
             Kernel::Matmul => "matmul".to_string(),
+            Kernel::CopyInto(d) => format!("copy_into/{d}"),
+            Kernel::Gather(d) => format!("gather/{d}"),
+            Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
+            Kernel::Im2Col => "im2col".to_string(),
+            Kernel::Col2Im => "col2im".to_string(),
         }
     }
 
-    /// The family's file and the snippets that specialise it.
-    fn template(&self) -> (&'static str, Vec<(&'static str, &'static str)>) {
-        match self {
-            Kernel::Unary(op) => (include_str!("../../../shaders/unary.wgsl"), vec![("OP", unary_snippet(*op).unwrap_or("v"))]),
-            Kernel::Binary(op) => (include_str!("../../../shaders/binary.wgsl"), vec![("OP", binary_snippet(*op).unwrap_or("x"))]),
-            Kernel::Reduce(op) => {
-                let (init, combine) = reduce_snippets(*op).unwrap_or(("0.0", "acc"));
-                (include_str!("../../../shaders/reduce.wgsl"), vec![("INIT", init), ("COMBINE", combine)])
+    /// The family's file and the snippets that specialise it, or None where the op does not apply.
+    fn template(&self) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
+        let unary = include_str!("../../../shaders/unary.wgsl");
+        Some(match *self {
+            Kernel::Unary(op, d) => (unary, vec![("IN", wgsl(d)), ("OUT", wgsl(d)), ("OP", unary_snippet(op, d)?)]),
+            Kernel::Cast(from, to) => (unary, vec![("IN", wgsl(from)), ("OUT", wgsl(to)), ("OP", cast_snippet(from, to))]),
+            Kernel::Binary(op, d) => {
+                let out = if op.is_comparison() || op.is_logical() { "u32" } else { wgsl(d) };
+                (include_str!("../../../shaders/binary.wgsl"), vec![("T", wgsl(d)), ("OUT", out), ("OP", binary_snippet(op, d)?)])
+            }
+            Kernel::Select(d) => (include_str!("../../../shaders/select.wgsl"), vec![("T", wgsl(d))]),
+            Kernel::Reduce(op @ (ReduceOp::ArgMax | ReduceOp::ArgMin), d) => {
+                (include_str!("../../../shaders/argreduce.wgsl"), vec![("T", wgsl(d)), ("BETTER", better_snippet(op, d)?)])
+            }
+            Kernel::Reduce(op, d) => {
+                let (init, combine) = reduce_snippets(op, d)?;
+                (include_str!("../../../shaders/reduce.wgsl"), vec![("T", wgsl(d)), ("INIT", init), ("COMBINE", combine)])
             }
             Kernel::Matmul => (include_str!("../../../shaders/matmul.wgsl"), vec![]),
-        }
+            Kernel::CopyInto(d) => (include_str!("../../../shaders/copy_into.wgsl"), vec![("T", wgsl(d))]),
+            Kernel::Gather(d) => {
+                let zero = match d {
+                    DType::F32 => "0.0",
+                    DType::I32 => "0i",
+                    DType::Bool => "0u",
+                };
+                (include_str!("../../../shaders/gather.wgsl"), vec![("T", wgsl(d)), ("ZERO", zero)])
+            }
+            Kernel::ScatterAdd(DType::Bool) => return None,
+            Kernel::ScatterAdd(d) => (include_str!("../../../shaders/scatter_add.wgsl"), vec![("T", wgsl(d))]),
+            Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
+            Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
+        })
     }
 
-    /// The complete WGSL source of this kernel.
+    /// The complete WGSL source of this kernel (empty where [`Kernel::exists`] is false).
     pub fn source(&self) -> String {
-        let (family, snippets) = self.template();
+        let Some((family, snippets)) = self.template() else { return String::new() };
         let body = snippets
             .iter()
             .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
@@ -67,10 +117,19 @@ impl Kernel {
     }
 }
 
-/// The WGSL expression of `v` for each f32 op (None: no kernel yet).
-fn unary_snippet(op: UnaryOp) -> Option<&'static str> {
+/// The WGSL expression of `v` for each op and dtype (mirrors `src/backend/cpu/math.rs`).
+fn unary_snippet(op: UnaryOp, dtype: DType) -> Option<&'static str> {
+    match (op, dtype) {
+        (UnaryOp::Copy, _) => return Some("v"),
+        (UnaryOp::Not, DType::Bool) => return Some("select(1u, 0u, v != 0u)"),
+        (UnaryOp::Neg, DType::I32) => return Some("-v"),
+        (UnaryOp::Abs, DType::I32) => return Some("abs(v)"),
+        (UnaryOp::Sign, DType::I32) => return Some("sign(v)"),
+        (UnaryOp::Square, DType::I32) => return Some("v * v"),
+        (_, DType::I32 | DType::Bool) | (UnaryOp::Not, _) => return None,
+        _ => {}
+    }
     Some(match op {
-        UnaryOp::Copy => "v",
         UnaryOp::Neg => "-v",
         UnaryOp::Abs => "abs(v)",
         UnaryOp::Exp => "exp(v)",
@@ -89,7 +148,7 @@ fn unary_snippet(op: UnaryOp) -> Option<&'static str> {
         UnaryOp::GeluTanh => "0.5 * v * (1.0 + safe_tanh(0.7978846 * (v + 0.044715 * v * v * v)))",
         UnaryOp::Silu => "v * sigmoid(v)",
         UnaryOp::Softplus => "max(v, 0.0) + log1p(exp(-abs(v)))",
-        UnaryOp::Sign => "sign(v)",
+        UnaryOp::Sign => "select(sign(v), v, is_nan(v))",
         UnaryOp::Floor => "floor(v)",
         UnaryOp::Ceil => "ceil(v)",
         UnaryOp::Round => "round(v)",
@@ -97,31 +156,70 @@ fn unary_snippet(op: UnaryOp) -> Option<&'static str> {
         UnaryOp::GeluGrad => "gelu_grad(v)",
         UnaryOp::GeluTanhGrad => "gelu_tanh_grad(v)",
         UnaryOp::SiluGrad => "silu_grad(v)",
-        UnaryOp::Not => return None,
+        UnaryOp::Copy | UnaryOp::Not => "v",
     })
 }
 
-/// The WGSL expression of `x` and `y` for each f32 arithmetic op (None: no kernel yet).
-fn binary_snippet(op: BinaryOp) -> Option<&'static str> {
-    Some(match op {
-        BinaryOp::Add => "x + y",
-        BinaryOp::Sub => "x - y",
-        BinaryOp::Mul => "x * y",
-        BinaryOp::Div => "x / y",
-        BinaryOp::Pow => "pow(x, y)",
-        BinaryOp::Maximum => "max(x, y)",
-        BinaryOp::Minimum => "min(x, y)",
-        _ => return None,
+fn cast_snippet(from: DType, to: DType) -> &'static str {
+    match (from, to) {
+        (a, b) if a == b => "v",
+        (DType::F32, DType::I32) => "i32(v)",
+        (DType::F32, DType::Bool) => "u32(v != 0.0)",
+        (DType::I32, DType::F32) => "f32(v)",
+        (DType::I32, DType::Bool) => "u32(v != 0i)",
+        (DType::Bool, DType::F32) => "f32(v)",
+        _ => "i32(v)",
+    }
+}
+
+/// The WGSL expression of `x` and `y` (None: the op does not take the dtype).
+fn binary_snippet(op: BinaryOp, dtype: DType) -> Option<&'static str> {
+    Some(match (op, dtype) {
+        (BinaryOp::Eq, _) => "u32(x == y)",
+        (BinaryOp::Ne, _) => "u32(x != y)",
+        (BinaryOp::Lt, _) => "u32(x < y)",
+        (BinaryOp::Le, _) => "u32(x <= y)",
+        (BinaryOp::Gt, _) => "u32(x > y)",
+        (BinaryOp::Ge, _) => "u32(x >= y)",
+        (BinaryOp::And, DType::Bool) => "u32(x != 0u && y != 0u)",
+        (BinaryOp::Or, DType::Bool) => "u32(x != 0u || y != 0u)",
+        (_, DType::Bool) | (BinaryOp::And | BinaryOp::Or, _) => return None,
+        (BinaryOp::Add, _) => "x + y",
+        (BinaryOp::Sub, _) => "x - y",
+        (BinaryOp::Mul, _) => "x * y",
+        (BinaryOp::Div, DType::F32) => "x / y",
+        (BinaryOp::Pow, DType::F32) => "pow_f(x, y)",
+        (BinaryOp::Maximum, DType::F32) => "max_nan(x, y)",
+        (BinaryOp::Minimum, DType::F32) => "min_nan(x, y)",
+        (BinaryOp::Maximum, _) => "max(x, y)",
+        (BinaryOp::Minimum, _) => "min(x, y)",
+        (BinaryOp::Div | BinaryOp::Pow, _) => return None,
     })
 }
 
-/// The identity and the combining expression of `acc` and `v` (None: no kernel yet).
-fn reduce_snippets(op: ReduceOp) -> Option<(&'static str, &'static str)> {
-    Some(match op {
-        ReduceOp::Sum => ("0.0", "acc + v"),
-        ReduceOp::Prod => ("1.0", "acc * v"),
-        ReduceOp::Max => ("bitcast<f32>(0xff800000u)", "max(acc, v)"),
-        ReduceOp::Min => ("bitcast<f32>(0x7f800000u)", "min(acc, v)"),
-        ReduceOp::ArgMax | ReduceOp::ArgMin => return None,
+/// The identity and the combining expression of `acc` and `v` (None: the op does not take the dtype).
+fn reduce_snippets(op: ReduceOp, dtype: DType) -> Option<(&'static str, &'static str)> {
+    Some(match (op, dtype) {
+        (_, DType::Bool) => return None,
+        (ReduceOp::Sum, DType::F32) => ("0.0", "acc + v"),
+        (ReduceOp::Prod, DType::F32) => ("1.0", "acc * v"),
+        (ReduceOp::Max, DType::F32) => ("bitcast<f32>(0xff800000u)", "max_nan(acc, v)"),
+        (ReduceOp::Min, DType::F32) => ("bitcast<f32>(0x7f800000u)", "min_nan(acc, v)"),
+        (ReduceOp::Sum, _) => ("0i", "acc + v"),
+        (ReduceOp::Prod, _) => ("1i", "acc * v"),
+        (ReduceOp::Max, _) => ("bitcast<i32>(0x80000000u)", "max(acc, v)"),
+        (ReduceOp::Min, _) => ("2147483647i", "min(acc, v)"),
+        (ReduceOp::ArgMax | ReduceOp::ArgMin, _) => return None,
+    })
+}
+
+/// Whether `a` beats `b` for an arg reduction (NaN counts as the largest, as in NumPy).
+fn better_snippet(op: ReduceOp, dtype: DType) -> Option<&'static str> {
+    Some(match (op, dtype) {
+        (_, DType::Bool) => return None,
+        (ReduceOp::ArgMax, DType::F32) => "a > b || (is_nan(a) && !is_nan(b))",
+        (ReduceOp::ArgMin, DType::F32) => "a < b || (is_nan(a) && !is_nan(b))",
+        (ReduceOp::ArgMax, _) => "a > b",
+        _ => "a < b",
     })
 }

@@ -1,0 +1,42 @@
+// The adjoint of im2col: each image pixel sums the column entries that read it (no two threads write
+// one pixel, so no atomics).
+// info: [numel, channels, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
+//        out_h, out_w, cols_offset, cols_stride_n, cols_stride_row, cols_stride_position]
+@group(0) @binding(1) var<storage, read> cols: array<f32>;
+@group(0) @binding(2) var<storage, read_write> image: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+    let i = linear_index(wid, nwg, lid);
+    if (i >= info[0]) {
+        return;
+    }
+    let channels = info[1];
+    let in_h = info[2];
+    let in_w = info[3];
+    let kh = info[4];
+    let kw = info[5];
+    let x = i % in_w;
+    let y = (i / in_w) % in_h;
+    let c = (i / (in_w * in_h)) % channels;
+    let n = i / (in_w * in_h * channels);
+    var sum = 0.0;
+    for (var ky = 0u; ky < kh; ky = ky + 1u) {
+        let ty = i32(y + info[10]) - i32(ky * info[8]);
+        if (ty < 0 || u32(ty) % info[6] != 0u || u32(ty) / info[6] >= info[12]) {
+            continue;
+        }
+        let oy = u32(ty) / info[6];
+        for (var kx = 0u; kx < kw; kx = kx + 1u) {
+            let tx = i32(x + info[11]) - i32(kx * info[9]);
+            if (tx < 0 || u32(tx) % info[7] != 0u || u32(tx) / info[7] >= info[13]) {
+                continue;
+            }
+            let ox = u32(tx) / info[7];
+            let row = (c * kh + ky) * kw + kx;
+            sum = sum + cols[info[14] + n * info[15] + row * info[16] + (oy * info[13] + ox) * info[17]];
+        }
+    }
+    image[i] = sum;
+}

@@ -1,0 +1,278 @@
+//! The [`Backend`] kernels of the WebGPU backend: each fills a kernel's `info` array (the layout of
+//! every family is documented at the top of its `.wgsl` file) and queues one or a few dispatches.
+
+use wgpu::util::DeviceExt;
+
+use super::pool::size_class;
+use super::shaders::Kernel;
+use super::{to_u32, to_u32s, GpuContext, GpuStorage};
+use crate::backend::{Backend, BinaryOp, ReduceOp, UnaryOp, Window};
+use crate::dtype::{DType, HostData};
+use crate::error::{Error, Result};
+use crate::layout::{contiguous_strides, Layout};
+
+/// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
+const MATMUL_TILE: u32 = 64;
+
+fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
+    Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
+}
+
+/// `[numel, rank, offsets…, shape, strides of each layout…]`: the header every elementwise family
+/// reads (all layouts share the first one's shape).
+fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
+    let first = layouts[0];
+    let mut info = to_u32s(op, &[first.numel(), first.rank()])?;
+    for l in layouts {
+        info.push(to_u32(op, l.offset())?);
+    }
+    info.extend(to_u32s(op, first.shape())?);
+    for l in layouts {
+        info.extend(to_u32s(op, l.strides())?);
+    }
+    Ok(info)
+}
+
+/// The geometry part of the im2col/col2im `info` arrays.
+fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
+    to_u32s(
+        op,
+        &[
+            numel, w.channels, w.in_h, w.in_w, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0], w.dilation[1],
+            w.pad[0], w.pad[1], w.out_h, w.out_w,
+        ],
+    )
+}
+
+impl GpuContext {
+    /// A new buffer holding `layout`'s elements of `x`, computed by `kernel` (unary family).
+    fn map_kernel(&self, kernel: Kernel, x: &GpuStorage, layout: &Layout, out: DType) -> Result<GpuStorage> {
+        let name = kernel.name();
+        let y = self.new_buffer(&name, layout.numel(), out)?;
+        let info = elementwise_info(&name, &[layout])?;
+        self.dispatch(kernel, &info, &[x], &y, self.grid_for(&name, layout.numel())?)?;
+        Ok(y)
+    }
+
+    /// The reduced view's shape as `[outputs, reduced]` with the reduced axes moved last.
+    fn reduce_info(&self, op: &str, layout: &Layout, axes: &[usize]) -> Result<(Vec<u32>, usize)> {
+        let order: Vec<usize> = (0..layout.rank()).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect();
+        let permuted = layout.permuted(&order);
+        let reduced: usize = axes.iter().map(|&a| layout.shape()[a]).product();
+        let outputs: usize = permuted.shape()[..layout.rank() - axes.len()].iter().product();
+        let mut info = to_u32s(op, &[outputs, reduced, layout.rank(), layout.offset()])?;
+        info.extend(to_u32s(op, permuted.shape())?);
+        info.extend(to_u32s(op, permuted.strides())?);
+        Ok((info, outputs))
+    }
+}
+
+impl Backend for GpuContext {
+    type Storage = GpuStorage;
+
+    fn upload(&self, data: &HostData) -> Result<GpuStorage> {
+        self.sink.check("upload")?;
+        let words: Vec<u32> = match data {
+            HostData::F32(v) => v.iter().map(|x| x.to_bits()).collect(),
+            HostData::I32(v) => v.iter().map(|&x| x as u32).collect(),
+            HostData::Bool(v) => v.iter().map(|&x| x as u32).collect(),
+        };
+        let bytes = (words.len().max(1) * 4) as u64;
+        if bytes > self.limits.max_storage_buffer_binding_size as u64 {
+            return Err(Error::Gpu { op: "upload".into(), msg: format!("{bytes} bytes exceed this adapter's buffer binding limit") });
+        }
+        // A fresh buffer written at creation (never a pooled one: see pool.rs), sized to its class so
+        // it can serve later outputs once freed.
+        let mut contents = words;
+        contents.resize((size_class(bytes) / 4) as usize, 0);
+        let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: None,
+            contents: bytemuck::cast_slice(&contents),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+        });
+        self.count(|c| c.buffers_created += 1);
+        Ok(GpuStorage::new(buffer, data.len(), data.dtype(), &self.pool))
+    }
+
+    fn unary(&self, op: UnaryOp, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
+        let kernel = Kernel::Unary(op, x.dtype);
+        if !kernel.exists() {
+            return Err(dtype_error("unary", x.dtype, layout, "this function does not take that dtype"));
+        }
+        self.map_kernel(kernel, x, layout, x.dtype)
+    }
+
+    fn cast(&self, x: &GpuStorage, layout: &Layout, dtype: DType) -> Result<GpuStorage> {
+        self.map_kernel(Kernel::Cast(x.dtype, dtype), x, layout, dtype)
+    }
+
+    fn binary(&self, op: BinaryOp, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
+        if a.dtype != b.dtype {
+            return Err(dtype_error("binary", b.dtype, bl, "both operands must have one dtype"));
+        }
+        let kernel = Kernel::Binary(op, a.dtype);
+        if !kernel.exists() {
+            return Err(dtype_error("binary", a.dtype, al, "this op needs another dtype"));
+        }
+        let name = kernel.name();
+        let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
+        let out = self.new_buffer(&name, al.numel(), out_dtype)?;
+        let info = elementwise_info(&name, &[al, bl])?;
+        self.dispatch(kernel, &info, &[a, b], &out, self.grid_for(&name, al.numel())?)?;
+        Ok(out)
+    }
+
+    fn select(&self, c: &GpuStorage, cl: &Layout, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
+        if c.dtype != DType::Bool {
+            return Err(dtype_error("where", c.dtype, cl, "the condition must be bool"));
+        }
+        if a.dtype != b.dtype {
+            return Err(dtype_error("where", a.dtype, al, "both branches must have one dtype"));
+        }
+        let kernel = Kernel::Select(a.dtype);
+        let name = kernel.name();
+        let out = self.new_buffer(&name, al.numel(), a.dtype)?;
+        let info = elementwise_info(&name, &[cl, al, bl])?;
+        self.dispatch(kernel, &info, &[c, a, b], &out, self.grid_for(&name, al.numel())?)?;
+        Ok(out)
+    }
+
+    fn reduce(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
+        let kernel = Kernel::Reduce(op, x.dtype);
+        if !kernel.exists() {
+            return Err(dtype_error("reduce", x.dtype, layout, "expected float32 or int32"));
+        }
+        let name = kernel.name();
+        let (info, outputs) = self.reduce_info(&name, layout, axes)?;
+        let out_dtype = if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) { DType::I32 } else { x.dtype };
+        let out = self.new_buffer(&name, outputs, out_dtype)?;
+        self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, outputs)?))?;
+        Ok(out)
+    }
+
+    fn matmul(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
+        for (s, l) in [(a, al), (b, bl)] {
+            if s.dtype != DType::F32 {
+                return Err(dtype_error("matmul", s.dtype, l, "expected float32"));
+            }
+        }
+        let name = Kernel::Matmul.name();
+        let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
+        let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
+        let (sa, sb) = (al.strides(), bl.strides());
+        let info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
+        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
+        let groups = (tile(n)?, tile(m)?, to_u32(&name, batch)?);
+        let max = self.limits.max_compute_workgroups_per_dimension;
+        if groups.0 > max || groups.1 > max || groups.2 > max {
+            return Err(Error::Gpu { op: name, msg: format!("[{batch}, {m}, {k}] @ [{batch}, {k}, {n}] needs more than {max} workgroups per dimension") });
+        }
+        self.dispatch(Kernel::Matmul, &info, &[a, b], &out, groups)?;
+        Ok(out)
+    }
+
+    fn concat(&self, parts: &[(&GpuStorage, &Layout)], axis: usize) -> Result<GpuStorage> {
+        let Some((first, first_layout)) = parts.first() else {
+            return Err(Error::Invalid { op: "concat", msg: "needs at least one tensor".into() });
+        };
+        let mut shape = first_layout.shape().to_vec();
+        shape[axis] = parts.iter().map(|(_, l)| l.shape()[axis]).sum();
+        let kernel = Kernel::CopyInto(first.dtype);
+        let name = kernel.name();
+        let out = self.new_buffer(&name, shape.iter().product(), first.dtype)?;
+        let strides = contiguous_strides(&shape);
+        let mut start = 0;
+        for (part, layout) in parts {
+            if part.dtype != first.dtype {
+                return Err(dtype_error("concat", part.dtype, layout, "all parts must have one dtype"));
+            }
+            let mut info = to_u32s(&name, &[layout.numel(), layout.rank(), layout.offset(), start * strides[axis]])?;
+            info.extend(to_u32s(&name, layout.shape())?);
+            info.extend(to_u32s(&name, layout.strides())?);
+            info.extend(to_u32s(&name, &strides)?);
+            self.dispatch(kernel, &info, &[part], &out, self.grid_for(&name, layout.numel())?)?;
+            start += layout.shape()[axis];
+        }
+        Ok(out)
+    }
+
+    fn gather(&self, x: &GpuStorage, xl: &Layout, axis: usize, index: &GpuStorage, il: &Layout) -> Result<GpuStorage> {
+        if index.dtype != DType::I32 {
+            return Err(dtype_error("gather", index.dtype, il, "indices must be int32"));
+        }
+        let kernel = Kernel::Gather(x.dtype);
+        let name = kernel.name();
+        let out = self.new_buffer(&name, il.numel(), x.dtype)?;
+        let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, xl.offset(), il.offset(), xl.shape()[axis]])?;
+        info.extend(to_u32s(&name, il.shape())?);
+        info.extend(to_u32s(&name, xl.strides())?);
+        info.extend(to_u32s(&name, il.strides())?);
+        self.dispatch(kernel, &info, &[x, index], &out, self.grid_for(&name, il.numel())?)?;
+        Ok(out)
+    }
+
+    fn scatter_add(
+        &self,
+        base: &GpuStorage,
+        bl: &Layout,
+        axis: usize,
+        index: &GpuStorage,
+        il: &Layout,
+        src: &GpuStorage,
+        sl: &Layout,
+    ) -> Result<GpuStorage> {
+        if index.dtype != DType::I32 {
+            return Err(dtype_error("scatterAdd", index.dtype, il, "indices must be int32"));
+        }
+        if base.dtype != src.dtype {
+            return Err(dtype_error("scatterAdd", src.dtype, sl, "base and source must have one dtype"));
+        }
+        let kernel = Kernel::ScatterAdd(base.dtype);
+        if !kernel.exists() {
+            return Err(dtype_error("scatterAdd", base.dtype, bl, "expected float32 or int32"));
+        }
+        let name = kernel.name();
+        let out = self.unary(UnaryOp::Copy, base, bl)?;
+        let along = il.shape()[axis];
+        if along == 0 {
+            return Ok(out);
+        }
+        let lines = il.numel() / along;
+        let mut info = to_u32s(&name, &[lines, il.rank(), axis, il.offset(), sl.offset(), bl.shape()[axis]])?;
+        info.extend(to_u32s(&name, il.shape())?);
+        info.extend(to_u32s(&name, il.strides())?);
+        info.extend(to_u32s(&name, sl.strides())?);
+        info.extend(to_u32s(&name, &contiguous_strides(bl.shape()))?);
+        self.dispatch(kernel, &info, &[index, src], &out, self.grid_for(&name, lines)?)?;
+        Ok(out)
+    }
+
+    fn im2col(&self, x: &GpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<GpuStorage> {
+        if x.dtype != DType::F32 {
+            return Err(dtype_error("im2col", x.dtype, xl, "expected float32"));
+        }
+        let name = Kernel::Im2Col.name();
+        let numel: usize = w.cols_shape().iter().product();
+        let out = self.new_buffer(&name, numel, DType::F32)?;
+        let mut info = window_info(&name, numel, w)?;
+        info.extend(to_u32s(&name, &[xl.offset()])?);
+        info.extend(to_u32s(&name, xl.strides())?);
+        info.push(pad_value.to_bits());
+        self.dispatch(Kernel::Im2Col, &info, &[x], &out, self.grid_for(&name, numel)?)?;
+        Ok(out)
+    }
+
+    fn col2im(&self, cols: &GpuStorage, cl: &Layout, w: &Window) -> Result<GpuStorage> {
+        if cols.dtype != DType::F32 {
+            return Err(dtype_error("col2im", cols.dtype, cl, "expected float32"));
+        }
+        let name = Kernel::Col2Im.name();
+        let numel: usize = w.image_shape().iter().product();
+        let out = self.new_buffer(&name, numel, DType::F32)?;
+        let mut info = window_info(&name, numel, w)?;
+        info.extend(to_u32s(&name, &[cl.offset()])?);
+        info.extend(to_u32s(&name, cl.strides())?);
+        self.dispatch(Kernel::Col2Im, &info, &[cols], &out, self.grid_for(&name, numel)?)?;
+        Ok(out)
+    }
+}
