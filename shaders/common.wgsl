@@ -32,16 +32,38 @@ fn sigmoid(v: f32) -> f32 {
     return e / (1.0 + e);
 }
 
+// The value of `r = f(v)`, except NaN where `v` is NaN (fast-math implementations lose it, e.g.
+// SwiftShader's exp(NaN) is +inf).
+fn keep_nan(v: f32, r: f32) -> f32 {
+    return select(r, v, is_nan(v));
+}
+
+// log with its IEEE edge cases made explicit (some implementations clamp log(0) or take |v|).
+fn log_f(v: f32) -> f32 {
+    if (v == 0.0) {
+        return -inf_f32();
+    }
+    if (v < 0.0 || is_nan(v)) {
+        return nan_f32();
+    }
+    return log(v);
+}
+
+// sin and cos after reducing the angle to [-pi, pi], the range where WGSL bounds their error (2^-11).
+fn reduce_angle(v: f32) -> f32 {
+    return v - 6.2831855 * round(v * 0.15915494);
+}
+
 // log(1 + v) without cancellation for small v (Kahan's trick, used only near 0 where it is exact).
 fn log1p(v: f32) -> f32 {
     if (abs(v) > 0.5 || is_nan(v)) {
-        return log(1.0 + v);
+        return log_f(1.0 + v);
     }
     let u = 1.0 + v;
     if (u == 1.0) {
         return v;
     }
-    return log(u) * v / (u - 1.0);
+    return log_f(u) * v / (u - 1.0);
 }
 
 // erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
@@ -74,6 +96,18 @@ fn silu_grad(v: f32) -> f32 {
     return s * (1.0 + v * (1.0 - s));
 }
 
+// NaN and infinity as runtime values: Tint rejects them as constant expressions.
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+var<private> INF_BITS: u32 = 0x7f800000u;
+
+fn nan_f32() -> f32 {
+    return bitcast<f32>(NAN_BITS);
+}
+
+fn inf_f32() -> f32 {
+    return bitcast<f32>(INF_BITS);
+}
+
 // NaN test that survives fast-math assumptions: exponent all ones, mantissa nonzero.
 fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
@@ -82,14 +116,14 @@ fn is_nan(v: f32) -> bool {
 // max/min that propagate NaN, as the CPU backend and PyTorch do.
 fn max_nan(a: f32, b: f32) -> f32 {
     if (is_nan(a) || is_nan(b)) {
-        return bitcast<f32>(0x7fc00000u);
+        return nan_f32();
     }
     return max(a, b);
 }
 
 fn min_nan(a: f32, b: f32) -> f32 {
     if (is_nan(a) || is_nan(b)) {
-        return bitcast<f32>(0x7fc00000u);
+        return nan_f32();
     }
     return min(a, b);
 }
@@ -100,11 +134,11 @@ fn pow_f(x: f32, y: f32) -> f32 {
         return 1.0;
     }
     if (x == 0.0) {
-        return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0);
+        return select(inf_f32(), 0.0, y > 0.0);
     }
     if (x < 0.0) {
         if (floor(y) != y) {
-            return bitcast<f32>(0x7fc00000u);
+            return nan_f32();
         }
         let m = pow(-x, y);
         return select(m, -m, abs(y % 2.0) == 1.0);

@@ -51,3 +51,14 @@ async fn webgpu_matches_cpu_on_random_inputs() {
 async fn webgpu_errors_leave_the_device_working() {
     common::check_errors_leave_device_working(&gpu().await).await;
 }
+
+#[wasm_bindgen_test]
+async fn webgpu_matches_numpy_reference_in_chromium() {
+    assert!(common::reference::check_reference(&gpu().await).await > 100);
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_gradients_match_finite_differences_in_chromium() {
+    let failures = common::gradcheck::check_all(&gpu().await).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

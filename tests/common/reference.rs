@@ -229,7 +229,11 @@ pub async fn check_reference(device: &Device) -> usize {
         assert_eq!(out.shape(), shape.as_slice(), "{what}: shape");
         assert_eq!(out.dtype(), expected.dtype(), "{what}: dtype");
         let actual = out.to_host().await.unwrap_or_else(|e| panic!("{what}: {e}")).to_f32();
-        let wrong = actual.iter().zip(expected.to_f32()).enumerate().find(|(_, (a, e))| !matches(**a as f64, *e as f64, 1e-4, 1e-5));
+        // WGSL bounds sin and cos only to 2^-11 absolute error (after range reduction, which the
+        // kernels do); everything else meets the CPU tolerance.
+        let trig = op == "unary" && matches!(case["args"]["name"].as_str(), Some("sin" | "cos"));
+        let atol = if trig && device.kind() == "webgpu" { 1.0 / 2048.0 } else { 1e-5 };
+        let wrong = actual.iter().zip(expected.to_f32()).enumerate().find(|(_, (a, e))| !matches(**a as f64, *e as f64, 1e-4, atol));
         if let Some((j, (a, e))) = wrong {
             failures.push(format!("{what}: element {j} is {a}, NumPy says {e}"));
         }
