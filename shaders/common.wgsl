@@ -145,3 +145,4 @@ fn pow_f(x: f32, y: f32) -> f32 {
     }
     return pow(x, y);
 }
+

@@ -1,5 +1,5 @@
 // out[i] = x at the index element's coordinates with the gather axis replaced by the index value
-// (positions outside the axis read 0: the CPU backend raises for them instead).
+// (positions outside the axis read 0 and are reported through `fault`).
 // info: [numel, rank, axis, x_offset, index_offset, axis_size, index_shape[rank], x_strides[rank], index_strides[rank]]
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
@@ -17,6 +17,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let position = index[strided_offset(i, rank, 6u, 6u + 2u * rank, info[4])];
     if (position < 0 || u32(position) >= info[5]) {
         out[i] = {{ZERO}};
+        report_bad_index(position, info[5]);
         return;
     }
     var rest = i;

@@ -1,6 +1,7 @@
 // out (a contiguous copy of the base) += src at the index positions along the axis. One thread per
 // line of the index (all coordinates but the axis) walks that line in order, so no two threads ever
-// add to the same element and no atomics are needed. Positions outside the axis are skipped.
+// add to the same element and no atomics are needed. Positions outside the axis are skipped and
+// reported through `fault`.
 // info: [lines, rank, axis, index_offset, src_offset, axis_size, index_shape[rank], index_strides[rank],
 //        src_strides[rank], out_strides[rank]]
 @group(0) @binding(1) var<storage, read> index: array<i32>;
@@ -36,7 +37,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let length = info[shape_at + axis];
     for (var j = 0u; j < length; j = j + 1u) {
         let position = index[index_at + j * info[shape_at + rank + axis]];
-        if (position >= 0 && u32(position) < info[5]) {
+        if (position < 0 || u32(position) >= info[5]) {
+            report_bad_index(position, info[5]);
+        } else {
             let slot = out_at + u32(position) * info[shape_at + 3u * rank + axis];
             out[slot] = out[slot] + src[src_at + j * info[shape_at + 2u * rank + axis]];
         }

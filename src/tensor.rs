@@ -109,8 +109,8 @@ impl Tensor {
         if data.len() != expected {
             return Err(Error::DataLength { op: "tensor", len: data.len(), shape: shape.to_vec(), expected });
         }
-        let storage = device.upload(&data)?;
-        Ok(Tensor::build(Rc::new(storage), Layout::contiguous(shape), device.clone(), None))
+        let storage = device.upload_shared(&data)?;
+        Ok(Tensor::build(storage, Layout::contiguous(shape), device.clone(), None))
     }
 
     /// An f32 tensor of `shape` holding `data` in row-major order.

@@ -166,6 +166,14 @@ impl Device {
         Error::Device { op, lhs: self.name(), rhs: other.to_string() }
     }
 
+    /// Storage for host data; one-element data on WebGPU is a shared cached constant.
+    pub(crate) fn upload_shared(&self, data: &HostData) -> Result<Rc<Storage>> {
+        match self {
+            Device::WebGpu(ctx) if data.len() == 1 => ctx.constant(data),
+            _ => self.upload(data).map(Rc::new),
+        }
+    }
+
     pub(crate) fn upload(&self, data: &HostData) -> Result<Storage> {
         match self {
             Device::Cpu => cpu::CpuBackend.upload(data).map(Storage::Cpu),

@@ -207,7 +207,7 @@ impl Backend for GpuContext {
         info.extend(to_u32s(&name, il.shape())?);
         info.extend(to_u32s(&name, xl.strides())?);
         info.extend(to_u32s(&name, il.strides())?);
-        self.dispatch(kernel, &info, &[x, index], &out, self.grid_for(&name, il.numel())?)?;
+        self.dispatch_checked(kernel, &info, &[x, index], &out, self.grid_for(&name, il.numel())?)?;
         Ok(out)
     }
 
@@ -243,7 +243,7 @@ impl Backend for GpuContext {
         info.extend(to_u32s(&name, il.strides())?);
         info.extend(to_u32s(&name, sl.strides())?);
         info.extend(to_u32s(&name, &contiguous_strides(bl.shape()))?);
-        self.dispatch(kernel, &info, &[index, src], &out, self.grid_for(&name, lines)?)?;
+        self.dispatch_checked(kernel, &info, &[index, src], &out, self.grid_for(&name, lines)?)?;
         Ok(out)
     }
 

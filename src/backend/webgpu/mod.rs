@@ -52,10 +52,14 @@ pub struct GpuContext {
     limits: wgpu::Limits,
     sink: Arc<ErrorSink>,
     pool: Rc<BufferPool>,
+    /// `[flag, index, axis size, 0]` of the first out-of-range index a kernel met (see common.wgsl).
+    fault: wgpu::Buffer,
     pipelines: RefCell<HashMap<Kernel, Rc<wgpu::ComputePipeline>>>,
     encoder: RefCell<Option<wgpu::CommandEncoder>>,
     queued: Cell<u32>,
     counters: Cell<GpuCounters>,
+    /// Rank-0 constants (scalars in expressions, learning rates) uploaded once: key (dtype, bits).
+    constants: RefCell<HashMap<(DType, u32), Rc<crate::backend::Storage>>>,
 }
 
 /// Converts a size or index to the u32 the kernels take, or says which op it overflows.
@@ -72,6 +76,11 @@ impl GpuContext {
     pub async fn new() -> Result<Self> {
         let (device, queue, info, sink) = context::open_device().await?;
         let limits = device.limits();
+        let fault = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("fault"),
+            contents: bytemuck::cast_slice(&[0u32; 4]),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+        });
         Ok(GpuContext {
             device,
             queue,
@@ -79,10 +88,12 @@ impl GpuContext {
             limits,
             sink,
             pool: Rc::default(),
+            fault,
             pipelines: RefCell::default(),
             encoder: RefCell::default(),
             queued: Cell::new(0),
             counters: Cell::default(),
+            constants: RefCell::default(),
         })
     }
 
@@ -113,6 +124,25 @@ impl GpuContext {
         let mut c = self.counters.get();
         f(&mut c);
         self.counters.set(c);
+    }
+
+    /// The storage of a one-element constant, uploaded on first use and shared after.
+    pub(crate) fn constant(&self, data: &HostData) -> Result<Rc<crate::backend::Storage>> {
+        let bits = match data {
+            HostData::F32(v) => v.first().map(|x| x.to_bits()),
+            HostData::I32(v) => v.first().map(|&x| x as u32),
+            HostData::Bool(v) => v.first().map(|&x| x as u32),
+        };
+        let key = (data.dtype(), bits.unwrap_or(0));
+        if let Some(s) = self.constants.borrow().get(&key) {
+            return Ok(s.clone());
+        }
+        let storage = Rc::new(crate::backend::Storage::WebGpu(crate::backend::Backend::upload(self, data)?));
+        let mut constants = self.constants.borrow_mut();
+        if constants.len() < 4096 {
+            constants.insert(key, storage.clone());
+        }
+        Ok(storage)
     }
 
     /// Frees the buffers kept for reuse.
@@ -189,6 +219,24 @@ impl GpuContext {
 
     /// Queues one dispatch of `kernel` on `info`, `inputs` and `output` (bindings 0, 1.., last).
     fn dispatch(&self, kernel: Kernel, info: &[u32], inputs: &[&GpuStorage], output: &GpuStorage, groups: (u32, u32, u32)) -> Result<()> {
+        self.dispatch_with(kernel, info, inputs, output, None, groups)
+    }
+
+    /// [`GpuContext::dispatch`], with the fault buffer bound after the output for the kernels that
+    /// check indices.
+    fn dispatch_checked(&self, kernel: Kernel, info: &[u32], inputs: &[&GpuStorage], output: &GpuStorage, groups: (u32, u32, u32)) -> Result<()> {
+        self.dispatch_with(kernel, info, inputs, output, Some(&self.fault), groups)
+    }
+
+    fn dispatch_with(
+        &self,
+        kernel: Kernel,
+        info: &[u32],
+        inputs: &[&GpuStorage],
+        output: &GpuStorage,
+        extra: Option<&wgpu::Buffer>,
+        groups: (u32, u32, u32),
+    ) -> Result<()> {
         let name = kernel.name();
         self.sink.check(&name)?;
         if groups.0 == 0 || groups.1 == 0 || groups.2 == 0 {
@@ -200,7 +248,7 @@ impl GpuContext {
             contents: bytemuck::cast_slice(if info.is_empty() { &[0u32] } else { info }),
             usage: wgpu::BufferUsages::STORAGE,
         });
-        let buffers = std::iter::once(&info).chain(inputs.iter().map(|s| s.buffer())).chain([output.buffer()]);
+        let buffers = std::iter::once(&info).chain(inputs.iter().map(|s| s.buffer())).chain([output.buffer()]).chain(extra);
         let entries: Vec<_> = buffers
             .enumerate()
             .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
@@ -248,13 +296,17 @@ impl GpuContext {
             (&copied, 0)
         };
         let bytes = (numel * 4) as u64;
+        // The values, then the fault record, in one staging buffer.
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
-            size: bytes,
+            size: bytes + 16,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.with_encoder(|encoder| encoder.copy_buffer_to_buffer(source.buffer(), (offset * 4) as u64, &staging, 0, bytes));
+        self.with_encoder(|encoder| {
+            encoder.copy_buffer_to_buffer(source.buffer(), (offset * 4) as u64, &staging, 0, bytes);
+            encoder.copy_buffer_to_buffer(&self.fault, 0, &staging, bytes, 16);
+        });
         self.flush();
         self.count(|c| c.readbacks += 1);
         let (sender, receiver) = futures_channel::oneshot::channel();
@@ -268,16 +320,27 @@ impl GpuContext {
         let mapped = receiver.await.map_err(|_| Error::Gpu { op: "read".into(), msg: "the mapping was cancelled".into() })?;
         self.sink.check("read")?;
         mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-        let values = {
+        let (values, fault) = {
             let view = staging.get_mapped_range(..).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-            match storage.dtype {
-                DType::F32 => HostData::F32(bytemuck::cast_slice::<u8, f32>(&view).to_vec()),
-                DType::I32 => HostData::I32(bytemuck::cast_slice::<u8, i32>(&view).to_vec()),
-                DType::Bool => HostData::Bool(bytemuck::cast_slice::<u8, u32>(&view).iter().map(|&b| b != 0).collect()),
-            }
+            let (data, fault) = view.split_at(bytes as usize);
+            let values = match storage.dtype {
+                DType::F32 => HostData::F32(bytemuck::cast_slice::<u8, f32>(data).to_vec()),
+                DType::I32 => HostData::I32(bytemuck::cast_slice::<u8, i32>(data).to_vec()),
+                DType::Bool => HostData::Bool(bytemuck::cast_slice::<u8, u32>(data).iter().map(|&b| b != 0).collect()),
+            };
+            let fault: [u32; 4] = bytemuck::pod_read_unaligned(fault);
+            (values, fault)
         };
         staging.unmap();
         staging.destroy();
+        if fault[0] != 0 {
+            // Report once, then clear the record for later work.
+            self.queue.write_buffer(&self.fault, 0, bytemuck::cast_slice(&[0u32; 4]));
+            return Err(Error::Gpu {
+                op: "gather".into(),
+                msg: format!("an index op met index {} outside an axis of size {} (earlier in this batch of work)", fault[1] as i32, fault[2]),
+            });
+        }
         Ok(values)
     }
 }

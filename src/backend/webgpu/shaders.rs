@@ -6,6 +6,8 @@ use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
 use crate::dtype::DType;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+/// The out-of-range index record, for the kernels that read indices.
+const FAULT: &str = include_str!("../../../shaders/fault.wgsl");
 
 /// A kernel family and its specialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,7 +115,8 @@ impl Kernel {
         let body = snippets
             .iter()
             .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
-        format!("{COMMON}\n{body}")
+        let fault = if matches!(self, Kernel::Gather(_) | Kernel::ScatterAdd(_)) { FAULT } else { "" };
+        format!("{COMMON}\n{fault}\n{body}")
     }
 }
 

@@ -1,0 +1,79 @@
+//! WebGPU-specific behaviour on the native adapter: index faults reported at readback, training steps
+//! with no readback and no new buffers, and sizes past one grid dimension's limit.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{gpu, read};
+use webgrad::{manual_seed, no_grad, DType, Device, Tensor};
+
+fn context(d: &Device) -> &webgrad::backend::webgpu::GpuContext {
+    match d {
+        Device::WebGpu(ctx) => ctx,
+        Device::Cpu => unreachable!("a WebGPU device"),
+    }
+}
+
+#[test]
+fn an_out_of_range_index_fails_the_next_readback_and_only_it() {
+    let Some(d) = gpu() else { return };
+    let x = Tensor::from_slice(&[1.0, 2.0, 3.0], &[3], &d).unwrap();
+    let bad = Tensor::from_i32(&[0, 5], &[2], &d).unwrap();
+    let picked = x.index_select(0, &bad).unwrap();
+    let e = pollster::block_on(picked.to_vec()).unwrap_err().to_string();
+    assert!(e.contains("index 5 outside an axis of size 3"), "{e}");
+    let good = Tensor::from_i32(&[2, 0], &[2], &d).unwrap();
+    assert_eq!(read(&x.index_select(0, &good).unwrap()), vec![3.0, 1.0]);
+}
+
+#[test]
+fn a_training_step_reads_nothing_back_and_creates_no_buffers() {
+    let Some(d) = gpu() else { return };
+    manual_seed(3);
+    let x = Tensor::randn(&[16, 8], &d).unwrap();
+    let y = Tensor::randint(&[16], 0, 4, &d).unwrap().one_hot(4).unwrap().cast(DType::F32).unwrap();
+    let mut params = vec![Tensor::randn(&[8, 32], &d).unwrap(), Tensor::zeros(&[32], DType::F32, &d).unwrap(), Tensor::randn(&[32, 4], &d).unwrap()];
+    let step = |params: Vec<Tensor>| -> Vec<Tensor> {
+        for p in &params {
+            p.set_requires_grad(true);
+        }
+        let h = x.matmul(&params[0]).unwrap().add(&params[1]).unwrap().relu().unwrap();
+        let loss = h.matmul(&params[2]).unwrap().log_softmax(-1).unwrap().mul(&y).unwrap().mean(None, false).unwrap().neg().unwrap();
+        loss.backward().unwrap();
+        no_grad(|| params.iter().map(|p| p.sub(&p.grad().unwrap().mul_scalar(0.05).unwrap()).unwrap()).collect())
+    };
+    for _ in 0..5 {
+        params = step(params);
+    }
+    let ctx = context(&d);
+    let (before, memory) = (ctx.counters(), ctx.memory());
+    for _ in 0..50 {
+        params = step(params);
+    }
+    let after = ctx.counters();
+    assert_eq!(after.readbacks, before.readbacks, "a training step read back");
+    assert_eq!(after.buffers_created, before.buffers_created, "buffers were created after warm-up");
+    assert_eq!(ctx.memory().live_bytes, memory.live_bytes, "live GPU bytes grew");
+    assert!(after.dispatches > before.dispatches + 50 * 10);
+    assert!(after.submits < after.dispatches / 10, "dispatches are batched per submit");
+    // The parameters moved and stay finite.
+    assert!(read(&params[2]).iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn work_beyond_one_grid_dimension_is_split() {
+    let Some(d) = gpu() else { return };
+    // 70,000 reduction outputs: more workgroups than one dimension allows (65,535).
+    let rows = 70_000;
+    let values: Vec<f32> = (0..rows * 2).map(|i| (i % 5) as f32).collect();
+    let m = Tensor::from_slice(&values, &[rows, 2], &d).unwrap();
+    let sums = read(&m.sum_dims(Some(&[1]), false).unwrap());
+    assert!(sums.iter().enumerate().all(|(r, &s)| s == ((2 * r) % 5 + (2 * r + 1) % 5) as f32));
+    // An elementwise op over more than 65,535 x 256 elements.
+    let n = 65_535 * 256 + 1_000;
+    let a = Tensor::arange(0.0, n as f64, 1.0, DType::I32, &d).unwrap();
+    let b = a.add(&a).unwrap();
+    let out = pollster::block_on(b.to_vec_i32()).unwrap();
+    assert_eq!(out.len(), n);
+    assert!(out.iter().enumerate().all(|(i, &v)| v == 2 * i as i32));
+}
