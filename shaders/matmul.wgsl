@@ -1,17 +1,36 @@
 // Batched C[p] = A[p] @ B[p] with A [M, K] and B [K, N] read through strides (so transposed views need
-// no copy). Each 16x16 workgroup computes a 64x64 tile of C, each thread a 4x4 block held in registers;
-// K advances 16 at a time through tiles of A and B staged in workgroup memory.
+// no copy). Each 16x16 workgroup computes a 128x128 tile of C; each thread an 8x8 block held in
+// sixteen vec4 registers, updated by vec4 fused multiply-adds. K advances 16 at a time through tiles
+// staged in workgroup memory (16 KiB, the WebGPU default): A as [k][row] scalars, B as [k][column
+// group] vec4s.
 // info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 
-const TILE: u32 = 64u;
+const TILE: u32 = 128u;
 const TK: u32 = 16u;
-const PER: u32 = 4u;
 
-var<workgroup> a_tile: array<array<f32, 64>, 16>; // [k][row]
-var<workgroup> b_tile: array<array<f32, 64>, 16>; // [k][col]
+var<workgroup> a_tile: array<f32, 2048>;       // [k][row], 16 x 128
+var<workgroup> b_tile: array<vec4<f32>, 512>;  // [k][column group], 16 x 32
+
+fn load_a(base: u32, row: u32, k: u32) -> f32 {
+    if (row < info[0] && k < info[2]) {
+        return a[base + row * info[4] + k * info[5]];
+    }
+    return 0.0;
+}
+
+fn load_b(base: u32, k: u32, col: u32) -> f32 {
+    if (k < info[2] && col < info[1]) {
+        return b[base + k * info[8] + col * info[9]];
+    }
+    return 0.0;
+}
+
+fn load_b4(base: u32, k: u32, col: u32) -> vec4<f32> {
+    return vec4<f32>(load_b(base, k, col), load_b(base, k, col + 1u), load_b(base, k, col + 2u), load_b(base, k, col + 3u));
+}
 
 @compute @workgroup_size(16, 16, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -23,51 +42,95 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
     let thread = lid.y * 16u + lid.x;
+    // Staging: each thread loads A rows (row, 8 consecutive k) and two vec4s of B (k, 8 columns).
+    let a_row = thread / 2u;
+    let a_k = (thread % 2u) * 8u;
+    let b_k = thread / 16u;
+    let b_col = (thread % 16u) * 8u;
 
-    var acc: array<array<f32, 4>, 4>;
+    var acc0a = vec4<f32>(0.0);
+    var acc0b = vec4<f32>(0.0);
+    var acc1a = vec4<f32>(0.0);
+    var acc1b = vec4<f32>(0.0);
+    var acc2a = vec4<f32>(0.0);
+    var acc2b = vec4<f32>(0.0);
+    var acc3a = vec4<f32>(0.0);
+    var acc3b = vec4<f32>(0.0);
+    var acc4a = vec4<f32>(0.0);
+    var acc4b = vec4<f32>(0.0);
+    var acc5a = vec4<f32>(0.0);
+    var acc5b = vec4<f32>(0.0);
+    var acc6a = vec4<f32>(0.0);
+    var acc6b = vec4<f32>(0.0);
+    var acc7a = vec4<f32>(0.0);
+    var acc7b = vec4<f32>(0.0);
     for (var k0 = 0u; k0 < k; k0 = k0 + TK) {
-        // Stage A[row0.., k0..] and B[k0.., col0..]: 1,024 values each, 4 per thread, zero-padded.
-        for (var l = 0u; l < 4u; l = l + 1u) {
-            let e = thread + l * 256u;
-            let ar = e / TK;
-            let ak = e % TK;
-            var av = 0.0;
-            if (row0 + ar < m && k0 + ak < k) {
-                av = a[a_base + (row0 + ar) * info[4] + (k0 + ak) * info[5]];
-            }
-            a_tile[ak][ar] = av;
-            let bk = e / TILE;
-            let bc = e % TILE;
-            var bv = 0.0;
-            if (k0 + bk < k && col0 + bc < n) {
-                bv = b[b_base + (k0 + bk) * info[8] + (col0 + bc) * info[9]];
-            }
-            b_tile[bk][bc] = bv;
+        let ar = row0 + a_row;
+        for (var j = 0u; j < 8u; j = j + 1u) {
+            a_tile[(a_k + j) * TILE + a_row] = load_a(a_base, ar, k0 + a_k + j);
         }
+        let bk = k0 + b_k;
+        let bc = col0 + b_col;
+        b_tile[b_k * 32u + (thread % 16u) * 2u] = load_b4(b_base, bk, bc);
+        b_tile[b_k * 32u + (thread % 16u) * 2u + 1u] = load_b4(b_base, bk, bc + 4u);
         workgroupBarrier();
         for (var kk = 0u; kk < TK; kk = kk + 1u) {
-            var ar: array<f32, 4>;
-            var br: array<f32, 4>;
-            for (var i = 0u; i < PER; i = i + 1u) {
-                ar[i] = a_tile[kk][lid.y * PER + i];
-                br[i] = b_tile[kk][lid.x * PER + i];
-            }
-            for (var i = 0u; i < PER; i = i + 1u) {
-                for (var j = 0u; j < PER; j = j + 1u) {
-                    acc[i][j] = fma(ar[i], br[j], acc[i][j]);
-                }
-            }
+            let b0 = b_tile[kk * 32u + lid.x * 2u];
+            let b1 = b_tile[kk * 32u + lid.x * 2u + 1u];
+            let at = kk * TILE + lid.y * 8u;
+            let a0 = vec4<f32>(a_tile[at + 0u]);
+            acc0a = fma(a0, b0, acc0a);
+            acc0b = fma(a0, b1, acc0b);
+            let a1 = vec4<f32>(a_tile[at + 1u]);
+            acc1a = fma(a1, b0, acc1a);
+            acc1b = fma(a1, b1, acc1b);
+            let a2 = vec4<f32>(a_tile[at + 2u]);
+            acc2a = fma(a2, b0, acc2a);
+            acc2b = fma(a2, b1, acc2b);
+            let a3 = vec4<f32>(a_tile[at + 3u]);
+            acc3a = fma(a3, b0, acc3a);
+            acc3b = fma(a3, b1, acc3b);
+            let a4 = vec4<f32>(a_tile[at + 4u]);
+            acc4a = fma(a4, b0, acc4a);
+            acc4b = fma(a4, b1, acc4b);
+            let a5 = vec4<f32>(a_tile[at + 5u]);
+            acc5a = fma(a5, b0, acc5a);
+            acc5b = fma(a5, b1, acc5b);
+            let a6 = vec4<f32>(a_tile[at + 6u]);
+            acc6a = fma(a6, b0, acc6a);
+            acc6b = fma(a6, b1, acc6b);
+            let a7 = vec4<f32>(a_tile[at + 7u]);
+            acc7a = fma(a7, b0, acc7a);
+            acc7b = fma(a7, b1, acc7b);
         }
         workgroupBarrier();
     }
     let c_base = wid.z * m * n;
-    for (var i = 0u; i < PER; i = i + 1u) {
-        for (var j = 0u; j < PER; j = j + 1u) {
-            let r = row0 + lid.y * PER + i;
-            let col = col0 + lid.x * PER + j;
-            if (r < m && col < n) {
-                c[c_base + r * n + col] = acc[i][j];
-            }
-        }
+    let col = col0 + lid.x * 8u;
+    let row = row0 + lid.y * 8u;
+    store_row(c_base, row + 0u, col, acc0a, acc0b);
+    store_row(c_base, row + 1u, col, acc1a, acc1b);
+    store_row(c_base, row + 2u, col, acc2a, acc2b);
+    store_row(c_base, row + 3u, col, acc3a, acc3b);
+    store_row(c_base, row + 4u, col, acc4a, acc4b);
+    store_row(c_base, row + 5u, col, acc5a, acc5b);
+    store_row(c_base, row + 6u, col, acc6a, acc6b);
+    store_row(c_base, row + 7u, col, acc7a, acc7b);
+}
+
+fn store4(at: u32, col: u32, v: vec4<f32>) {
+    let n = info[1];
+    if (col < n) { c[at] = v.x; }
+    if (col + 1u < n) { c[at + 1u] = v.y; }
+    if (col + 2u < n) { c[at + 2u] = v.z; }
+    if (col + 3u < n) { c[at + 3u] = v.w; }
+}
+
+fn store_row(base: u32, row: u32, col: u32, lo: vec4<f32>, hi: vec4<f32>) {
+    if (row >= info[0]) {
+        return;
     }
+    let at = base + row * info[1] + col;
+    store4(at, col, lo);
+    store4(at + 4u, col + 4u, hi);
 }

@@ -77,3 +77,21 @@ fn work_beyond_one_grid_dimension_is_split() {
     assert_eq!(out.len(), n);
     assert!(out.iter().enumerate().all(|(i, &v)| v == 2 * i as i32));
 }
+
+#[test]
+fn buffers_freed_past_the_pool_cap_survive_their_queued_uses() {
+    let Some(d) = gpu() else { return };
+    // With no pool, every freed intermediate is destroyed, while the commands using it are still
+    // queued: destruction must wait for the submit.
+    context(&d).set_pool_cap(0);
+    let x = Tensor::from_slice(&[1.0, 2.0, 3.0], &[3], &d).unwrap();
+    let mut y = x.clone();
+    for _ in 0..10 {
+        y = y.exp().unwrap().log().unwrap().add(&x).unwrap();
+    }
+    let out = read(&y);
+    context(&d).set_pool_cap(256 << 20);
+    for (o, e) in out.iter().zip([11.0, 22.0, 33.0]) {
+        assert!((o - e).abs() < 1e-3, "{out:?}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::layout::{contiguous_strides, Layout};
 
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
-const MATMUL_TILE: u32 = 64;
+const MATMUL_TILE: u32 = 128;
 
 fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
     Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }

@@ -145,9 +145,15 @@ impl GpuContext {
         Ok(storage)
     }
 
-    /// Frees the buffers kept for reuse.
+    /// Frees the buffers kept for reuse (after queued work is submitted).
     pub fn release_pool(&self) {
         self.pool.clear();
+        self.flush();
+    }
+
+    /// Sets how many bytes of freed buffers are kept for reuse (256 MiB by default).
+    pub fn set_pool_cap(&self, bytes: u64) {
+        self.pool.set_cap(bytes);
     }
 
     fn pipeline(&self, kernel: Kernel) -> Result<Rc<wgpu::ComputePipeline>> {
@@ -279,6 +285,7 @@ impl GpuContext {
             self.count(|c| c.submits += 1);
         }
         self.queued.set(0);
+        self.pool.destroy_doomed();
     }
 
     /// Reads a view back: materialises it if strided, copies it to a staging buffer, submits, and

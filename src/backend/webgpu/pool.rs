@@ -1,8 +1,9 @@
 //! Reuse of freed GPU buffers by size class. A buffer dropped by its tensor goes back to the pool and
 //! serves the next output of that class. Reuse is safe without fences because pooled buffers are only
 //! written by queued commands (never by `queue.write_buffer`), which run in submission order after
-//! every earlier use. Past a cap, freed buffers are destroyed at once (on the web, dropping a buffer
-//! does not free it).
+//! every earlier use. Past a cap, freed buffers are destroyed (on the web, dropping a buffer does not
+//! free it), but only after the next submit: a queued command may still use them until then, and
+//! WebGPU frees a destroyed buffer once the submitted work using it is done.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -19,11 +20,25 @@ pub(crate) fn size_class(bytes: u64) -> u64 {
     bytes.max(256).next_power_of_two()
 }
 
-#[derive(Default)]
 pub(crate) struct BufferPool {
     free: RefCell<HashMap<u64, Vec<wgpu::Buffer>>>,
+    /// Freed past the cap: destroyed after the next submit.
+    doomed: RefCell<Vec<wgpu::Buffer>>,
+    cap_bytes: Cell<u64>,
     live_bytes: Cell<u64>,
     pooled_bytes: Cell<u64>,
+}
+
+impl Default for BufferPool {
+    fn default() -> Self {
+        BufferPool {
+            free: RefCell::default(),
+            doomed: RefCell::default(),
+            cap_bytes: Cell::new(POOL_CAP_BYTES),
+            live_bytes: Cell::new(0),
+            pooled_bytes: Cell::new(0),
+        }
+    }
 }
 
 impl BufferPool {
@@ -36,20 +51,31 @@ impl BufferPool {
 
     fn give_back(&self, buffer: wgpu::Buffer) {
         let size = buffer.size();
-        if self.pooled_bytes.get() + size > POOL_CAP_BYTES {
-            buffer.destroy();
+        if self.pooled_bytes.get() + size > self.cap_bytes.get() {
+            self.doomed.borrow_mut().push(buffer);
             return;
         }
         self.pooled_bytes.set(self.pooled_bytes.get() + size);
         self.free.borrow_mut().entry(size).or_default().push(buffer);
     }
 
-    /// Frees every pooled buffer.
+    /// Moves every pooled buffer to the doomed list (destroyed after the next submit).
     pub(crate) fn clear(&self) {
-        for buffer in self.free.borrow_mut().drain().flat_map(|(_, v)| v) {
+        let freed: Vec<_> = self.free.borrow_mut().drain().flat_map(|(_, v)| v).collect();
+        self.doomed.borrow_mut().extend(freed);
+        self.pooled_bytes.set(0);
+    }
+
+    /// Destroys the doomed buffers; call right after a submit.
+    pub(crate) fn destroy_doomed(&self) {
+        for buffer in self.doomed.borrow_mut().drain(..) {
             buffer.destroy();
         }
-        self.pooled_bytes.set(0);
+    }
+
+    /// Sets how many bytes of freed buffers are kept for reuse.
+    pub(crate) fn set_cap(&self, bytes: u64) {
+        self.cap_bytes.set(bytes);
     }
 
     /// Bytes held by live tensors, and bytes kept in the pool.
@@ -106,7 +132,8 @@ impl Drop for GpuStorage {
                 pool.live_bytes.set(pool.live_bytes.get().saturating_sub(buffer.size()));
                 pool.give_back(buffer);
             }
-            None => buffer.destroy(),
+            // The context is gone: dropping the handle releases the buffer once nothing uses it.
+            None => drop(buffer),
         }
     }
 }
