@@ -1,8 +1,8 @@
 // Batched C[p] = A[p] @ B[p] with A [M, K] and B [K, N] read through strides (so transposed views need
 // no copy). Each 16x16 workgroup computes a 128x128 tile of C; each thread an 8x8 block held in
 // sixteen vec4 registers, updated by vec4 fused multiply-adds. K advances 16 at a time through tiles
-// staged in workgroup memory (16 KiB, the WebGPU default): A as [k][row] scalars, B as [k][column
-// group] vec4s.
+// staged in workgroup memory (16 KiB, the WebGPU default) as vec4s: A as [k][row group], B as
+// [k][column group], so each k step reads 4 vectors per thread.
 // info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
@@ -11,7 +11,7 @@
 const TILE: u32 = 128u;
 const TK: u32 = 16u;
 
-var<workgroup> a_tile: array<f32, 2048>;       // [k][row], 16 x 128
+var<workgroup> a_tile: array<vec4<f32>, 512>;  // [k][row group], 16 x 32 (4 rows per vec4)
 var<workgroup> b_tile: array<vec4<f32>, 512>;  // [k][column group], 16 x 32
 
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
@@ -67,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var k0 = 0u; k0 < k; k0 = k0 + TK) {
         let ar = row0 + a_row;
         for (var j = 0u; j < 8u; j = j + 1u) {
-            a_tile[(a_k + j) * TILE + a_row] = load_a(a_base, ar, k0 + a_k + j);
+            a_tile[(a_k + j) * 32u + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);
         }
         let bk = k0 + b_k;
         let bc = col0 + b_col;
@@ -77,29 +77,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         for (var kk = 0u; kk < TK; kk = kk + 1u) {
             let b0 = b_tile[kk * 32u + lid.x * 2u];
             let b1 = b_tile[kk * 32u + lid.x * 2u + 1u];
-            let at = kk * TILE + lid.y * 8u;
-            let a0 = vec4<f32>(a_tile[at + 0u]);
+            let a_lo = a_tile[kk * 32u + lid.y * 2u];
+            let a_hi = a_tile[kk * 32u + lid.y * 2u + 1u];
+            let a0 = vec4<f32>(a_lo.x);
             acc0a = fma(a0, b0, acc0a);
             acc0b = fma(a0, b1, acc0b);
-            let a1 = vec4<f32>(a_tile[at + 1u]);
+            let a1 = vec4<f32>(a_lo.y);
             acc1a = fma(a1, b0, acc1a);
             acc1b = fma(a1, b1, acc1b);
-            let a2 = vec4<f32>(a_tile[at + 2u]);
+            let a2 = vec4<f32>(a_lo.z);
             acc2a = fma(a2, b0, acc2a);
             acc2b = fma(a2, b1, acc2b);
-            let a3 = vec4<f32>(a_tile[at + 3u]);
+            let a3 = vec4<f32>(a_lo.w);
             acc3a = fma(a3, b0, acc3a);
             acc3b = fma(a3, b1, acc3b);
-            let a4 = vec4<f32>(a_tile[at + 4u]);
+            let a4 = vec4<f32>(a_hi.x);
             acc4a = fma(a4, b0, acc4a);
             acc4b = fma(a4, b1, acc4b);
-            let a5 = vec4<f32>(a_tile[at + 5u]);
+            let a5 = vec4<f32>(a_hi.y);
             acc5a = fma(a5, b0, acc5a);
             acc5b = fma(a5, b1, acc5b);
-            let a6 = vec4<f32>(a_tile[at + 6u]);
+            let a6 = vec4<f32>(a_hi.z);
             acc6a = fma(a6, b0, acc6a);
             acc6b = fma(a6, b1, acc6b);
-            let a7 = vec4<f32>(a_tile[at + 7u]);
+            let a7 = vec4<f32>(a_hi.w);
             acc7a = fma(a7, b0, acc7a);
             acc7b = fma(a7, b1, acc7b);
         }
