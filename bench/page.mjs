@@ -35,14 +35,40 @@ const suites = {
     if (lib === 'webgrad') {
       const a = wg.tensor(data, [n, n]);
       const b = wg.tensor(data, [n, n]);
-      ms = await time(async () => { const c = a.matmul(b); await c.data(); c.dispose(); });
+      ms = await time(async () => { const c = a.matmul(b); await c.data(); c.dispose(); }, n >= 1024 ? { warmup: 1, minReps: 1 } : {});
     } else {
       const a = tf.tensor2d(data, [n, n]);
       const b = tf.tensor2d(data, [n, n]);
-      ms = await time(async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); });
+      ms = await time(async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); }, n >= 1024 ? { warmup: 1, minReps: 1 } : {});
       tf.dispose([a, b]);
     }
     return { value: (2 * n ** 3) / (ms * 1e6), unit: 'GFLOP/s' };
+  },
+
+  /** Milliseconds from asking for the backend to the first 256x256 matmul result (`cold`: first time
+   * in this page, compiling pipelines; `warm`: again, with pipelines cached). */
+  async firstResult(lib, when) {
+    const data = new Float32Array(256 * 256).fill(0.5);
+    const start = performance.now();
+    if (lib === 'webgrad') {
+      if (when === 'cold') await wg.init({ backend: 'webgpu' });
+      const a = wg.tensor(data, [256, 256]);
+      const c = a.matmul(a);
+      await c.data();
+      c.dispose();
+      a.dispose();
+    } else {
+      if (when === 'cold') {
+        await tf.setBackend('cpu');
+        await tf.setBackend(this.tfBackend);
+        await tf.ready();
+      }
+      const a = tf.tensor2d(data, [256, 256]);
+      const c = tf.matMul(a, a);
+      await c.data();
+      tf.dispose([a, c]);
+    }
+    return { value: performance.now() - start, unit: 'ms' };
   },
 
   async conv2d(lib) {
@@ -107,7 +133,14 @@ const suites = {
 
 const only = params.get('only');
 const allWorkloads = [
-  ...[128, 256, 512, 1024].map((n) => ({ name: `matmul ${n}`, run: (lib) => suites.matmul(lib, n), higher: true })),
+  { name: 'init to first WebGPU result, cold', run: (lib) => suites.firstResult(lib, 'cold'), higher: false, groups: ['gpu'] },
+  { name: 'init to first WebGPU result, warm', run: (lib) => suites.firstResult(lib, 'warm'), higher: false, groups: ['gpu'] },
+  ...[128, 256, 512, 1024, 2048].map((n) => ({
+    name: `matmul ${n}`,
+    run: (lib) => suites.matmul(lib, n),
+    higher: true,
+    groups: n === 2048 ? ['gpu'] : n === 128 ? ['cpu'] : ['cpu', 'gpu'],
+  })),
   { name: 'conv2d 8x16x32x32 -> 32, 3x3 same', run: (lib) => suites.conv2d(lib), higher: false },
   { name: 'MLP 784-256-128-10 training, batch 128', run: (lib) => suites.train(lib, 'mlp'), higher: true },
   { name: 'CNN training, batch 64', run: (lib) => suites.train(lib, 'cnn'), higher: true },
@@ -123,23 +156,31 @@ async function main() {
     { id: 'webgrad cpu', lib: 'webgrad', setup: async () => wg.init({ backend: 'cpu' }) },
     { id: 'tfjs wasm', lib: 'tfjs', setup: async () => { await tf.setBackend('wasm'); await tf.ready(); return `wasm, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`; } },
     { id: 'tfjs cpu', lib: 'tfjs', setup: async () => { await tf.setBackend('cpu'); await tf.ready(); return 'cpu'; } },
+    { id: 'webgrad webgpu', lib: 'webgrad', group: 'gpu', setup: async () => wg.init({ backend: 'webgpu' }) },
+    { id: 'tfjs webgpu', lib: 'tfjs', group: 'gpu', tfBackend: 'webgpu', setup: async () => { await tf.setBackend('webgpu'); await tf.ready(); return 'webgpu'; } },
+    { id: 'tfjs webgl', lib: 'tfjs', group: 'gpu', tfBackend: 'webgl', setup: async () => { await tf.setBackend('webgl'); await tf.ready(); return 'webgl'; } },
   ];
   const lib = params.get('lib');
-  for (const c of contenders.filter((c) => !lib || c.id.startsWith(lib))) {
+  const group = params.get('group');
+  for (const c of contenders) {
+    c.group ??= 'cpu';
+  }
+  for (const c of contenders.filter((c) => (!lib || c.id.startsWith(lib)) && (!group || c.group === group))) {
+    suites.tfBackend = c.tfBackend;
     c.detail = await c.setup();
     log(`${c.id}: ${c.detail}`);
-    for (const w of workloads) {
+    for (const w of workloads.filter((w) => (w.groups ?? ['cpu', 'gpu']).includes(c.group))) {
       let entry;
       try {
-        entry = { workload: w.name, contender: c.id, higherIsBetter: w.higher, ...(await w.run(c.lib)) };
+        entry = { workload: w.name, contender: c.id, group: c.group, higherIsBetter: w.higher, ...(await w.run(c.lib)) };
       } catch (e) {
-        entry = { workload: w.name, contender: c.id, higherIsBetter: w.higher, error: String(e?.message ?? e).slice(0, 160) };
+        entry = { workload: w.name, contender: c.id, group: c.group, higherIsBetter: w.higher, error: String(e?.message ?? e).slice(0, 160) };
       }
       report.results.push(entry);
       log(JSON.stringify(entry));
     }
   }
-  report.contenders = contenders.filter((c) => c.detail !== undefined).map(({ id, detail }) => ({ id, detail }));
+  report.contenders = contenders.filter((c) => c.detail !== undefined).map(({ id, detail, group }) => ({ id, detail, group }));
   window.__bench = report;
 }
 

@@ -172,6 +172,16 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
             rule(base, &|| Ok(g.clone()))?;
             rule(src, &|| g.gather(*axis as isize, index))?;
         }
+        Op::Softmax { input, axis, log } => rule(input, &|| {
+            let axis = [*axis as isize];
+            if *log {
+                // d log_softmax: g - softmax(x) * sum(g)
+                g.sub(&y.exp()?.mul(&g.sum_dims(Some(&axis), true)?)?)
+            } else {
+                // d softmax: y * (g - sum(g * y))
+                y.mul(&g.sub(&g.mul(y)?.sum_dims(Some(&axis), true)?)?)
+            }
+        })?,
         Op::Im2Col { input, window } => rule(input, &|| g.col2im(window))?,
         Op::Col2Im { input, window } => rule(input, &|| g.im2col(window, 0.0))?,
     }

@@ -33,6 +33,8 @@ pub enum Op {
     Gather { input: Tensor, axis: usize, index: Tensor },
     /// `base` with `src` added at `index` positions along `axis`.
     ScatterAdd { base: Tensor, axis: usize, index: Tensor, src: Tensor },
+    /// Fused softmax (or log-softmax) along `axis`.
+    Softmax { input: Tensor, axis: usize, log: bool },
     /// Sliding windows unfolded into columns.
     Im2Col { input: Tensor, window: Window },
     /// Columns folded back into an image (the adjoint of `Im2Col`).
@@ -50,6 +52,7 @@ impl Op {
             | Op::Permute(x, _)
             | Op::Copy(x)
             | Op::Slice { input: x, .. }
+            | Op::Softmax { input: x, .. }
             | Op::Im2Col { input: x, .. }
             | Op::Col2Im { input: x, .. } => vec![x],
             Op::Binary(_, a, b) | Op::Matmul(a, b) => vec![a, b],

@@ -189,7 +189,7 @@ fn errors_are_typed_and_named() {
     let x = t(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
     let msg = |e: Error| e.to_string();
     assert_eq!(msg(x.sum_dims(Some(&[2]), false).unwrap_err()), "sum: axis 2 is out of range for shape [2, 3]");
-    assert_eq!(msg(x.softmax(-3).unwrap_err()), "max: axis -3 is out of range for shape [2, 3]");
+    assert_eq!(msg(x.softmax(-3).unwrap_err()), "softmax: axis -3 is out of range for shape [2, 3]");
     let bad = Tensor::from_i32(&[0, 5], &[2], &cpu()).unwrap();
     assert_eq!(msg(x.index_select(1, &bad).unwrap_err()), "gather: index 5 is out of range for axis 1 of size 3 (shape [2, 3])");
     let float_index = t(&[0.0], &[1]);

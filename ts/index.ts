@@ -22,4 +22,5 @@ export type {
 } from './tensor.js';
 export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, manualSeed } from './creation.js';
 export { noGrad } from './autograd.js';
-export { tidy, keep } from './memory.js';
+export { tidy, keep, memory } from './memory.js';
+export type { MemoryInfo } from './memory.js';

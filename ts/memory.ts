@@ -1,5 +1,34 @@
 // Deterministic memory management: `tidy` scopes and live-tensor accounting.
+import { memoryInfo } from '../pkg/webgrad.js';
+import { wasmMemory } from './runtime.js';
 import { Tensor, setCreationHook } from './tensor.js';
+
+/** What {@link memory} reports. */
+export interface MemoryInfo {
+  /** Tensors alive in the core (views and graph intermediates included). */
+  numTensors: number;
+  /** Bytes of the WebAssembly memory (the CPU backend's tensors live there). */
+  wasmBytes: number;
+  /** GPU bytes held by live tensors (0 on the CPU backend). */
+  gpuBytes: number;
+  /** GPU bytes of freed buffers kept for reuse. */
+  gpuPooledBytes: number;
+}
+
+/**
+ * Memory in use, for spotting leaks: a training loop that disposes what it makes keeps these flat.
+ *
+ * @example
+ * ```ts
+ * const before = wg.memory().numTensors;
+ * wg.tidy(() => x.matmul(w).relu().sum());
+ * console.assert(wg.memory().numTensors === before);
+ * ```
+ */
+export function memory(): MemoryInfo {
+  const [numTensors, gpuBytes, gpuPooledBytes] = memoryInfo();
+  return { numTensors, wasmBytes: wasmMemory(), gpuBytes, gpuPooledBytes };
+}
 
 /** Tensors exempted from every enclosing `tidy` by {@link keep}. */
 const kept = new WeakSet<Tensor>();

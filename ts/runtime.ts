@@ -11,6 +11,12 @@ export interface InitOptions {
 }
 
 let loaded: Promise<unknown> | null = null;
+let exports: { memory?: WebAssembly.Memory } | null = null;
+
+/** Bytes of the WebAssembly memory (0 before `init`). */
+export function wasmMemory(): number {
+  return exports?.memory?.buffer.byteLength ?? 0;
+}
 
 function isNode(): boolean {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -65,7 +71,7 @@ export async function init(options: InitOptions = {}): Promise<string> {
     loaded = null;
     throw e;
   });
-  await loaded;
+  exports = (await loaded) as { memory?: WebAssembly.Memory };
   return initBackend(options.backend ?? 'auto');
 }
 

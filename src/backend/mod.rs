@@ -46,6 +46,9 @@ pub trait Backend {
     /// axes in order.
     fn reduce(&self, op: ReduceOp, x: &Self::Storage, layout: &Layout, axes: &[usize]) -> Result<Self::Storage>;
 
+    /// softmax (or log-softmax with `log`) of f32 `x` along `axis`, fused: stable for any logits.
+    fn softmax(&self, x: &Self::Storage, layout: &Layout, axis: usize, log: bool) -> Result<Self::Storage>;
+
     /// Batched matrix product: `a` is `[batch, m, k]`, `b` is `[batch, k, n]` (any strides, f32); the
     /// output is `[batch, m, n]`.
     fn matmul(&self, a: &Self::Storage, al: &Layout, b: &Self::Storage, bl: &Layout) -> Result<Self::Storage>;
@@ -200,6 +203,10 @@ impl Device {
 
     pub(crate) fn reduce(&self, op: ReduceOp, x: &Storage, l: &Layout, axes: &[usize]) -> Result<Storage> {
         dispatch!("reduce", self, |be, x| be.reduce(op, x, l, axes))
+    }
+
+    pub(crate) fn softmax(&self, x: &Storage, l: &Layout, axis: usize, log: bool) -> Result<Storage> {
+        dispatch!("softmax", self, |be, x| be.softmax(x, l, axis, log))
     }
 
     pub(crate) fn matmul(&self, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {

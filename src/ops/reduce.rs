@@ -108,19 +108,22 @@ impl Tensor {
         Tensor::where_cond(&finite, &m, &m.scalar_like(0.0)?)
     }
 
-    /// `exp(x) / sum(exp(x))` along `axis`, stable for large logits.
+    /// `exp(x) / sum(exp(x))` along `axis`, stable for large logits (one fused kernel).
     pub fn softmax(&self, axis: isize) -> Result<Tensor> {
-        let x = self.cast(DType::F32)?;
-        let e = x.sub(&x.stable_shift(Some(&[axis]))?)?.exp()?;
-        e.div(&e.sum_dims(Some(&[axis]), true)?)
+        self.softmax_op(axis, false)
     }
 
     /// `log(softmax(x))` along `axis`, computed as `(x - m) - log(sum(exp(x - m)))` with `m` the
-    /// maximum, so large logits keep their precision.
+    /// maximum, so large logits keep their precision (one fused kernel).
     pub fn log_softmax(&self, axis: isize) -> Result<Tensor> {
+        self.softmax_op(axis, true)
+    }
+
+    fn softmax_op(&self, axis: isize, log: bool) -> Result<Tensor> {
         let x = self.cast(DType::F32)?;
-        let shifted = x.sub(&x.stable_shift(Some(&[axis]))?)?;
-        shifted.sub(&shifted.exp()?.sum_dims(Some(&[axis]), true)?.log()?)
+        let a = x.axis(if log { "logSoftmax" } else { "softmax" }, axis)?;
+        let storage = x.device().softmax(x.storage(), x.layout(), a, log)?;
+        Ok(x.derived(storage, x.shape(), || Op::Softmax { input: x.clone(), axis: a, log }, &[&x]))
     }
 
     fn arg(&self, op: ReduceOp, name: &'static str, axis: Option<isize>, keepdim: bool) -> Result<Tensor> {

@@ -55,3 +55,16 @@ pub fn set_grad_enabled(enabled: bool) -> bool {
 pub fn manual_seed(seed: f64) {
     crate::manual_seed(seed as u64);
 }
+
+/// Memory in use: `[live tensors, GPU bytes held by tensors, GPU bytes pooled for reuse]`.
+#[wasm_bindgen(js_name = memoryInfo)]
+pub fn memory_info() -> Vec<f64> {
+    let (live, pooled) = match current_device() {
+        Device::WebGpu(ctx) => {
+            let m = ctx.memory();
+            (m.live_bytes as f64, m.pooled_bytes as f64)
+        }
+        Device::Cpu => (0.0, 0.0),
+    };
+    vec![crate::live_tensors() as f64, live, pooled]
+}

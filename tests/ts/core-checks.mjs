@@ -138,6 +138,19 @@ export const coreChecks = {
     same(await x.grad.data(), [1, 2, 3], 'detach');
   },
 
+  async 'tidy frees intermediates and memory() stays flat'(wg) {
+    const w = wg.randn([8, 4]);
+    const x = wg.randn([16, 8]);
+    const step = () => wg.tidy(() => x.matmul(w).relu().softmax(-1).sum());
+    step().dispose();
+    const before = wg.memory();
+    for (let i = 0; i < 20; i++) step().dispose();
+    const after = wg.memory();
+    if (after.numTensors !== before.numTensors) throw new Error(`tensors grew: ${before.numTensors} -> ${after.numTensors}`);
+    if (after.gpuBytes !== before.gpuBytes) throw new Error(`GPU bytes grew: ${before.gpuBytes} -> ${after.gpuBytes}`);
+    if (!(after.wasmBytes > 0)) throw new Error('wasm memory is reported');
+  },
+
   async 'creation and the seeded generator'(wg) {
     same(await wg.arange(1, 2, 0.25).data(), [1, 1.25, 1.5, 1.75], 'arange');
     same(await wg.linspace(0, 1, 3).data(), [0, 0.5, 1], 'linspace');

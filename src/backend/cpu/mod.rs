@@ -220,6 +220,26 @@ impl Backend for CpuBackend {
         }
     }
 
+    fn softmax(&self, x: &CpuStorage, l: &Layout, axis: usize, log: bool) -> Result<CpuStorage> {
+        let data = x.f32("softmax", l)?;
+        let rank = l.rank();
+        let order: Vec<usize> = (0..rank).filter(|&d| d != axis).chain([axis]).collect();
+        let (input, output) = (l.permuted(&order), Layout::contiguous(l.shape()).permuted(&order));
+        let mut out = vec![0.0f32; l.numel()];
+        for_each_row([&input, &output], |[xo, yo], n, [xs, ys]| {
+            let row = |j: usize| data[xo + j * xs];
+            let top = (0..n).map(row).fold(f32::NEG_INFINITY, math::maximum);
+            // An infinite maximum shifts by 0, so that shifting never makes NaN.
+            let shift = if top.is_infinite() { 0.0 } else { top };
+            let total: f32 = (0..n).map(|j| (row(j) - shift).exp()).sum();
+            for j in 0..n {
+                let v = row(j) - shift;
+                out[yo + j * ys] = if log { v - total.ln() } else { v.exp() / total };
+            }
+        });
+        ok(out)
+    }
+
     fn matmul(&self, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
         let (av, bv) = (a.f32("matmul", al)?, b.f32("matmul", bl)?);
         ok(matmul::batched(av, al, bv, bl))

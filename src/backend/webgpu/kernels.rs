@@ -150,6 +150,26 @@ impl Backend for GpuContext {
         Ok(out)
     }
 
+    fn softmax(&self, x: &GpuStorage, layout: &Layout, axis: usize, log: bool) -> Result<GpuStorage> {
+        if x.dtype != DType::F32 {
+            return Err(dtype_error("softmax", x.dtype, layout, "expected float32"));
+        }
+        let kernel = Kernel::Softmax(log);
+        let name = kernel.name();
+        let rank = layout.rank();
+        let order: Vec<usize> = (0..rank).filter(|&d| d != axis).chain([axis]).collect();
+        let (input, output) = (layout.permuted(&order), Layout::contiguous(layout.shape()).permuted(&order));
+        let length = layout.shape()[axis];
+        let rows = if length == 0 { 0 } else { layout.numel() / length };
+        let out = self.new_buffer(&name, layout.numel(), DType::F32)?;
+        let mut info = to_u32s(&name, &[rows, length, rank, input.offset()])?;
+        info.extend(to_u32s(&name, input.shape())?);
+        info.extend(to_u32s(&name, input.strides())?);
+        info.extend(to_u32s(&name, output.strides())?);
+        self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, rows)?))?;
+        Ok(out)
+    }
+
     fn matmul(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
         for (s, l) in [(a, al), (b, bl)] {
             if s.dtype != DType::F32 {

@@ -23,6 +23,8 @@ pub enum Kernel {
     ScatterAdd(DType),
     Im2Col,
     Col2Im,
+    /// Fused softmax; `true` for log-softmax.
+    Softmax(bool),
 }
 
 const DTYPES: [DType; 3] = [DType::F32, DType::I32, DType::Bool];
@@ -47,7 +49,7 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::Reduce(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Matmul, Kernel::Im2Col, Kernel::Col2Im]);
+        out.extend([Kernel::Matmul, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
         out.retain(Kernel::exists);
         out
     }
@@ -71,6 +73,7 @@ impl Kernel {
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
+            Kernel::Softmax(log) => if *log { "log_softmax" } else { "softmax" }.to_string(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Kernel {
             Kernel::ScatterAdd(d) => (include_str!("../../../shaders/scatter_add.wgsl"), vec![("T", wgsl(d))]),
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
+            Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
         })
     }
 
