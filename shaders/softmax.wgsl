@@ -40,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     // An infinite maximum shifts by 0, so that shifting never makes NaN.
     let top = part[0];
-    let shift = select(top, 0.0, !is_nan(top) && abs(top) > 3.4028235e38);
+    let shift = select(top, 0.0, is_inf(top));
     workgroupBarrier();
     var s = 0.0;
     if (live) {
