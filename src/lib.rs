@@ -22,6 +22,6 @@ pub use backend::Device;
 pub use dtype::{DType, HostData};
 pub use error::{Error, Result};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled};
-pub use ops::{Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions};
+pub use ops::{AdamStep, Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions, SgdStep};
 pub use random::{manual_seed, DEFAULT_SEED};
 pub use tensor::{live_tensors, Tensor};

@@ -3,11 +3,13 @@
 
 pub mod cpu;
 mod ops;
+mod update;
 pub mod webgpu;
 
 use std::rc::Rc;
 
 pub use ops::{BinaryOp, ReduceOp, UnaryOp, Window};
+pub use update::{update_value, UpdateHyper, UpdateOp};
 
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
@@ -45,6 +47,19 @@ pub trait Backend {
     /// Reduces `x` over `axes` (sorted, unique; one axis for the arg ops); the output holds the kept
     /// axes in order.
     fn reduce(&self, op: ReduceOp, x: &Self::Storage, layout: &Layout, axes: &[usize]) -> Result<Self::Storage>;
+
+    /// One optimizer update (see [`UpdateOp`]) of contiguous f32 views of one shape: parameter `p`,
+    /// gradient `g`, state `s1` and `s2` (unused ones may repeat `p`).
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &self,
+        op: UpdateOp,
+        hyper: &UpdateHyper,
+        p: (&Self::Storage, &Layout),
+        g: (&Self::Storage, &Layout),
+        s1: (&Self::Storage, &Layout),
+        s2: (&Self::Storage, &Layout),
+    ) -> Result<Self::Storage>;
 
     /// softmax (or log-softmax with `log`) of f32 `x` along `axis`, fused: stable for any logits.
     fn softmax(&self, x: &Self::Storage, layout: &Layout, axis: usize, log: bool) -> Result<Self::Storage>;
@@ -203,6 +218,20 @@ impl Device {
 
     pub(crate) fn reduce(&self, op: ReduceOp, x: &Storage, l: &Layout, axes: &[usize]) -> Result<Storage> {
         dispatch!("reduce", self, |be, x| be.reduce(op, x, l, axes))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn update(
+        &self,
+        op: UpdateOp,
+        hyper: &UpdateHyper,
+        p: (&Storage, &Layout),
+        g: (&Storage, &Layout),
+        s1: (&Storage, &Layout),
+        s2: (&Storage, &Layout),
+    ) -> Result<Storage> {
+        let ((p, pl), (g, gl), (s1, l1), (s2, l2)) = (p, g, s1, s2);
+        dispatch!("update", self, |be, p, g, s1, s2| be.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2)))
     }
 
     pub(crate) fn softmax(&self, x: &Storage, l: &Layout, axis: usize, log: bool) -> Result<Storage> {

@@ -8,6 +8,8 @@ mod elementwise;
 mod index;
 mod linalg;
 mod movement;
+mod optim;
 mod reduce;
 
 pub use conv::{Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions};
+pub use optim::{AdamStep, SgdStep};

@@ -9,7 +9,7 @@ mod window;
 
 use std::rc::Rc;
 
-use super::{Backend, BinaryOp, ReduceOp, UnaryOp, Window};
+use super::{update_value, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -218,6 +218,23 @@ impl Backend for CpuBackend {
             (CpuStorage::I32(v), ReduceOp::ArgMin) => ok(arg_rows(v, p, r, n, |a, b| a < b)),
             (x, _) => Err(dtype_error("reduce", x.dtype(), l, "expected float32 or int32")),
         }
+    }
+
+    fn update(
+        &self,
+        op: UpdateOp,
+        hyper: &UpdateHyper,
+        p: (&CpuStorage, &Layout),
+        g: (&CpuStorage, &Layout),
+        s1: (&CpuStorage, &Layout),
+        s2: (&CpuStorage, &Layout),
+    ) -> Result<CpuStorage> {
+        let n = p.1.numel();
+        fn view<'a>((s, l): (&'a CpuStorage, &Layout), n: usize) -> Result<&'a [f32]> {
+            Ok(&s.f32("update", l)?[l.offset()..l.offset() + n])
+        }
+        let (pv, gv, av, bv) = (view(p, n)?, view(g, n)?, view(s1, n)?, view(s2, n)?);
+        ok((0..n).map(|i| update_value(op, hyper, pv[i], gv[i], av[i], bv[i])).collect())
     }
 
     fn softmax(&self, x: &CpuStorage, l: &Layout, axis: usize, log: bool) -> Result<CpuStorage> {

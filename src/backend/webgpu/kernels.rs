@@ -6,7 +6,7 @@ use wgpu::util::DeviceExt;
 use super::pool::size_class;
 use super::shaders::Kernel;
 use super::{to_u32, to_u32s, GpuContext, GpuStorage};
-use crate::backend::{Backend, BinaryOp, ReduceOp, UnaryOp, Window};
+use crate::backend::{Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::{contiguous_strides, Layout};
@@ -147,6 +147,25 @@ impl Backend for GpuContext {
         let out_dtype = if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) { DType::I32 } else { x.dtype };
         let out = self.new_buffer(&name, outputs, out_dtype)?;
         self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, outputs)?))?;
+        Ok(out)
+    }
+
+    fn update(
+        &self,
+        op: UpdateOp,
+        hyper: &UpdateHyper,
+        p: (&GpuStorage, &Layout),
+        g: (&GpuStorage, &Layout),
+        s1: (&GpuStorage, &Layout),
+        s2: (&GpuStorage, &Layout),
+    ) -> Result<GpuStorage> {
+        let kernel = Kernel::Update(op);
+        let name = kernel.name();
+        let n = p.1.numel();
+        let out = self.new_buffer(&name, n, DType::F32)?;
+        let mut info = to_u32s(&name, &[n, p.1.offset(), g.1.offset(), s1.1.offset(), s2.1.offset()])?;
+        info.extend(hyper.words().iter().map(|w| w.to_bits()));
+        self.dispatch(kernel, &info, &[p.0, g.0, s1.0, s2.0], &out, self.grid_for(&name, n)?)?;
         Ok(out)
     }
 

@@ -2,7 +2,7 @@
 //! prelude and specialised by replacing `{{NAME}}` snippets (element types, the op's expression). A
 //! specialised kernel is its own pipeline in the cache.
 
-use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+use crate::backend::{BinaryOp, ReduceOp, UnaryOp, UpdateOp};
 use crate::dtype::DType;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
@@ -25,6 +25,8 @@ pub enum Kernel {
     Col2Im,
     /// Fused softmax; `true` for log-softmax.
     Softmax(bool),
+    /// One optimizer update.
+    Update(UpdateOp),
 }
 
 const DTYPES: [DType; 3] = [DType::F32, DType::I32, DType::Bool];
@@ -50,6 +52,7 @@ impl Kernel {
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
         out.extend([Kernel::Matmul, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
         out
     }
@@ -74,6 +77,7 @@ impl Kernel {
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
             Kernel::Softmax(log) => if *log { "log_softmax" } else { "softmax" }.to_string(),
+            Kernel::Update(op) => format!("update/{op:?}"),
         }
     }
 
@@ -110,6 +114,7 @@ impl Kernel {
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
             Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
+            Kernel::Update(op) => (include_str!("../../../shaders/update.wgsl"), vec![("OP", update_snippet(op))]),
         })
     }
 
@@ -229,4 +234,30 @@ fn better_snippet(op: ReduceOp, dtype: DType) -> Option<&'static str> {
         (ReduceOp::ArgMax, _) => "a > b",
         _ => "a < b",
     })
+}
+
+/// The body computing one element of each update (mirrors `src/backend/update.rs`).
+fn update_snippet(op: UpdateOp) -> &'static str {
+    match op {
+        UpdateOp::SgdBuffer => "return sgd_buffer(grad, a);",
+        UpdateOp::SgdParam => {
+            "var d = grad;
+    if (beta1 != 0.0) {
+        let buffer = sgd_buffer(grad, a);
+        d = select(buffer, grad + beta1 * buffer, flag(2u));
+    }
+    return pv - lr * d;"
+        }
+        UpdateOp::AdamM => "return beta1 * a + (1.0 - beta1) * grad;",
+        UpdateOp::AdamV => "return beta2 * b + (1.0 - beta2) * grad * grad;",
+        UpdateOp::AdamParam => {
+            "let m = beta1 * a + (1.0 - beta1) * grad;
+    let v = beta2 * b + (1.0 - beta2) * grad * grad;
+    let q = select(pv, pv * (1.0 - lr * wd), decoupled);
+    if (flag(1u)) {
+        return q - lr * sqrt(hyper(6u)) / hyper(5u) * m / (sqrt(v) + eps);
+    }
+    return q - lr * (m / hyper(5u)) / (sqrt(v / hyper(6u)) + eps);"
+        }
+    }
 }
