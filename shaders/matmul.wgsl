@@ -3,10 +3,18 @@
 // sixteen vec4 registers, updated by vec4 fused multiply-adds. K advances 16 at a time through tiles
 // staged in workgroup memory (16 KiB, the WebGPU default) as vec4s: A as [k][row group], B as
 // [k][column group], so each k step reads 4 vectors per thread.
-// info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch]
+// The epilogue applies to each finished vec4 of C: nothing for a plain product, or bias plus
+// activation for a fused linear layer.
+// info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch(, bias_offset, bias_stride)]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
+
+{{BIAS}}
+
+fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
+    {{EPILOGUE}}
+}
 
 const TILE: u32 = 128u;
 const TK: u32 = 16u;
@@ -132,6 +140,6 @@ fn store_row(base: u32, row: u32, col: u32, lo: vec4<f32>, hi: vec4<f32>) {
         return;
     }
     let at = base + row * info[1] + col;
-    store4(at, col, lo);
-    store4(at + 4u, col + 4u, hi);
+    store4(at, col, epilogue(lo, col));
+    store4(at + 4u, col + 4u, epilogue(hi, col + 4u));
 }

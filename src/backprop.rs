@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::grad_mode::no_grad;
@@ -128,6 +128,20 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
         Op::Matmul(a, b) => {
             rule(a, &|| g.matmul(&b.transpose(-1, -2)?)?.sum_to(a.shape()))?;
             rule(b, &|| a.transpose(-1, -2)?.matmul(g)?.sum_to(b.shape()))?;
+        }
+        Op::Linear { x, weight, bias, act } => {
+            // The gradient before the activation, from the output alone.
+            let shape = [x.shape()[0], weight.shape()[1]];
+            let (g, y) = (g.reshape(&shape)?, y.reshape(&shape)?);
+            let pre = match act {
+                Activation::Identity => g,
+                Activation::Relu => g.mul(&y.gt(&y.scalar_like(0.0)?)?)?,
+                Activation::Sigmoid => g.mul(&y.mul(&y.neg()?.add_scalar(1.0)?)?)?,
+                Activation::Tanh => g.mul(&y.square()?.neg()?.add_scalar(1.0)?)?,
+            };
+            rule(x, &|| pre.matmul(&weight.t()?))?;
+            rule(weight, &|| x.t()?.matmul(&pre))?;
+            rule(bias, &|| pre.sum_dims(Some(&[0]), false))?;
         }
         Op::Broadcast(x) => rule(x, &|| g.sum_to(x.shape()))?,
         Op::Reshape(x) => rule(x, &|| g.reshape(x.shape()))?,

@@ -18,7 +18,7 @@ pub mod tensor;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use backend::Device;
+pub use backend::{Activation, Device};
 pub use dtype::{DType, HostData};
 pub use error::{Error, Result};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled};

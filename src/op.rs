@@ -2,7 +2,7 @@
 //! rule needs. Composite ops (mean, softmax, conv, pooling, …) record the primitives they are made of,
 //! so only primitives have rules, all in `backprop.rs`.
 
-use crate::backend::{BinaryOp, ReduceOp, UnaryOp, Window};
+use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp, Window};
 use crate::tensor::Tensor;
 
 /// How a tensor was computed from its inputs.
@@ -15,6 +15,8 @@ pub enum Op {
     Where { cond: Tensor, a: Tensor, b: Tensor },
     /// Sum, Prod, Max or Min over sorted `axes`.
     Reduce { op: ReduceOp, input: Tensor, axes: Vec<usize>, keepdim: bool },
+    /// `act(x @ weight + bias)` with `x` flattened to `[rows, k]`.
+    Linear { x: Tensor, weight: Tensor, bias: Tensor, act: Activation },
     /// Matrix product with broadcast batch axes (both operands of rank >= 2).
     Matmul(Tensor, Tensor),
     /// A broadcast view of the input.
@@ -57,6 +59,7 @@ impl Op {
             | Op::Col2Im { input: x, .. } => vec![x],
             Op::Binary(_, a, b) | Op::Matmul(a, b) => vec![a, b],
             Op::Where { cond, a, b } => vec![cond, a, b],
+            Op::Linear { x, weight, bias, .. } => vec![x, weight, bias],
             Op::Concat { inputs, .. } => inputs.iter().collect(),
             Op::Gather { input, index, .. } => vec![input, index],
             Op::ScatterAdd { base, index, src, .. } => vec![base, index, src],

@@ -95,3 +95,39 @@ fn buffers_freed_past_the_pool_cap_survive_their_queued_uses() {
         assert!((o - e).abs() < 1e-3, "{out:?}");
     }
 }
+
+#[test]
+fn a_lost_device_gives_a_clear_error_and_a_new_one_works() {
+    let Some(d) = gpu() else { return };
+    let x = Tensor::from_slice(&[1.0, 2.0], &[2], &d).unwrap();
+    context(&d).destroy_device();
+    let e = x.exp().and_then(|y| pollster::block_on(y.to_vec())).unwrap_err().to_string();
+    assert!(e.contains("device lost") && e.contains("init() again"), "{e}");
+    // Re-initialising gives a working device.
+    let fresh = gpu().unwrap();
+    let y = Tensor::from_slice(&[1.0, 2.0], &[2], &fresh).unwrap();
+    assert_eq!(read(&y.add(&y).unwrap()), vec![2.0, 4.0]);
+}
+
+#[test]
+fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let (rows, k, n) = (37, 45, 130);
+    let x = Tensor::from_slice(&common::random(rows * k, 1), &[rows, k], &d).unwrap();
+    let w = Tensor::from_slice(&common::random(k * n, 2), &[k, n], &d).unwrap();
+    let b = Tensor::from_slice(&common::random(n, 3), &[n], &d).unwrap();
+    for act in webgrad::Activation::ALL {
+        let before = ctx.counters().dispatches;
+        let fused = x.linear(&w, &b, act).unwrap();
+        assert_eq!(ctx.counters().dispatches - before, 1, "{act:?}");
+        let pre = x.matmul(&w).unwrap().add(&b).unwrap();
+        let composite = match act {
+            webgrad::Activation::Identity => pre,
+            webgrad::Activation::Relu => pre.relu().unwrap(),
+            webgrad::Activation::Sigmoid => pre.sigmoid().unwrap(),
+            webgrad::Activation::Tanh => pre.tanh().unwrap(),
+        };
+        common::assert_close(&read(&fused), &read(&composite), 1e-5, 1e-5);
+    }
+}

@@ -265,6 +265,14 @@ export class Tensor {
   /** Matrix product with broadcast batch axes; 1-D operands act as vectors. */
   matmul(other: Tensor): Tensor { return wrap(this.handle('matmul').matmul(other.handle('matmul'))); }
 
+  /**
+   * A dense layer `activation(this @ weight + bias)` in one fused kernel on WebGPU: `this` is
+   * `[..., k]`, `weight` `[k, n]`, `bias` `[n]`.
+   */
+  linear(weight: Tensor, bias: Tensor, activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' = 'linear'): Tensor {
+    return wrap(this.handle('linear').linear(weight.handle('linear'), bias.handle('linear'), activation));
+  }
+
   // ---- movement ------------------------------------------------------------------------------
   /** The same elements under `shape`; one `-1` may stand for the size that fits. */
   reshape(shape: number[]): Tensor { return wrap(this.handle('reshape').reshape(Int32Array.from(shape))); }

@@ -8,7 +8,7 @@ pub mod webgpu;
 
 use std::rc::Rc;
 
-pub use ops::{BinaryOp, ReduceOp, UnaryOp, Window};
+pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp, Window};
 pub use update::{update_value, UpdateHyper, UpdateOp};
 
 use crate::dtype::{DType, HostData};
@@ -67,6 +67,20 @@ pub trait Backend {
     /// Batched matrix product: `a` is `[batch, m, k]`, `b` is `[batch, k, n]` (any strides, f32); the
     /// output is `[batch, m, n]`.
     fn matmul(&self, a: &Self::Storage, al: &Layout, b: &Self::Storage, bl: &Layout) -> Result<Self::Storage>;
+
+    /// `act(a @ b + bias)` for `a` `[m, k]`, `b` `[k, n]` and `bias` `[n]` (f32, any strides), fused
+    /// into one kernel where the backend can.
+    #[allow(clippy::too_many_arguments)]
+    fn linear(
+        &self,
+        a: &Self::Storage,
+        al: &Layout,
+        b: &Self::Storage,
+        bl: &Layout,
+        bias: &Self::Storage,
+        biasl: &Layout,
+        act: Activation,
+    ) -> Result<Self::Storage>;
 
     /// The parts joined along `axis` (same dtype; equal shapes but for `axis`).
     fn concat(&self, parts: &[(&Self::Storage, &Layout)], axis: usize) -> Result<Self::Storage>;
@@ -240,6 +254,11 @@ impl Device {
 
     pub(crate) fn matmul(&self, a: &Storage, al: &Layout, b: &Storage, bl: &Layout) -> Result<Storage> {
         dispatch!("matmul", self, |be, a, b| be.matmul(a, al, b, bl))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn linear(&self, a: &Storage, al: &Layout, b: &Storage, bl: &Layout, c: &Storage, cl: &Layout, act: Activation) -> Result<Storage> {
+        dispatch!("linear", self, |be, a, b, c| be.linear(a, al, b, bl, c, cl, act))
     }
 
     pub(crate) fn gather(&self, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {

@@ -167,3 +167,17 @@ impl Window {
         (y < self.in_h && x < self.in_w).then_some((y, x))
     }
 }
+
+/// An activation fused into a matmul's epilogue: one whose derivative follows from its output, so
+/// backward needs no pre-activation copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Activation {
+    Identity,
+    Relu,
+    Sigmoid,
+    Tanh,
+}
+
+impl Activation {
+    pub const ALL: [Activation; 4] = [Activation::Identity, Activation::Relu, Activation::Sigmoid, Activation::Tanh];
+}

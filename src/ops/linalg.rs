@@ -1,5 +1,7 @@
 //! Matrix products with NumPy semantics: batch axes broadcast, 1-D operands act as vectors.
 
+use crate::backend::Activation;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::layout::broadcast_shapes;
 use crate::op::Op;
@@ -52,5 +54,33 @@ impl Tensor {
             (_, 1) => out.squeeze(Some(-1)),
             _ => Ok(out),
         }
+    }
+
+    /// `act(self @ weight + bias)`, a dense layer: one fused kernel on WebGPU. `self` is `[..., k]`,
+    /// `weight` `[k, n]`, `bias` `[n]`; the result is `[..., n]`.
+    pub fn linear(&self, weight: &Tensor, bias: &Tensor, act: Activation) -> Result<Tensor> {
+        let op = "linear";
+        self.check_device(op, weight)?;
+        self.check_device(op, bias)?;
+        if weight.rank() != 2 {
+            return Err(Error::Rank { op, expected: 2, got: weight.shape().to_vec() });
+        }
+        let (k, n) = (weight.shape()[0], weight.shape()[1]);
+        if self.rank() == 0 || self.shape()[self.rank() - 1] != k {
+            let why = "the input's last dimension must equal the weight's rows";
+            return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
+        }
+        if bias.shape() != [n] {
+            let why = "the bias must have one value per output column";
+            return Err(Error::ShapeMismatch { op, lhs: weight.shape().to_vec(), rhs: bias.shape().to_vec(), why });
+        }
+        let (w, b) = (weight.cast(DType::F32)?, bias.cast(DType::F32)?);
+        let rows: usize = self.shape()[..self.rank() - 1].iter().product();
+        let x = self.cast(DType::F32)?.reshape(&[rows, k])?;
+        let storage = self.device().linear(x.storage(), x.layout(), w.storage(), w.layout(), b.storage(), b.layout(), act)?;
+        let mut shape = self.shape()[..self.rank() - 1].to_vec();
+        shape.push(n);
+        let record = || Op::Linear { x: x.clone(), weight: w.clone(), bias: b.clone(), act };
+        Ok(x.derived(storage, &shape, record, &[&x, &w, &b]))
     }
 }

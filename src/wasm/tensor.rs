@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{current_device, js_error};
 use crate::backend::{BinaryOp, UnaryOp};
-use crate::{Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
+use crate::{Activation, Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
 
 /// A tensor handle (the TypeScript wrapper documents the API).
 #[wasm_bindgen(js_name = Tensor)]
@@ -271,6 +271,18 @@ impl JsTensor {
 
     pub fn matmul(&self, other: &JsTensor) -> JsResult<JsTensor> {
         wrap(self.0.matmul(&other.0))
+    }
+
+    /// `act(self @ weight + bias)` fused; `act` is `"linear"`, `"relu"`, `"sigmoid"` or `"tanh"`.
+    pub fn linear(&self, weight: &JsTensor, bias: &JsTensor, act: &str) -> JsResult<JsTensor> {
+        let act = match act {
+            "linear" | "identity" => Activation::Identity,
+            "relu" => Activation::Relu,
+            "sigmoid" => Activation::Sigmoid,
+            "tanh" => Activation::Tanh,
+            other => return Err(invalid("linear", format!("unknown activation '{other}' (expected linear, relu, sigmoid or tanh)"))),
+        };
+        wrap(self.0.linear(&weight.0, &bias.0, act))
     }
 
     /// Reshape; one `-1` may stand for the size that fits.

@@ -9,7 +9,7 @@ mod window;
 
 use std::rc::Rc;
 
-use super::{update_value, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
+use super::{update_value, Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -260,6 +260,25 @@ impl Backend for CpuBackend {
     fn matmul(&self, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
         let (av, bv) = (a.f32("matmul", al)?, b.f32("matmul", bl)?);
         ok(matmul::batched(av, al, bv, bl))
+    }
+
+    fn linear(&self, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout, c: &CpuStorage, cl: &Layout, act: Activation) -> Result<CpuStorage> {
+        let (av, bv) = (a.f32("linear", al)?, b.f32("linear", bl)?);
+        let bias = map(c.f32("linear", cl)?, cl, |v| v);
+        let mut out = matmul::batched(av, &al.with_leading_axis(1), bv, &bl.with_leading_axis(1));
+        let n = bias.len().max(1);
+        for row in out.chunks_exact_mut(n) {
+            for (o, &b) in row.iter_mut().zip(&bias) {
+                let v = *o + b;
+                *o = match act {
+                    Activation::Identity => v,
+                    Activation::Relu => math::unary_f32(UnaryOp::Relu, v),
+                    Activation::Sigmoid => math::sigmoid(v),
+                    Activation::Tanh => v.tanh(),
+                };
+            }
+        }
+        ok(out)
     }
 
     fn concat(&self, parts: &[(&CpuStorage, &Layout)], axis: usize) -> Result<CpuStorage> {

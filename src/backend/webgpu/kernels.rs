@@ -6,7 +6,7 @@ use wgpu::util::DeviceExt;
 use super::pool::size_class;
 use super::shaders::Kernel;
 use super::{to_u32, to_u32s, GpuContext, GpuStorage};
-use crate::backend::{Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
+use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::{contiguous_strides, Layout};
@@ -64,6 +64,42 @@ impl GpuContext {
         info.extend(to_u32s(op, permuted.shape())?);
         info.extend(to_u32s(op, permuted.strides())?);
         Ok((info, outputs))
+    }
+
+    /// Batched matmul, optionally with a fused bias + activation epilogue (`[batch, m, k]` operands).
+    fn matmul_with(
+        &self,
+        a: &GpuStorage,
+        al: &Layout,
+        b: &GpuStorage,
+        bl: &Layout,
+        epilogue: Option<(&GpuStorage, &Layout, Activation)>,
+    ) -> Result<GpuStorage> {
+        for (s, l) in [(a, al), (b, bl)] {
+            if s.dtype != DType::F32 {
+                return Err(dtype_error("matmul", s.dtype, l, "expected float32"));
+            }
+        }
+        let kernel = Kernel::Matmul(epilogue.map(|(_, _, act)| act));
+        let name = kernel.name();
+        let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
+        let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
+        let (sa, sb) = (al.strides(), bl.strides());
+        let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
+        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
+        let groups = (tile(n)?, tile(m)?, to_u32(&name, batch)?);
+        let max = self.limits.max_compute_workgroups_per_dimension;
+        if groups.0 > max || groups.1 > max || groups.2 > max {
+            return Err(Error::Gpu { op: name, msg: format!("[{batch}, {m}, {k}] @ [{batch}, {k}, {n}] needs more than {max} workgroups per dimension") });
+        }
+        match epilogue {
+            None => self.dispatch(kernel, &info, &[a, b], &out, groups)?,
+            Some((bias, bl, _)) => {
+                info.extend(to_u32s(&name, &[bl.offset(), bl.strides().first().copied().unwrap_or(0)])?);
+                self.dispatch_with(kernel, &info, &[a, b], &out, Some(bias.buffer()), groups)?;
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -190,24 +226,14 @@ impl Backend for GpuContext {
     }
 
     fn matmul(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
-        for (s, l) in [(a, al), (b, bl)] {
-            if s.dtype != DType::F32 {
-                return Err(dtype_error("matmul", s.dtype, l, "expected float32"));
-            }
+        self.matmul_with(a, al, b, bl, None)
+    }
+
+    fn linear(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout, c: &GpuStorage, cl: &Layout, act: Activation) -> Result<GpuStorage> {
+        if c.dtype != DType::F32 {
+            return Err(dtype_error("linear", c.dtype, cl, "expected float32"));
         }
-        let name = Kernel::Matmul.name();
-        let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
-        let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
-        let (sa, sb) = (al.strides(), bl.strides());
-        let info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
-        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        let groups = (tile(n)?, tile(m)?, to_u32(&name, batch)?);
-        let max = self.limits.max_compute_workgroups_per_dimension;
-        if groups.0 > max || groups.1 > max || groups.2 > max {
-            return Err(Error::Gpu { op: name, msg: format!("[{batch}, {m}, {k}] @ [{batch}, {k}, {n}] needs more than {max} workgroups per dimension") });
-        }
-        self.dispatch(Kernel::Matmul, &info, &[a, b], &out, groups)?;
-        Ok(out)
+        self.matmul_with(a, &al.with_leading_axis(1), b, &bl.with_leading_axis(1), Some((c, cl, act)))
     }
 
     fn concat(&self, parts: &[(&GpuStorage, &Layout)], axis: usize) -> Result<GpuStorage> {

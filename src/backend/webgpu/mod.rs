@@ -151,6 +151,15 @@ impl GpuContext {
         self.flush();
     }
 
+    /// Destroys the device, as a driver reset or an unplugged GPU would: every later op on it fails
+    /// with "device lost; call init() again". For tests of that path.
+    #[doc(hidden)]
+    pub fn destroy_device(&self) {
+        self.device.destroy();
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = self.device.poll(wgpu::PollType::Poll);
+    }
+
     /// Sets how many bytes of freed buffers are kept for reuse (256 MiB by default).
     pub fn set_pool_cap(&self, bytes: u64) {
         self.pool.set_cap(bytes);

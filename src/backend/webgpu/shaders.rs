@@ -2,7 +2,7 @@
 //! prelude and specialised by replacing `{{NAME}}` snippets (element types, the op's expression). A
 //! specialised kernel is its own pipeline in the cache.
 
-use crate::backend::{BinaryOp, ReduceOp, UnaryOp, UpdateOp};
+use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp, UpdateOp};
 use crate::dtype::DType;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
@@ -17,7 +17,8 @@ pub enum Kernel {
     Binary(BinaryOp, DType),
     Select(DType),
     Reduce(ReduceOp, DType),
-    Matmul,
+    /// Matrix product; with an activation, `act(a @ b + bias)` fused into the epilogue.
+    Matmul(Option<Activation>),
     CopyInto(DType),
     Gather(DType),
     ScatterAdd(DType),
@@ -51,7 +52,8 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::Reduce(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Matmul, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        out.extend([Kernel::Matmul(None), Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        out.extend(Activation::ALL.iter().map(|&act| Kernel::Matmul(Some(act))));
         out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
         out
@@ -70,7 +72,8 @@ impl Kernel {
             Kernel::Binary(op, d) => format!("binary/{op:?}/{d}"),
             Kernel::Select(d) => format!("select/{d}"),
             Kernel::Reduce(op, d) => format!("reduce/{op:?}/{d}"),
-            Kernel::Matmul => "matmul".to_string(),
+            Kernel::Matmul(None) => "matmul".to_string(),
+            Kernel::Matmul(Some(act)) => format!("linear/{act:?}"),
             Kernel::CopyInto(d) => format!("copy_into/{d}"),
             Kernel::Gather(d) => format!("gather/{d}"),
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
@@ -99,7 +102,16 @@ impl Kernel {
                 let (init, combine) = reduce_snippets(op, d)?;
                 (include_str!("../../../shaders/reduce.wgsl"), vec![("T", wgsl(d)), ("INIT", init), ("COMBINE", combine)])
             }
-            Kernel::Matmul => (include_str!("../../../shaders/matmul.wgsl"), vec![]),
+            Kernel::Matmul(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
+            Kernel::Matmul(Some(act)) => {
+                let epilogue = match act {
+                    Activation::Identity => "return v + bias4(col);",
+                    Activation::Relu => "return max(v + bias4(col), vec4<f32>(0.0));",
+                    Activation::Sigmoid => "let z = v + bias4(col);\n    return vec4<f32>(sigmoid(z.x), sigmoid(z.y), sigmoid(z.z), sigmoid(z.w));",
+                    Activation::Tanh => "let z = v + bias4(col);\n    return vec4<f32>(safe_tanh(z.x), safe_tanh(z.y), safe_tanh(z.z), safe_tanh(z.w));",
+                };
+                (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", include_str!("../../../shaders/bias.wgsl")), ("EPILOGUE", epilogue)])
+            }
             Kernel::CopyInto(d) => (include_str!("../../../shaders/copy_into.wgsl"), vec![("T", wgsl(d))]),
             Kernel::Gather(d) => {
                 let zero = match d {
