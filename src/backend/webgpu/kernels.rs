@@ -11,6 +11,8 @@ use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::{contiguous_strides, Layout};
 
+/// Rows shorter than this are reduced one invocation per output (`shaders/reduce_rows.wgsl`).
+const SHORT_ROW: usize = 256;
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
 const MATMUL_TILE: u32 = 128;
 
@@ -182,7 +184,13 @@ impl Backend for GpuContext {
         let (info, outputs) = self.reduce_info(&name, layout, axes)?;
         let out_dtype = if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) { DType::I32 } else { x.dtype };
         let out = self.new_buffer(&name, outputs, out_dtype)?;
-        self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, outputs)?))?;
+        let reduced: usize = axes.iter().map(|&a| layout.shape()[a]).product();
+        if reduced < SHORT_ROW {
+            let rows = Kernel::ReduceRows(op, x.dtype);
+            self.dispatch(rows, &info, &[x], &out, self.grid_for(&name, outputs)?)?;
+        } else {
+            self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, outputs)?))?;
+        }
         Ok(out)
     }
 

@@ -17,6 +17,8 @@ pub enum Kernel {
     Binary(BinaryOp, DType),
     Select(DType),
     Reduce(ReduceOp, DType),
+    /// The same reductions for short rows: one invocation per output.
+    ReduceRows(ReduceOp, DType),
     /// Matrix product; with an activation, `act(a @ b + bias)` fused into the epilogue.
     Matmul(Option<Activation>),
     CopyInto(DType),
@@ -50,6 +52,7 @@ impl Kernel {
             out.extend(DTYPES.iter().map(|&to| Kernel::Cast(d, to)));
             out.extend(BinaryOp::ALL.iter().map(|&op| Kernel::Binary(op, d)));
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::Reduce(op, d)));
+            out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::ReduceRows(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
         out.extend([Kernel::Matmul(None), Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
@@ -72,6 +75,7 @@ impl Kernel {
             Kernel::Binary(op, d) => format!("binary/{op:?}/{d}"),
             Kernel::Select(d) => format!("select/{d}"),
             Kernel::Reduce(op, d) => format!("reduce/{op:?}/{d}"),
+            Kernel::ReduceRows(op, d) => format!("reduce_rows/{op:?}/{d}"),
             Kernel::Matmul(None) => "matmul".to_string(),
             Kernel::Matmul(Some(act)) => format!("linear/{act:?}"),
             Kernel::CopyInto(d) => format!("copy_into/{d}"),
@@ -101,6 +105,44 @@ impl Kernel {
             Kernel::Reduce(op, d) => {
                 let (init, combine) = reduce_snippets(op, d)?;
                 (include_str!("../../../shaders/reduce.wgsl"), vec![("T", wgsl(d)), ("INIT", init), ("COMBINE", combine)])
+            }
+            Kernel::ReduceRows(op, d) => {
+                let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
+                let (init, combine, better, out) = if arg {
+                    let zero = if d == DType::F32 { "0.0" } else { "0i" };
+                    (zero, "acc", better_snippet(op, d)?, "i32")
+                } else {
+                    let (init, combine) = reduce_snippets(op, d)?;
+                    (init, combine, "false", wgsl(d))
+                };
+                let snippets = vec![
+                    ("T", wgsl(d)),
+                    ("OUT", out),
+                    ("INIT", init),
+                    ("COMBINE", combine),
+                    ("BETTER", better),
+                    ("ARG", if arg { "true" } else { "false" }),
+                ];
+                (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
+            }
+            Kernel::ReduceRows(op, d) => {
+                let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
+                let (init, combine, better, out) = if arg {
+                    let zero = if d == DType::F32 { "0.0" } else { "0i" };
+                    (zero, "acc", better_snippet(op, d)?, "i32")
+                } else {
+                    let (init, combine) = reduce_snippets(op, d)?;
+                    (init, combine, "false", wgsl(d))
+                };
+                let snippets = vec![
+                    ("T", wgsl(d)),
+                    ("OUT", out),
+                    ("INIT", init),
+                    ("COMBINE", combine),
+                    ("BETTER", better),
+                    ("ARG", if arg { "true" } else { "false" }),
+                ];
+                (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
             }
             Kernel::Matmul(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
             Kernel::Matmul(Some(act)) => {
