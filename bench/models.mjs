@@ -1,7 +1,8 @@
 // The benchmark workloads, written once for webgrad (raw ops + a hand-written Adam step, NCHW) and
 // once for TensorFlow.js (its Layers API, NHWC), with the same shapes and hyper-parameters.
 
-/** An MLP or small CNN in webgrad ops, trained with Adam (lr 1e-3, betas 0.9/0.999, eps 1e-7). */
+/** An MLP or small CNN in webgrad ops (dense layers as fused `linear`), trained with the fused Adam
+ * update (lr 1e-3, betas 0.9/0.999, eps 1e-7, Keras's epsilon placement as TensorFlow.js uses). */
 export class WebgradNet {
   constructor(wg, kind) {
     this.wg = wg;
@@ -18,10 +19,10 @@ export class WebgradNet {
 
   forward(x) {
     const [a, b, c, d, e, f] = this.params;
-    if (this.kind === 'mlp') return x.matmul(a).add(b).relu().matmul(c).add(d).relu().matmul(e).add(f);
+    if (this.kind === 'mlp') return x.linear(a, b, 'relu').linear(c, d, 'relu').linear(e, f);
     const pool = { kernelSize: 2 };
     const h = x.conv2d(a, { bias: b }).relu().maxPool2d(pool).conv2d(c, { bias: d }).relu().maxPool2d(pool);
-    return h.flatten(1).matmul(e).add(f);
+    return h.flatten(1).linear(e, f);
   }
 
   /** One training step on a batch (x, one-hot y); the loss stays on the device. */
@@ -32,24 +33,18 @@ export class WebgradNet {
       logits.logSoftmax(1).mul(y).sum().mul(-1 / x.shape[0]).backward();
     });
     this.t += 1;
-    const [b1, b2, lr, eps] = [0.9, 0.999, 1e-3, 1e-7];
-    const c1 = 1 - b1 ** this.t;
-    const c2 = 1 - b2 ** this.t;
-    wg.noGrad(() => wg.tidy(() => {
-      this.params = this.params.map((p, i) => {
-        const g = p.grad;
-        const m = wg.keep(this.m[i].mul(b1).add(g.mul(1 - b1)));
-        const v = wg.keep(this.v[i].mul(b2).add(g.square().mul(1 - b2)));
-        const next = wg.keep(p.sub(m.mul(lr / c1).div(v.mul(1 / c2).sqrt().add(eps))));
-        next.requiresGrad = true;
-        this.m[i].dispose();
-        this.v[i].dispose();
-        p.dispose();
-        this.m[i] = m;
-        this.v[i] = v;
-        return next;
-      });
-    }));
+    this.params = this.params.map((p, i) => {
+      const g = p.grad;
+      const [next, m, v] = p.adamUpdate(g, this.m[i], this.v[i], { lr: 1e-3, eps: 1e-7, epsilonHat: true, step: this.t });
+      g.dispose();
+      p.dispose();
+      this.m[i].dispose();
+      this.v[i].dispose();
+      this.m[i] = wg.keep(m);
+      this.v[i] = wg.keep(v);
+      next.requiresGrad = true;
+      return wg.keep(next);
+    });
   }
 
   predict(x) {

@@ -17,7 +17,7 @@ export { init, backend, hasRelaxedSimd } from './runtime.js';
 export type { BackendKind, InitOptions } from './runtime.js';
 export { Tensor, tensor, where, concat, stack } from './tensor.js';
 export type {
-  Axes, BackwardOptions, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
+  AdamUpdateOptions, Axes, BackwardOptions, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
   Pool2dOptions, TensorLike, TensorOptions,
 } from './tensor.js';
 export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, manualSeed } from './creation.js';

@@ -64,6 +64,19 @@ export interface Pool2dOptions {
   countIncludePad?: boolean;
 }
 
+/** Options of {@link Tensor.adamUpdate}. */
+export interface AdamUpdateOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  decoupled?: boolean;
+  epsilonHat?: boolean;
+  /** The step number, from 1. */
+  step: number;
+}
+
 /** Options of {@link Tensor.backward}. */
 export interface BackwardOptions {
   /** Seed gradient, required when the tensor has more than one element. */
@@ -394,6 +407,18 @@ export class Tensor {
 
   /** The same data, cut from the graph. */
   detach(): Tensor { return wrap(this.handle('detach').detach()); }
+
+  /**
+   * One fused Adam step of this parameter (one kernel per result on WebGPU, no readback): returns
+   * the new `[param, m, v]`. `epsilonHat` selects Keras's form, `decoupled` AdamW's weight decay.
+   */
+  adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOptions): [Tensor, Tensor, Tensor] {
+    const list = this.handle('adamUpdate').adamUpdate(
+      grad.handle('adamUpdate'), m.handle('adamUpdate'), v.handle('adamUpdate'), o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999,
+      o.eps ?? 1e-8, o.weightDecay ?? 0, o.decoupled ?? false, o.epsilonHat ?? false, o.step);
+    const [p, m2, v2] = fromList(list);
+    return [p, m2, v2];
+  }
 
   // ---- data ----------------------------------------------------------------------------------
   /** Reads the elements back (row-major): `Float32Array`, `Int32Array`, or `Uint8Array` for bool. */

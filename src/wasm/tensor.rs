@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use super::{current_device, js_error};
 use crate::backend::{BinaryOp, UnaryOp};
-use crate::{Activation, Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
+use crate::{Activation, AdamStep, Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
 
 /// A tensor handle (the TypeScript wrapper documents the API).
 #[wasm_bindgen(js_name = Tensor)]
@@ -449,6 +449,27 @@ impl JsTensor {
     #[wasm_bindgen(js_name = globalAvgPool2d)]
     pub fn global_avg_pool2d(&self) -> JsResult<JsTensor> {
         wrap(self.0.global_avg_pool2d())
+    }
+
+    /// One fused Adam/AdamW step of this parameter: resolves to `[param, m, v]`, new tensors.
+    #[wasm_bindgen(js_name = adamUpdate)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn adam_update(
+        &self,
+        grad: &JsTensor,
+        m: &JsTensor,
+        v: &JsTensor,
+        lr: f32,
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+        weight_decay: f32,
+        decoupled: bool,
+        epsilon_hat: bool,
+        step: u32,
+    ) -> JsResult<TensorList> {
+        let s = AdamStep { lr, beta1, beta2, eps, weight_decay, decoupled, epsilon_hat, step };
+        wrap_list(self.0.adam_update(&grad.0, &m.0, &v.0, &s).map(|(p, m, v)| vec![p, m, v]))
     }
 
     /// Backward from this tensor, seeded by `seed` when given (required for non-scalars).
