@@ -45,6 +45,43 @@ impl UnaryOp {
         UnaryOp::GeluGrad, UnaryOp::GeluTanhGrad, UnaryOp::SiluGrad,
     ];
 
+    /// The op's name in the JS API (`"exp"`, `"geluTanh"`, `"logicalNot"`, …); `None` for the internal
+    /// copy and derivative ops.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::Abs => "abs",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Log => "log",
+            UnaryOp::Log1p => "log1p",
+            UnaryOp::Sqrt => "sqrt",
+            UnaryOp::Rsqrt => "rsqrt",
+            UnaryOp::Square => "square",
+            UnaryOp::Reciprocal => "reciprocal",
+            UnaryOp::Sin => "sin",
+            UnaryOp::Cos => "cos",
+            UnaryOp::Tanh => "tanh",
+            UnaryOp::Sigmoid => "sigmoid",
+            UnaryOp::Relu => "relu",
+            UnaryOp::Gelu => "gelu",
+            UnaryOp::GeluTanh => "geluTanh",
+            UnaryOp::Silu => "silu",
+            UnaryOp::Softplus => "softplus",
+            UnaryOp::Sign => "sign",
+            UnaryOp::Floor => "floor",
+            UnaryOp::Ceil => "ceil",
+            UnaryOp::Round => "round",
+            UnaryOp::Erf => "erf",
+            UnaryOp::Not => "logicalNot",
+            UnaryOp::Copy | UnaryOp::GeluGrad | UnaryOp::GeluTanhGrad | UnaryOp::SiluGrad => return None,
+        })
+    }
+
+    /// The op called `name` (see [`UnaryOp::name`]).
+    pub fn from_name(name: &str) -> Option<UnaryOp> {
+        UnaryOp::ALL.iter().copied().find(|op| op.name() == Some(name))
+    }
+
     /// True for ops defined on i32 as well as f32.
     pub fn takes_int(self) -> bool {
         matches!(self, UnaryOp::Copy | UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign | UnaryOp::Square)

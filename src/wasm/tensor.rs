@@ -81,36 +81,6 @@ fn padding(op: &'static str, mode: &str, pads: &[u32]) -> JsResult<Padding> {
     }
 }
 
-fn unary_op(name: &str) -> Option<UnaryOp> {
-    Some(match name {
-        "neg" => UnaryOp::Neg,
-        "abs" => UnaryOp::Abs,
-        "exp" => UnaryOp::Exp,
-        "log" => UnaryOp::Log,
-        "log1p" => UnaryOp::Log1p,
-        "sqrt" => UnaryOp::Sqrt,
-        "rsqrt" => UnaryOp::Rsqrt,
-        "square" => UnaryOp::Square,
-        "reciprocal" => UnaryOp::Reciprocal,
-        "sin" => UnaryOp::Sin,
-        "cos" => UnaryOp::Cos,
-        "tanh" => UnaryOp::Tanh,
-        "sigmoid" => UnaryOp::Sigmoid,
-        "relu" => UnaryOp::Relu,
-        "gelu" => UnaryOp::Gelu,
-        "geluTanh" => UnaryOp::GeluTanh,
-        "silu" => UnaryOp::Silu,
-        "softplus" => UnaryOp::Softplus,
-        "sign" => UnaryOp::Sign,
-        "floor" => UnaryOp::Floor,
-        "ceil" => UnaryOp::Ceil,
-        "round" => UnaryOp::Round,
-        "erf" => UnaryOp::Erf,
-        "logicalNot" => UnaryOp::Not,
-        _ => return None,
-    })
-}
-
 #[wasm_bindgen(js_class = Tensor)]
 impl JsTensor {
     /// A float32 tensor of `shape` holding `data` (row-major) on the current backend.
@@ -189,7 +159,7 @@ impl JsTensor {
 
     /// Applies the elementwise function `name` (`"exp"`, `"relu"`, …).
     pub fn unary(&self, name: &str) -> JsResult<JsTensor> {
-        let op = unary_op(name).ok_or_else(|| invalid("unary", format!("unknown op '{name}'")))?;
+        let op = UnaryOp::from_name(name).ok_or_else(|| invalid("unary", format!("unknown op '{name}'")))?;
         wrap(self.0.unary(op))
     }
 

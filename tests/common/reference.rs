@@ -55,43 +55,13 @@ fn padding(args: &Value) -> Padding {
     }
 }
 
-fn unary(name: &str) -> UnaryOp {
-    match name {
-        "neg" => UnaryOp::Neg,
-        "abs" => UnaryOp::Abs,
-        "exp" => UnaryOp::Exp,
-        "log" => UnaryOp::Log,
-        "log1p" => UnaryOp::Log1p,
-        "sqrt" => UnaryOp::Sqrt,
-        "rsqrt" => UnaryOp::Rsqrt,
-        "square" => UnaryOp::Square,
-        "reciprocal" => UnaryOp::Reciprocal,
-        "sin" => UnaryOp::Sin,
-        "cos" => UnaryOp::Cos,
-        "tanh" => UnaryOp::Tanh,
-        "sigmoid" => UnaryOp::Sigmoid,
-        "relu" => UnaryOp::Relu,
-        "gelu" => UnaryOp::Gelu,
-        "geluTanh" => UnaryOp::GeluTanh,
-        "silu" => UnaryOp::Silu,
-        "softplus" => UnaryOp::Softplus,
-        "sign" => UnaryOp::Sign,
-        "floor" => UnaryOp::Floor,
-        "ceil" => UnaryOp::Ceil,
-        "round" => UnaryOp::Round,
-        "erf" => UnaryOp::Erf,
-        "logicalNot" => UnaryOp::Not,
-        other => panic!("unknown unary op {other}"),
-    }
-}
-
 /// Runs one case's op on `inputs`.
 fn run(op: &str, args: &Value, t: &[Tensor]) -> webgrad::Result<Tensor> {
     let name = args["name"].as_str().unwrap_or("");
     let keepdim = args["keepdim"].as_bool().unwrap_or(false);
     let axis = || args["axis"].as_i64().expect("axis") as isize;
     match op {
-        "unary" => t[0].unary(unary(name)),
+        "unary" => t[0].unary(UnaryOp::from_name(name).expect("unary op")),
         "binary" => t[0].binary(BinaryOp::from_name(name).expect("binary op"), &t[1]),
         "leakyRelu" => t[0].leaky_relu(number(&args["alpha"])),
         "elu" => t[0].elu(number(&args["alpha"])),

@@ -125,25 +125,6 @@ impl Kernel {
                 ];
                 (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
             }
-            Kernel::ReduceRows(op, d) => {
-                let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
-                let (init, combine, better, out) = if arg {
-                    let zero = if d == DType::F32 { "0.0" } else { "0i" };
-                    (zero, "acc", better_snippet(op, d)?, "i32")
-                } else {
-                    let (init, combine) = reduce_snippets(op, d)?;
-                    (init, combine, "false", wgsl(d))
-                };
-                let snippets = vec![
-                    ("T", wgsl(d)),
-                    ("OUT", out),
-                    ("INIT", init),
-                    ("COMBINE", combine),
-                    ("BETTER", better),
-                    ("ARG", if arg { "true" } else { "false" }),
-                ];
-                (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
-            }
             Kernel::Matmul(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
             Kernel::Matmul(Some(act)) => {
                 let epilogue = match act {
