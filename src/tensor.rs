@@ -93,6 +93,11 @@ impl Tensor {
         Tensor::build(Rc::new(storage), Layout::contiguous(shape), self.device().clone(), track.then(op))
     }
 
+    /// A result that never takes part in autograd (casts, arg reductions, optimizer updates).
+    pub(crate) fn untracked(&self, storage: Storage, shape: &[usize]) -> Tensor {
+        Tensor::build(Rc::new(storage), Layout::contiguous(shape), self.device().clone(), None)
+    }
+
     /// A view of this tensor's storage under another layout.
     pub(crate) fn view(&self, layout: Layout, op: impl FnOnce() -> Op) -> Tensor {
         let track = self.dtype() == DType::F32 && is_grad_enabled() && self.tracks_grad();

@@ -4,7 +4,6 @@
 use crate::backend::{UpdateHyper, UpdateOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::op::Op;
 use crate::tensor::Tensor;
 
 /// Adam's hyper-parameters for one step.
@@ -39,7 +38,7 @@ impl Tensor {
         let [p, g, a, b] = views;
         let (p, g, a, b) = (p?, g?, a?, b?);
         let storage = self.device().update(op, hyper, (p.storage(), p.layout()), (g.storage(), g.layout()), (a.storage(), a.layout()), (b.storage(), b.layout()))?;
-        Ok(self.derived(storage, self.shape(), || Op::Copy(self.clone()), &[]))
+        Ok(self.untracked(storage, self.shape()))
     }
 
     fn check_update(&self, op: &'static str, others: &[&Tensor]) -> Result<()> {

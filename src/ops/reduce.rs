@@ -137,7 +137,7 @@ impl Tensor {
         let x = if x.dtype() == DType::Bool { x.cast(DType::I32)? } else { x };
         let storage = x.device().reduce(op, x.storage(), x.layout(), &[axis])?;
         let shape = x.reduced_shape(&[axis], keepdim && self.rank() == x.rank());
-        Ok(x.derived(storage, &shape, || Op::Copy(x.clone()), &[]))
+        Ok(x.untracked(storage, &shape))
     }
 
     /// Position of the maximum along `axis` (`None`: of the flattened tensor), as int32; the first
