@@ -89,6 +89,12 @@ impl Layout {
         Ok(Layout { shape: shape.to_vec(), strides, offset: self.offset })
     }
 
+    /// This layout moved `by` elements further into its storage.
+    pub fn offset_by(mut self, by: usize) -> Layout {
+        self.offset += by;
+        self
+    }
+
     /// The same view with a leading axis of `len` elements that all alias the same data (stride 0).
     pub fn with_leading_axis(&self, len: usize) -> Layout {
         let mut shape = vec![len];

@@ -37,6 +37,8 @@ pub enum Op {
     ScatterAdd { base: Tensor, axis: usize, index: Tensor, src: Tensor },
     /// Fused softmax (or log-softmax) along `axis`.
     Softmax { input: Tensor, axis: usize, log: bool },
+    /// 2-D convolution (no bias) of an NCHW `input` with contiguous `weight`.
+    Conv2d { input: Tensor, weight: Tensor, window: Window, groups: usize },
     /// Sliding windows unfolded into columns.
     Im2Col { input: Tensor, window: Window },
     /// Columns folded back into an image (the adjoint of `Im2Col`).
@@ -60,6 +62,7 @@ impl Op {
             Op::Binary(_, a, b) | Op::Matmul(a, b) => vec![a, b],
             Op::Where { cond, a, b } => vec![cond, a, b],
             Op::Linear { x, weight, bias, .. } => vec![x, weight, bias],
+            Op::Conv2d { input, weight, .. } => vec![input, weight],
             Op::Concat { inputs, .. } => inputs.iter().collect(),
             Op::Gather { input, index, .. } => vec![input, index],
             Op::ScatterAdd { base, index, src, .. } => vec![base, index, src],

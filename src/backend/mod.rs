@@ -102,6 +102,19 @@ pub trait Backend {
         sl: &Layout,
     ) -> Result<Self::Storage>;
 
+    /// 2-D convolution (no bias) of an NCHW image with contiguous weights `[O, C / groups, kh, kw]`
+    /// over `window`: the output is `[N, O, out_h, out_w]`.
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d(
+        &self,
+        x: &Self::Storage,
+        xl: &Layout,
+        w: &Self::Storage,
+        wl: &Layout,
+        window: &Window,
+        groups: usize,
+    ) -> Result<Self::Storage>;
+
     /// Unfolds sliding windows of an NCHW image into `window.cols_shape()` columns (f32); padding
     /// reads `pad_value`.
     fn im2col(&self, x: &Self::Storage, xl: &Layout, window: &Window, pad_value: f32) -> Result<Self::Storage>;
@@ -277,6 +290,10 @@ impl Device {
         sl: &Layout,
     ) -> Result<Storage> {
         dispatch!("scatterAdd", self, |be, base, i, src| be.scatter_add(base, bl, axis, i, il, src, sl))
+    }
+
+    pub(crate) fn conv2d(&self, x: &Storage, xl: &Layout, w: &Storage, wl: &Layout, window: &Window, groups: usize) -> Result<Storage> {
+        dispatch!("conv2d", self, |be, x, w| be.conv2d(x, xl, w, wl, window, groups))
     }
 
     pub(crate) fn im2col(&self, x: &Storage, xl: &Layout, w: &Window, pad_value: f32) -> Result<Storage> {

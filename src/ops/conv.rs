@@ -140,10 +140,10 @@ impl Tensor {
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
         }
         let win = window(op, [n, c, h, w], [kh, kw], o.stride, o.dilation, o.padding)?;
-        let taps = group_c * kh * kw;
-        let positions = win.out_h * win.out_w;
-        let cols = self.im2col(&win, 0.0)?.reshape(&[n, g, taps, positions])?;
-        let out = weight.reshape(&[g, out_c / g, taps])?.matmul(&cols)?.reshape(&[n, out_c, win.out_h, win.out_w])?;
+        let (x, weight) = (self.cast(DType::F32)?, weight.cast(DType::F32)?.contiguous()?);
+        let storage = x.device().conv2d(x.storage(), x.layout(), weight.storage(), weight.layout(), &win, g)?;
+        let record = || Op::Conv2d { input: x.clone(), weight: weight.clone(), window: win, groups: g };
+        let out = x.derived(storage, &[n, out_c, win.out_h, win.out_w], record, &[&x, &weight]);
         Tensor::add_channel_bias(out, bias, out_c, op)
     }
 

@@ -330,6 +330,29 @@ impl Backend for CpuBackend {
         }
     }
 
+    fn conv2d(&self, x: &CpuStorage, xl: &Layout, w: &CpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<CpuStorage> {
+        let image = map(x.f32("conv2d", xl)?, xl, |v| v);
+        let weights = w.f32("conv2d", wl)?;
+        let cols = window::im2col(&image, win, 0.0);
+        let (out_c, positions) = (wl.shape()[0], win.out_h * win.out_w);
+        let (group_out, taps) = (out_c / groups, wl.numel() / out_c.max(1));
+        if groups == 1 {
+            // One batched product: the weights broadcast over the images (batch stride 0).
+            let a = Layout::contiguous(&[1, out_c, taps]).offset_by(wl.offset()).broadcast_to("conv2d", &[win.batch, out_c, taps])?;
+            let b = Layout::contiguous(&[win.batch, taps, positions]);
+            return ok(matmul::batched(weights, &a, &cols, &b));
+        }
+        let mut out = Vec::with_capacity(win.batch * out_c * positions);
+        for n in 0..win.batch {
+            for g in 0..groups {
+                let a = Layout::contiguous(&[1, group_out, taps]).offset_by(wl.offset() + g * group_out * taps);
+                let b = Layout::contiguous(&[1, taps, positions]).offset_by((n * groups + g) * taps * positions);
+                out.extend(matmul::batched(weights, &a, &cols, &b));
+            }
+        }
+        ok(out)
+    }
+
     fn im2col(&self, x: &CpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<CpuStorage> {
         let image = map(x.f32("im2col", xl)?, xl, |v| v);
         ok(window::im2col(&image, w, pad_value))

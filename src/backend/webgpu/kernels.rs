@@ -320,6 +320,35 @@ impl Backend for GpuContext {
         Ok(out)
     }
 
+    fn conv2d(&self, x: &GpuStorage, xl: &Layout, w: &GpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
+        for (s, l) in [(x, xl), (w, wl)] {
+            if s.dtype != DType::F32 {
+                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
+            }
+        }
+        let name = Kernel::Conv2d.name();
+        let out_c = wl.shape()[0];
+        let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
+        let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
+        let xs = xl.strides();
+        let info = to_u32s(
+            &name,
+            &[
+                group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0,
+                win.channels / groups.max(1), win.in_h, win.in_w, win.kernel[0], win.kernel[1], win.stride[0], win.stride[1],
+                win.dilation[0], win.dilation[1], win.pad[0], win.pad[1], win.out_w, xl.offset(), xs[0], xs[1], xs[2], xs[3],
+            ],
+        )?;
+        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
+        let groups_grid = (tile(positions)?, tile(group_out)?, to_u32(&name, win.batch * groups)?);
+        let max = self.limits.max_compute_workgroups_per_dimension;
+        if groups_grid.0 > max || groups_grid.1 > max || groups_grid.2 > max {
+            return Err(Error::Gpu { op: name, msg: format!("{} images x {groups} groups need more than {max} workgroups per dimension", win.batch) });
+        }
+        self.dispatch(Kernel::Conv2d, &info, &[w, x], &out, groups_grid)?;
+        Ok(out)
+    }
+
     fn im2col(&self, x: &GpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<GpuStorage> {
         if x.dtype != DType::F32 {
             return Err(dtype_error("im2col", x.dtype, xl, "expected float32"));
