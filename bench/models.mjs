@@ -34,9 +34,7 @@ export class WebgradNet {
     });
     this.t += 1;
     this.params = this.params.map((p, i) => {
-      const g = p.grad;
-      const [next, m, v] = p.adamUpdate(g, this.m[i], this.v[i], { lr: 1e-3, eps: 1e-7, epsilonHat: true, step: this.t });
-      g.dispose();
+      const [next, m, v] = p.adamUpdate(p.grad, this.m[i], this.v[i], { lr: 1e-3, eps: 1e-7, epsilonHat: true, step: this.t });
       p.dispose();
       this.m[i].dispose();
       this.v[i].dispose();

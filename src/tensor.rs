@@ -18,6 +18,11 @@ use crate::op::Op;
 pub struct TensorId(usize);
 
 impl TensorId {
+    /// The id as a number (unique for the process's lifetime).
+    pub fn value(self) -> usize {
+        self.0
+    }
+
     fn next() -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         TensorId(NEXT.fetch_add(1, Ordering::Relaxed))

@@ -138,11 +138,14 @@ export function wrap(handle: WasmTensor): Tensor {
  */
 export class Tensor {
   #handle: WasmTensor | null;
+  /** The handle `grad` returned, owned by this tensor, and the id of the gradient it wraps. */
+  #grad: Tensor | null = null;
+  #gradId = -1;
 
-  /** @internal Wraps a wasm handle; use {@link tensor} to make tensors. */
-  constructor(handle: WasmTensor) {
+  /** @internal Wraps a wasm handle; use {@link tensor} to make tensors. `scoped: false` keeps it out of `tidy`. */
+  constructor(handle: WasmTensor, scoped = true) {
     this.#handle = handle;
-    onCreate?.(this);
+    if (scoped) onCreate?.(this);
   }
 
   /** @internal The live wasm handle, or an Error naming `op` once disposed. */
@@ -396,14 +399,29 @@ export class Tensor {
     return h;
   }
 
-  /** The accumulated gradient, or `null`. */
+  /**
+   * The accumulated gradient, or `null`. The tensor returned is owned by this one (as in
+   * TensorFlow.js): it stays valid until the next `backward`, `zeroGrad` or `dispose` of this
+   * tensor, needs no `dispose`, and is never freed by `tidy`.
+   */
   get grad(): Tensor | null {
-    const g = this.handle('grad').grad;
-    return g === undefined ? null : wrap(g);
+    const id = this.handle('grad').gradId;
+    if (id !== this.#gradId) {
+      this.#grad?.dispose();
+      const g = id < 0 ? undefined : this.handle('grad').grad;
+      this.#grad = g === undefined ? null : new Tensor(g, false);
+      this.#gradId = id;
+    }
+    return this.#grad;
   }
 
   /** Clears the accumulated gradient. */
-  zeroGrad(): void { this.handle('zeroGrad').zeroGrad(); }
+  zeroGrad(): void {
+    this.handle('zeroGrad').zeroGrad();
+    this.#grad?.dispose();
+    this.#grad = null;
+    this.#gradId = -1;
+  }
 
   /** The same data, cut from the graph. */
   detach(): Tensor { return wrap(this.handle('detach').detach()); }
@@ -444,8 +462,10 @@ export class Tensor {
     return (await this.data())[0];
   }
 
-  /** Frees the tensor's memory now; using it afterwards throws. Safe to call twice. */
+  /** Frees the tensor's memory now (and the gradient it owns); using it afterwards throws. Safe to call twice. */
   dispose(): void {
+    this.#grad?.dispose();
+    this.#grad = null;
     this.#handle?.free();
     this.#handle = null;
   }

@@ -453,6 +453,12 @@ impl JsTensor {
         self.0.grad().map(JsTensor)
     }
 
+    /// The id of the current gradient tensor, or -1: changes whenever `grad` would return another tensor.
+    #[wasm_bindgen(getter, js_name = gradId)]
+    pub fn grad_id(&self) -> f64 {
+        self.0.grad().map_or(-1.0, |g| g.id().value() as f64)
+    }
+
     #[wasm_bindgen(js_name = zeroGrad)]
     pub fn zero_grad(&self) {
         self.0.zero_grad();

@@ -138,17 +138,36 @@ export const coreChecks = {
     same(await x.grad.data(), [1, 2, 3], 'detach');
   },
 
-  async 'tidy frees intermediates and memory() stays flat'(wg) {
-    const w = wg.randn([8, 4]);
+  async 'a 1,000-step training loop holds memory flat'(wg) {
+    wg.manualSeed(5);
     const x = wg.randn([16, 8]);
-    const step = () => wg.tidy(() => x.matmul(w).relu().softmax(-1).sum());
-    step().dispose();
+    const y = wg.randint(0, 4, [16]).oneHot(4).cast('float32');
+    let w = wg.randn([8, 4]).mul(0.1);
+    let b = wg.zeros([4]);
+    let state = [wg.zeros([8, 4]), wg.zeros([4]), wg.zeros([8, 4]), wg.zeros([4])];
+    w.requiresGrad = true;
+    b.requiresGrad = true;
+    let t = 0;
+    const step = () => {
+      wg.tidy(() => x.linear(w, b).logSoftmax(-1).mul(y).sum().mul(-1 / 16).backward());
+      t += 1;
+      const [w2, mw, vw] = w.adamUpdate(w.grad, state[0], state[2], { lr: 0.01, step: t });
+      const [b2, mb, vb] = b.adamUpdate(b.grad, state[1], state[3], { lr: 0.01, step: t });
+      for (const old of [w, b, ...state]) old.dispose();
+      [w, b, state] = [w2, b2, [mw, mb, vw, vb]];
+      w.requiresGrad = true;
+      b.requiresGrad = true;
+    };
+    for (let i = 0; i < 10; i++) step();
     const before = wg.memory();
-    for (let i = 0; i < 20; i++) step().dispose();
+    for (let i = 0; i < 1000; i++) step();
     const after = wg.memory();
     if (after.numTensors !== before.numTensors) throw new Error(`tensors grew: ${before.numTensors} -> ${after.numTensors}`);
     if (after.gpuBytes !== before.gpuBytes) throw new Error(`GPU bytes grew: ${before.gpuBytes} -> ${after.gpuBytes}`);
     if (!(after.wasmBytes > 0)) throw new Error('wasm memory is reported');
+    // The loss went down: the loop really trained.
+    const loss = await wg.tidy(() => x.linear(w, b).logSoftmax(-1).mul(y).sum().mul(-1 / 16)).item();
+    if (!(loss < Math.log(4))) throw new Error(`loss ${loss} did not fall below ln 4`);
   },
 
   async 'creation and the seeded generator'(wg) {
