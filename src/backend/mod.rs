@@ -115,6 +115,20 @@ pub trait Backend {
         groups: usize,
     ) -> Result<Self::Storage>;
 
+    /// The weight gradient of [`Backend::conv2d`]: from image `x` and output gradient `dy`
+    /// (`[N, O, out_h * out_w]`, contiguous), `dW` as `[O, C / groups * kh * kw]`.
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_weight_grad(
+        &self,
+        x: &Self::Storage,
+        xl: &Layout,
+        dy: &Self::Storage,
+        dyl: &Layout,
+        window: &Window,
+        groups: usize,
+        out_channels: usize,
+    ) -> Result<Self::Storage>;
+
     /// Unfolds sliding windows of an NCHW image into `window.cols_shape()` columns (f32); padding
     /// reads `pad_value`.
     fn im2col(&self, x: &Self::Storage, xl: &Layout, window: &Window, pad_value: f32) -> Result<Self::Storage>;
@@ -294,6 +308,11 @@ impl Device {
 
     pub(crate) fn conv2d(&self, x: &Storage, xl: &Layout, w: &Storage, wl: &Layout, window: &Window, groups: usize) -> Result<Storage> {
         dispatch!("conv2d", self, |be, x, w| be.conv2d(x, xl, w, wl, window, groups))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn conv2d_weight_grad(&self, x: &Storage, xl: &Layout, dy: &Storage, dyl: &Layout, window: &Window, groups: usize, out: usize) -> Result<Storage> {
+        dispatch!("conv2d", self, |be, x, dy| be.conv2d_weight_grad(x, xl, dy, dyl, window, groups, out))
     }
 
     pub(crate) fn im2col(&self, x: &Storage, xl: &Layout, w: &Window, pad_value: f32) -> Result<Storage> {

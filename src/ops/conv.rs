@@ -117,6 +117,13 @@ impl Tensor {
         Ok(self.derived(storage, &window.image_shape(), || Op::Col2Im { input: self.clone(), window: *window }, &[self]))
     }
 
+    /// The weight gradient of a convolution of this image giving output gradient `dy`.
+    pub(crate) fn conv2d_weight_grad(&self, dy: &Tensor, window: &Window, groups: usize, weight_shape: &[usize]) -> Result<Tensor> {
+        let dy = dy.contiguous()?;
+        let storage = self.device().conv2d_weight_grad(self.storage(), self.layout(), dy.storage(), dy.layout(), window, groups, weight_shape[0])?;
+        Ok(self.untracked(storage, weight_shape))
+    }
+
     fn add_channel_bias(out: Tensor, bias: Option<&Tensor>, channels: usize, op: &'static str) -> Result<Tensor> {
         let Some(bias) = bias else { return Ok(out) };
         if bias.shape() != [channels] {

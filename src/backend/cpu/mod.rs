@@ -353,6 +353,28 @@ impl Backend for CpuBackend {
         ok(out)
     }
 
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_weight_grad(&self, x: &CpuStorage, xl: &Layout, dy: &CpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<CpuStorage> {
+        let image = map(x.f32("conv2d", xl)?, xl, |v| v);
+        let dy = dy.f32("conv2d", dyl)?;
+        let cols = window::im2col(&image, win, 0.0);
+        let positions = win.out_h * win.out_w;
+        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
+        let mut out = vec![0.0f32; out_c * taps];
+        for n in 0..win.batch {
+            for g in 0..groups {
+                // dW_g += dy_ng [Og, P] @ cols_ng^T [P, taps]
+                let a = Layout::contiguous(&[1, group_out, positions]).offset_by(dyl.offset() + (n * out_c + g * group_out) * positions);
+                let b = Layout::contiguous(&[1, taps, positions]).permuted(&[0, 2, 1]).offset_by((n * groups + g) * taps * positions);
+                let part = matmul::batched(dy, &a, &cols, &b);
+                for (o, v) in out[g * group_out * taps..][..group_out * taps].iter_mut().zip(part) {
+                    *o += v;
+                }
+            }
+        }
+        ok(out)
+    }
+
     fn im2col(&self, x: &CpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<CpuStorage> {
         let image = map(x.f32("im2col", xl)?, xl, |v| v);
         ok(window::im2col(&image, w, pad_value))

@@ -35,6 +35,18 @@ fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
     Ok(info)
 }
 
+/// `info[11..28]` of the implicit-GEMM convolution kernels: the window and the image's strides.
+fn conv_geometry(op: &str, w: &Window, groups: usize, xl: &Layout) -> Result<Vec<u32>> {
+    let xs = xl.strides();
+    to_u32s(
+        op,
+        &[
+            w.channels / groups.max(1), w.in_h, w.in_w, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0],
+            w.dilation[1], w.pad[0], w.pad[1], w.out_w, xl.offset(), xs[0], xs[1], xs[2], xs[3],
+        ],
+    )
+}
+
 /// The geometry part of the im2col/col2im `info` arrays.
 fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
     to_u32s(
@@ -330,15 +342,8 @@ impl Backend for GpuContext {
         let out_c = wl.shape()[0];
         let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
         let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
-        let xs = xl.strides();
-        let info = to_u32s(
-            &name,
-            &[
-                group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0,
-                win.channels / groups.max(1), win.in_h, win.in_w, win.kernel[0], win.kernel[1], win.stride[0], win.stride[1],
-                win.dilation[0], win.dilation[1], win.pad[0], win.pad[1], win.out_w, xl.offset(), xs[0], xs[1], xs[2], xs[3],
-            ],
-        )?;
+        let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
+        info.extend(conv_geometry(&name, win, groups, xl)?);
         let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
         let groups_grid = (tile(positions)?, tile(group_out)?, to_u32(&name, win.batch * groups)?);
         let max = self.limits.max_compute_workgroups_per_dimension;
@@ -346,6 +351,25 @@ impl Backend for GpuContext {
             return Err(Error::Gpu { op: name, msg: format!("{} images x {groups} groups need more than {max} workgroups per dimension", win.batch) });
         }
         self.dispatch(Kernel::Conv2d, &info, &[w, x], &out, groups_grid)?;
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn conv2d_weight_grad(&self, x: &GpuStorage, xl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
+        for (s, l) in [(x, xl), (dy, dyl)] {
+            if s.dtype != DType::F32 {
+                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
+            }
+        }
+        let kernel = Kernel::Conv2dWeightGrad;
+        let name = kernel.name();
+        let positions = win.out_h * win.out_w;
+        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
+        let out = self.new_buffer(&name, out_c * taps, DType::F32)?;
+        let mut info = to_u32s(&name, &[group_out, taps, win.batch * positions, dyl.offset(), positions, out_c * positions, groups, 0, 0, 0, 0])?;
+        info.extend(conv_geometry(&name, win, groups, xl)?);
+        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
+        self.dispatch(kernel, &info, &[dy, x], &out, (tile(taps)?, tile(group_out)?, to_u32(&name, groups)?))?;
         Ok(out)
     }
 
