@@ -197,16 +197,10 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
             }
         })?,
         Op::Conv2d { input, weight, window, groups } => {
-            // With cols = im2col(x) as [n, G, K, P] and W as [G, Og, K]: y = W @ cols, so
-            // dcols = W^T @ dy (folded back by col2im) and dW = sum over n of dy @ cols^T (one
-            // primitive, an implicit GEMM on WebGPU).
-            let (n, out_c, positions) = (window.batch, weight.shape()[0], window.out_h * window.out_w);
-            let taps = weight.numel() / out_c;
-            let (gr, og) = (*groups, out_c / *groups);
-            let dy = g.reshape(&[n, gr, og, positions])?;
-            let w = weight.reshape(&[gr, og, taps])?;
-            rule(input, &|| w.transpose(-1, -2)?.matmul(&dy)?.reshape(&window.cols_shape())?.col2im(window))?;
-            rule(weight, &|| input.conv2d_weight_grad(g, window, gr, weight.shape()))?;
+            // With cols = im2col(x) and W as [G, Og, K]: y = W @ cols, so dx = col2im(W^T @ dy) and
+            // dW = sum over images of dy @ cols^T; each is one primitive (an implicit GEMM on WebGPU).
+            rule(input, &|| weight.conv2d_input_grad(g, window, *groups))?;
+            rule(weight, &|| input.conv2d_weight_grad(g, window, *groups, weight.shape()))?;
         }
         Op::Im2Col { input, window } => rule(input, &|| g.col2im(window))?,
         Op::Col2Im { input, window } => rule(input, &|| g.im2col(window, 0.0))?,

@@ -129,6 +129,10 @@ pub trait Backend {
         out_channels: usize,
     ) -> Result<Self::Storage>;
 
+    /// The input gradient of [`Backend::conv2d`]: from contiguous weights `w` and output gradient `dy`
+    /// (`[N, O, out_h * out_w]`), `dx` as `[N, C, in_h, in_w]`.
+    fn conv2d_input_grad(&self, w: &Self::Storage, wl: &Layout, dy: &Self::Storage, dyl: &Layout, window: &Window, groups: usize) -> Result<Self::Storage>;
+
     /// Unfolds sliding windows of an NCHW image into `window.cols_shape()` columns (f32); padding
     /// reads `pad_value`.
     fn im2col(&self, x: &Self::Storage, xl: &Layout, window: &Window, pad_value: f32) -> Result<Self::Storage>;
@@ -313,6 +317,10 @@ impl Device {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn conv2d_weight_grad(&self, x: &Storage, xl: &Layout, dy: &Storage, dyl: &Layout, window: &Window, groups: usize, out: usize) -> Result<Storage> {
         dispatch!("conv2d", self, |be, x, dy| be.conv2d_weight_grad(x, xl, dy, dyl, window, groups, out))
+    }
+
+    pub(crate) fn conv2d_input_grad(&self, w: &Storage, wl: &Layout, dy: &Storage, dyl: &Layout, window: &Window, groups: usize) -> Result<Storage> {
+        dispatch!("conv2d", self, |be, w, dy| be.conv2d_input_grad(w, wl, dy, dyl, window, groups))
     }
 
     pub(crate) fn im2col(&self, x: &Storage, xl: &Layout, w: &Window, pad_value: f32) -> Result<Storage> {

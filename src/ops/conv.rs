@@ -124,6 +124,13 @@ impl Tensor {
         Ok(self.untracked(storage, weight_shape))
     }
 
+    /// The input gradient of a convolution with these (contiguous) weights giving output gradient `dy`.
+    pub(crate) fn conv2d_input_grad(&self, dy: &Tensor, window: &Window, groups: usize) -> Result<Tensor> {
+        let dy = dy.contiguous()?;
+        let storage = self.device().conv2d_input_grad(self.storage(), self.layout(), dy.storage(), dy.layout(), window, groups)?;
+        Ok(self.untracked(storage, &window.image_shape()))
+    }
+
     fn add_channel_bias(out: Tensor, bias: Option<&Tensor>, channels: usize, op: &'static str) -> Result<Tensor> {
         let Some(bias) = bias else { return Ok(out) };
         if bias.shape() != [channels] {

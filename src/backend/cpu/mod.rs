@@ -375,6 +375,22 @@ impl Backend for CpuBackend {
         ok(out)
     }
 
+    fn conv2d_input_grad(&self, w: &CpuStorage, wl: &Layout, dy: &CpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<CpuStorage> {
+        let (weights, dy) = (w.f32("conv2d", wl)?, dy.f32("conv2d", dyl)?);
+        let (out_c, positions) = (wl.shape()[0], win.out_h * win.out_w);
+        let (group_out, taps) = (out_c / groups.max(1), wl.numel() / out_c.max(1));
+        // cols gradient = W_g^T @ dy_ng for every image and group, then folded back by col2im.
+        let mut cols = Vec::with_capacity(win.batch * groups * taps * positions);
+        for n in 0..win.batch {
+            for g in 0..groups {
+                let a = Layout::contiguous(&[1, group_out, taps]).permuted(&[0, 2, 1]).offset_by(wl.offset() + g * group_out * taps);
+                let b = Layout::contiguous(&[1, group_out, positions]).offset_by(dyl.offset() + (n * out_c + g * group_out) * positions);
+                cols.extend(matmul::batched(weights, &a, dy, &b));
+            }
+        }
+        ok(window::col2im(&cols, win))
+    }
+
     fn im2col(&self, x: &CpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<CpuStorage> {
         let image = map(x.f32("im2col", xl)?, xl, |v| v);
         ok(window::im2col(&image, w, pad_value))

@@ -373,6 +373,28 @@ impl Backend for GpuContext {
         Ok(out)
     }
 
+    fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
+        for (s, l) in [(w, wl), (dy, dyl)] {
+            if s.dtype != DType::F32 {
+                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
+            }
+        }
+        let kernel = Kernel::Conv2dInputGrad;
+        let name = kernel.name();
+        let out_c = wl.shape()[0];
+        let (group_c, group_out, pixels) = (win.channels / groups.max(1), out_c / groups.max(1), win.in_h * win.in_w);
+        let k = group_out * win.kernel[0] * win.kernel[1];
+        let out = self.new_buffer(&name, win.batch * win.channels * pixels, DType::F32)?;
+        let mut info = to_u32s(&name, &[group_c, pixels, k, wl.offset(), 0, 0, groups, out_c, win.out_h, 0, 0])?;
+        // The geometry, with dy's offset and strides where the image's go.
+        let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.out_h * win.out_w, 1]).offset_by(dyl.offset());
+        info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
+        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
+        let grid = (tile(pixels)?, tile(group_c)?, to_u32(&name, win.batch * groups)?);
+        self.dispatch(kernel, &info, &[w, dy], &out, grid)?;
+        Ok(out)
+    }
+
     fn im2col(&self, x: &GpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<GpuStorage> {
         if x.dtype != DType::F32 {
             return Err(dtype_error("im2col", x.dtype, xl, "expected float32"));

@@ -28,6 +28,8 @@ pub enum Kernel {
     Conv2d,
     /// Its weight gradient, likewise.
     Conv2dWeightGrad,
+    /// Its input gradient (a transposed convolution), likewise.
+    Conv2dInputGrad,
     Im2Col,
     Col2Im,
     /// Fused softmax; `true` for log-softmax.
@@ -59,7 +61,7 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::ReduceRows(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Matmul(None), Kernel::Conv2d, Kernel::Conv2dWeightGrad, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        out.extend([Kernel::Matmul(None), Kernel::Conv2d, Kernel::Conv2dWeightGrad, Kernel::Conv2dInputGrad, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
         out.extend(Activation::ALL.iter().map(|&act| Kernel::Matmul(Some(act))));
         out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
@@ -87,6 +89,7 @@ impl Kernel {
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
             Kernel::Conv2d => "conv2d".to_string(),
             Kernel::Conv2dWeightGrad => "conv2d_weight_grad".to_string(),
+            Kernel::Conv2dInputGrad => "conv2d_input_grad".to_string(),
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
             Kernel::Softmax(log) => if *log { "log_softmax" } else { "softmax" }.to_string(),
@@ -154,6 +157,7 @@ impl Kernel {
             Kernel::ScatterAdd(d) => (include_str!("../../../shaders/scatter_add.wgsl"), vec![("T", wgsl(d))]),
             Kernel::Conv2d => (include_str!("../../../shaders/conv2d.wgsl"), vec![]),
             Kernel::Conv2dWeightGrad => (include_str!("../../../shaders/conv2d_wgrad.wgsl"), vec![]),
+            Kernel::Conv2dInputGrad => (include_str!("../../../shaders/conv2d_igrad.wgsl"), vec![]),
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
             Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
