@@ -1,8 +1,10 @@
 // The weight gradient of a convolution as implicit GEMM: for group g,
 // dW[g*Og + o, k] = sum over images n and positions p of dy[n, g*Og + o, p] * cols[n, k, p], the
 // contraction running over (n, p) and cols read straight from the image (never stored).
-// Same 128x128 tiling as shaders/matmul.wgsl.
-// info: [M = Og, N = Cg*kh*kw, K = images*positions, dy_offset, positions, dy_image_stride, groups, 0, 0, 0, 0,
+// Same 128x128 tiling as shaders/matmul.wgsl, with split-K: the contraction is cut into slices of
+// `chunk` (a multiple of the K tile), one per workgroup layer, each writing a partial dW that the host
+// then sums (a long contraction over few outputs would otherwise leave most of the GPU idle).
+// info: [M = Og, N = Cg*kh*kw, K = images*positions, dy_offset, positions, dy_image_stride, groups, chunk, 0, 0, 0,
 //        channels_per_group, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
 //        out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w]
 @group(0) @binding(1) var<storage, read> a: array<f32>;  // dy, [N, O, P] contiguous from dy_offset
@@ -63,9 +65,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let m = info[0];
     let n = info[1];
     let k = info[2];
-    // wid.z = g: the group's rows of dy, its channels of the image, its rows of dW.
-    let a_base = wid.z;
-    let b_base = wid.z;
+    // wid.z = slice * groups + g: the group's rows of dy, its channels of the image, its partial dW.
+    let a_base = wid.z % info[6];
+    let b_base = wid.z % info[6];
+    let k_begin = (wid.z / info[6]) * info[7];
+    let k_end = min(k, k_begin + info[7]);
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
     let thread = lid.y * 16u + lid.x;
@@ -91,7 +95,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var acc6b = vec4<f32>(0.0);
     var acc7a = vec4<f32>(0.0);
     var acc7b = vec4<f32>(0.0);
-    for (var k0 = 0u; k0 < k; k0 = k0 + TK) {
+    for (var k0 = k_begin; k0 < k_end; k0 = k0 + TK) {
         let ar = row0 + a_row;
         for (var j = 0u; j < 8u; j = j + 1u) {
             a_tile[(a_k + j) * 32u + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);

@@ -1,7 +1,8 @@
 // One workgroup per output: its threads stride over the reduced elements, then combine their partial
 // results as a tree in workgroup memory. The view arrives permuted so that reduced axes come last:
-// output o covers the row-major elements [o * reduced, (o + 1) * reduced).
-// info: [outputs, reduced, rank, offset, shape[rank], strides[rank]]
+// output o covers the row-major elements [o * reduced, (o + 1) * reduced). With `chunks` > 1 (a first
+// pass over long rows), workgroup w reduces chunk w % chunks of row w / chunks, `chunk` elements long.
+// info: [outputs * chunks, reduced, rank, offset, shape[rank], strides[rank], chunks, chunk]
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read_write> y: array<{{T}}>;
 
@@ -18,10 +19,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let outputs = info[0];
     let reduced = info[1];
     let rank = info[2];
+    let chunks = info[4u + 2u * rank];
+    let chunk = info[5u + 2u * rank];
+    let row = o / chunks;
+    let begin = (o % chunks) * chunk;
+    let end = min(reduced, begin + chunk);
     var acc: {{T}} = {{INIT}};
     if (o < outputs) {
-        for (var r = lid; r < reduced; r = r + WG) {
-            acc = combine(acc, x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info[3])]);
+        for (var r = begin + lid; r < end; r = r + WG) {
+            acc = combine(acc, x[strided_offset(row * reduced + r, rank, 4u, 4u + rank, info[3])]);
         }
     }
     partial[lid] = acc;

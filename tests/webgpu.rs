@@ -131,3 +131,43 @@ fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
         common::assert_close(&read(&fused), &read(&composite), 1e-5, 1e-5);
     }
 }
+
+#[test]
+fn conv_gradients_with_a_long_contraction_match_the_cpu() {
+    // 4 images of 64x64 positions: the weight gradient's contraction (16,384) is split over slices.
+    let Some(d) = gpu() else { return };
+    let (xv, wv) = (common::random(4 * 2 * 64 * 64, 5), common::random(3 * 2 * 3 * 3, 6));
+    let grads = |dev: &Device| {
+        let x = Tensor::from_slice(&xv, &[4, 2, 64, 64], dev).unwrap();
+        let w = Tensor::from_slice(&wv, &[3, 2, 3, 3], dev).unwrap();
+        x.set_requires_grad(true);
+        w.set_requires_grad(true);
+        let o = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, ..Default::default() };
+        let y = x.conv2d(&w, None, &o).unwrap();
+        y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
+        (read(&w.grad().unwrap()), read(&x.grad().unwrap()))
+    };
+    let (gpu_w, gpu_x) = grads(&d);
+    let (cpu_w, cpu_x) = grads(&Device::Cpu);
+    common::assert_close(&gpu_w, &cpu_w, 1e-3, 1e-2);
+    common::assert_close(&gpu_x, &cpu_x, 1e-4, 1e-4);
+}
+
+#[test]
+fn long_reductions_split_over_workgroups_match_the_cpu() {
+    let Some(d) = gpu() else { return };
+    let values = common::random(3 * 70_001, 9);
+    {
+        let t = Tensor::from_slice(&values, &[3, 70_001], &d).unwrap();
+        let c = Tensor::from_slice(&values, &[3, 70_001], &Device::Cpu).unwrap();
+        for (gpu_out, cpu_out) in [
+            (t.max(Some(&[1]), false), c.max(Some(&[1]), false)),
+            (t.min(None, false), c.min(None, false)),
+            (t.mean(Some(&[1]), true), c.mean(Some(&[1]), true)),
+            (t.t().unwrap().sum_dims(Some(&[0]), false), c.t().unwrap().sum_dims(Some(&[0]), false)),
+        ] {
+            // Sequential f32 summation of 70,001 values (the CPU's) is accurate to about n * eps ~ 4e-3.
+            common::assert_close(&read(&gpu_out.unwrap()), &read(&cpu_out.unwrap()), 1e-4, 5e-3);
+        }
+    }
+}

@@ -13,6 +13,13 @@ use crate::layout::{contiguous_strides, Layout};
 
 /// Rows shorter than this are reduced one invocation per output (`shaders/reduce_rows.wgsl`).
 const SHORT_ROW: usize = 256;
+/// Long rows with few outputs are split so that about this many workgroups share them, in chunks of
+/// at least `LONG_ROW_CHUNK` elements; a second pass combines the partial results.
+const LONG_ROW_WORKGROUPS: usize = 1024;
+const LONG_ROW_CHUNK: usize = 4096;
+/// Workgroups the split-K weight gradient aims for, and the shortest contraction slice it makes.
+const WGRAD_WORKGROUPS: usize = 512;
+const WGRAD_MIN_CHUNK: usize = 2048;
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
 const MATMUL_TILE: u32 = 128;
 
@@ -193,17 +200,26 @@ impl Backend for GpuContext {
             return Err(dtype_error("reduce", x.dtype, layout, "expected float32 or int32"));
         }
         let name = kernel.name();
-        let (info, outputs) = self.reduce_info(&name, layout, axes)?;
-        let out_dtype = if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) { DType::I32 } else { x.dtype };
-        let out = self.new_buffer(&name, outputs, out_dtype)?;
+        let (mut info, outputs) = self.reduce_info(&name, layout, axes)?;
+        let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
+        let out_dtype = if arg { DType::I32 } else { x.dtype };
         let reduced: usize = axes.iter().map(|&a| layout.shape()[a]).product();
         if reduced < SHORT_ROW {
-            let rows = Kernel::ReduceRows(op, x.dtype);
-            self.dispatch(rows, &info, &[x], &out, self.grid_for(&name, outputs)?)?;
-        } else {
-            self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, outputs)?))?;
+            let out = self.new_buffer(&name, outputs, out_dtype)?;
+            self.dispatch(Kernel::ReduceRows(op, x.dtype), &info, &[x], &out, self.grid_for(&name, outputs)?)?;
+            return Ok(out);
         }
-        Ok(out)
+        // Long rows and few outputs: split each row over many workgroups, then combine the partials
+        // (arg reductions keep one workgroup per row: their partials would need positions).
+        let chunks = if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
+        info[0] = to_u32(&name, outputs * chunks)?;
+        info.extend(to_u32s(&name, &[chunks, reduced.div_ceil(chunks)])?);
+        let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
+        self.dispatch(kernel, &info, &[x], &first, self.grid(to_u32(&name, outputs * chunks)?))?;
+        if chunks == 1 {
+            return Ok(first);
+        }
+        self.reduce(op, &first, &Layout::contiguous(&[outputs, chunks]), &[1])
     }
 
     fn update(
@@ -365,12 +381,21 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let positions = win.out_h * win.out_w;
         let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
-        let out = self.new_buffer(&name, out_c * taps, DType::F32)?;
-        let mut info = to_u32s(&name, &[group_out, taps, win.batch * positions, dyl.offset(), positions, out_c * positions, groups, 0, 0, 0, 0])?;
+        // Split-K: enough slices of the contraction to fill the GPU when the output is small.
+        let contraction = win.batch * positions;
+        let tiles = taps.div_ceil(MATMUL_TILE as usize) * group_out.div_ceil(MATMUL_TILE as usize) * groups;
+        let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
+        let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
+        let slices = contraction.div_ceil(chunk.max(1)).max(1);
+        let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
+        let mut info = to_u32s(&name, &[group_out, taps, contraction, dyl.offset(), positions, out_c * positions, groups, chunk, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
         let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        self.dispatch(kernel, &info, &[dy, x], &out, (tile(taps)?, tile(group_out)?, to_u32(&name, groups)?))?;
-        Ok(out)
+        self.dispatch(kernel, &info, &[dy, x], &partial, (tile(taps)?, tile(group_out)?, to_u32(&name, groups * slices)?))?;
+        if slices == 1 {
+            return Ok(partial);
+        }
+        self.reduce(ReduceOp::Sum, &partial, &Layout::contiguous(&[slices, out_c * taps]), &[0])
     }
 
     fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
