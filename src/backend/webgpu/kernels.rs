@@ -27,6 +27,14 @@ fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'stat
     Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
 }
 
+/// Fails unless every operand is float32.
+fn require_f32(op: &'static str, operands: &[(&GpuStorage, &Layout)]) -> Result<()> {
+    match operands.iter().find(|(s, _)| s.dtype != DType::F32) {
+        Some((s, l)) => Err(dtype_error(op, s.dtype, l, "expected float32")),
+        None => Ok(()),
+    }
+}
+
 /// `[numel, rank, offsets…, shape, strides of each layout…]`: the header every elementwise family
 /// reads (all layouts share the first one's shape).
 fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
@@ -96,11 +104,7 @@ impl GpuContext {
         bl: &Layout,
         epilogue: Option<(&GpuStorage, &Layout, Activation)>,
     ) -> Result<GpuStorage> {
-        for (s, l) in [(a, al), (b, bl)] {
-            if s.dtype != DType::F32 {
-                return Err(dtype_error("matmul", s.dtype, l, "expected float32"));
-            }
-        }
+        require_f32("matmul", &[(a, al), (b, bl)])?;
         let kernel = Kernel::Matmul(epilogue.map(|(_, _, act)| act));
         let name = kernel.name();
         let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
@@ -349,11 +353,7 @@ impl Backend for GpuContext {
     }
 
     fn conv2d(&self, x: &GpuStorage, xl: &Layout, w: &GpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
-        for (s, l) in [(x, xl), (w, wl)] {
-            if s.dtype != DType::F32 {
-                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
-            }
-        }
+        require_f32("conv2d", &[(x, xl), (w, wl)])?;
         let name = Kernel::Conv2d.name();
         let out_c = wl.shape()[0];
         let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
@@ -372,11 +372,7 @@ impl Backend for GpuContext {
 
     #[allow(clippy::too_many_arguments)]
     fn conv2d_weight_grad(&self, x: &GpuStorage, xl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
-        for (s, l) in [(x, xl), (dy, dyl)] {
-            if s.dtype != DType::F32 {
-                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
-            }
-        }
+        require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         let kernel = Kernel::Conv2dWeightGrad;
         let name = kernel.name();
         let positions = win.out_h * win.out_w;
@@ -399,11 +395,7 @@ impl Backend for GpuContext {
     }
 
     fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
-        for (s, l) in [(w, wl), (dy, dyl)] {
-            if s.dtype != DType::F32 {
-                return Err(dtype_error("conv2d", s.dtype, l, "expected float32"));
-            }
-        }
+        require_f32("conv2d", &[(w, wl), (dy, dyl)])?;
         let kernel = Kernel::Conv2dInputGrad;
         let name = kernel.name();
         let out_c = wl.shape()[0];
