@@ -6,6 +6,10 @@ use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp, UpdateOp};
 use crate::dtype::DType;
 
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
+/// The tiled GEMM body, for matmul and the implicit-GEMM convolutions (they provide its operands).
+const GEMM: &str = include_str!("../../../shaders/gemm.wgsl");
+/// The image operand (cols read on the fly), for the convolution and its weight gradient.
+const CONV_IMAGE: &str = include_str!("../../../shaders/conv_image.wgsl");
 /// The out-of-range index record, for the kernels that read indices.
 const FAULT: &str = include_str!("../../../shaders/fault.wgsl");
 
@@ -172,7 +176,12 @@ impl Kernel {
             .iter()
             .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
         let fault = if matches!(self, Kernel::Gather(_) | Kernel::ScatterAdd(_)) { FAULT } else { "" };
-        format!("{COMMON}\n{fault}\n{body}")
+        let gemm = match self {
+            Kernel::Conv2d | Kernel::Conv2dWeightGrad => [CONV_IMAGE, GEMM].concat(),
+            Kernel::Matmul(_) | Kernel::Conv2dInputGrad => GEMM.to_string(),
+            _ => String::new(),
+        };
+        format!("{COMMON}\n{fault}\n{body}\n{gemm}")
     }
 }
 
