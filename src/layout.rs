@@ -159,6 +159,20 @@ impl Layout {
         Some(Layout { shape, strides, offset: self.offset })
     }
 
+    /// The axis order that moves `axes` last (in their order) and keeps the others first, in order.
+    pub fn axes_last(rank: usize, axes: &[usize]) -> Vec<usize> {
+        (0..rank).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect()
+    }
+
+    /// This view with the reduced `axes` (sorted) moved last, so that each output is a run of
+    /// consecutive elements: `(view, outputs, elements per output)`.
+    pub fn reduction(&self, axes: &[usize]) -> (Layout, usize, usize) {
+        let permuted = self.permuted(&Layout::axes_last(self.rank(), axes));
+        let reduced = axes.iter().map(|&a| self.shape[a]).product();
+        let outputs = permuted.shape[..self.rank() - axes.len()].iter().product();
+        (permuted, outputs, reduced)
+    }
+
     /// The same data under a new shape; only valid for contiguous layouts (callers check).
     pub fn reshaped(&self, shape: &[usize]) -> Layout {
         Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset }

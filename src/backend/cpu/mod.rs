@@ -197,12 +197,9 @@ impl Backend for CpuBackend {
     }
 
     fn reduce(&self, op: ReduceOp, x: &CpuStorage, l: &Layout, axes: &[usize]) -> Result<CpuStorage> {
-        // Move the reduced axes last: each output is then a run of `reduced` consecutive elements.
-        let order: Vec<usize> = (0..l.rank()).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect();
-        let permuted = l.permuted(&order);
-        let reduced: usize = axes.iter().map(|&a| l.shape()[a]).product();
-        let outputs: usize = permuted.shape()[..l.rank() - axes.len()].iter().product();
-        let (p, r, n) = (&permuted, reduced, outputs);
+        // The reduced axes moved last: each output is then a run of `r` consecutive elements.
+        let (permuted, n, r) = l.reduction(axes);
+        let p = &permuted;
         match (x, op) {
             (CpuStorage::F32(v), ReduceOp::Sum) => ok(reduce_rows(v, p, r, n, 0.0, |a, b| a + b)),
             (CpuStorage::F32(v), ReduceOp::Prod) => ok(reduce_rows(v, p, r, n, 1.0, |a, b| a * b)),
@@ -239,8 +236,7 @@ impl Backend for CpuBackend {
 
     fn softmax(&self, x: &CpuStorage, l: &Layout, axis: usize, log: bool) -> Result<CpuStorage> {
         let data = x.f32("softmax", l)?;
-        let rank = l.rank();
-        let order: Vec<usize> = (0..rank).filter(|&d| d != axis).chain([axis]).collect();
+        let order = Layout::axes_last(l.rank(), &[axis]);
         let (input, output) = (l.permuted(&order), Layout::contiguous(l.shape()).permuted(&order));
         let mut out = vec![0.0f32; l.numel()];
         for_each_row([&input, &output], |[xo, yo], n, [xs, ys]| {

@@ -83,16 +83,14 @@ impl GpuContext {
         Ok(y)
     }
 
-    /// The reduced view's shape as `[outputs, reduced]` with the reduced axes moved last.
-    fn reduce_info(&self, op: &str, layout: &Layout, axes: &[usize]) -> Result<(Vec<u32>, usize)> {
-        let order: Vec<usize> = (0..layout.rank()).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect();
-        let permuted = layout.permuted(&order);
-        let reduced: usize = axes.iter().map(|&a| layout.shape()[a]).product();
-        let outputs: usize = permuted.shape()[..layout.rank() - axes.len()].iter().product();
+    /// The reduction kernels' `info` (the view with the reduced axes moved last), the number of
+    /// outputs and the elements each reduces.
+    fn reduce_info(&self, op: &str, layout: &Layout, axes: &[usize]) -> Result<(Vec<u32>, usize, usize)> {
+        let (permuted, outputs, reduced) = layout.reduction(axes);
         let mut info = to_u32s(op, &[outputs, reduced, layout.rank(), layout.offset()])?;
         info.extend(to_u32s(op, permuted.shape())?);
         info.extend(to_u32s(op, permuted.strides())?);
-        Ok((info, outputs))
+        Ok((info, outputs, reduced))
     }
 
     /// Batched matmul, optionally with a fused bias + activation epilogue (`[batch, m, k]` operands).
@@ -204,10 +202,9 @@ impl Backend for GpuContext {
             return Err(dtype_error("reduce", x.dtype, layout, "expected float32 or int32"));
         }
         let name = kernel.name();
-        let (mut info, outputs) = self.reduce_info(&name, layout, axes)?;
+        let (mut info, outputs, reduced) = self.reduce_info(&name, layout, axes)?;
         let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
         let out_dtype = if arg { DType::I32 } else { x.dtype };
-        let reduced: usize = axes.iter().map(|&a| layout.shape()[a]).product();
         if reduced < SHORT_ROW {
             let out = self.new_buffer(&name, outputs, out_dtype)?;
             self.dispatch(Kernel::ReduceRows(op, x.dtype), &info, &[x], &out, self.grid_for(&name, outputs)?)?;
@@ -252,7 +249,7 @@ impl Backend for GpuContext {
         let kernel = Kernel::Softmax(log);
         let name = kernel.name();
         let rank = layout.rank();
-        let order: Vec<usize> = (0..rank).filter(|&d| d != axis).chain([axis]).collect();
+        let order = Layout::axes_last(rank, &[axis]);
         let (input, output) = (layout.permuted(&order), Layout::contiguous(layout.shape()).permuted(&order));
         let length = layout.shape()[axis];
         let rows = if length == 0 { 0 } else { layout.numel() / length };
