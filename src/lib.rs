@@ -9,6 +9,7 @@ mod backprop;
 pub mod dtype;
 pub mod error;
 mod grad_mode;
+pub mod nn;
 pub mod layout;
 pub mod op;
 pub mod ops;

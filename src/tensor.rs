@@ -39,7 +39,7 @@ pub fn live_tensors() -> usize {
 
 struct Inner {
     id: TensorId,
-    storage: Rc<Storage>,
+    storage: RefCell<Rc<Storage>>,
     layout: Layout,
     device: Device,
     op: RefCell<Option<Op>>,
@@ -81,7 +81,7 @@ impl Tensor {
         LIVE.fetch_add(1, Ordering::Relaxed);
         Tensor(Rc::new(Inner {
             id: TensorId::next(),
-            storage,
+            storage: RefCell::new(storage),
             layout,
             device,
             op: RefCell::new(op),
@@ -106,11 +106,12 @@ impl Tensor {
     /// A view of this tensor's storage under another layout.
     pub(crate) fn view(&self, layout: Layout, op: impl FnOnce() -> Op) -> Tensor {
         let track = self.dtype() == DType::F32 && is_grad_enabled() && self.tracks_grad();
-        Tensor::build(self.0.storage.clone(), layout, self.device().clone(), track.then(op))
+        Tensor::build(self.storage(), layout, self.device().clone(), track.then(op))
     }
 
-    pub(crate) fn storage(&self) -> &Storage {
-        &self.0.storage
+    /// The storage this tensor reads (shared with its views until [`Tensor::assign`] replaces it).
+    pub(crate) fn storage(&self) -> Rc<Storage> {
+        self.0.storage.borrow().clone()
     }
 
     /// A tensor of `shape` holding `data` in row-major order.
@@ -160,7 +161,7 @@ impl Tensor {
     }
 
     pub fn dtype(&self) -> DType {
-        self.0.storage.dtype()
+        self.0.storage.borrow().dtype()
     }
 
     pub fn layout(&self) -> &Layout {
@@ -218,13 +219,34 @@ impl Tensor {
 
     /// The same data, cut from the graph.
     pub fn detach(&self) -> Tensor {
-        Tensor::build(self.0.storage.clone(), self.0.layout.clone(), self.device().clone(), None)
+        Tensor::build(self.storage(), self.0.layout.clone(), self.device().clone(), None)
+    }
+
+    /// Replaces this tensor's values with `value`'s, in place (PyTorch's `p.data = value`, TF.js's
+    /// `variable.assign`): every handle to this tensor sees the new values; views taken before keep
+    /// the old ones. Only leaves (tensors no op made) can be assigned, and shape and dtype must match.
+    pub fn assign(&self, value: &Tensor) -> Result<()> {
+        let op = "assign";
+        self.check_device(op, value)?;
+        if value.shape() != self.shape() {
+            let why = "the new value must have the tensor's shape";
+            return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: value.shape().to_vec(), why });
+        }
+        if value.dtype() != self.dtype() {
+            return Err(Error::DType { op, dtype: value.dtype(), shape: value.shape().to_vec(), expected: "the dtype of the assigned tensor" });
+        }
+        if self.0.op.borrow().is_some() || !self.0.layout.is_contiguous() || self.0.layout.offset() != 0 {
+            return Err(Error::Invalid { op, msg: format!("only a contiguous leaf tensor can be assigned; this one {:?} is a view or an op result", self.shape()) });
+        }
+        let value = if value.layout().is_contiguous() && value.layout().offset() == 0 { value.clone() } else { crate::grad_mode::no_grad(|| value.contiguous())? };
+        *self.0.storage.borrow_mut() = value.storage();
+        Ok(())
     }
 
     /// The elements in row-major order, in their own dtype. On WebGPU this waits for the queued
     /// work: the only point where a computation is read back.
     pub async fn to_host(&self) -> Result<HostData> {
-        self.device().read(&self.0.storage, &self.0.layout).await
+        self.device().read(&self.storage(), &self.0.layout).await
     }
 
     /// The elements as f32 (see [`Tensor::to_host`]).

@@ -107,27 +107,27 @@ impl Tensor {
     /// Sliding windows of this NCHW image unfolded into `[n, c * kh * kw, out_h * out_w]` columns.
     pub(crate) fn im2col(&self, window: &Window, pad_value: f32) -> Result<Tensor> {
         let x = self.cast(DType::F32)?;
-        let storage = x.device().im2col(x.storage(), x.layout(), window, pad_value)?;
+        let storage = x.device().im2col(&x.storage(), x.layout(), window, pad_value)?;
         Ok(x.derived(storage, &window.cols_shape(), || Op::Im2Col { input: x.clone(), window: *window }, &[&x]))
     }
 
     /// Columns summed back into an NCHW image (the adjoint of [`Tensor::im2col`]).
     pub(crate) fn col2im(&self, window: &Window) -> Result<Tensor> {
-        let storage = self.device().col2im(self.storage(), self.layout(), window)?;
+        let storage = self.device().col2im(&self.storage(), self.layout(), window)?;
         Ok(self.derived(storage, &window.image_shape(), || Op::Col2Im { input: self.clone(), window: *window }, &[self]))
     }
 
     /// The weight gradient of a convolution of this image giving output gradient `dy`.
     pub(crate) fn conv2d_weight_grad(&self, dy: &Tensor, window: &Window, groups: usize, weight_shape: &[usize]) -> Result<Tensor> {
         let dy = dy.contiguous()?;
-        let storage = self.device().conv2d_weight_grad(self.storage(), self.layout(), dy.storage(), dy.layout(), window, groups, weight_shape[0])?;
+        let storage = self.device().conv2d_weight_grad(&self.storage(), self.layout(), &dy.storage(), dy.layout(), window, groups, weight_shape[0])?;
         Ok(self.untracked(storage, weight_shape))
     }
 
     /// The input gradient of a convolution with these (contiguous) weights giving output gradient `dy`.
     pub(crate) fn conv2d_input_grad(&self, dy: &Tensor, window: &Window, groups: usize) -> Result<Tensor> {
         let dy = dy.contiguous()?;
-        let storage = self.device().conv2d_input_grad(self.storage(), self.layout(), dy.storage(), dy.layout(), window, groups)?;
+        let storage = self.device().conv2d_input_grad(&self.storage(), self.layout(), &dy.storage(), dy.layout(), window, groups)?;
         Ok(self.untracked(storage, &window.image_shape()))
     }
 
@@ -155,7 +155,7 @@ impl Tensor {
         }
         let win = window(op, [n, c, h, w], [kh, kw], o.stride, o.dilation, o.padding)?;
         let (x, weight) = (self.cast(DType::F32)?, weight.cast(DType::F32)?.contiguous()?);
-        let storage = x.device().conv2d(x.storage(), x.layout(), weight.storage(), weight.layout(), &win, g)?;
+        let storage = x.device().conv2d(&x.storage(), x.layout(), &weight.storage(), weight.layout(), &win, g)?;
         let record = || Op::Conv2d { input: x.clone(), weight: weight.clone(), window: win, groups: g };
         let out = x.derived(storage, &[n, out_c, win.out_h, win.out_w], record, &[&x, &weight]);
         Tensor::add_channel_bias(out, bias, out_c, op)

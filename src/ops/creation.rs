@@ -103,4 +103,23 @@ impl Tensor {
         let values = draw(numel(shape), |r| r.integer(low, high));
         Tensor::from_i32(&values, shape, device)
     }
+
+    /// A random permutation of `0..n` as int32 (PyTorch's `randperm`; Fisher–Yates on the seeded
+    /// generator).
+    pub fn randperm(n: usize, device: &Device) -> Result<Tensor> {
+        if n > i32::MAX as usize {
+            return Err(Error::Invalid { op: "randperm", msg: format!("{n} does not fit int32") });
+        }
+        let mut order: Vec<i32> = (0..n as i32).collect();
+        let mut i = n;
+        let swaps = draw(n.saturating_sub(1), |r| {
+            let j = r.integer(0, i as i32) as usize;
+            i -= 1;
+            j
+        });
+        for (k, j) in swaps.into_iter().enumerate() {
+            order.swap(n - 1 - k, j);
+        }
+        Tensor::from_i32(&order, &[n], device)
+    }
 }

@@ -71,7 +71,7 @@ impl Tensor {
             (op, DType::Bool) if op.takes_int() => self.cast(DType::I32)?,
             _ => self.cast(DType::F32)?,
         };
-        let storage = self.device().unary(op, x.storage(), x.layout())?;
+        let storage = self.device().unary(op, &x.storage(), x.layout())?;
         Ok(x.derived(storage, x.shape(), || Op::Unary(op, x.clone()), &[&x]))
     }
 
@@ -80,7 +80,7 @@ impl Tensor {
         if dtype == self.dtype() {
             return Ok(self.clone());
         }
-        let storage = self.device().cast(self.storage(), self.layout(), dtype)?;
+        let storage = self.device().cast(&self.storage(), self.layout(), dtype)?;
         Ok(self.untracked(storage, self.shape()))
     }
 
@@ -108,7 +108,7 @@ impl Tensor {
         }
         let (a, b) = (self.cast(dtype)?, rhs.cast(dtype)?);
         let (al, bl) = (a.layout().broadcast_to(name, &shape)?, b.layout().broadcast_to(name, &shape)?);
-        let storage = self.device().binary(op, a.storage(), &al, b.storage(), &bl)?;
+        let storage = self.device().binary(op, &a.storage(), &al, &b.storage(), &bl)?;
         Ok(a.derived(storage, &shape, || Op::Binary(op, a.clone(), b.clone()), &[&a, &b]))
     }
 
@@ -214,7 +214,7 @@ impl Tensor {
         let (c, a, b) = (cond.cast(DType::Bool)?, a.cast(dtype)?, b.cast(dtype)?);
         let layouts =
             [c.layout().broadcast_to("where", &shape)?, a.layout().broadcast_to("where", &shape)?, b.layout().broadcast_to("where", &shape)?];
-        let storage = a.device().select(c.storage(), &layouts[0], a.storage(), &layouts[1], b.storage(), &layouts[2])?;
+        let storage = a.device().select(&c.storage(), &layouts[0], &a.storage(), &layouts[1], &b.storage(), &layouts[2])?;
         let op = || Op::Where { cond: c.clone(), a: a.clone(), b: b.clone() };
         Ok(a.derived(storage, &shape, op, &[&a, &b]))
     }

@@ -24,7 +24,7 @@ impl Tensor {
             let why = "the index must have the input's rank and fit inside it off the gather axis";
             return Err(Error::ShapeMismatch { op: "gather", lhs: self.shape().to_vec(), rhs: index.shape().to_vec(), why });
         }
-        let storage = self.device().gather(self.storage(), self.layout(), a, index.storage(), index.layout())?;
+        let storage = self.device().gather(&self.storage(), self.layout(), a, &index.storage(), index.layout())?;
         let op = || Op::Gather { input: self.clone(), axis: a, index: index.clone() };
         Ok(self.derived(storage, index.shape(), op, &[self]))
     }
@@ -61,7 +61,7 @@ impl Tensor {
         for d in 0..source.rank() {
             source = source.narrow(d as isize, 0, index.shape()[d])?;
         }
-        let storage = self.device().scatter_add(base.storage(), base.layout(), a, index.storage(), index.layout(), source.storage(), source.layout())?;
+        let storage = self.device().scatter_add(&base.storage(), base.layout(), a, &index.storage(), index.layout(), &source.storage(), source.layout())?;
         let op = || Op::ScatterAdd { base: base.clone(), axis: a, index: index.clone(), src: source.clone() };
         Ok(base.derived(storage, base.shape(), op, &[&base, &source]))
     }

@@ -44,7 +44,7 @@ impl Tensor {
             }
         };
         let ((av, al), (bv, bl)) = (flat(&a, m, k)?, flat(&b, k, n)?);
-        let storage = self.device().matmul(av.storage(), &al, bv.storage(), &bl)?;
+        let storage = self.device().matmul(&av.storage(), &al, &bv.storage(), &bl)?;
         let mut shape = batch.clone();
         shape.extend([m, n]);
         let out = a.derived(storage, &shape, || Op::Matmul(a.clone(), b.clone()), &[&a, &b]);
@@ -77,7 +77,7 @@ impl Tensor {
         let (w, b) = (weight.cast(DType::F32)?, bias.cast(DType::F32)?);
         let rows: usize = self.shape()[..self.rank() - 1].iter().product();
         let x = self.cast(DType::F32)?.reshape(&[rows, k])?;
-        let storage = self.device().linear(x.storage(), x.layout(), w.storage(), w.layout(), b.storage(), b.layout(), act)?;
+        let storage = self.device().linear(&x.storage(), x.layout(), &w.storage(), w.layout(), &b.storage(), b.layout(), act)?;
         let mut shape = self.shape()[..self.rank() - 1].to_vec();
         shape.push(n);
         let record = || Op::Linear { x: x.clone(), weight: w.clone(), bias: b.clone(), act };

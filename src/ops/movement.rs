@@ -138,7 +138,7 @@ impl Tensor {
         if self.layout().is_contiguous() {
             return Ok(self.clone());
         }
-        let storage = self.device().unary(crate::backend::UnaryOp::Copy, self.storage(), self.layout())?;
+        let storage = self.device().unary(crate::backend::UnaryOp::Copy, &self.storage(), self.layout())?;
         Ok(self.derived(storage, self.shape(), || Op::Copy(self.clone()), &[self]))
     }
 
@@ -188,7 +188,8 @@ impl Tensor {
         }
         let mut shape = first.shape().to_vec();
         shape[a] = parts.iter().map(|t| t.shape()[a]).sum();
-        let views: Vec<_> = parts.iter().map(|t| (t.storage(), t.layout())).collect();
+        let storages: Vec<_> = parts.iter().map(|t| t.storage()).collect();
+        let views: Vec<_> = storages.iter().zip(&parts).map(|(s, t)| (&**s, t.layout())).collect();
         let storage = first.device().concat(&views, a)?;
         let refs: Vec<&Tensor> = parts.iter().collect();
         Ok(parts[0].derived(storage, &shape, || Op::Concat { inputs: parts.clone(), axis: a }, &refs))

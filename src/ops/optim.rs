@@ -37,7 +37,7 @@ impl Tensor {
         let views = [self, grad, s1, s2].map(|t| t.contiguous());
         let [p, g, a, b] = views;
         let (p, g, a, b) = (p?, g?, a?, b?);
-        let storage = self.device().update(op, hyper, (p.storage(), p.layout()), (g.storage(), g.layout()), (a.storage(), a.layout()), (b.storage(), b.layout()))?;
+        let storage = self.device().update(op, hyper, (&p.storage(), p.layout()), (&g.storage(), g.layout()), (&a.storage(), a.layout()), (&b.storage(), b.layout()))?;
         Ok(self.untracked(storage, self.shape()))
     }
 

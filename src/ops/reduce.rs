@@ -36,7 +36,7 @@ impl Tensor {
             return Err(Error::Invalid { op: name, msg: format!("cannot reduce the empty shape {:?} (no identity)", self.shape()) });
         }
         let x = if self.dtype() == DType::Bool { self.cast(DType::I32)? } else { self.clone() };
-        let storage = self.device().reduce(op, x.storage(), x.layout(), &axes)?;
+        let storage = self.device().reduce(op, &x.storage(), x.layout(), &axes)?;
         let shape = x.reduced_shape(&axes, keepdim);
         let record = || Op::Reduce { op, input: x.clone(), axes: axes.clone(), keepdim };
         Ok(x.derived(storage, &shape, record, &[&x]))
@@ -122,7 +122,7 @@ impl Tensor {
     fn softmax_op(&self, axis: isize, log: bool) -> Result<Tensor> {
         let x = self.cast(DType::F32)?;
         let a = x.axis(if log { "logSoftmax" } else { "softmax" }, axis)?;
-        let storage = x.device().softmax(x.storage(), x.layout(), a, log)?;
+        let storage = x.device().softmax(&x.storage(), x.layout(), a, log)?;
         Ok(x.derived(storage, x.shape(), || Op::Softmax { input: x.clone(), axis: a, log }, &[&x]))
     }
 
@@ -135,7 +135,7 @@ impl Tensor {
             return Err(Error::Invalid { op: name, msg: format!("cannot reduce an empty axis of shape {:?}", self.shape()) });
         }
         let x = if x.dtype() == DType::Bool { x.cast(DType::I32)? } else { x };
-        let storage = x.device().reduce(op, x.storage(), x.layout(), &[axis])?;
+        let storage = x.device().reduce(op, &x.storage(), x.layout(), &[axis])?;
         let shape = x.reduced_shape(&[axis], keepdim && self.rank() == x.rank());
         Ok(x.untracked(storage, &shape))
     }

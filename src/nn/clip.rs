@@ -1,0 +1,49 @@
+//! Gradient clipping, applied to the gradients before an optimizer step (all on the device).
+
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// Which clipping to apply; each is off when `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GradClip {
+    /// Clamp each element to `[-value, value]` (Keras `clipvalue`, PyTorch `clip_grad_value_`).
+    pub value: Option<f32>,
+    /// Rescale each gradient whose L2 norm exceeds this (Keras `clipnorm`).
+    pub norm: Option<f32>,
+    /// Rescale all gradients together when their joint L2 norm exceeds this (Keras
+    /// `global_clipnorm`, PyTorch `clip_grad_norm_`).
+    pub global_norm: Option<f32>,
+}
+
+impl GradClip {
+    pub fn is_off(&self) -> bool {
+        self.value.is_none() && self.norm.is_none() && self.global_norm.is_none()
+    }
+
+    /// The clipped gradients.
+    pub fn apply(&self, grads: &[Tensor]) -> Result<Vec<Tensor>> {
+        let mut grads = grads.to_vec();
+        if let Some(v) = self.value {
+            grads = grads.iter().map(|g| g.clamp(Some(-v as f64), Some(v as f64))).collect::<Result<_>>()?;
+        }
+        if let Some(max) = self.norm {
+            grads = grads.iter().map(|g| scale_to(std::slice::from_ref(g), g.square()?.sum()?, max).map(|mut v| v.remove(0))).collect::<Result<_>>()?;
+        }
+        if let Some(max) = self.global_norm {
+            if let Some(first) = grads.first() {
+                let mut total = first.square()?.sum()?;
+                for g in &grads[1..] {
+                    total = total.add(&g.square()?.sum()?)?;
+                }
+                grads = scale_to(&grads, total, max)?;
+            }
+        }
+        Ok(grads)
+    }
+}
+
+/// `grads * min(1, max / (sqrt(squared_norm) + 1e-6))`, PyTorch's factor.
+fn scale_to(grads: &[Tensor], squared_norm: Tensor, max: f32) -> Result<Vec<Tensor>> {
+    let factor = squared_norm.sqrt()?.add_scalar(1e-6)?.reciprocal()?.mul_scalar(max as f64)?.clamp(None, Some(1.0))?;
+    grads.iter().map(|g| g.mul(&factor)).collect()
+}

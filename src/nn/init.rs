@@ -1,0 +1,107 @@
+//! Weight initialisers, with the fan conventions of Keras and PyTorch (they agree: a dense
+//! kernel's fan-in is its input size, a convolution's is `in_channels / groups * kh * kw`).
+
+use crate::backend::Device;
+use crate::error::{Error, Result};
+use crate::layout::numel;
+use crate::random::draw;
+use crate::tensor::Tensor;
+
+/// The fan-in and fan-out of a weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fans {
+    pub fan_in: usize,
+    pub fan_out: usize,
+}
+
+/// How a tensor's initial values are drawn (from the seeded generator of `manual_seed`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Init {
+    Zeros,
+    Ones,
+    Constant(f32),
+    Uniform { low: f32, high: f32 },
+    Normal { mean: f32, std: f32 },
+    /// Normal, redrawn beyond two standard deviations (Keras's `truncatedNormal`).
+    TruncatedNormal { mean: f32, std: f32 },
+    /// `U(±sqrt(6 / (fan_in + fan_out)))`: Keras's default kernel initialiser.
+    GlorotUniform,
+    /// Truncated normal with `std = sqrt(2 / (fan_in + fan_out)) / 0.8796`.
+    GlorotNormal,
+    /// `U(±sqrt(6 / fan_in))`.
+    HeUniform,
+    /// Truncated normal with `std = sqrt(2 / fan_in) / 0.8796`.
+    HeNormal,
+    /// `U(±sqrt(3 / fan_in))`.
+    LecunUniform,
+    /// Truncated normal with `std = sqrt(1 / fan_in) / 0.8796`.
+    LecunNormal,
+    /// PyTorch's `kaiming_uniform_(a)`: `U(±sqrt(6 / ((1 + a²) fan_in)))`; `a = √5` is the default
+    /// of `nn.Linear` and `nn.Conv2d` weights.
+    KaimingUniform { a: f32 },
+    /// PyTorch's `kaiming_normal_(a)`: `N(0, 2 / ((1 + a²) fan_in))`.
+    KaimingNormal { a: f32 },
+    /// `U(±1 / sqrt(fan_in))`: PyTorch's default bias.
+    FanInUniform,
+}
+
+/// The factor that makes a normal truncated at ±2σ have the intended standard deviation.
+const TRUNCATION: f32 = 0.879_625_64;
+
+impl Init {
+    /// The initialiser called `name` (Keras's camelCase or snake_case names, or PyTorch's).
+    pub fn from_name(name: &str) -> Result<Init> {
+        Ok(match name {
+            "zeros" => Init::Zeros,
+            "ones" => Init::Ones,
+            "glorotUniform" | "glorot_uniform" | "xavier_uniform" => Init::GlorotUniform,
+            "glorotNormal" | "glorot_normal" | "xavier_normal" => Init::GlorotNormal,
+            "heUniform" | "he_uniform" => Init::HeUniform,
+            "heNormal" | "he_normal" => Init::HeNormal,
+            "lecunUniform" | "lecun_uniform" => Init::LecunUniform,
+            "lecunNormal" | "lecun_normal" => Init::LecunNormal,
+            "kaimingUniform" | "kaiming_uniform" => Init::KaimingUniform { a: 5f32.sqrt() },
+            "kaimingNormal" | "kaiming_normal" => Init::KaimingNormal { a: 0.0 },
+            "randomUniform" | "random_uniform" | "uniform" => Init::Uniform { low: -0.05, high: 0.05 },
+            "randomNormal" | "random_normal" | "normal" => Init::Normal { mean: 0.0, std: 0.05 },
+            "truncatedNormal" | "truncated_normal" => Init::TruncatedNormal { mean: 0.0, std: 0.05 },
+            _ => {
+                let msg = format!("unknown initializer '{name}'; expected zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, kaimingUniform, kaimingNormal, randomUniform, randomNormal or truncatedNormal");
+                return Err(Error::Invalid { op: "initializer", msg });
+            }
+        })
+    }
+
+    /// A new tensor of `shape` drawn from this initialiser.
+    pub fn tensor(&self, shape: &[usize], fans: Fans, device: &Device) -> Result<Tensor> {
+        let n = numel(shape);
+        let (fan_in, fan_avg) = (fans.fan_in.max(1) as f32, (fans.fan_in + fans.fan_out).max(1) as f32 / 2.0);
+        let uniform = |limit: f32| draw(n, |r| (2.0 * r.uniform() - 1.0) * limit);
+        let truncated = |mean: f32, std: f32| {
+            draw(n, |r| loop {
+                let z = r.normal();
+                if z.abs() <= 2.0 {
+                    break mean + std * z;
+                }
+            })
+        };
+        let values = match *self {
+            Init::Zeros => vec![0.0; n],
+            Init::Ones => vec![1.0; n],
+            Init::Constant(c) => vec![c; n],
+            Init::Uniform { low, high } => draw(n, |r| low + (high - low) * r.uniform()),
+            Init::Normal { mean, std } => draw(n, |r| mean + std * r.normal()),
+            Init::TruncatedNormal { mean, std } => truncated(mean, std),
+            Init::GlorotUniform => uniform((3.0 / fan_avg).sqrt()),
+            Init::GlorotNormal => truncated(0.0, (1.0 / fan_avg).sqrt() / TRUNCATION),
+            Init::HeUniform => uniform((6.0 / fan_in).sqrt()),
+            Init::HeNormal => truncated(0.0, (2.0 / fan_in).sqrt() / TRUNCATION),
+            Init::LecunUniform => uniform((3.0 / fan_in).sqrt()),
+            Init::LecunNormal => truncated(0.0, (1.0 / fan_in).sqrt() / TRUNCATION),
+            Init::KaimingUniform { a } => uniform((6.0 / ((1.0 + a * a) * fan_in)).sqrt()),
+            Init::KaimingNormal { a } => draw(n, |r| (2.0 / ((1.0 + a * a) * fan_in)).sqrt() * r.normal()),
+            Init::FanInUniform => uniform(1.0 / fan_in.sqrt()),
+        };
+        Tensor::from_slice(&values, shape, device)
+    }
+}

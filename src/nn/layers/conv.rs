@@ -1,0 +1,135 @@
+//! Convolution layers. Weights are `[out, in / groups, kh, kw]` for both flavours; a Keras layer
+//! takes channels-last input (`[n, h, w, c]`, TensorFlow.js's default) and permutes around the
+//! channels-first kernel, so its outputs and gradients are Keras's.
+
+use super::{named, param};
+use crate::backend::Device;
+use crate::error::{Error, Result};
+use crate::nn::{Act, Fans, Flavor, Init, Module};
+use crate::ops::{Conv2dOptions, Padding};
+use crate::tensor::Tensor;
+
+/// The default weight and bias initialisers of a flavour's convolution.
+fn default_inits(flavor: Flavor) -> (Init, Init) {
+    match flavor {
+        Flavor::Keras => (Init::GlorotUniform, Init::Zeros),
+        Flavor::Torch => (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform),
+    }
+}
+
+/// Runs `f` on the channels-first form of a channels-last `x` (channels on the last axis), and
+/// returns its result channels-last again.
+pub(crate) fn via_channels_first(x: &Tensor, channels_last: bool, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
+    if !channels_last {
+        return f(x);
+    }
+    let r = x.rank();
+    if r < 3 {
+        return Err(Error::Rank { op: "channelsLast", expected: 3, got: x.shape().to_vec() });
+    }
+    let to_first: Vec<isize> = [0, r as isize - 1].into_iter().chain(1..r as isize - 1).collect();
+    let y = f(&x.permute(&to_first)?)?;
+    let to_last: Vec<isize> = [0].into_iter().chain(2..r as isize).chain([1]).collect();
+    y.permute(&to_last)
+}
+
+/// A 2-D convolution layer (Keras `Conv2D`, PyTorch `nn.Conv2d`).
+pub struct Conv2d {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    options: Conv2dOptions,
+    act: Act,
+    flavor: Flavor,
+    channels_last: bool,
+}
+
+impl Conv2d {
+    /// `in_channels -> out_channels` with a `kernel` window; Keras layers default to channels-last.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(in_channels: usize, out_channels: usize, kernel: [usize; 2], options: Conv2dOptions, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Conv2d> {
+        let (w, b) = default_inits(flavor);
+        Conv2d::with_init(in_channels, out_channels, kernel, options, bias, act, flavor, w, b, device)
+    }
+
+    /// The same with explicit initialisers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_init(in_channels: usize, out_channels: usize, kernel: [usize; 2], options: Conv2dOptions, bias: bool, act: Act, flavor: Flavor, weight_init: Init, bias_init: Init, device: &Device) -> Result<Conv2d> {
+        let g = options.groups;
+        if in_channels == 0 || out_channels == 0 || g == 0 || in_channels % g != 0 || out_channels % g != 0 || kernel.contains(&0) {
+            let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {g}, kernel {kernel:?}");
+            return Err(Error::Invalid { op: "conv2d", msg });
+        }
+        let area = kernel[0] * kernel[1];
+        let fans = Fans { fan_in: in_channels / g * area, fan_out: out_channels * area };
+        let weight = param(weight_init.tensor(&[out_channels, in_channels / g, kernel[0], kernel[1]], fans, device)?);
+        let bias = if bias { Some(param(bias_init.tensor(&[out_channels], fans, device)?)) } else { None };
+        Ok(Conv2d { weight, bias, options, act, flavor, channels_last: flavor == Flavor::Keras })
+    }
+
+    /// Chooses the data format (Keras's `dataFormat`).
+    pub fn channels_last(mut self, channels_last: bool) -> Conv2d {
+        self.channels_last = channels_last;
+        self
+    }
+}
+
+impl Module for Conv2d {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        via_channels_first(x, self.channels_last, |x| self.act.apply(&x.conv2d(&self.weight, self.bias.as_ref(), &self.options)?))
+    }
+
+    fn kind(&self) -> &'static str {
+        "Conv2d"
+    }
+
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let w = if self.flavor == Flavor::Keras { "kernel" } else { "weight" };
+        named(&[(w, Some(&self.weight)), ("bias", self.bias.as_ref())])
+    }
+}
+
+/// A 1-D convolution layer over `[n, c, length]` (or `[n, length, c]` channels-last).
+pub struct Conv1d {
+    weight: Tensor,
+    bias: Option<Tensor>,
+    stride: usize,
+    padding: Padding,
+    dilation: usize,
+    groups: usize,
+    act: Act,
+    flavor: Flavor,
+    channels_last: bool,
+}
+
+impl Conv1d {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(in_channels: usize, out_channels: usize, kernel: usize, stride: usize, padding: Padding, dilation: usize, groups: usize, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Conv1d> {
+        if in_channels == 0 || out_channels == 0 || groups == 0 || in_channels % groups != 0 || out_channels % groups != 0 || kernel == 0 {
+            let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {groups}, kernel {kernel}");
+            return Err(Error::Invalid { op: "conv1d", msg });
+        }
+        let (w, b) = default_inits(flavor);
+        let fans = Fans { fan_in: in_channels / groups * kernel, fan_out: out_channels * kernel };
+        let weight = param(w.tensor(&[out_channels, in_channels / groups, kernel], fans, device)?);
+        let bias = if bias { Some(param(b.tensor(&[out_channels], fans, device)?)) } else { None };
+        Ok(Conv1d { weight, bias, stride, padding, dilation, groups, act, flavor, channels_last: flavor == Flavor::Keras })
+    }
+}
+
+impl Module for Conv1d {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        via_channels_first(x, self.channels_last, |x| {
+            let y = x.conv1d(&self.weight, self.bias.as_ref(), self.stride, self.padding, self.dilation, self.groups)?;
+            self.act.apply(&y)
+        })
+    }
+
+    fn kind(&self) -> &'static str {
+        "Conv1d"
+    }
+
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let w = if self.flavor == Flavor::Keras { "kernel" } else { "weight" };
+        named(&[(w, Some(&self.weight)), ("bias", self.bias.as_ref())])
+    }
+}

@@ -1,0 +1,27 @@
+//! The model layer, written on tensor ops so it runs on every backend: modules (layers), their
+//! initialisers, losses, optimizers with schedules and clipping, metrics, and a [`Trainer`] that
+//! runs a whole training step (forward, loss, backward, update) as one call.
+//!
+//! Each constructor takes a [`Flavor`]: the same layer follows Keras's (TensorFlow.js's) or
+//! PyTorch's defaults — initialisers, epsilons, momentum conventions, weight layouts and names.
+
+mod activation;
+mod clip;
+mod init;
+pub mod layers;
+mod loss;
+mod metrics;
+mod module;
+mod optimizer;
+mod schedule;
+mod trainer;
+
+pub use activation::Act;
+pub use clip::GradClip;
+pub use init::{Fans, Init};
+pub use loss::{Loss, Reduction};
+pub use metrics::Metric;
+pub use module::{Flavor, Module, Training};
+pub use optimizer::{Optimizer, OptimizerKind};
+pub use schedule::LrSchedule;
+pub use trainer::Trainer;
