@@ -180,7 +180,7 @@ fn fit_matches_tfjs() {
         let loss = Loss::from_name("sparseCategoricalCrossentropy").unwrap();
         let (kind, _) = OptimizerKind::defaults("adam", Flavor::Keras).unwrap();
         let opt = Optimizer::new(kind, 0.05, model.parameters()).unwrap();
-        let trainer = Trainer::new(model.clone(), loss, Flavor::Keras, opt, vec![Metric::from_name("accuracy", loss).unwrap()]);
+        let trainer = Trainer::new(model.clone(), loss, Flavor::Keras, Rc::new(opt), vec![Metric::from_name("accuracy", loss).unwrap()]);
         let (x, y) = (tensor(&c["x"], &d), tensor(&c["y"], &d));
         let order = Tensor::from_i32(&(0..8).collect::<Vec<_>>(), &[8], &d).unwrap();
         for epoch in 0..2 {

@@ -24,3 +24,14 @@ export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye
 export { noGrad } from './autograd.js';
 export { tidy, keep, memory } from './memory.js';
 export type { MemoryInfo } from './memory.js';
+
+// Keras-like front door.
+export { sequential, Sequential, layers, train, History, LayerSpec } from './keras/index.js';
+export type { ModelCompileArgs, ModelFitArgs, LossName, OptimizerSpec, OptimizerExtras, Callback, CustomCallbackArgs, Logs } from './keras/index.js';
+import { earlyStopping } from './keras/index.js';
+/** fit callbacks (TensorFlow.js's `tf.callbacks`). */
+export const callbacks = { earlyStopping };
+
+// PyTorch-like front door.
+export * as nn from './nn/index.js';
+export * as optim from './optim.js';

@@ -1,5 +1,5 @@
 // The Tensor class: a thin, typed wrapper over the wasm handle, with PyTorch-style names in camelCase.
-import { Tensor as WasmTensor, TensorList } from '../pkg/webgrad.js';
+import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg/webgrad.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
@@ -105,18 +105,27 @@ function paddingOf(p: PaddingSpec | undefined): [string, Uint32Array] {
   return ['explicit', pair(p)];
 }
 
-function listOf(tensors: Tensor[], op: string): TensorList {
+/** @internal */
+export function listOf(tensors: Tensor[], op: string): TensorList {
   const list = new TensorList();
   for (const t of tensors) list.push(t.handle(op));
   return list;
 }
 
-function fromList(list: TensorList): Tensor[] {
+/** @internal */
+export function fromList(list: TensorList): Tensor[] {
   const out: Tensor[] = [];
   for (let i = 0; i < list.length; i++) out.push(wrap(list.get(i)!));
   list.free();
   return out;
 }
+
+/**
+ * A backstop only: frees the wasm handle of a Tensor the program dropped without `dispose` once the
+ * JS garbage collector notices. Deterministic freeing (`dispose`, `tidy`) is the way to keep memory
+ * flat; collection may come late or never.
+ */
+const finalizer = new FinalizationRegistry<WasmTensor>((handle) => handle.free());
 
 /** @internal Wraps a wasm handle into a Tensor. */
 export function wrap(handle: WasmTensor): Tensor {
@@ -145,6 +154,7 @@ export class Tensor {
   /** @internal Wraps a wasm handle; use {@link tensor} to make tensors. `scoped: false` keeps it out of `tidy`. */
   constructor(handle: WasmTensor, scoped = true) {
     this.#handle = handle;
+    finalizer.register(this, handle, this);
     if (scoped) onCreate?.(this);
   }
 
@@ -395,6 +405,7 @@ export class Tensor {
 
   #take(): WasmTensor {
     const h = this.handle('take');
+    finalizer.unregister(this);
     this.#handle = null;
     return h;
   }
@@ -421,6 +432,22 @@ export class Tensor {
     this.#grad?.dispose();
     this.#grad = null;
     this.#gradId = -1;
+  }
+
+  /**
+   * Replaces this tensor's values with `value`'s, in place, as TensorFlow.js's `Variable.assign` or
+   * PyTorch's `p.data = value`: every holder of this tensor sees the new values. Only tensors no op
+   * made (leaves such as parameters) can be assigned; shape and dtype must match.
+   *
+   * @example
+   * ```ts
+   * const w = wg.zeros([2]);
+   * w.assign(wg.tensor([1, 2]));
+   * await w.data();   // Float32Array [1, 2]
+   * ```
+   */
+  assign(value: Tensor): void {
+    assignValues(this.handle('assign'), value.handle('assign'));
   }
 
   /** The same data, cut from the graph. */
@@ -466,6 +493,7 @@ export class Tensor {
   dispose(): void {
     this.#grad?.dispose();
     this.#grad = null;
+    finalizer.unregister(this);
     this.#handle?.free();
     this.#handle = null;
   }
@@ -516,14 +544,17 @@ function firstLeaf(data: NestedArray): number | boolean | undefined {
  * wg.tensor([[1, 2, 3], [4, 5, 6]]);                   // float32, shape [2, 3]
  * wg.tensor(new Int32Array([1, 2, 3, 4]), [2, 2]);     // int32
  * wg.tensor([true, false]);                            // bool
- * wg.tensor([0, 2, 1], undefined, { dtype: 'int32' });
+ * wg.tensor([0, 2, 1], { dtype: 'int32' });                  // options second, PyTorch-style
+ * wg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * ```
  */
 export function tensor(
   data: NestedArray | Float32Array | Int32Array | Uint8Array,
-  shape?: number[],
+  shapeOrOptions?: number[] | TensorOptions,
   options: TensorOptions = {},
 ): Tensor {
+  let shape = Array.isArray(shapeOrOptions) ? shapeOrOptions : undefined;
+  if (shapeOrOptions && !Array.isArray(shapeOrOptions)) options = shapeOrOptions;
   let values: number[] | Float32Array | Int32Array | Uint8Array;
   let dtype = options.dtype;
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {

@@ -11,12 +11,12 @@ pub struct Trainer {
     model: Rc<dyn Module>,
     loss: Loss,
     flavor: Flavor,
-    optimizer: Optimizer,
+    optimizer: Rc<Optimizer>,
     metrics: Vec<Metric>,
 }
 
 impl Trainer {
-    pub fn new(model: Rc<dyn Module>, loss: Loss, flavor: Flavor, optimizer: Optimizer, metrics: Vec<Metric>) -> Trainer {
+    pub fn new(model: Rc<dyn Module>, loss: Loss, flavor: Flavor, optimizer: Rc<Optimizer>, metrics: Vec<Metric>) -> Trainer {
         Trainer { model, loss, flavor, optimizer, metrics }
     }
 

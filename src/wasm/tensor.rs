@@ -14,7 +14,7 @@ pub struct JsTensor(pub(crate) Tensor);
 /// cannot be borrowed across the boundary).
 #[wasm_bindgen]
 #[derive(Default)]
-pub struct TensorList(Vec<Tensor>);
+pub struct TensorList(pub(crate) Vec<Tensor>);
 
 #[wasm_bindgen]
 impl TensorList {
@@ -38,17 +38,17 @@ impl TensorList {
     }
 }
 
-type JsResult<T> = Result<T, JsError>;
+pub(crate) type JsResult<T> = Result<T, JsError>;
 
-fn wrap(result: crate::Result<Tensor>) -> JsResult<JsTensor> {
+pub(crate) fn wrap(result: crate::Result<Tensor>) -> JsResult<JsTensor> {
     result.map(JsTensor).map_err(js_error)
 }
 
-fn wrap_list(result: crate::Result<Vec<Tensor>>) -> JsResult<TensorList> {
+pub(crate) fn wrap_list(result: crate::Result<Vec<Tensor>>) -> JsResult<TensorList> {
     result.map(TensorList).map_err(js_error)
 }
 
-fn invalid(op: &'static str, msg: String) -> JsError {
+pub(crate) fn invalid(op: &'static str, msg: String) -> JsError {
     js_error(Error::Invalid { op, msg })
 }
 

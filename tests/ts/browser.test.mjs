@@ -6,6 +6,7 @@ import { serve } from '../../scripts/serve.mjs';
 import { launchChromium, openPage } from '../../scripts/chromium.mjs';
 import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
+import { apiChecks } from './api-checks.mjs';
 
 let server, url, browser, report;
 
@@ -34,6 +35,7 @@ test('Chromium exposes a WebGPU adapter and webgrad runs on it', () => {
 const expected = [
   ...Object.keys(checks).map((n) => `webgpu: ${n}`),
   ...Object.keys(coreChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(apiChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
 ];
 for (const name of expected) {
   test(name, () => {

@@ -1,13 +1,13 @@
 // The TypeScript API over the op set: a representative subset with hand-derived values, shared by
 // the Node and Chromium harnesses (the full op set is checked against NumPy in Rust and wasm).
 
-function same(actual, expected, what, tol = 1e-5) {
+export function same(actual, expected, what, tol = 1e-5) {
   const a = Array.from(actual, Number);
   const bad = a.length !== expected.length || a.some((v, i) => !(Math.abs(v - expected[i]) <= tol * (1 + Math.abs(expected[i]))));
   if (bad) throw new Error(`${what}: got [${a}], expected [${expected}]`);
 }
 
-function throws(fn, pattern, what) {
+export function throws(fn, pattern, what) {
   try {
     fn();
   } catch (e) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as wg from '../../dist/index.js';
 import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
+import { apiChecks } from './api-checks.mjs';
 
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
   console.log(`wasm binary: ${wg.hasRelaxedSimd() ? 'relaxed-simd' : 'simd128'}`);
@@ -19,5 +20,9 @@ for (const [name, check] of Object.entries(checks)) {
 }
 
 for (const [name, check] of Object.entries(coreChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(apiChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }

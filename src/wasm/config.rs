@@ -1,0 +1,130 @@
+//! Reading the plain config objects the TypeScript layer passes (`{units: 10, activation: 'relu'}`)
+//! without a serialisation library: missing keys fall back to defaults, wrong types are errors.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::tensor::{invalid, JsResult};
+use crate::ops::Padding;
+
+/// A config object and the op it configures (for error messages).
+pub(crate) struct Config {
+    op: &'static str,
+    value: JsValue,
+}
+
+impl Config {
+    pub(crate) fn new(op: &'static str, value: JsValue) -> Config {
+        Config { op, value }
+    }
+
+    fn get(&self, key: &str) -> Option<JsValue> {
+        if !self.value.is_object() {
+            return None;
+        }
+        Reflect::get(&self.value, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> JsError {
+        invalid(self.op, format!("config '{key}' must be {expected}"))
+    }
+
+    pub(crate) fn f64_or(&self, key: &str, default: f64) -> JsResult<f64> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().filter(|x| x.is_finite()).ok_or_else(|| self.wrong(key, "a finite number")),
+        }
+    }
+
+    pub(crate) fn f32_or(&self, key: &str, default: f32) -> JsResult<f32> {
+        Ok(self.f64_or(key, default as f64)? as f32)
+    }
+
+    pub(crate) fn opt_f32(&self, key: &str) -> JsResult<Option<f32>> {
+        Ok(match self.get(key) {
+            None => None,
+            Some(_) => Some(self.f64_or(key, 0.0)? as f32),
+        })
+    }
+
+    pub(crate) fn usize_or(&self, key: &str, default: usize) -> JsResult<usize> {
+        let x = self.f64_or(key, default as f64)?;
+        if x < 0.0 || x.fract() != 0.0 {
+            return Err(self.wrong(key, "a non-negative integer"));
+        }
+        Ok(x as usize)
+    }
+
+    pub(crate) fn usize(&self, key: &str) -> JsResult<usize> {
+        if self.get(key).is_none() {
+            return Err(invalid(self.op, format!("config '{key}' is required")));
+        }
+        self.usize_or(key, 0)
+    }
+
+    pub(crate) fn bool_or(&self, key: &str, default: bool) -> JsResult<bool> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| self.wrong(key, "true or false")),
+        }
+    }
+
+    pub(crate) fn str_or(&self, key: &str, default: &str) -> JsResult<String> {
+        match self.get(key) {
+            None => Ok(default.to_string()),
+            Some(v) => v.as_string().ok_or_else(|| self.wrong(key, "a string")),
+        }
+    }
+
+    /// A number or an array of numbers, as integers (`None` when missing).
+    pub(crate) fn ints(&self, key: &str) -> JsResult<Option<Vec<i64>>> {
+        let Some(v) = self.get(key) else { return Ok(None) };
+        let items: Vec<JsValue> = if Array::is_array(&v) { Array::from(&v).iter().collect() } else { vec![v] };
+        items
+            .iter()
+            .map(|x| x.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64).ok_or_else(|| self.wrong(key, "an integer or an array of integers")))
+            .collect::<JsResult<Vec<_>>>()
+            .map(Some)
+    }
+
+    /// Positive sizes (`[h, w]` from one or two numbers when `pair`).
+    pub(crate) fn sizes(&self, key: &str, default: &[usize]) -> JsResult<Vec<usize>> {
+        match self.ints(key)? {
+            None => Ok(default.to_vec()),
+            Some(v) if v.iter().all(|&d| d > 0) => Ok(v.into_iter().map(|d| d as usize).collect()),
+            Some(_) => Err(self.wrong(key, "positive integers")),
+        }
+    }
+
+    pub(crate) fn pair(&self, key: &str, default: [usize; 2]) -> JsResult<[usize; 2]> {
+        match self.sizes(key, &default)?[..] {
+            [a] => Ok([a, a]),
+            [a, b] => Ok([a, b]),
+            _ => Err(self.wrong(key, "one or two positive integers")),
+        }
+    }
+
+    /// `'valid'`, `'same'`, or 1, 2 or 4 explicit sizes.
+    pub(crate) fn padding(&self, key: &str) -> JsResult<Padding> {
+        if let Some(v) = self.get(key) {
+            if let Some(s) = v.as_string() {
+                return match s.as_str() {
+                    "valid" => Ok(Padding::Valid),
+                    "same" => Ok(Padding::Same),
+                    _ => Err(self.wrong(key, "'valid', 'same' or numbers")),
+                };
+            }
+        }
+        let pads: Vec<usize> = match self.ints(key)? {
+            None => return Ok(Padding::Valid),
+            Some(v) if v.iter().all(|&p| p >= 0) => v.into_iter().map(|p| p as usize).collect(),
+            Some(_) => return Err(self.wrong(key, "non-negative")),
+        };
+        match pads[..] {
+            [p] => Ok(Padding::Explicit([p; 4])),
+            [h, w] => Ok(Padding::Explicit([h, w, h, w])),
+            [t, l, b, r] => Ok(Padding::Explicit([t, l, b, r])),
+            _ => Err(self.wrong(key, "'valid', 'same', or 1, 2 or 4 numbers")),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The model layer as seen from JS: layers built from config objects, optimizers, the one-call
+//! training step, and loss functions. The TypeScript layer turns each API's spelling (Keras's
+//! `units`, PyTorch's `out_features`) into the canonical config keys read here.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::config::Config;
+use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
+use super::{current_device, js_error};
+use crate::nn::layers::{BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential};
+use crate::nn::{Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
+use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
+use crate::Tensor;
+
+fn flavor(name: &str) -> JsResult<Flavor> {
+    match name {
+        "keras" => Ok(Flavor::Keras),
+        "torch" => Ok(Flavor::Torch),
+        other => Err(invalid("layer", format!("unknown flavour '{other}'"))),
+    }
+}
+
+/// A layer or model (a Rust `Module`).
+#[wasm_bindgen(js_name = Layer)]
+pub struct JsLayer(Rc<dyn Module>);
+
+/// Layers to chain into a `Sequential`.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct LayerList(Vec<Rc<dyn Module>>);
+
+#[wasm_bindgen]
+impl LayerList {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LayerList {
+        LayerList::default()
+    }
+
+    pub fn push(&mut self, layer: &JsLayer) {
+        self.0.push(layer.0.clone());
+    }
+}
+
+fn activation(c: &Config, f: Flavor) -> JsResult<Act> {
+    let act = Act::from_name(&c.str_or("activation", "linear")?, f).map_err(js_error)?;
+    Ok(match act {
+        Act::LeakyRelu(alpha) => Act::LeakyRelu(c.f32_or("alpha", alpha)?),
+        Act::Elu(alpha) => Act::Elu(c.f32_or("alpha", alpha)?),
+        other => other,
+    })
+}
+
+fn init(c: &Config, key: &str) -> JsResult<Option<Init>> {
+    match c.str_or(key, "")?.as_str() {
+        "" => Ok(None),
+        name => Init::from_name(name).map(Some).map_err(js_error),
+    }
+}
+
+fn conv_padding(c: &Config) -> JsResult<Padding> {
+    c.padding("padding")
+}
+
+fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
+    let d = current_device();
+    let channels_last = c.bool_or("channelsLast", f == Flavor::Keras)?;
+    let layer: Rc<dyn Module> = match kind {
+        "dense" => {
+            let (inputs, units, bias, act) = (c.usize("inputs")?, c.usize("units")?, c.bool_or("bias", true)?, activation(c, f)?);
+            match (init(c, "kernelInitializer")?, init(c, "biasInitializer")?) {
+                (None, None) => Rc::new(Dense::new(inputs, units, bias, act, f, &d).map_err(js_error)?),
+                (w, b) => {
+                    let default = if f == Flavor::Keras { (Init::GlorotUniform, Init::Zeros) } else { (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform) };
+                    Rc::new(Dense::with_init(inputs, units, bias, act, f, w.unwrap_or(default.0), b.unwrap_or(default.1), &d).map_err(js_error)?)
+                }
+            }
+        }
+        "conv2d" => {
+            let options = Conv2dOptions { stride: c.pair("stride", [1, 1])?, padding: conv_padding(c)?, dilation: c.pair("dilation", [1, 1])?, groups: c.usize_or("groups", 1)? };
+            let conv = Conv2d::new(c.usize("inChannels")?, c.usize("outChannels")?, c.pair("kernel", [3, 3])?, options, c.bool_or("bias", true)?, activation(c, f)?, f, &d);
+            Rc::new(conv.map_err(js_error)?.channels_last(channels_last))
+        }
+        "conv1d" => {
+            let padding = match conv_padding(c)? {
+                Padding::Explicit([t, l, _, _]) if c.ints("padding")?.map(|v| v.len()) == Some(1) => Padding::Explicit([0, t, 0, l]),
+                Padding::Explicit([l, r, _, _]) => Padding::Explicit([0, l, 0, r]),
+                other => other,
+            };
+            let (stride, dilation, groups) = (c.usize_or("stride", 1)?, c.usize_or("dilation", 1)?, c.usize_or("groups", 1)?);
+            let conv = Conv1d::new(c.usize("inChannels")?, c.usize("outChannels")?, c.usize("kernel")?, stride, padding, dilation, groups, c.bool_or("bias", true)?, activation(c, f)?, f, &d);
+            Rc::new(conv.map_err(js_error)?)
+        }
+        "maxPool2d" | "avgPool2d" => {
+            let kernel = c.pair("kernel", [2, 2])?;
+            let options = Pool2dOptions {
+                kernel,
+                stride: Some(c.pair("stride", kernel)?),
+                padding: conv_padding(c)?,
+                dilation: [1, 1],
+                count_include_pad: c.bool_or("countIncludePad", f == Flavor::Torch)?,
+            };
+            let kind = if kind == "maxPool2d" { PoolKind::Max } else { PoolKind::Avg };
+            Rc::new(Pool2d { kind, options, channels_last })
+        }
+        "globalAvgPool2d" => Rc::new(GlobalAvgPool2d { channels_last }),
+        "flatten" => Rc::new(Flatten),
+        "reshape" => Rc::new(Reshape(c.ints("shape")?.unwrap_or_default().into_iter().map(|d| d as isize).collect())),
+        "dropout" => Rc::new(Dropout::new(c.f32_or("rate", 0.5)?).map_err(js_error)?),
+        "batchNorm" => Rc::new(BatchNorm::new(c.usize("channels")?, c.opt_f32("momentum")?, c.opt_f32("eps")?, f, &d).map_err(js_error)?),
+        "layerNorm" => Rc::new(LayerNorm::new(&c.sizes("shape", &[])?, c.opt_f32("eps")?, f, &d).map_err(js_error)?),
+        "embedding" => Rc::new(Embedding::new(c.usize("count")?, c.usize("dim")?, f, &d).map_err(js_error)?),
+        "activation" => Rc::new(activation(c, f)?),
+        other => return Err(invalid("layer", format!("unknown layer kind '{other}'"))),
+    };
+    Ok(layer)
+}
+
+#[wasm_bindgen(js_class = Layer)]
+impl JsLayer {
+    /// A layer of `kind` (`"dense"`, `"conv2d"`, …) from a canonical config, with `flavor`'s
+    /// (`"keras"` or `"torch"`) defaults, its weights on the current backend.
+    pub fn create(kind: &str, config: JsValue, flavor_name: &str) -> JsResult<JsLayer> {
+        let f = flavor(flavor_name)?;
+        build(kind, &Config::new("layer", config), f).map(JsLayer)
+    }
+
+    /// The layers chained in order.
+    pub fn sequential(layers: &LayerList) -> JsLayer {
+        JsLayer(Rc::new(Sequential::new(layers.0.clone())))
+    }
+
+    pub fn forward(&self, x: &JsTensor) -> JsResult<JsTensor> {
+        wrap(self.0.forward(&x.0))
+    }
+
+    pub fn kind(&self) -> String {
+        self.0.kind().to_string()
+    }
+
+    /// Trainable tensors (handles to the layer's own, so assignments and updates are shared).
+    pub fn parameters(&self) -> TensorList {
+        TensorList(self.0.parameters())
+    }
+
+    #[wasm_bindgen(js_name = parameterNames)]
+    pub fn parameter_names(&self) -> Vec<String> {
+        self.0.named_parameters().into_iter().map(|(n, _)| n).collect()
+    }
+
+    pub fn buffers(&self) -> TensorList {
+        TensorList(self.0.named_buffers().into_iter().map(|(_, t)| t).collect())
+    }
+
+    #[wasm_bindgen(js_name = bufferNames)]
+    pub fn buffer_names(&self) -> Vec<String> {
+        self.0.named_buffers().into_iter().map(|(n, _)| n).collect()
+    }
+
+    #[wasm_bindgen(js_name = setTraining)]
+    pub fn set_training(&self, training: bool) {
+        self.0.set_training(training)
+    }
+}
+
+/// An optimizer over a list of parameters.
+#[wasm_bindgen(js_name = Optimizer)]
+pub struct JsOptimizer(Rc<Optimizer>);
+
+fn schedule(c: &Config) -> JsResult<LrSchedule> {
+    Ok(match c.str_or("schedule", "constant")?.as_str() {
+        "constant" => LrSchedule::Constant,
+        "step" => LrSchedule::Step { step_size: c.usize_or("stepSize", 1)? as u32, gamma: c.f32_or("gamma", 0.1)? },
+        "exponential" => LrSchedule::Exponential { gamma: c.f32_or("gamma", 0.9)?, decay_steps: c.usize_or("decaySteps", 1)? as u32, staircase: c.bool_or("staircase", false)? },
+        "cosine" => LrSchedule::Cosine { t_max: c.usize("tMax")? as u32, min_lr: c.f32_or("minLr", 0.0)? },
+        other => return Err(invalid("optimizer", format!("unknown schedule '{other}'; expected constant, step, exponential or cosine"))),
+    })
+}
+
+#[wasm_bindgen(js_class = Optimizer)]
+impl JsOptimizer {
+    /// `name` (`"sgd"`, `"adam"`, `"adamw"`, `"rmsprop"`, `"adagrad"`) with `flavor`'s defaults,
+    /// overridden by `config` (`lr`, `momentum`, `dampening`, `nesterov`, `weightDecay`, `beta1`,
+    /// `beta2`, `eps`, `rho`, `centered`, `initialAccumulator`, `clipValue`, `clipNorm`,
+    /// `globalClipNorm`, and a `schedule` with its `stepSize`, `gamma`, `decaySteps`, `staircase`,
+    /// `tMax`, `minLr`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, params: &TensorList, config: JsValue, flavor_name: &str) -> JsResult<JsOptimizer> {
+        let c = Config::new("optimizer", config);
+        let (kind, lr) = OptimizerKind::defaults(name, flavor(flavor_name)?).map_err(js_error)?;
+        let kind = match kind {
+            OptimizerKind::Sgd { momentum, dampening, nesterov, weight_decay } => OptimizerKind::Sgd {
+                momentum: c.f32_or("momentum", momentum)?,
+                dampening: c.f32_or("dampening", dampening)?,
+                nesterov: c.bool_or("nesterov", nesterov)?,
+                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+            },
+            OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled, epsilon_hat } => OptimizerKind::Adam {
+                beta1: c.f32_or("beta1", beta1)?,
+                beta2: c.f32_or("beta2", beta2)?,
+                eps: c.f32_or("eps", eps)?,
+                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                decoupled,
+                epsilon_hat,
+            },
+            OptimizerKind::RmsProp { rho, eps, momentum, centered, eps_inside_sqrt, weight_decay } => OptimizerKind::RmsProp {
+                rho: c.f32_or("rho", rho)?,
+                eps: c.f32_or("eps", eps)?,
+                momentum: c.f32_or("momentum", momentum)?,
+                centered: c.bool_or("centered", centered)?,
+                eps_inside_sqrt,
+                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+            },
+            OptimizerKind::Adagrad { eps, initial_accumulator, eps_inside_sqrt, weight_decay } => OptimizerKind::Adagrad {
+                eps: c.f32_or("eps", eps)?,
+                initial_accumulator: c.f32_or("initialAccumulator", initial_accumulator)?,
+                eps_inside_sqrt,
+                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+            },
+        };
+        let clip = GradClip { value: c.opt_f32("clipValue")?, norm: c.opt_f32("clipNorm")?, global_norm: c.opt_f32("globalClipNorm")? };
+        let optimizer = Optimizer::new(kind, c.f32_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
+        Ok(JsOptimizer(Rc::new(optimizer.with_schedule(schedule(&c)?).with_clip(clip))))
+    }
+
+    pub fn step(&self) -> JsResult<()> {
+        self.0.step().map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = zeroGrad)]
+    pub fn zero_grad(&self) {
+        self.0.zero_grad()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn lr(&self) -> f32 {
+        self.0.lr()
+    }
+
+    #[wasm_bindgen(setter)]
+    pub fn set_lr(&self, lr: f32) {
+        self.0.set_lr(lr)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn steps(&self) -> u32 {
+        self.0.steps()
+    }
+}
+
+/// A compiled model: one call per training batch.
+#[wasm_bindgen(js_name = Trainer)]
+pub struct JsTrainer(Trainer);
+
+fn loss_of(name: &str, c: &Config) -> JsResult<Loss> {
+    let loss = Loss::from_name(name).map_err(js_error)?;
+    let loss = match loss {
+        Loss::Huber { delta } => Loss::Huber { delta: c.f32_or("delta", delta)? },
+        other => other,
+    };
+    Ok(match c.bool_or("fromLogits", false)? {
+        true => loss.with_logits(true),
+        false => loss,
+    })
+}
+
+#[wasm_bindgen(js_class = Trainer)]
+impl JsTrainer {
+    /// `model` trained with `loss` (name, with `fromLogits`/`delta` in `loss_config`) by
+    /// `optimizer`, reporting `metrics`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(model: &JsLayer, loss: &str, loss_config: JsValue, optimizer: &JsOptimizer, metrics: Vec<String>, flavor_name: &str) -> JsResult<JsTrainer> {
+        let loss = loss_of(loss, &Config::new("compile", loss_config))?;
+        let metrics = metrics.iter().map(|m| Metric::from_name(m, loss)).collect::<crate::Result<Vec<_>>>().map_err(js_error)?;
+        Ok(JsTrainer(Trainer::new(model.0.clone(), loss, flavor(flavor_name)?, optimizer.0.clone(), metrics)))
+    }
+
+    /// Trains on rows `order[start..end]` of `x` and `y`; returns `[loss, metric...]` (on the device).
+    #[wasm_bindgen(js_name = trainRows)]
+    pub fn train_rows(&self, x: &JsTensor, y: &JsTensor, order: &JsTensor, start: u32, end: u32) -> JsResult<JsTensor> {
+        wrap(self.0.train_rows(&x.0, &y.0, &order.0, start as usize, end as usize))
+    }
+
+    /// `[loss, metric...]` of rows `order[start..end]` in evaluation mode.
+    #[wasm_bindgen(js_name = evaluateRows)]
+    pub fn evaluate_rows(&self, x: &JsTensor, y: &JsTensor, order: &JsTensor, start: u32, end: u32) -> JsResult<JsTensor> {
+        wrap(self.0.evaluate_rows(&x.0, &y.0, &order.0, start as usize, end as usize))
+    }
+
+    /// The names the metrics are logged under (`"acc"`, `"mse"`, …).
+    #[wasm_bindgen(js_name = metricNames)]
+    pub fn metric_names(&self) -> Vec<String> {
+        self.0.metrics().iter().map(|m| m.name().to_string()).collect()
+    }
+}
+
+/// The loss `name` of `pred` against `target`, with `flavor`'s conventions and `reduction`
+/// (`"mean"`, `"sum"` or `"none"`); `config` may set `fromLogits` and `delta`.
+#[wasm_bindgen(js_name = lossFn)]
+pub fn loss_fn(name: &str, pred: &JsTensor, target: &JsTensor, flavor_name: &str, reduction: &str, config: JsValue) -> JsResult<JsTensor> {
+    let loss = loss_of(name, &Config::new("loss", config))?;
+    let reduction = match reduction {
+        "mean" => Reduction::Mean,
+        "sum" => Reduction::Sum,
+        "none" => Reduction::None,
+        other => return Err(invalid("loss", format!("unknown reduction '{other}'; expected mean, sum or none"))),
+    };
+    wrap(loss.compute(&pred.0, &target.0, flavor(flavor_name)?, reduction))
+}
+
+/// A random permutation of `0..n` (int32), from the seeded generator.
+#[wasm_bindgen]
+pub fn randperm(n: u32) -> JsResult<JsTensor> {
+    wrap(Tensor::randperm(n as usize, &current_device()))
+}
+
+/// Replaces `target`'s values with `value`'s in place (every handle sees them).
+#[wasm_bindgen]
+pub fn assign(target: &JsTensor, value: &JsTensor) -> JsResult<()> {
+    target.0.assign(&value.0).map_err(js_error)
+}

@@ -1,0 +1,187 @@
+// The two front doors — Keras-like and PyTorch-like — against TensorFlow.js fixtures and
+// hand-derived values, shared by the Node (CPU) and Chromium (WebGPU and CPU) harnesses.
+import { same, throws } from './core-checks.mjs';
+
+async function fixture(name) {
+  const url = new URL(`../fixtures/${name}`, import.meta.url);
+  if (typeof window === 'undefined') {
+    const { readFile } = await import('node:fs/promises');
+    return JSON.parse(await readFile(url, 'utf8'));
+  }
+  return (await fetch(url)).json();
+}
+
+async function rejects(promise, pattern, what) {
+  try {
+    await promise;
+  } catch (e) {
+    if (!pattern.test(e.message)) throw new Error(`${what}: unexpected error ${e.message}`);
+    return;
+  }
+  throw new Error(`${what}: did not fail`);
+}
+
+const fromCase = (wg, v) => wg.tensor(Float32Array.from(v.data), v.shape);
+
+export const apiChecks = {
+  async 'keras: fit, evaluate and weights match TensorFlow.js'(wg) {
+    const c = (await fixture('keras.json')).cases.fit_mlp;
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), wg.layers.dense({ units: 3, activation: 'softmax' })] });
+    const weights = c.weights.map((w) => fromCase(wg, w));
+    model.setWeights(weights);
+    model.compile({ optimizer: wg.train.adam(0.05), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const [x, y] = [fromCase(wg, c.x), fromCase(wg, c.y)];
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 });
+    same(history.history.loss, c.loss, 'loss per epoch', 1e-5);
+    same(history.history.acc, c.acc, 'accuracy per epoch', 1e-6);
+    const final = model.getWeights();
+    for (const [i, w] of final.entries()) same(await w.data(), c.final[i].data, `weight ${i} after fit`, 1e-4);
+    const [loss, acc] = await model.evaluate(x, y);
+    same([await loss.item(), await acc.item()], [c.eval_loss, c.eval_acc], 'evaluate', 1e-5);
+    for (const t of [...weights, ...final, x, y, loss, acc]) t.dispose();
+    model.dispose();
+  },
+
+  async 'keras: summary counts parameters and shapes'(wg) {
+    const model = wg.sequential();
+    model.add(wg.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }));
+    model.add(wg.layers.maxPooling2d({ poolSize: 2 }));
+    model.add(wg.layers.flatten());
+    model.add(wg.layers.dropout({ rate: 0.25 }));
+    model.add(wg.layers.dense({ units: 10, activation: 'softmax' }));
+    const lines = [];
+    model.summary((l) => lines.push(l));
+    // conv: 3*3*1*8 + 8 = 80; 26x26 -> pool 13x13x8 = 1352; dense: 1352*10 + 10 = 13530.
+    same(model.layers.map((l) => l.outputShape.join('x')).map((s) => s.length), ['26x26x8', '13x13x8', '1352', '1352', '10'].map((s) => s.length), 'shape strings');
+    if (model.layers[1].outputShape.join() !== '13,13,8') throw new Error(`pool output ${model.layers[1].outputShape}`);
+    if (!lines.some((l) => /^Total params: 13610$/.test(l))) throw new Error(`summary:\n${lines.join('\n')}`);
+    model.dispose();
+  },
+
+  async 'keras: bad configs give clear errors'(wg) {
+    throws(() => wg.layers.dense({ units: 4, activation: 'relux' }), /dense: unknown activation 'relux'/, 'unknown activation');
+    throws(() => wg.sequential({ layers: [wg.layers.dense({ units: 4 })] }), /first layer .* needs an inputShape/, 'no inputShape');
+    throws(() => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5] })] }), /conv2d: expects samples of rank 3/, 'wrong input rank');
+    throws(() => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 7, inputShape: [4, 4, 1] })] }), /cannot take input of shape \[4,4,1\]/, 'kernel larger than the image');
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 2, inputShape: [3] })] });
+    const [x, y] = [wg.zeros([4, 3]), wg.zeros([5])];
+    await rejects(model.fit(x, y), /fit: call compile\(\) before fit\(\)/, 'fit before compile');
+    throws(() => model.compile({ optimizer: 'adamm', loss: 'meanSquaredError' }), /unknown optimizer 'adamm'/, 'unknown optimizer');
+    throws(() => model.compile({ optimizer: 'adam', loss: 'meanSquaredErr' }), /unknown loss 'meanSquaredErr'/, 'unknown loss');
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await rejects(model.fit(x, y), /fit: x has 4 samples but y has 5/, 'mismatched lengths');
+    throws(() => model.predict(wg.zeros([2, 4])), /predict: expected input of shape \[null,3\], got \[2,4\]/, 'predict shape');
+    x.dispose(); y.dispose(); model.dispose();
+  },
+
+  async 'keras: fit learns a line and stops early from a callback'(wg) {
+    wg.manualSeed(1);
+    const x = wg.tensor([[-1], [0], [1], [2], [3], [4], [5], [6]]);
+    const y = x.mul(2).add(1);
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 1, inputShape: [1] })] });
+    model.compile({ optimizer: wg.train.sgd(0.05), loss: 'meanSquaredError' });
+    const batches = [];
+    const h = await model.fit(x, y, { epochs: 300, batchSize: 8, verbose: 0, callbacks: { onBatchEnd: (b, logs) => { batches.push(logs.loss); } } });
+    if (!(h.history.loss.at(-1) < 1e-4)) throw new Error(`final loss ${h.history.loss.at(-1)}`);
+    if (batches.length !== 300) throw new Error(`${batches.length} batch logs`);
+    const [[w], [b]] = await Promise.all(model.getWeights().map(async (t) => { const d = Array.from(await t.data()); t.dispose(); return d; }));
+    same([w, b], [2, 1], 'learned slope and intercept', 1e-2);
+    let epochs = 0;
+    await model.fit(x, y, { epochs: 50, verbose: 0, callbacks: { onEpochEnd: () => { epochs += 1; if (epochs === 3) model.stopTraining = true; } } });
+    if (epochs !== 3) throw new Error(`stopTraining: ran ${epochs} epochs`);
+    x.dispose(); y.dispose(); model.dispose();
+  },
+
+  async 'torch: modules register parameters; losses are hand-derived'(wg) {
+    const { nn, optim } = wg;
+    class Net extends nn.Module {
+      constructor() {
+        super();
+        this.fc1 = new nn.Linear(3, 4);
+        this.act = new nn.ReLU();
+        this.fc2 = new nn.Linear(4, 2, false);
+      }
+      forward(x) { return this.fc2.forward(this.act.forward(this.fc1.forward(x))); }
+    }
+    const net = new Net();
+    const names = net.namedParameters().map(([n, p]) => `${n}:${p.shape}`);
+    if (names.join(' ') !== 'fc1.weight:4,3 fc1.bias:4 fc2.weight:2,4') throw new Error(`names ${names}`);
+    // PyTorch's defaults: |weight| <= 1/sqrt(fan_in), |bias| <= 1/sqrt(fan_in).
+    for (const v of await net.fc1.weight.data()) if (Math.abs(v) > 1 / Math.sqrt(3)) throw new Error(`weight ${v} out of bounds`);
+    // cross-entropy of logits [2, 0, 0] at class 0: log(1 + 2 e^-2).
+    const ce = nn.functional.crossEntropy(wg.tensor([[2, 0, 0]]), wg.tensor([0], { dtype: 'int32' }));
+    same([await ce.item()], [Math.log(1 + 2 * Math.exp(-2))], 'crossEntropy');
+    // BCELoss clamps log at -100: p = 0 with target 1 gives 100.
+    const bce = new nn.BCELoss().forward(wg.tensor([0, 0.5]), wg.tensor([1, 1]));
+    same([await bce.item()], [(100 + Math.log(2)) / 2], 'BCELoss clamp');
+    // SGD with momentum 0.9 on loss sum(w * g): w1 = w0 - lr g, w2 = w1 - lr (0.9 g + g).
+    const w = nn.Parameter(wg.tensor([1, 2]));
+    const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 2; i++) {
+      opt.zeroGrad();
+      w.mul(wg.tensor([1, -1])).sum().backward();
+      opt.step();
+    }
+    same(await w.data(), [1 - 0.1 - 0.19, 2 + 0.1 + 0.19], 'SGD momentum');
+    const state = net.stateDict();
+    const copy = new Net();
+    copy.loadStateDict(state);
+    same(await copy.fc2.weight.data(), Array.from(await net.fc2.weight.data()), 'loadStateDict');
+    throws(() => copy.loadStateDict({}), /missing keys \[fc1.weight/, 'strict loadStateDict');
+    net.dispose(); copy.dispose(); w.dispose(); opt.dispose();
+  },
+
+  async 'torch: a training loop learns XOR; dropout follows train/eval'(wg) {
+    const { nn, optim } = wg;
+    wg.manualSeed(3);
+    const net = new nn.Sequential(new nn.Linear(2, 16), new nn.Tanh(), new nn.Linear(16, 2));
+    const x = wg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const y = wg.tensor([0, 1, 1, 0], { dtype: 'int32' });
+    const criterion = new nn.CrossEntropyLoss();
+    const opt = new optim.Adam(net.parameters(), { lr: 0.05 });
+    let loss = 0;
+    for (let step = 0; step < 200; step++) {
+      opt.zeroGrad();
+      const l = wg.tidy(() => { const out = criterion.forward(net.forward(x), y); out.backward(); return out; });
+      opt.step();
+      if (step === 199) loss = await l.item();
+      l.dispose();
+    }
+    if (!(loss < 0.02)) throw new Error(`XOR loss after 200 Adam steps: ${loss}`);
+    const pred = wg.noGrad(() => net.forward(x).argmax(-1));
+    same(await pred.data(), [0, 1, 1, 0], 'XOR predictions');
+    const drop = new nn.Dropout(0.5);
+    const ones = wg.ones([1000]);
+    const kept = await drop.forward(ones).data();
+    if (!kept.every((v) => v === 0 || v === 2) || Math.abs(kept.filter((v) => v === 2).length - 500) > 80) throw new Error('dropout in training');
+    drop.eval();
+    same(await drop.forward(ones).data(), Array(1000).fill(1), 'dropout in eval');
+    net.dispose(); opt.dispose();
+    for (const t of [x, y, pred, ones]) t.dispose();
+  },
+
+  async 'memory stays flat over 1,000 steps of both APIs'(wg) {
+    const { nn, optim } = wg;
+    const x = wg.randn([1000, 8]);
+    const y = wg.randint(0, 3, [1000]);
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }), wg.layers.batchNormalization(), wg.layers.dense({ units: 3, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });  // warm-up: optimizer state exists now
+    const before = wg.memory();
+    await model.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0, yieldEveryBatch: false });  // 1,000 steps
+    const after = wg.memory();
+    if (after.numTensors !== before.numTensors) throw new Error(`keras fit: tensors ${before.numTensors} -> ${after.numTensors}`);
+    if (after.gpuBytes !== before.gpuBytes) throw new Error(`keras fit: GPU bytes ${before.gpuBytes} -> ${after.gpuBytes}`);
+    const net = new nn.Sequential(new nn.Linear(8, 16), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Linear(16, 3));
+    const opt = new optim.AdamW(net.parameters(), { lr: 1e-3 });
+    const criterion = new nn.CrossEntropyLoss();
+    const step = () => { opt.zeroGrad(); wg.tidy(() => criterion.forward(net.forward(x.narrow(0, 0, 4)), y.narrow(0, 0, 4)).backward()); opt.step(); };
+    step();
+    const start = wg.memory();
+    for (let i = 0; i < 1000; i++) step();
+    const end = wg.memory();
+    if (end.numTensors !== start.numTensors) throw new Error(`torch loop: tensors ${start.numTensors} -> ${end.numTensors}`);
+    if (end.gpuBytes !== start.gpuBytes) throw new Error(`torch loop: GPU bytes ${start.gpuBytes} -> ${end.gpuBytes}`);
+    model.dispose(); net.dispose(); opt.dispose(); x.dispose(); y.dispose();
+  },
+};

@@ -1,0 +1,375 @@
+// The Keras-like Sequential model: layers built in the Rust core, `fit` driving one core training
+// step per batch, yielding to the event loop between batches.
+import { Layer, LayerList, Optimizer as WasmOptimizer, Trainer, randperm } from '../../pkg/webgrad.js';
+import { Tensor, wrap, concat } from '../tensor.js';
+import { arange, full, zeros } from '../creation.js';
+import { noGrad } from '../autograd.js';
+import { layerTensors } from '../nn/native.js';
+import { LayerSpec } from './layers.js';
+import { History, callAll } from './callbacks.js';
+import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
+import type { OptimizerSpec } from './optimizers.js';
+
+/** Loss names `compile` accepts (TensorFlow.js's, plus `huber`). */
+export type LossName = 'meanSquaredError' | 'meanAbsoluteError' | 'huber' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
+
+/** Options of {@link Sequential.compile}. */
+export interface ModelCompileArgs {
+  /** `'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, or `wg.train.adam(lr)` & co. */
+  optimizer: string | OptimizerSpec;
+  loss: LossName | string;
+  /** Treat predictions as logits (the cross-entropies). */
+  fromLogits?: boolean;
+  /** `['accuracy']`, `'mse'`, `'mae'`, … */
+  metrics?: string[];
+}
+
+/** Options of {@link Sequential.fit}. */
+export interface ModelFitArgs {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle the training rows every epoch (default true). */
+  shuffle?: boolean;
+  /** Hold out this fraction of the rows (the last ones, before shuffling) for validation. */
+  validationSplit?: number;
+  validationData?: [Tensor, Tensor];
+  callbacks?: CustomCallbackArgs | Callback[];
+  /** 0: silent; 1 (default): one line per epoch on the console. */
+  verbose?: 0 | 1;
+  /** Let the page run between batches (default true). */
+  yieldEveryBatch?: boolean;
+}
+
+interface BuiltLayer {
+  spec: LayerSpec;
+  core: Layer;
+  outputShape: number[];
+}
+
+/** Lets the event loop run (no 4 ms timer clamping in browsers). */
+function nextTask(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * A stack of layers trained with `compile` + `fit`, as in TensorFlow.js.
+ *
+ * @example
+ * ```ts
+ * const model = wg.sequential({ layers: [
+ *   wg.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
+ *   wg.layers.dense({ units: 10, activation: 'softmax' }),
+ * ] });
+ * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+ * const history = await model.fit(x, y, { epochs: 2, batchSize: 64 });
+ * const probs = model.predict(x);
+ * ```
+ */
+export class Sequential {
+  readonly name: string;
+  /** Set to true (e.g. from a callback) to stop `fit` after the current batch. */
+  stopTraining = false;
+  #built: BuiltLayer[] = [];
+  #pending: LayerSpec[] = [];
+  #inputShape: number[] | null = null;
+  #core: Layer | null = null;
+  #trainer: Trainer | null = null;
+  #optimizer: WasmOptimizer | null = null;
+  #metricNames: string[] = [];
+
+  constructor(args: { layers?: LayerSpec[]; name?: string } = {}) {
+    this.name = args.name ?? 'sequential';
+    for (const layer of args.layers ?? []) this.add(layer);
+  }
+
+  /** Appends a layer (built at once when the input shape is known). */
+  add(layer: LayerSpec): void {
+    if (!(layer instanceof LayerSpec)) throw new Error('add: expected a layer made by wg.layers.*');
+    if (this.#built.length === 0 && this.#pending.length === 0) {
+      if (!layer.inputShape) throw new Error(`add: the first layer (${layer.name}) needs an inputShape`);
+      this.#inputShape = layer.inputShape;
+    }
+    this.#pending.push(layer);
+    this.#buildPending();
+  }
+
+  #buildPending(): void {
+    for (const spec of this.#pending.splice(0)) {
+      const input = this.outputShape;
+      const [kind, config] = spec.toCore(input);
+      const core = Layer.create(kind, config, 'keras');
+      const outputShape = noGrad(() => {
+        core.setTraining(false);
+        const probe = zeros([1, ...input]);
+        try {
+          const out = wrap(core.forward(probe.handle(spec.name)));
+          const shape = out.shape.slice(1);
+          out.dispose();
+          return shape;
+        } catch (e) {
+          core.free();
+          throw new Error(`${spec.name}: cannot take input of shape [${input}]: ${(e as Error).message}`);
+        } finally {
+          probe.dispose();
+        }
+      });
+      this.#built.push({ spec, core, outputShape });
+    }
+    this.#core?.free();
+    const list = new LayerList();
+    for (const b of this.#built) list.push(b.core);
+    this.#core = Layer.sequential(list);
+    list.free();
+  }
+
+  /** The sample shape this model produces (`[null, ...]` in Keras; here without the batch axis). */
+  get outputShape(): number[] {
+    return this.#built.length ? this.#built[this.#built.length - 1].outputShape : (this.#inputShape ?? []);
+  }
+
+  /** The layers' names, classes and output shapes. */
+  get layers(): { name: string; className: string; outputShape: number[] }[] {
+    return this.#built.map((b) => ({ name: b.spec.name, className: b.spec.className, outputShape: b.outputShape }));
+  }
+
+  #coreModel(op: string): Layer {
+    if (!this.#core) throw new Error(`${op}: the model has no layers`);
+    return this.#core;
+  }
+
+  /** Prints (or passes to `printFn`) a table of layers, output shapes and parameter counts. */
+  summary(printFn: (line: string) => void = console.log): void {
+    const rows = this.#built.map((b) => {
+      const shapes = b.core.parameters();
+      let count = 0;
+      for (let i = 0; i < shapes.length; i++) {
+        const t = shapes.get(i)!;
+        count += Array.from(t.shape).reduce((a, s) => a * s, 1);
+        t.free();
+      }
+      shapes.free();
+      return [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(count)];
+    });
+    const header = ['Layer (type)', 'Output shape', 'Param #'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
+    const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
+    const total = rows.reduce((a, r) => a + Number(r[2]), 0);
+    printFn(`Model: "${this.name}"`);
+    printFn(rule('_'));
+    printFn(line(header));
+    printFn(rule('='));
+    rows.forEach((r, i) => { printFn(line(r)); printFn(rule(i === rows.length - 1 ? '=' : '_')); });
+    printFn(`Total params: ${total}`);
+    printFn(`Trainable params: ${total}`);
+    printFn('Non-trainable params: 0');
+  }
+
+  /** Total trainable parameters. */
+  countParams(): number {
+    let lines = 0;
+    this.summary((l) => { const m = /^Total params: (\d+)/.exec(l); if (m) lines = Number(m[1]); });
+    return lines;
+  }
+
+  /** Chooses the optimizer, loss and metrics. */
+  compile(args: ModelCompileArgs): void {
+    const core = this.#coreModel('compile');
+    const spec = typeof args.optimizer === 'string' ? { name: args.optimizer, config: {} } : args.optimizer;
+    if (!spec || typeof spec.name !== 'string') throw new Error('compile: optimizer must be a name or wg.train.*(...)');
+    if (typeof args.loss !== 'string') throw new Error('compile: loss must be a loss name such as \'sparseCategoricalCrossentropy\'');
+    const params = core.parameters();
+    this.#trainer?.free();
+    this.#optimizer?.free();
+    try {
+      this.#optimizer = new WasmOptimizer(spec.name, params, spec.config, 'keras');
+    } finally {
+      params.free();
+    }
+    this.#trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, this.#optimizer, args.metrics ?? [], 'keras');
+    this.#metricNames = this.#trainer.metricNames();
+  }
+
+  #compiled(op: string): Trainer {
+    if (!this.#trainer) throw new Error(`${op}: call compile() before ${op}()`);
+    return this.#trainer;
+  }
+
+  /**
+   * Trains for `epochs` over `x` and `y` in batches, one core step per batch (forward, loss,
+   * backward, update, all on the device). Resolves to the per-epoch {@link History}.
+   */
+  async fit(x: Tensor, y: Tensor, args: ModelFitArgs = {}): Promise<History> {
+    const trainer = this.#compiled('fit');
+    const n = x.shape[0];
+    if (y.shape[0] !== n) throw new Error(`fit: x has ${n} samples but y has ${y.shape[0]} (shapes [${x.shape}] and [${y.shape}])`);
+    const epochs = args.epochs ?? 1;
+    const batchSize = args.batchSize ?? 32;
+    const split = args.validationSplit ?? 0;
+    if (!(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${split}`);
+    const nTrain = args.validationData ? n : Math.floor(n * (1 - split));
+    if (nTrain === 0) throw new Error('fit: no training samples');
+    const validation: [Tensor, Tensor, number, number] | null = args.validationData
+      ? [args.validationData[0], args.validationData[1], 0, args.validationData[0].shape[0]]
+      : nTrain < n ? [x, y, nTrain, n] : null;
+    const callbacks: Callback[] = Array.isArray(args.callbacks) ? args.callbacks : args.callbacks ? [args.callbacks] : [];
+    for (const c of callbacks) c.setModel?.(this);
+    const history = new History();
+    const names = ['loss', ...this.#metricNames];
+    this.stopTraining = false;
+    await callAll(callbacks, 'onTrainBegin', {});
+    for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
+      await callAll(callbacks, 'onEpochBegin', epoch, {});
+      const order = args.shuffle === false ? arange(0, nTrain, 1, 'int32') : wrap(randperm(nTrain));
+      let sum: Tensor | null = null;
+      let seen = 0;
+      for (let start = 0, batch = 0; start < nTrain && !this.stopTraining; start += batchSize, batch++) {
+        const end = Math.min(start + batchSize, nTrain);
+        await callAll(callbacks, 'onBatchBegin', batch, { batch, size: end - start });
+        const logs = wrap(trainer.trainRows(x.handle('fit'), y.handle('fit'), order.handle('fit'), start, end));
+        const weighted = logs.mul(end - start);
+        const next: Tensor = sum ? sum.add(weighted) : weighted;
+        if (sum) { sum.dispose(); weighted.dispose(); }
+        sum = next;
+        seen += end - start;
+        if (callbacks.some((c) => c.onBatchEnd)) {
+          const values = await logs.data();
+          await callAll(callbacks, 'onBatchEnd', batch, { batch, size: end - start, ...named(names, values) });
+        }
+        logs.dispose();
+        if (args.yieldEveryBatch !== false) await nextTask();
+      }
+      order.dispose();
+      if (!sum) break;
+      const totals = await sum.data();
+      sum.dispose();
+      const epochLogs: Logs = named(names, Array.from(totals, (v) => v / seen));
+      if (validation) {
+        const val = await this.#evaluateRows(trainer, ...validation, batchSize);
+        names.forEach((k, i) => { epochLogs[`val_${k}`] = val[i]; });
+      }
+      history.record(epoch, epochLogs);
+      if ((args.verbose ?? 1) > 0) console.log(`Epoch ${epoch + 1} / ${epochs}: ${Object.entries(epochLogs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
+      await callAll(callbacks, 'onEpochEnd', epoch, epochLogs);
+    }
+    await callAll(callbacks, 'onTrainEnd', {});
+    return history;
+  }
+
+  async #evaluateRows(trainer: Trainer, x: Tensor, y: Tensor, from: number, to: number, batchSize: number): Promise<number[]> {
+    const order = arange(0, to, 1, 'int32');
+    let sum: Tensor | null = null;
+    try {
+      for (let start = from; start < to; start += batchSize) {
+        const end = Math.min(start + batchSize, to);
+        const logs = wrap(trainer.evaluateRows(x.handle('evaluate'), y.handle('evaluate'), order.handle('evaluate'), start, end));
+        const weighted = logs.mul(end - start);
+        logs.dispose();
+        const next: Tensor = sum ? sum.add(weighted) : weighted;
+        if (sum) { sum.dispose(); weighted.dispose(); }
+        sum = next;
+      }
+      if (!sum) throw new Error(`evaluate: no samples (shape [${x.shape}])`);
+      return Array.from(await sum.data(), (v) => v / (to - from));
+    } finally {
+      sum?.dispose();
+      order.dispose();
+    }
+  }
+
+  /**
+   * The loss and metrics over `x` and `y` in evaluation mode, as scalars (one tensor without
+   * metrics, else `[loss, ...metrics]`).
+   */
+  async evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+    const trainer = this.#compiled('evaluate');
+    if (y.shape[0] !== x.shape[0]) throw new Error(`evaluate: x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
+    const values = await this.#evaluateRows(trainer, x, y, 0, x.shape[0], args.batchSize ?? 32);
+    const scalars = values.map((v) => full([], v));
+    return scalars.length === 1 ? scalars[0] : scalars;
+  }
+
+  /** The model's output for `x` in evaluation mode (no graph is recorded). */
+  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    const core = this.#coreModel('predict');
+    const want = this.#inputShape ?? [];
+    if (x.rank !== want.length + 1 || x.shape.slice(1).some((d, i) => d !== want[i])) {
+      throw new Error(`predict: expected input of shape [null,${want}], got [${x.shape}]`);
+    }
+    const batchSize = args.batchSize ?? 32;
+    return noGrad(() => {
+      core.setTraining(false);
+      const n = x.shape[0];
+      if (n <= batchSize) return wrap(core.forward(x.handle('predict')));
+      const parts: Tensor[] = [];
+      for (let start = 0; start < n; start += batchSize) {
+        const rows = x.narrow(0, start, Math.min(batchSize, n - start));
+        parts.push(wrap(core.forward(rows.handle('predict'))));
+        rows.dispose();
+      }
+      const out = concat(parts, 0);
+      parts.forEach((p) => p.dispose());
+      return out;
+    });
+  }
+
+  /** The weights, layer by layer (kernels, biases, then running statistics), as new tensors to dispose. */
+  getWeights(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const b of this.#built) {
+      for (const list of [[b.core.parameterNames(), b.core.parameters()], [b.core.bufferNames(), b.core.buffers()]] as const) {
+        for (const [, t] of layerTensors(list[0], list[1])) {
+          out.push(t.rank === 4 ? t.permute(2, 3, 1, 0) : t.reshape(t.shape));
+          t.dispose();
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Sets the weights in {@link Sequential.getWeights}'s order (conv kernels as Keras's `[kh, kw, in, out]`). */
+  setWeights(weights: Tensor[]): void {
+    const targets: Tensor[] = [];
+    for (const b of this.#built) {
+      targets.push(...layerTensors(b.core.parameterNames(), b.core.parameters()).map(([, t]) => t));
+      targets.push(...layerTensors(b.core.bufferNames(), b.core.buffers()).map(([, t]) => t));
+    }
+    try {
+      if (weights.length !== targets.length) throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
+      targets.forEach((t, i) => {
+        const w = weights[i];
+        if (t.rank === 4) {
+          const v = w.permute(3, 2, 0, 1);
+          try { t.assign(v); } finally { v.dispose(); }
+        } else t.assign(w);
+      });
+    } finally {
+      targets.forEach((t) => t.dispose());
+    }
+  }
+
+  /** Frees the model's weights and optimizer state. */
+  dispose(): void {
+    this.#trainer?.free();
+    this.#optimizer?.free();
+    this.#core?.free();
+    this.#built.forEach((b) => b.core.free());
+    this.#trainer = this.#optimizer = this.#core = null;
+    this.#built = [];
+  }
+}
+
+function named(names: string[], values: ArrayLike<number>): Logs {
+  return Object.fromEntries(names.map((k, i) => [k, values[i]]));
+}
+
+/** Creates a {@link Sequential} model (TensorFlow.js's `tf.sequential`). */
+export function sequential(args: { layers?: LayerSpec[]; name?: string } = {}): Sequential {
+  return new Sequential(args);
+}
