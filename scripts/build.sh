@@ -25,6 +25,7 @@ features=(--enable-bulk-memory --enable-multivalue --enable-mutable-globals --en
 node_modules/.bin/wasm-opt -O3 "${features[@]}" pkg/webgrad_bg.wasm -o pkg/webgrad_bg.wasm
 node_modules/.bin/wasm-opt -O3 "${features[@]}" --enable-relaxed-simd pkg/webgrad_relaxed_bg.wasm -o pkg/webgrad_relaxed_bg.wasm
 npx tsc -p ts/tsconfig.json
+node scripts/make-mnist.mjs
 for f in pkg/webgrad_bg.wasm pkg/webgrad_relaxed_bg.wasm; do
   echo "build: $f $(($(stat -c %s "$f") / 1024)) KiB raw, $(($(gzip -9 -c "$f" | wc -c) / 1024)) KiB gzip"
 done

@@ -43,7 +43,7 @@ harness "1/5 cargo test (native: CPU, and WebGPU on the native adapter)" native
 harness "2/5 wasm-pack test --node (CPU in wasm)" wasm_node
 harness "3/5 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
 harness "4/5 TypeScript API in Node (CPU)" ts_node
-harness "5/5 TypeScript API and demo in headless Chromium (WebGPU)" ts_chrome
+harness "5/5 TypeScript API and the MNIST demo in headless Chromium (WebGPU)" ts_chrome
 
 printf '\nharnesses: %d passed, %d failed\n' "$passed" "${#failed[@]}"
 for f in "${failed[@]}"; do echo "  failed: $f"; done

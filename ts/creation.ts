@@ -1,5 +1,5 @@
 // Creating tensors: constants, ranges, identity, and seeded random values.
-import { Tensor as WasmTensor, manualSeed as wasmManualSeed } from '../pkg/webgrad.js';
+import { Tensor as WasmTensor, manualSeed as wasmManualSeed , randperm as randpermHandle } from '../pkg/webgrad.js';
 import { wrap, type DType, type Tensor } from './tensor.js';
 
 const dims = (shape: number[]) => Uint32Array.from(shape);
@@ -52,6 +52,9 @@ export function randint(low: number, high: number, shape: number[]): Tensor {
 }
 
 /** Reseeds the generator: the same seed gives the same numbers on every backend. */
+/** A random permutation of `0..n-1` (int32) from the seeded generator (PyTorch's `randperm`). */
+export function randperm(n: number): Tensor { return wrap(randpermHandle(n)); }
+
 export function manualSeed(seed: number): void {
   wasmManualSeed(seed);
 }

@@ -20,7 +20,7 @@ export type {
   AdamUpdateOptions, Axes, BackwardOptions, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
   Pool2dOptions, TensorLike, TensorOptions,
 } from './tensor.js';
-export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, manualSeed } from './creation.js';
+export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, randperm, manualSeed } from './creation.js';
 export { noGrad } from './autograd.js';
 export { tidy, keep, memory } from './memory.js';
 export type { MemoryInfo } from './memory.js';
