@@ -50,8 +50,8 @@ export class WebgradNet {
   }
 }
 
-/** The same networks in TensorFlow.js Layers (NHWC). */
-export function tfjsNet(tf, kind) {
+/** The same networks in TensorFlow.js Layers (NHWC); webgrad's Keras-like API runs this code unchanged (`api` = `wg`). */
+export function tfjsNet(tf, kind) {  // `tf` is TensorFlow.js or webgrad
   const layers = kind === 'mlp'
     ? [
         tf.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }),

@@ -115,6 +115,24 @@ const suites = {
     return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
   },
 
+  /** Samples/s through the Keras-like `fit` — the very same model code for both libraries
+   * (`tfjsNet` called with `wg` or `tf`), NHWC, categorical cross-entropy, Adam. */
+  async fit(lib, kind) {
+    const size = kind === 'mlp' ? 128 : 64;
+    const steps = 5;
+    const b = batch(size * steps, kind);
+    const api = lib === 'webgrad' ? wg : tf;
+    const model = tfjsNet(api, kind);
+    const shape = kind === 'mlp' ? [size * steps, 784] : [size * steps, 28, 28, 1];
+    const x = api.tensor(b.x, shape);
+    const y = api.tensor(b.oneHot, [size * steps, 10]);
+    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), { warmup: 1, minReps: 1 });
+    x.dispose();
+    y.dispose();
+    model.dispose();
+    return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
+  },
+
   async predict1(lib) {
     const b = batch(1, 'mlp');
     if (lib === 'webgrad') {
@@ -144,6 +162,8 @@ const allWorkloads = [
   { name: 'conv2d 8x16x32x32 -> 32, 3x3 same', run: (lib) => suites.conv2d(lib), higher: false },
   { name: 'MLP 784-256-128-10 training, batch 128', run: (lib) => suites.train(lib, 'mlp'), higher: true },
   { name: 'CNN training, batch 64', run: (lib) => suites.train(lib, 'cnn'), higher: true },
+  { name: 'MLP training through Keras-like fit(), batch 128', run: (lib) => suites.fit(lib, 'mlp'), higher: true },
+  { name: 'CNN training through Keras-like fit(), batch 64', run: (lib) => suites.fit(lib, 'cnn'), higher: true },
   { name: 'MLP batch-1 predict latency', run: (lib) => suites.predict1(lib), higher: false },
 ];
 const workloads = allWorkloads.filter((w) => !only || w.name.includes(only));
