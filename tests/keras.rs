@@ -7,6 +7,7 @@ mod common;
 
 use std::rc::Rc;
 
+use common::fixture::{self, tensor, values};
 use common::{assert_close, devices, read};
 use serde_json::Value;
 use webgrad::nn::layers::{BatchNorm, Conv2d, Dense, LayerNorm, Pool2d, PoolKind, Sequential};
@@ -16,16 +17,7 @@ use webgrad::{Conv2dOptions, Device, Padding, Pool2dOptions, Tensor};
 const FIXTURE: &str = include_str!("fixtures/keras.json");
 
 fn cases() -> Value {
-    serde_json::from_str::<Value>(FIXTURE).expect("keras.json")["cases"].clone()
-}
-
-fn values(v: &Value) -> Vec<f32> {
-    v["data"].as_array().expect("data").iter().map(|x| x.as_f64().expect("number") as f32).collect()
-}
-
-fn tensor(v: &Value, d: &Device) -> Tensor {
-    let shape: Vec<usize> = v["shape"].as_array().expect("shape").iter().map(|s| s.as_u64().unwrap() as usize).collect();
-    Tensor::from_slice(&values(v), &shape, d).unwrap()
+    fixture::cases(FIXTURE)
 }
 
 /// Sets every parameter and buffer of `layer`, in TensorFlow.js's weight order, from `inits`

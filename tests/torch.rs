@@ -5,32 +5,16 @@
 
 mod common;
 
+use common::fixture::{self, labels, tensor, values};
 use common::{assert_close, devices, read};
-use serde_json::Value;
 use webgrad::nn::layers::{BatchNorm, Dense, LayerNorm};
 use webgrad::nn::{Act, Flavor, Loss, Module, Optimizer, OptimizerKind, Reduction};
 use webgrad::{Device, Tensor};
 
 const FIXTURE: &str = include_str!("fixtures/torch.json");
 
-fn cases() -> Value {
-    serde_json::from_str::<Value>(FIXTURE).expect("torch.json")["cases"].clone()
-}
-
-fn values(v: &Value) -> Vec<f32> {
-    v["data"].as_array().expect("data").iter().map(|x| x.as_f64().expect("number") as f32).collect()
-}
-
-fn shape(v: &Value) -> Vec<usize> {
-    v["shape"].as_array().expect("shape").iter().map(|s| s.as_u64().unwrap() as usize).collect()
-}
-
-fn tensor(v: &Value, d: &Device) -> Tensor {
-    Tensor::from_slice(&values(v), &shape(v), d).unwrap()
-}
-
-fn labels(v: &Value, d: &Device) -> Tensor {
-    Tensor::from_i32(&values(v).iter().map(|&x| x as i32).collect::<Vec<_>>(), &shape(v), d).unwrap()
+fn cases() -> serde_json::Value {
+    fixture::cases(FIXTURE)
 }
 
 #[test]
@@ -132,4 +116,29 @@ fn default_initialisers_follow_each_api() {
     check(&kp[0].1, (6.0f32 / 400.0).sqrt());
     assert!(read(&tp[1].1).iter().all(|x| x.abs() <= 1.0 / 300f32.sqrt()) && read(&tp[1].1).iter().any(|&x| x != 0.0));
     assert!(read(&kp[1].1).iter().all(|&x| x == 0.0));
+}
+
+#[test]
+fn gradient_clipping_is_hand_derived() {
+    use webgrad::nn::GradClip;
+    for d in devices() {
+        // Gradients [3, 4] and [12]: joint norm 13, so clip_grad_norm_(6.5) halves both (to within
+        // PyTorch's 1e-6 in the divisor); clip by value 3.5 caps the elements.
+        let a = Tensor::from_slice(&[3.0, 4.0], &[2], &d).unwrap();
+        let b = Tensor::from_slice(&[12.0], &[1], &d).unwrap();
+        let global = GradClip { global_norm: Some(6.5), ..Default::default() }.apply(&[a.clone(), b.clone()]).unwrap();
+        assert_close(&read(&global[0]), &[1.5, 2.0], 1e-5, 0.0);
+        assert_close(&read(&global[1]), &[6.0], 1e-5, 0.0);
+        // Per-tensor norm 2.5: [3, 4] (norm 5) halves; [12] becomes [2.5].
+        let each = GradClip { norm: Some(2.5), ..Default::default() }.apply(&[a.clone(), b.clone()]).unwrap();
+        assert_close(&read(&each[0]), &[1.5, 2.0], 1e-5, 0.0);
+        assert_close(&read(&each[1]), &[2.5], 1e-5, 0.0);
+        let value = GradClip { value: Some(3.5), ..Default::default() }.apply(&[a, b]).unwrap();
+        assert_close(&read(&value[0]), &[3.0, 3.5], 0.0, 0.0);
+        assert_close(&read(&value[1]), &[3.5], 0.0, 0.0);
+        // A norm under the limit is left alone.
+        let small = Tensor::from_slice(&[0.3, 0.4], &[2], &d).unwrap();
+        let kept = GradClip { global_norm: Some(1.0), ..Default::default() }.apply(&[small]).unwrap();
+        assert_close(&read(&kept[0]), &[0.3, 0.4], 1e-6, 0.0);
+    }
 }

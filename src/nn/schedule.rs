@@ -30,3 +30,26 @@ impl LrSchedule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LrSchedule;
+
+    #[test]
+    fn schedules_give_hand_derived_rates() {
+        let close = |a: f32, b: f32| assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        let step = LrSchedule::Step { step_size: 2, gamma: 0.5 };
+        for (t, want) in [(0, 1.0), (1, 1.0), (2, 0.5), (5, 0.25)] {
+            close(step.lr_at(1.0, t), want);
+        }
+        let smooth = LrSchedule::Exponential { gamma: 0.5, decay_steps: 2, staircase: false };
+        close(smooth.lr_at(1.0, 1), 0.5f32.sqrt());
+        let stairs = LrSchedule::Exponential { gamma: 0.5, decay_steps: 2, staircase: true };
+        close(stairs.lr_at(1.0, 3), 0.5);
+        let cosine = LrSchedule::Cosine { t_max: 4, min_lr: 0.1 };
+        // halfway: min + (base - min) / 2; at and past t_max: min.
+        close(cosine.lr_at(1.0, 2), 0.55);
+        close(cosine.lr_at(1.0, 4), 0.1);
+        close(cosine.lr_at(1.0, 9), 0.1);
+    }
+}

@@ -1,6 +1,7 @@
 //! Helpers shared by the native integration tests.
 #![allow(dead_code)]
 
+pub mod fixture;
 pub mod gradcheck;
 pub mod reference;
 
