@@ -8,6 +8,7 @@ export class Chart {
   reset() {
     this.batches = [];
     this.epochs = [];
+    this.canvas.dataset.points = this.canvas.dataset.epochs = '0';
     this.draw();
   }
 
@@ -19,6 +20,7 @@ export class Chart {
 
   addEpoch(testAccuracy) {
     this.epochs.push([this.batches.length, testAccuracy]);
+    this.canvas.dataset.epochs = String(this.epochs.length);
     this.draw();
   }
 

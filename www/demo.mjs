@@ -41,7 +41,11 @@ async function train() {
     $('backend-name').textContent = await wg.init({ backend: $('backend').value });
     const nTrain = Math.min(Number($('train-size').value), digits.n - TEST);
     const epochs = Number($('epochs').value);
-    const data = { x: wg.tensor(digits.pixels.subarray(0, nTrain * 784), [nTrain, 784]), y: wg.tensor(digits.labels.subarray(0, nTrain), [nTrain]) };
+    const start = digits.n - TEST;
+    const data = {
+      x: wg.tensor(digits.pixels.subarray(0, nTrain * 784), [nTrain, 784]), y: wg.tensor(digits.labels.subarray(0, nTrain), [nTrain]),
+      xTest: wg.tensor(digits.pixels.subarray(start * 784), [TEST, 784]), yTest: wg.tensor(digits.labels.subarray(start), [TEST]),
+    };
     const t0 = performance.now();
     let seen = 0;
     const report = {
@@ -51,16 +55,18 @@ async function train() {
         state.samplesPerSecond = Math.round(Math.min(seen, nTrain * epochs) / ((performance.now() - t0) / 1000));
         $('samples-per-s').textContent = state.samplesPerSecond.toLocaleString();
       },
-      epoch(e) { $('epoch').textContent = `${e + 1} / ${epochs}`; },
+      epoch(e, testAccuracy) {
+        $('epoch').textContent = `${e + 1} / ${epochs}`;
+        chart.addEpoch(testAccuracy);
+        $('test-accuracy').textContent = `${(100 * testAccuracy).toFixed(2)}% after epoch ${e + 1}`;
+      },
     };
     setStatus('training…', 'running');
     const fn = $('api').value === 'keras' ? trainKeras : trainTorch;
     predict = await fn(wg, data, $('model').value, epochs, report);
-    data.x.dispose();
-    data.y.dispose();
+    Object.values(data).forEach((t) => t.dispose());
     setStatus('testing…', 'running');
     state.testAccuracy = await testAccuracy();
-    chart.addEpoch(state.testAccuracy);
     $('test-accuracy').textContent = `${(100 * state.testAccuracy).toFixed(2)}%`;
     setStatus(`done · ${wg.memory().numTensors} live tensors`, 'done');
   } catch (e) {

@@ -1,6 +1,7 @@
 // The demo's two front doors, side by side: the page shows these functions' source as the code it
-// runs. Each trains on `data` ({x: [n, 784] float32, y: [n] int32}), calls `report.batch(loss, acc)`
-// and `report.epoch(epoch)` as it goes, and resolves to a `predict(x) -> probabilities` function.
+// runs. Each trains on `data` ({x: [n, 784], y: [n] labels, xTest, yTest}), calls
+// `report.batch(loss, acc)` per batch and `report.epoch(epoch, testAccuracy)` per epoch, and
+// resolves to a `predict(x) -> probabilities` function.
 
 export async function trainKeras(wg, data, kind, epochs, report) {
   const layers = kind === 'mlp'
@@ -16,10 +17,10 @@ export async function trainKeras(wg, data, kind, epochs, report) {
   const model = wg.sequential({ layers });
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(data.x, data.y, {
-    epochs, batchSize: 64, verbose: 0,
+    epochs, batchSize: 64, verbose: 0, validationData: [data.xTest, data.yTest],
     callbacks: {
       onBatchEnd: (batch, logs) => report.batch(logs.loss, logs.acc),
-      onEpochEnd: (epoch) => report.epoch(epoch),
+      onEpochEnd: (epoch, logs) => report.epoch(epoch, logs.val_acc),
     },
   });
   return (x) => model.predict(x);
@@ -64,7 +65,14 @@ export async function trainTorch(wg, data, kind, epochs, report) {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     order.dispose();
-    report.epoch(epoch);
+    const testAccuracy = wg.tidy(() => wg.noGrad(() => {
+      net.eval();
+      const acc = net.forward(data.xTest).argmax(-1).eq(data.yTest).cast('float32').mean();
+      net.train();
+      return acc;
+    }));
+    report.epoch(epoch, await testAccuracy.item());
+    testAccuracy.dispose();
   }
   return (x) => wg.tidy(() => wg.noGrad(() => { net.eval(); return net.forward(x).softmax(-1); }));
 }

@@ -42,6 +42,29 @@ export const apiChecks = {
     model.dispose();
   },
 
+  async 'keras: a CNN with validationSplit and RMSprop matches TensorFlow.js fit'(wg) {
+    const c = (await fixture('keras.json')).cases.fit_cnn;
+    const model = wg.sequential({ layers: [
+      wg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 2] }),
+      wg.layers.maxPooling2d({ poolSize: 2 }),
+      wg.layers.flatten(),
+      wg.layers.dense({ units: 3, activation: 'softmax' }),
+    ] });
+    const weights = c.weights.map((w) => fromCase(wg, w));
+    model.setWeights(weights);  // Keras's [kh, kw, in, out] conv kernel
+    model.compile({ optimizer: wg.train.rmsprop(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const [x, y] = [fromCase(wg, c.x), fromCase(wg, c.y)];
+    const history = await model.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, validationSplit: 0.2, verbose: 0 });
+    for (const key of ['loss', 'acc', 'val_loss', 'val_acc']) same(history.history[key], c.history[key], key, 1e-4);
+    const final = model.getWeights();
+    for (const [i, w] of final.entries()) {
+      if (w.shape.join() !== c.final[i].shape.join()) throw new Error(`weight ${i}: shape [${w.shape}] vs [${c.final[i].shape}]`);
+      same(await w.data(), c.final[i].data, `weight ${i} after fit`, 1e-3);
+    }
+    for (const t of [...weights, ...final, x, y]) t.dispose();
+    model.dispose();
+  },
+
   async 'keras: summary counts parameters and shapes'(wg) {
     const model = wg.sequential();
     model.add(wg.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }));
@@ -52,8 +75,9 @@ export const apiChecks = {
     const lines = [];
     model.summary((l) => lines.push(l));
     // conv: 3*3*1*8 + 8 = 80; 26x26 -> pool 13x13x8 = 1352; dense: 1352*10 + 10 = 13530.
-    same(model.layers.map((l) => l.outputShape.join('x')).map((s) => s.length), ['26x26x8', '13x13x8', '1352', '1352', '10'].map((s) => s.length), 'shape strings');
-    if (model.layers[1].outputShape.join() !== '13,13,8') throw new Error(`pool output ${model.layers[1].outputShape}`);
+    const shapes = model.layers.map((l) => l.outputShape.join('x')).join(' ');
+    if (shapes !== '26x26x8 13x13x8 1352 1352 10') throw new Error(`output shapes ${shapes}`);
+    if (model.countParams() !== 13610) throw new Error(`countParams ${model.countParams()}`);
     if (!lines.some((l) => /^Total params: 13610$/.test(l))) throw new Error(`summary:\n${lines.join('\n')}`);
     model.dispose();
   },

@@ -54,8 +54,9 @@ test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy
   assert.match(await page.textContent('#backend-name'), /^webgpu \(/);
   console.log(`MNIST demo: test accuracy ${demo.testAccuracy}, ${demo.samplesPerSecond} samples/s (Keras-like MLP, WebGPU)`);
   assert.ok(demo.testAccuracy >= 0.9, `test accuracy ${demo.testAccuracy}`);
-  // The chart got a point per batch (2 epochs x 125 batches) and the accuracy readout is shown.
+  // The chart got a point per batch (2 epochs x 125 batches) and one per epoch (test accuracy).
   assert.equal(await page.getAttribute('#chart', 'data-points'), '250');
+  assert.equal(await page.getAttribute('#chart', 'data-epochs'), '2');
   assert.match(await page.textContent('#test-accuracy'), /^\d+\.\d\d%$/);
   // A held-out digit drawn into the canvas by the page's own button updates the prediction.
   await page.click('#sample');

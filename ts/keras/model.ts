@@ -97,6 +97,10 @@ export class Sequential {
     }
     this.#pending.push(layer);
     this.#buildPending();
+    // A compiled trainer holds the old layer list and parameters: compile again after adding.
+    this.#trainer?.free();
+    this.#optimizer?.free();
+    this.#trainer = this.#optimizer = null;
   }
 
   #buildPending(): void {
@@ -145,17 +149,7 @@ export class Sequential {
 
   /** Prints (or passes to `printFn`) a table of layers, output shapes and parameter counts. */
   summary(printFn: (line: string) => void = console.log): void {
-    const rows = this.#built.map((b) => {
-      const shapes = b.core.parameters();
-      let count = 0;
-      for (let i = 0; i < shapes.length; i++) {
-        const t = shapes.get(i)!;
-        count += Array.from(t.shape).reduce((a, s) => a * s, 1);
-        t.free();
-      }
-      shapes.free();
-      return [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(count)];
-    });
+    const rows = this.#built.map((b) => [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(paramCount(b.core))]);
     const header = ['Layer (type)', 'Output shape', 'Param #'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
@@ -173,9 +167,7 @@ export class Sequential {
 
   /** Total trainable parameters. */
   countParams(): number {
-    let lines = 0;
-    this.summary((l) => { const m = /^Total params: (\d+)/.exec(l); if (m) lines = Number(m[1]); });
-    return lines;
+    return this.#built.reduce((a, b) => a + paramCount(b.core), 0);
   }
 
   /** Chooses the optimizer, loss and metrics. */
@@ -363,6 +355,19 @@ export class Sequential {
     this.#trainer = this.#optimizer = this.#core = null;
     this.#built = [];
   }
+}
+
+/** Trainable values in a core layer. */
+function paramCount(core: Layer): number {
+  const list = core.parameters();
+  let count = 0;
+  for (let i = 0; i < list.length; i++) {
+    const t = list.get(i)!;
+    count += Array.from(t.shape).reduce((a, s) => a * s, 1);
+    t.free();
+  }
+  list.free();
+  return count;
 }
 
 function named(names: string[], values: ArrayLike<number>): Logs {
