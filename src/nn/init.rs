@@ -46,7 +46,7 @@ pub enum Init {
 }
 
 /// The factor that makes a normal truncated at ±2σ have the intended standard deviation.
-const TRUNCATION: f32 = 0.879_625_64;
+const TRUNCATION: f32 = 0.879_625_6;
 
 impl Init {
     /// The initialiser called `name` (Keras's camelCase or snake_case names, or PyTorch's).
