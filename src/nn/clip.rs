@@ -42,6 +42,35 @@ impl GradClip {
     }
 }
 
+/// PyTorch's `clip_grad_norm_`: rescales the gradients of `params` in place so their joint L2 norm
+/// is at most `max_norm`, and returns the norm before clipping (a scalar on the device).
+pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<Option<Tensor>> {
+    crate::grad_mode::no_grad(|| {
+        let (with, grads): (Vec<&Tensor>, Vec<Tensor>) = params.iter().filter_map(|p| p.grad().map(|g| (p, g))).unzip();
+        let Some(first) = grads.first() else { return Ok(None) };
+        let mut total = first.square()?.sum()?;
+        for g in &grads[1..] {
+            total = total.add(&g.square()?.sum()?)?;
+        }
+        for (p, g) in with.iter().zip(scale_to(&grads, total.clone(), max_norm)?) {
+            p.set_grad(Some(g));
+        }
+        Ok(Some(total.sqrt()?))
+    })
+}
+
+/// PyTorch's `clip_grad_value_`: clamps the gradients of `params` to `[-value, value]` in place.
+pub fn clip_grad_value(params: &[Tensor], value: f32) -> Result<()> {
+    crate::grad_mode::no_grad(|| {
+        for p in params {
+            if let Some(g) = p.grad() {
+                p.set_grad(Some(g.clamp(Some(-value as f64), Some(value as f64))?));
+            }
+        }
+        Ok(())
+    })
+}
+
 /// `grads * min(1, max / (sqrt(squared_norm) + 1e-6))`, PyTorch's factor.
 fn scale_to(grads: &[Tensor], squared_norm: Tensor, max: f32) -> Result<Vec<Tensor>> {
     let factor = squared_norm.sqrt()?.add_scalar(1e-6)?.reciprocal()?.mul_scalar(max as f64)?.clamp(None, Some(1.0))?;

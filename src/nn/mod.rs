@@ -17,7 +17,7 @@ mod schedule;
 mod trainer;
 
 pub use activation::Act;
-pub use clip::GradClip;
+pub use clip::{clip_grad_norm, clip_grad_value, GradClip};
 pub use init::{Fans, Init};
 pub use loss::{Loss, Reduction};
 pub use metrics::Metric;

@@ -10,7 +10,7 @@ use super::config::Config;
 use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
 use crate::nn::layers::{BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential};
-use crate::nn::{Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
+use crate::nn::{clip_grad_norm, clip_grad_value, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
 use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
 use crate::Tensor;
 
@@ -319,4 +319,17 @@ pub fn randperm(n: u32) -> JsResult<JsTensor> {
 #[wasm_bindgen]
 pub fn assign(target: &JsTensor, value: &JsTensor) -> JsResult<()> {
     target.0.assign(&value.0).map_err(js_error)
+}
+
+/// Rescales the gradients of `params` in place to a joint L2 norm of at most `max_norm`; returns
+/// the norm before clipping (PyTorch's `clip_grad_norm_`), or nothing when no gradient exists.
+#[wasm_bindgen(js_name = clipGradNorm)]
+pub fn clip_grad_norm_js(params: &TensorList, max_norm: f32) -> JsResult<Option<JsTensor>> {
+    clip_grad_norm(&params.0, max_norm).map(|t| t.map(JsTensor)).map_err(js_error)
+}
+
+/// Clamps the gradients of `params` to `[-value, value]` in place (PyTorch's `clip_grad_value_`).
+#[wasm_bindgen(js_name = clipGradValue)]
+pub fn clip_grad_value_js(params: &TensorList, value: f32) -> JsResult<()> {
+    clip_grad_value(&params.0, value).map_err(js_error)
 }

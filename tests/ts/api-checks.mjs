@@ -147,6 +147,15 @@ export const apiChecks = {
       opt.step();
     }
     same(await w.data(), [1 - 0.1 - 0.19, 2 + 0.1 + 0.19], 'SGD momentum');
+    // clipGradNorm_: gradients [3, 4] and [12] (norm 13) scaled to norm 6.5; the norm before is returned.
+    const [a, b] = [nn.Parameter(wg.tensor([1, 1])), nn.Parameter(wg.tensor([1]))];
+    wg.tidy(() => a.mul(wg.tensor([3, 4])).sum().add(b.mul(12).sum()).backward());
+    const norm = nn.utils.clipGradNorm_([a, b], 6.5);
+    same([await norm.item()], [13], 'total norm');
+    same(await a.grad.data(), [1.5, 2], 'clipped gradient', 1e-5);
+    nn.utils.clipGradValue_([b], 5);
+    same(await b.grad.data(), [5], 'clipped by value');
+    for (const t of [a, b, norm]) t.dispose();
     const state = net.stateDict();
     const copy = new Net();
     copy.loadStateDict(state);

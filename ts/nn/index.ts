@@ -5,3 +5,4 @@ export type { Conv2dOptions } from './native.js';
 export { Sequential, Flatten, Identity, ReLU, Sigmoid, Tanh, SiLU, Softplus, GELU, LeakyReLU, ELU, Softmax, LogSoftmax } from './containers.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, HuberLoss } from './losses.js';
 export * as functional from './functional.js';
+export * as utils from './utils.js';
