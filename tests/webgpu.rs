@@ -113,22 +113,27 @@ fn a_lost_device_gives_a_clear_error_and_a_new_one_works() {
 fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
     let Some(d) = gpu() else { return };
     let Device::WebGpu(ctx) = &d else { return };
-    let (rows, k, n) = (37, 45, 130);
-    let x = Tensor::from_slice(&common::random(rows * k, 1), &[rows, k], &d).unwrap();
-    let w = Tensor::from_slice(&common::random(k * n, 2), &[k, n], &d).unwrap();
-    let b = Tensor::from_slice(&common::random(n, 3), &[n], &d).unwrap();
-    for act in webgrad::Activation::ALL {
-        let before = ctx.counters().dispatches;
-        let fused = x.linear(&w, &b, act).unwrap();
-        assert_eq!(ctx.counters().dispatches - before, 1, "{act:?}");
-        let pre = x.matmul(&w).unwrap().add(&b).unwrap();
-        let composite = match act {
-            webgrad::Activation::Identity => pre,
-            webgrad::Activation::Relu => pre.relu().unwrap(),
-            webgrad::Activation::Sigmoid => pre.sigmoid().unwrap(),
-            webgrad::Activation::Tanh => pre.tanh().unwrap(),
+    // 37 rows run the tiled GEMM; 2 rows the skinny path, here with a transposed (PyTorch-layout) weight.
+    for (rows, k, n, transposed) in [(37, 45, 130, false), (2, 45, 130, true)] {
+        let x = Tensor::from_slice(&common::random(rows * k, 1), &[rows, k], &d).unwrap();
+        let w = match transposed {
+            true => Tensor::from_slice(&common::random(k * n, 2), &[n, k], &d).unwrap().t().unwrap(),
+            false => Tensor::from_slice(&common::random(k * n, 2), &[k, n], &d).unwrap(),
         };
-        common::assert_close(&read(&fused), &read(&composite), 1e-5, 1e-5);
+        let b = Tensor::from_slice(&common::random(n, 3), &[n], &d).unwrap();
+        for act in webgrad::Activation::ALL {
+            let before = ctx.counters().dispatches;
+            let fused = x.linear(&w, &b, act).unwrap();
+            assert_eq!(ctx.counters().dispatches - before, 1, "{act:?}");
+            let pre = x.matmul(&w).unwrap().add(&b).unwrap();
+            let composite = match act {
+                webgrad::Activation::Identity => pre,
+                webgrad::Activation::Relu => pre.relu().unwrap(),
+                webgrad::Activation::Sigmoid => pre.sigmoid().unwrap(),
+                webgrad::Activation::Tanh => pre.tanh().unwrap(),
+            };
+            common::assert_close(&read(&fused), &read(&composite), 1e-5, 1e-5);
+        }
     }
 }
 

@@ -22,6 +22,11 @@ const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
 const MATMUL_TILE: u32 = 128;
+/// Products with at most this many rows of A run as one invocation per output (`shaders/matvec.wgsl`):
+/// a 128-row tile would compute mostly padding.
+const SKINNY_ROWS: usize = 8;
+/// Output columns per workgroup of the skinny product (its `@workgroup_size`).
+const MATVEC_COLUMNS: u32 = 64;
 
 fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
     Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
@@ -103,14 +108,20 @@ impl GpuContext {
         epilogue: Option<(&GpuStorage, &Layout, Activation)>,
     ) -> Result<GpuStorage> {
         require_f32("matmul", &[(a, al), (b, bl)])?;
-        let kernel = Kernel::Matmul(epilogue.map(|(_, _, act)| act));
-        let name = kernel.name();
         let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
+        let act = epilogue.map(|(_, _, act)| act);
+        let skinny = m <= SKINNY_ROWS;
+        let kernel = if skinny { Kernel::Matvec(act) } else { Kernel::Matmul(act) };
+        let name = kernel.name();
         let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
         let (sa, sb) = (al.strides(), bl.strides());
         let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
         let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        let groups = (tile(n)?, tile(m)?, to_u32(&name, batch)?);
+        let groups = if skinny {
+            (to_u32(&name, n)?.div_ceil(MATVEC_COLUMNS), to_u32(&name, m)?, to_u32(&name, batch)?)
+        } else {
+            (tile(n)?, tile(m)?, to_u32(&name, batch)?)
+        };
         let max = self.limits.max_compute_workgroups_per_dimension;
         if groups.0 > max || groups.1 > max || groups.2 > max {
             return Err(Error::Gpu { op: name, msg: format!("[{batch}, {m}, {k}] @ [{batch}, {k}, {n}] needs more than {max} workgroups per dimension") });

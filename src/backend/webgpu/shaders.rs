@@ -8,6 +8,8 @@ use crate::dtype::DType;
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 /// The tiled GEMM body, for matmul and the implicit-GEMM convolutions (they provide its operands).
 const GEMM: &str = include_str!("../../../shaders/gemm.wgsl");
+/// The skinny-product body that replaces it for few rows of A.
+const MATVEC: &str = include_str!("../../../shaders/matvec.wgsl");
 /// The image operand (cols read on the fly), for the convolution and its weight gradient.
 const CONV_IMAGE: &str = include_str!("../../../shaders/conv_image.wgsl");
 /// The out-of-range index record, for the kernels that read indices.
@@ -25,6 +27,8 @@ pub enum Kernel {
     ReduceRows(ReduceOp, DType),
     /// Matrix product; with an activation, `act(a @ b + bias)` fused into the epilogue.
     Matmul(Option<Activation>),
+    /// The same product for few rows of A (one invocation per output, no tiles).
+    Matvec(Option<Activation>),
     CopyInto(DType),
     Gather(DType),
     ScatterAdd(DType),
@@ -67,6 +71,8 @@ impl Kernel {
         }
         out.extend([Kernel::Matmul(None), Kernel::Conv2d, Kernel::Conv2dWeightGrad, Kernel::Conv2dInputGrad, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
         out.extend(Activation::ALL.iter().map(|&act| Kernel::Matmul(Some(act))));
+        out.push(Kernel::Matvec(None));
+        out.extend(Activation::ALL.iter().map(|&act| Kernel::Matvec(Some(act))));
         out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
         out
@@ -88,6 +94,8 @@ impl Kernel {
             Kernel::ReduceRows(op, d) => format!("reduce_rows/{op:?}/{d}"),
             Kernel::Matmul(None) => "matmul".to_string(),
             Kernel::Matmul(Some(act)) => format!("linear/{act:?}"),
+            Kernel::Matvec(None) => "matvec".to_string(),
+            Kernel::Matvec(Some(act)) => format!("linear_skinny/{act:?}"),
             Kernel::CopyInto(d) => format!("copy_into/{d}"),
             Kernel::Gather(d) => format!("gather/{d}"),
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
@@ -138,8 +146,8 @@ impl Kernel {
                 ];
                 (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
             }
-            Kernel::Matmul(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
-            Kernel::Matmul(Some(act)) => {
+            Kernel::Matmul(None) | Kernel::Matvec(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
+            Kernel::Matmul(Some(act)) | Kernel::Matvec(Some(act)) => {
                 let epilogue = match act {
                     Activation::Identity => "return v + bias4(col);",
                     Activation::Relu => "return max(v + bias4(col), vec4<f32>(0.0));",
@@ -179,6 +187,7 @@ impl Kernel {
         let gemm = match self {
             Kernel::Conv2d | Kernel::Conv2dWeightGrad => [CONV_IMAGE, GEMM].concat(),
             Kernel::Matmul(_) | Kernel::Conv2dInputGrad => GEMM.to_string(),
+            Kernel::Matvec(_) => MATVEC.to_string(),
             _ => String::new(),
         };
         format!("{COMMON}\n{fault}\n{body}\n{gemm}")
