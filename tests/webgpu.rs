@@ -138,24 +138,29 @@ fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
 }
 
 #[test]
-fn conv_gradients_with_a_long_contraction_match_the_cpu() {
-    // 4 images of 64x64 positions: the weight gradient's contraction (16,384) is split over slices.
+fn conv_gradients_match_the_cpu_on_both_kernel_shapes() {
+    // (images, in, out, size, groups). Few channels (<= 8 rows of the result, over short contractions
+    // for the forward and input gradient) run the skinny kernels, more the tiled ones; 4 images of
+    // 64x64 give the weight gradient a contraction of 16,384, split over slices.
     let Some(d) = gpu() else { return };
-    let (xv, wv) = (common::random(4 * 2 * 64 * 64, 5), common::random(3 * 2 * 3 * 3, 6));
-    let grads = |dev: &Device| {
-        let x = Tensor::from_slice(&xv, &[4, 2, 64, 64], dev).unwrap();
-        let w = Tensor::from_slice(&wv, &[3, 2, 3, 3], dev).unwrap();
-        x.set_requires_grad(true);
-        w.set_requires_grad(true);
-        let o = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, ..Default::default() };
-        let y = x.conv2d(&w, None, &o).unwrap();
-        y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
-        (read(&w.grad().unwrap()), read(&x.grad().unwrap()))
-    };
-    let (gpu_w, gpu_x) = grads(&d);
-    let (cpu_w, cpu_x) = grads(&Device::Cpu);
-    common::assert_close(&gpu_w, &cpu_w, 1e-3, 1e-2);
-    common::assert_close(&gpu_x, &cpu_x, 1e-4, 1e-4);
+    for (i, (n, c, o, size, groups)) in [(4, 2, 3, 64, 1), (2, 12, 10, 12, 1), (2, 4, 6, 9, 2), (2, 34, 36, 7, 2)].into_iter().enumerate() {
+        let (xv, wv) = (common::random(n * c * size * size, 5 + i as u32), common::random(o * c / groups * 9, 6));
+        let grads = |dev: &Device| {
+            let x = Tensor::from_slice(&xv, &[n, c, size, size], dev).unwrap();
+            let w = Tensor::from_slice(&wv, &[o, c / groups, 3, 3], dev).unwrap();
+            x.set_requires_grad(true);
+            w.set_requires_grad(true);
+            let opts = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, groups, ..Default::default() };
+            let y = x.conv2d(&w, None, &opts).unwrap();
+            y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
+            (read(&y), read(&w.grad().unwrap()), read(&x.grad().unwrap()))
+        };
+        let (gpu_y, gpu_w, gpu_x) = grads(&d);
+        let (cpu_y, cpu_w, cpu_x) = grads(&Device::Cpu);
+        common::assert_close(&gpu_y, &cpu_y, 1e-4, 1e-4);
+        common::assert_close(&gpu_w, &cpu_w, 1e-3, 1e-2);
+        common::assert_close(&gpu_x, &cpu_x, 1e-4, 1e-3);
+    }
 }
 
 #[test]

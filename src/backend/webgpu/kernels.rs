@@ -4,7 +4,7 @@
 use wgpu::util::DeviceExt;
 
 use super::pool::size_class;
-use super::shaders::Kernel;
+use super::shaders::{GemmOp, Kernel};
 use super::{to_u32, to_u32s, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
@@ -22,11 +22,17 @@ const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
 /// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
 const MATMUL_TILE: u32 = 128;
-/// Products with at most this many rows of A run as one invocation per output (`shaders/matvec.wgsl`):
-/// a 128-row tile would compute mostly padding.
+/// Products whose result has at most this many rows (batch-1 inference; convolutions with few
+/// channels) run as one invocation per output (`shaders/skinny.wgsl`): a 128-row tile would compute
+/// mostly padding.
 const SKINNY_ROWS: usize = 8;
-/// Output columns per workgroup of the skinny product (its `@workgroup_size`).
-const MATVEC_COLUMNS: u32 = 64;
+/// A convolution's image reads (im2col on the fly) cost more than a multiply-add: tiles share each
+/// read among 128 rows, skinny kernels repeat it per row. So the forward and input-gradient kernels go
+/// skinny only over short contractions (measured on SwiftShader: 8 channels x 9 taps 2.4x faster
+/// skinny, 8 x 144 1.3x slower).
+const SKINNY_CONV_TAPS: usize = 64;
+/// Output columns per workgroup of the skinny kernels (their `@workgroup_size`).
+const SKINNY_COLUMNS: u32 = 64;
 
 fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
     Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
@@ -109,23 +115,12 @@ impl GpuContext {
     ) -> Result<GpuStorage> {
         require_f32("matmul", &[(a, al), (b, bl)])?;
         let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
-        let act = epilogue.map(|(_, _, act)| act);
-        let skinny = m <= SKINNY_ROWS;
-        let kernel = if skinny { Kernel::Matvec(act) } else { Kernel::Matmul(act) };
+        let kernel = Kernel::Gemm { op: GemmOp::Matmul(epilogue.map(|(_, _, act)| act)), skinny: m <= SKINNY_ROWS };
         let name = kernel.name();
         let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
         let (sa, sb) = (al.strides(), bl.strides());
         let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
-        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        let groups = if skinny {
-            (to_u32(&name, n)?.div_ceil(MATVEC_COLUMNS), to_u32(&name, m)?, to_u32(&name, batch)?)
-        } else {
-            (tile(n)?, tile(m)?, to_u32(&name, batch)?)
-        };
-        let max = self.limits.max_compute_workgroups_per_dimension;
-        if groups.0 > max || groups.1 > max || groups.2 > max {
-            return Err(Error::Gpu { op: name, msg: format!("[{batch}, {m}, {k}] @ [{batch}, {k}, {n}] needs more than {max} workgroups per dimension") });
-        }
+        let groups = self.gemm_grid(kernel, m, n, batch)?;
         match epilogue {
             None => self.dispatch(kernel, &info, &[a, b], &out, groups)?,
             Some((bias, bl, _)) => {
@@ -134,6 +129,23 @@ impl GpuContext {
             }
         }
         Ok(out)
+    }
+
+    /// The workgroup grid of a GEMM-body kernel computing `layers` results of `m` x `n`: 128 x 128
+    /// tiles, or for skinny kernels 64 columns of one row per workgroup.
+    fn gemm_grid(&self, kernel: Kernel, m: usize, n: usize, layers: usize) -> Result<(u32, u32, u32)> {
+        let name = kernel.name();
+        let skinny = matches!(kernel, Kernel::Gemm { skinny: true, .. });
+        let grid = if skinny {
+            (to_u32(&name, n)?.div_ceil(SKINNY_COLUMNS), to_u32(&name, m)?, to_u32(&name, layers)?)
+        } else {
+            (to_u32(&name, n)?.div_ceil(MATMUL_TILE), to_u32(&name, m)?.div_ceil(MATMUL_TILE), to_u32(&name, layers)?)
+        };
+        let max = self.limits.max_compute_workgroups_per_dimension;
+        if grid.0 > max || grid.1 > max || grid.2 > max {
+            return Err(Error::Gpu { op: name, msg: format!("{layers} results of {m} x {n} need more than {max} workgroups per dimension") });
+        }
+        Ok(grid)
     }
 }
 
@@ -362,40 +374,42 @@ impl Backend for GpuContext {
 
     fn conv2d(&self, x: &GpuStorage, xl: &Layout, w: &GpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (w, wl)])?;
-        let name = Kernel::Conv2d.name();
         let out_c = wl.shape()[0];
         let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2d, skinny: group_out <= SKINNY_ROWS && taps <= SKINNY_CONV_TAPS };
+        let name = kernel.name();
         let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
-        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        let groups_grid = (tile(positions)?, tile(group_out)?, to_u32(&name, win.batch * groups)?);
-        let max = self.limits.max_compute_workgroups_per_dimension;
-        if groups_grid.0 > max || groups_grid.1 > max || groups_grid.2 > max {
-            return Err(Error::Gpu { op: name, msg: format!("{} images x {groups} groups need more than {max} workgroups per dimension", win.batch) });
-        }
-        self.dispatch(Kernel::Conv2d, &info, &[w, x], &out, groups_grid)?;
+        let grid = self.gemm_grid(kernel, group_out, positions, win.batch * groups)?;
+        self.dispatch(kernel, &info, &[w, x], &out, grid)?;
         Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn conv2d_weight_grad(&self, x: &GpuStorage, xl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
-        let kernel = Kernel::Conv2dWeightGrad;
-        let name = kernel.name();
         let positions = win.out_h * win.out_w;
         let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
-        // Split-K: enough slices of the contraction to fill the GPU when the output is small.
+        let skinny = group_out <= SKINNY_ROWS;
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, skinny };
+        let name = kernel.name();
+        // Split-K: enough slices of the contraction to fill the GPU when the output is small (counted
+        // in 256-invocation workgroups: a skinny workgroup has 64).
         let contraction = win.batch * positions;
-        let tiles = taps.div_ceil(MATMUL_TILE as usize) * group_out.div_ceil(MATMUL_TILE as usize) * groups;
+        let tiles = if skinny {
+            (taps.div_ceil(SKINNY_COLUMNS as usize) * group_out * groups).div_ceil(4)
+        } else {
+            taps.div_ceil(MATMUL_TILE as usize) * group_out.div_ceil(MATMUL_TILE as usize) * groups
+        };
         let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
         let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
         let slices = contraction.div_ceil(chunk.max(1)).max(1);
         let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, taps, contraction, dyl.offset(), positions, out_c * positions, groups, chunk, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
-        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        self.dispatch(kernel, &info, &[dy, x], &partial, (tile(taps)?, tile(group_out)?, to_u32(&name, groups * slices)?))?;
+        let grid = self.gemm_grid(kernel, group_out, taps, groups * slices)?;
+        self.dispatch(kernel, &info, &[dy, x], &partial, grid)?;
         if slices == 1 {
             return Ok(partial);
         }
@@ -404,18 +418,17 @@ impl Backend for GpuContext {
 
     fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(w, wl), (dy, dyl)])?;
-        let kernel = Kernel::Conv2dInputGrad;
-        let name = kernel.name();
         let out_c = wl.shape()[0];
         let (group_c, group_out, pixels) = (win.channels / groups.max(1), out_c / groups.max(1), win.in_h * win.in_w);
         let k = group_out * win.kernel[0] * win.kernel[1];
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2dInputGrad, skinny: group_c <= SKINNY_ROWS && k <= SKINNY_CONV_TAPS };
+        let name = kernel.name();
         let out = self.new_buffer(&name, win.batch * win.channels * pixels, DType::F32)?;
         let mut info = to_u32s(&name, &[group_c, pixels, k, wl.offset(), 0, 0, groups, out_c, win.out_h, 0, 0])?;
         // The geometry, with dy's offset and strides where the image's go.
         let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.out_h * win.out_w, 1]).offset_by(dyl.offset());
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
-        let tile = |d: usize| to_u32(&name, d).map(|d| d.div_ceil(MATMUL_TILE));
-        let grid = (tile(pixels)?, tile(group_c)?, to_u32(&name, win.batch * groups)?);
+        let grid = self.gemm_grid(kernel, group_c, pixels, win.batch * groups)?;
         self.dispatch(kernel, &info, &[w, dy], &out, grid)?;
         Ok(out)
     }

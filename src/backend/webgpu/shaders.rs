@@ -8,8 +8,8 @@ use crate::dtype::DType;
 const COMMON: &str = include_str!("../../../shaders/common.wgsl");
 /// The tiled GEMM body, for matmul and the implicit-GEMM convolutions (they provide its operands).
 const GEMM: &str = include_str!("../../../shaders/gemm.wgsl");
-/// The skinny-product body that replaces it for few rows of A.
-const MATVEC: &str = include_str!("../../../shaders/matvec.wgsl");
+/// The body that replaces it for results with few rows (one invocation per output).
+const SKINNY: &str = include_str!("../../../shaders/skinny.wgsl");
 /// The image operand (cols read on the fly), for the convolution and its weight gradient.
 const CONV_IMAGE: &str = include_str!("../../../shaders/conv_image.wgsl");
 /// The out-of-range index record, for the kernels that read indices.
@@ -25,25 +25,35 @@ pub enum Kernel {
     Reduce(ReduceOp, DType),
     /// The same reductions for short rows: one invocation per output.
     ReduceRows(ReduceOp, DType),
-    /// Matrix product; with an activation, `act(a @ b + bias)` fused into the epilogue.
-    Matmul(Option<Activation>),
-    /// The same product for few rows of A (one invocation per output, no tiles).
-    Matvec(Option<Activation>),
+    /// A product on the GEMM bodies: tiled (`shaders/gemm.wgsl`), or `skinny` for results with few
+    /// rows (`shaders/skinny.wgsl`).
+    Gemm { op: GemmOp, skinny: bool },
     CopyInto(DType),
     Gather(DType),
     ScatterAdd(DType),
-    /// Convolution as implicit GEMM (no im2col buffer).
-    Conv2d,
-    /// Its weight gradient, likewise.
-    Conv2dWeightGrad,
-    /// Its input gradient (a transposed convolution), likewise.
-    Conv2dInputGrad,
     Im2Col,
     Col2Im,
     /// Fused softmax; `true` for log-softmax.
     Softmax(bool),
     /// One optimizer update.
     Update(UpdateOp),
+}
+
+/// The products that run on the GEMM bodies; each kernel file provides the operand loaders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GemmOp {
+    /// Matrix product; with an activation, `act(a @ b + bias)` fused into the epilogue.
+    Matmul(Option<Activation>),
+    /// Convolution as implicit GEMM (no im2col buffer).
+    Conv2d,
+    /// Its weight gradient, likewise.
+    Conv2dWeightGrad,
+    /// Its input gradient (a transposed convolution), likewise.
+    Conv2dInputGrad,
+}
+
+impl GemmOp {
+    const ALL_CONV: [GemmOp; 3] = [GemmOp::Conv2d, GemmOp::Conv2dWeightGrad, GemmOp::Conv2dInputGrad];
 }
 
 const DTYPES: [DType; 3] = [DType::F32, DType::I32, DType::Bool];
@@ -69,10 +79,11 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::ReduceRows(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Matmul(None), Kernel::Conv2d, Kernel::Conv2dWeightGrad, Kernel::Conv2dInputGrad, Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
-        out.extend(Activation::ALL.iter().map(|&act| Kernel::Matmul(Some(act))));
-        out.push(Kernel::Matvec(None));
-        out.extend(Activation::ALL.iter().map(|&act| Kernel::Matvec(Some(act))));
+        out.extend([Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        let matmuls = std::iter::once(None).chain(Activation::ALL.map(Some)).map(GemmOp::Matmul);
+        for op in matmuls.chain(GemmOp::ALL_CONV) {
+            out.extend([false, true].map(|skinny| Kernel::Gemm { op, skinny }));
+        }
         out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
         out
@@ -92,16 +103,19 @@ impl Kernel {
             Kernel::Select(d) => format!("select/{d}"),
             Kernel::Reduce(op, d) => format!("reduce/{op:?}/{d}"),
             Kernel::ReduceRows(op, d) => format!("reduce_rows/{op:?}/{d}"),
-            Kernel::Matmul(None) => "matmul".to_string(),
-            Kernel::Matmul(Some(act)) => format!("linear/{act:?}"),
-            Kernel::Matvec(None) => "matvec".to_string(),
-            Kernel::Matvec(Some(act)) => format!("linear_skinny/{act:?}"),
+            Kernel::Gemm { op, skinny } => {
+                let name = match op {
+                    GemmOp::Matmul(None) => "matmul".to_string(),
+                    GemmOp::Matmul(Some(act)) => format!("linear/{act:?}"),
+                    GemmOp::Conv2d => "conv2d".to_string(),
+                    GemmOp::Conv2dWeightGrad => "conv2d_weight_grad".to_string(),
+                    GemmOp::Conv2dInputGrad => "conv2d_input_grad".to_string(),
+                };
+                if *skinny { format!("{name}/skinny") } else { name }
+            }
             Kernel::CopyInto(d) => format!("copy_into/{d}"),
             Kernel::Gather(d) => format!("gather/{d}"),
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
-            Kernel::Conv2d => "conv2d".to_string(),
-            Kernel::Conv2dWeightGrad => "conv2d_weight_grad".to_string(),
-            Kernel::Conv2dInputGrad => "conv2d_input_grad".to_string(),
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
             Kernel::Softmax(log) => if *log { "log_softmax" } else { "softmax" }.to_string(),
@@ -146,8 +160,8 @@ impl Kernel {
                 ];
                 (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
             }
-            Kernel::Matmul(None) | Kernel::Matvec(None) => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
-            Kernel::Matmul(Some(act)) | Kernel::Matvec(Some(act)) => {
+            Kernel::Gemm { op: GemmOp::Matmul(None), .. } => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
+            Kernel::Gemm { op: GemmOp::Matmul(Some(act)), .. } => {
                 let epilogue = match act {
                     Activation::Identity => "return v + bias4(col);",
                     Activation::Relu => "return max(v + bias4(col), vec4<f32>(0.0));",
@@ -167,9 +181,9 @@ impl Kernel {
             }
             Kernel::ScatterAdd(DType::Bool) => return None,
             Kernel::ScatterAdd(d) => (include_str!("../../../shaders/scatter_add.wgsl"), vec![("T", wgsl(d))]),
-            Kernel::Conv2d => (include_str!("../../../shaders/conv2d.wgsl"), vec![]),
-            Kernel::Conv2dWeightGrad => (include_str!("../../../shaders/conv2d_wgrad.wgsl"), vec![]),
-            Kernel::Conv2dInputGrad => (include_str!("../../../shaders/conv2d_igrad.wgsl"), vec![]),
+            Kernel::Gemm { op: GemmOp::Conv2d, .. } => (include_str!("../../../shaders/conv2d.wgsl"), vec![]),
+            Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, .. } => (include_str!("../../../shaders/conv2d_wgrad.wgsl"), vec![]),
+            Kernel::Gemm { op: GemmOp::Conv2dInputGrad, .. } => (include_str!("../../../shaders/conv2d_igrad.wgsl"), vec![]),
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
             Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
@@ -185,9 +199,10 @@ impl Kernel {
             .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
         let fault = if matches!(self, Kernel::Gather(_) | Kernel::ScatterAdd(_)) { FAULT } else { "" };
         let gemm = match self {
-            Kernel::Conv2d | Kernel::Conv2dWeightGrad => [CONV_IMAGE, GEMM].concat(),
-            Kernel::Matmul(_) | Kernel::Conv2dInputGrad => GEMM.to_string(),
-            Kernel::Matvec(_) => MATVEC.to_string(),
+            Kernel::Gemm { op, skinny } => {
+                let image = if matches!(op, GemmOp::Conv2d | GemmOp::Conv2dWeightGrad) { CONV_IMAGE } else { "" };
+                [image, if *skinny { SKINNY } else { GEMM }].concat()
+            }
             _ => String::new(),
         };
         format!("{COMMON}\n{fault}\n{body}\n{gemm}")

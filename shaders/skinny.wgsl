@@ -1,0 +1,33 @@
+// Products with few rows of the result (batch-1 inference, or convolutions with few channels):
+// appended instead of shaders/gemm.wgsl, whose 128x128 tiles would then mostly compute padding.
+// One invocation per output element: workgroups of 64 columns, workgroup layer y = the row, z = the
+// batch/image/slice layer the including kernel defines. It uses the same interface as the GEMM body
+// (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range, epilogue, binding `c`) and
+// stores at z * M * N + row * N + col like it. Four accumulators over interleaved K keep independent
+// multiply-adds in flight.
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let m = info[0];
+    let n = info[1];
+    let col = gid.x;
+    let row = wid.y;
+    let z = wid.z;
+    if (col >= n || row >= m) {
+        return;
+    }
+    let a_base = a_base_of(z);
+    let b_base = b_base_of(z);
+    let ks = k_range(z, info[2]);
+    var acc = vec4<f32>(0.0);
+    var i = ks.x;
+    for (; i + 4u <= ks.y; i = i + 4u) {
+        let av = vec4<f32>(load_a(a_base, row, i), load_a(a_base, row, i + 1u), load_a(a_base, row, i + 2u), load_a(a_base, row, i + 3u));
+        let bv = vec4<f32>(load_b(b_base, i, col), load_b(b_base, i + 1u, col), load_b(b_base, i + 2u, col), load_b(b_base, i + 3u, col));
+        acc = fma(av, bv, acc);
+    }
+    for (; i < ks.y; i = i + 1u) {
+        acc.x = fma(load_a(a_base, row, i), load_b(b_base, i, col), acc.x);
+    }
+    let v = acc.x + acc.y + acc.z + acc.w;
+    c[(z * m + row) * n + col] = epilogue(vec4<f32>(v, 0.0, 0.0, 0.0), col).x;
+}
