@@ -181,3 +181,40 @@ fn long_reductions_split_over_workgroups_match_the_cpu() {
         }
     }
 }
+
+#[test]
+fn elementwise_work_above_the_storage_binding_limit_is_split() {
+    // One element past the limit (128 MiB on lavapipe) and an odd remainder: unary, binary (with a
+    // broadcast scalar), where and an Adam update run in windows; other kernels say why they cannot.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let limit = ctx.limits().max_storage_buffer_binding_size as usize / 4;
+    let n = limit + 1_000_003;
+    if (n * 4) as u64 > ctx.limits().max_buffer_size {
+        eprintln!("skipped: this adapter's largest buffer is its binding limit");
+        return;
+    }
+    let values: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
+    let x = Tensor::from_slice(&values, &[n], &d).unwrap();
+    let y = x.mul_scalar(2.0).unwrap().add_scalar(1.0).unwrap().neg().unwrap();
+    let got = read(&y);
+    assert!(got.iter().enumerate().all(|(i, &v)| v == -(2.0 * (i % 1000) as f32 + 1.0)), "x * 2 + 1, negated");
+    drop(got);
+    let picked = Tensor::where_cond(&x.lt(&Tensor::scalar(500.0, &d).unwrap()).unwrap(), &x, &y).unwrap();
+    let got = read(&picked);
+    assert!(got.iter().enumerate().all(|(i, &v)| v == if i % 1000 < 500 { (i % 1000) as f32 } else { -(2.0 * (i % 1000) as f32 + 1.0) }));
+    drop(got);
+    // First Adam step: p - lr * g / (|g| + eps), with g = x - 499.5 (never 0).
+    let g = x.add_scalar(-499.5).unwrap();
+    let zeros = Tensor::zeros(&[n], webgrad::DType::F32, &d).unwrap();
+    let step = webgrad::AdamStep { lr: 0.5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, decoupled: false, epsilon_hat: false, step: 1 };
+    let (p, _, _) = x.adam_update(&g, &zeros, &zeros, &step).unwrap();
+    let got = read(&p);
+    assert!(got.iter().enumerate().all(|(i, &v)| (v - ((i % 1000) as f32 - if i % 1000 < 500 { -0.5 } else { 0.5 })).abs() < 1e-3));
+    drop(got);
+    // A strided view or a reduction over the whole tensor is refused with the reason.
+    let e = x.narrow(0, 0, n / 7 * 7).unwrap().reshape(&[n / 7, 7]).unwrap().t().unwrap().exp().map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("cannot be split"), "{e}");
+    let e = x.sum().map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("storage binding"), "{e}");
+}

@@ -3,7 +3,6 @@
 
 use wgpu::util::DeviceExt;
 
-use super::pool::size_class;
 use super::shaders::{GemmOp, Kernel};
 use super::{to_u32, to_u32s, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
@@ -89,8 +88,7 @@ impl GpuContext {
     fn map_kernel(&self, kernel: Kernel, x: &GpuStorage, layout: &Layout, out: DType) -> Result<GpuStorage> {
         let name = kernel.name();
         let y = self.new_buffer(&name, layout.numel(), out)?;
-        let info = elementwise_info(&name, &[layout])?;
-        self.dispatch(kernel, &info, &[x], &y, self.grid_for(&name, layout.numel())?)?;
+        self.elementwise_pass(kernel, layout.numel(), &[(x, layout)], &y, |ls| elementwise_info(&name, &[&ls[0]]))?;
         Ok(y)
     }
 
@@ -160,13 +158,10 @@ impl Backend for GpuContext {
             HostData::Bool(v) => v.iter().map(|&x| x as u32).collect(),
         };
         let bytes = (words.len().max(1) * 4) as u64;
-        if bytes > self.limits.max_storage_buffer_binding_size as u64 {
-            return Err(Error::Gpu { op: "upload".into(), msg: format!("{bytes} bytes exceed this adapter's buffer binding limit") });
-        }
         // A fresh buffer written at creation (never a pooled one: see pool.rs), sized to its class so
         // it can serve later outputs once freed.
         let mut contents = words;
-        contents.resize((size_class(bytes) / 4) as usize, 0);
+        contents.resize((self.buffer_class("upload", bytes)? / 4) as usize, 0);
         let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: None,
             contents: bytemuck::cast_slice(&contents),
@@ -199,8 +194,7 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
         let out = self.new_buffer(&name, al.numel(), out_dtype)?;
-        let info = elementwise_info(&name, &[al, bl])?;
-        self.dispatch(kernel, &info, &[a, b], &out, self.grid_for(&name, al.numel())?)?;
+        self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &out, |ls| elementwise_info(&name, &[&ls[0], &ls[1]]))?;
         Ok(out)
     }
 
@@ -214,8 +208,7 @@ impl Backend for GpuContext {
         let kernel = Kernel::Select(a.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, al.numel(), a.dtype)?;
-        let info = elementwise_info(&name, &[cl, al, bl])?;
-        self.dispatch(kernel, &info, &[c, a, b], &out, self.grid_for(&name, al.numel())?)?;
+        self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &out, |ls| elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]]))?;
         Ok(out)
     }
 
@@ -259,9 +252,12 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let n = p.1.numel();
         let out = self.new_buffer(&name, n, DType::F32)?;
-        let mut info = to_u32s(&name, &[n, p.1.offset(), g.1.offset(), s1.1.offset(), s2.1.offset()])?;
-        info.extend(hyper.words().iter().map(|w| w.to_bits()));
-        self.dispatch(kernel, &info, &[p.0, g.0, s1.0, s2.0], &out, self.grid_for(&name, n)?)?;
+        // The operands are contiguous (the op layer makes them so): only their offsets travel.
+        self.elementwise_pass(kernel, n, &[p, g, s1, s2], &out, |ls| {
+            let mut info = to_u32s(&name, &[ls[0].numel(), ls[0].offset(), ls[1].offset(), ls[2].offset(), ls[3].offset()])?;
+            info.extend(hyper.words().iter().map(|w| w.to_bits()));
+            Ok(info)
+        })?;
         Ok(out)
     }
 

@@ -5,6 +5,7 @@ mod context;
 mod kernels;
 mod pool;
 pub mod shaders;
+mod split;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -116,6 +117,11 @@ impl GpuContext {
     }
 
     /// What the backend has done so far.
+    /// The device's limits (the adapter's own, requested at creation).
+    pub fn limits(&self) -> &wgpu::Limits {
+        &self.limits
+    }
+
     pub fn counters(&self) -> GpuCounters {
         self.counters.get()
     }
@@ -193,13 +199,7 @@ impl GpuContext {
     /// A buffer for `elements` values of `dtype` (from the pool when one of its size class is free).
     fn new_buffer(&self, op: &str, elements: usize, dtype: DType) -> Result<GpuStorage> {
         let bytes = (elements.max(1) * 4) as u64;
-        if bytes > self.limits.max_storage_buffer_binding_size as u64 {
-            return Err(Error::Gpu {
-                op: op.to_string(),
-                msg: format!("{elements} elements need {bytes} bytes, above this adapter's {} bytes per buffer binding", self.limits.max_storage_buffer_binding_size),
-            });
-        }
-        let class = size_class(bytes).min(self.limits.max_storage_buffer_binding_size as u64);
+        let class = self.buffer_class(op, bytes)?;
         let buffer = match self.pool.take(class) {
             Some(buffer) => buffer,
             None => {
@@ -213,6 +213,16 @@ impl GpuContext {
             }
         };
         Ok(GpuStorage::new(buffer, elements, dtype, &self.pool))
+    }
+
+    /// The size class of a buffer for `bytes`: within the storage-binding limit when the data fits
+    /// it (so any kernel can bind it whole), else within the adapter's largest buffer.
+    pub(crate) fn buffer_class(&self, op: &str, bytes: u64) -> Result<u64> {
+        let (binding, largest) = (self.limits.max_storage_buffer_binding_size, self.limits.max_buffer_size / 4 * 4);
+        if bytes > largest {
+            return Err(Error::Gpu { op: op.to_string(), msg: format!("{bytes} bytes are above this adapter's largest buffer ({largest} bytes)") });
+        }
+        Ok(if bytes <= binding { size_class(bytes).min(binding) } else { size_class(bytes).min(largest) })
     }
 
     /// Workgroup grid covering `groups` workgroups, split over y past the per-dimension limit.
@@ -252,6 +262,20 @@ impl GpuContext {
         extra: Option<&wgpu::Buffer>,
         groups: (u32, u32, u32),
     ) -> Result<()> {
+        let limit = self.limits.max_storage_buffer_binding_size;
+        if let Some(big) = inputs.iter().chain([&output]).map(|s| s.buffer().size()).find(|&size| size > limit) {
+            let msg = format!(
+                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; only elementwise ops and optimizer updates split their work"
+            );
+            return Err(Error::Gpu { op: kernel.name(), msg });
+        }
+        let bound: Vec<Bound> = inputs.iter().map(|s| Bound::whole(s.buffer())).chain([Bound::whole(output.buffer())]).chain(extra.map(Bound::whole)).collect();
+        self.dispatch_bound(kernel, info, &bound, groups)
+    }
+
+    /// Queues one dispatch with `bound` as bindings 1.. (binding 0 is `info`), each a whole buffer or
+    /// a window of one.
+    fn dispatch_bound(&self, kernel: Kernel, info: &[u32], bound: &[Bound], groups: (u32, u32, u32)) -> Result<()> {
         let name = kernel.name();
         self.sink.check(&name)?;
         if groups.0 == 0 || groups.1 == 0 || groups.2 == 0 {
@@ -263,10 +287,10 @@ impl GpuContext {
             contents: bytemuck::cast_slice(if info.is_empty() { &[0u32] } else { info }),
             usage: wgpu::BufferUsages::STORAGE,
         });
-        let buffers = std::iter::once(&info).chain(inputs.iter().map(|s| s.buffer())).chain([output.buffer()]).chain(extra);
-        let entries: Vec<_> = buffers
+        let entries: Vec<_> = std::iter::once(Bound::whole(&info))
+            .chain(bound.iter().copied())
             .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.as_entire_binding() })
+            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.resource() })
             .collect();
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(&name),
@@ -358,5 +382,25 @@ impl GpuContext {
             });
         }
         Ok(values)
+    }
+}
+
+/// A storage binding: a whole buffer, or the window `(offset, size)` in bytes of one.
+#[derive(Clone, Copy)]
+pub(crate) struct Bound<'a> {
+    pub buffer: &'a wgpu::Buffer,
+    pub window: Option<(u64, u64)>,
+}
+
+impl<'a> Bound<'a> {
+    pub fn whole(buffer: &'a wgpu::Buffer) -> Bound<'a> {
+        Bound { buffer, window: None }
+    }
+
+    fn resource(self) -> wgpu::BindingResource<'a> {
+        match self.window {
+            None => self.buffer.as_entire_binding(),
+            Some((offset, size)) => wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: self.buffer, offset, size: wgpu::BufferSize::new(size) }),
+        }
     }
 }
