@@ -218,3 +218,12 @@ fn elementwise_work_above_the_storage_binding_limit_is_split() {
     let e = x.sum().map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("storage binding"), "{e}");
 }
+
+#[test]
+fn software_adapters_are_recognised() {
+    // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let name = ctx.adapter_description().to_ascii_lowercase();
+    assert_eq!(ctx.is_software(), name.contains("llvmpipe") || name.contains("swiftshader"), "{name}");
+}

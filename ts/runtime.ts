@@ -1,7 +1,10 @@
 // Loading the wasm module (browser or Node) and choosing the backend.
 import initWasm, { backendName, initBackend } from '../pkg/webgrad.js';
 
-/** Which backend to run on: WebGPU when an adapter exists (`'auto'`), or one named explicitly. */
+/**
+ * Which backend to run on: `'auto'` picks WebGPU on a hardware adapter and the CPU backend otherwise
+ * (it outruns software adapters such as SwiftShader); `'webgpu'` takes any adapter.
+ */
 export type BackendKind = 'auto' | 'webgpu' | 'cpu';
 
 /** Options of {@link init}. */

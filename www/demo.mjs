@@ -144,7 +144,6 @@ $('api').onchange = showCode;
 $('train').onclick = train;
 showCode();
 try {
-  if (!navigator.gpu) $('backend').value = 'cpu';
   digits = await loadDigits();
   setStatus(`${digits.n.toLocaleString()} digits loaded`, 'ready');
   if (params.get('autorun') === '1') await train();

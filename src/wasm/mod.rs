@@ -25,14 +25,18 @@ pub(crate) fn js_error(e: Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// Selects the backend for new tensors: `"auto"` (WebGPU when an adapter exists, else CPU),
-/// `"webgpu"` (fails without an adapter) or `"cpu"`. Resolves to the backend's name.
+/// Selects the backend for new tensors: `"auto"` (WebGPU on a hardware adapter, else CPU — the CPU
+/// backend is faster than a software adapter such as SwiftShader), `"webgpu"` (any adapter; fails
+/// without one) or `"cpu"`. Resolves to the backend's name.
 #[wasm_bindgen(js_name = initBackend)]
 pub async fn init_backend(kind: String) -> Result<String, JsError> {
     let device = match kind.as_str() {
         "cpu" => Device::Cpu,
         "webgpu" => Device::webgpu().await.map_err(js_error)?,
-        "auto" => Device::webgpu().await.unwrap_or(Device::Cpu),
+        "auto" => match Device::webgpu().await {
+            Ok(Device::WebGpu(ctx)) if !ctx.is_software() => Device::WebGpu(ctx),
+            _ => Device::Cpu,
+        },
         other => return Err(JsError::new(&format!("init: unknown backend '{other}' (expected 'auto', 'webgpu' or 'cpu')"))),
     };
     let name = device.name();

@@ -32,6 +32,11 @@ test('Chromium exposes a WebGPU adapter and webgrad runs on it', () => {
   assert.equal(report.relaxedSimd, true);
 });
 
+test("init's 'auto' prefers the CPU backend to a software WebGPU adapter (SwiftShader here)", () => {
+  assert.match(report.backend, /swiftshader/i);
+  assert.equal(report.auto, 'cpu');
+});
+
 const expected = [
   ...Object.keys(checks).map((n) => `webgpu: ${n}`),
   ...Object.keys(coreChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),

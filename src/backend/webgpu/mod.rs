@@ -110,6 +110,13 @@ impl GpuContext {
         }
     }
 
+    /// Whether the adapter is a software rasteriser on the CPU (SwiftShader, lavapipe/llvmpipe, WARP):
+    /// webgrad's own CPU backend outruns those, so `"auto"` skips them.
+    pub fn is_software(&self) -> bool {
+        let name = self.info.name.to_ascii_lowercase();
+        self.info.device_type == wgpu::DeviceType::Cpu || ["swiftshader", "llvmpipe", "lavapipe", "software", "warp"].iter().any(|s| name.contains(s))
+    }
+
     /// GPU bytes held by tensors and by the pool.
     pub fn memory(&self) -> GpuMemory {
         let (live_bytes, pooled_bytes) = self.pool.usage();
