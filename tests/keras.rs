@@ -141,19 +141,9 @@ fn optimizers_match_tfjs() {
     ];
     for d in devices() {
         for (name, kind, lr) in table {
-            let case = &c[format!("optim_{name}")];
-            let w = tensor(&case["w0"], &d);
-            w.set_requires_grad(true);
-            let opt = Optimizer::new(kind, lr, vec![w.clone()]).unwrap();
-            for (g, expected) in case["grads"].as_array().unwrap().iter().zip(case["after"].as_array().unwrap()) {
-                // d(sum(w * g))/dw = g: the gradient arrives through backward, as in training.
-                w.mul(&tensor(g, &d)).unwrap().sum().unwrap().backward().unwrap();
-                opt.step().unwrap();
-                opt.zero_grad();
-                // TF.js's f32 arithmetic drifts up to 7e-5 (relative) from an f64 replay of its own
-                // rule in the centred RMSprop case; webgrad's values agree with the f64 replay.
-                assert_close(&read(&w), &values(expected), 2e-4, 1e-6);
-            }
+            // TF.js's f32 arithmetic drifts up to 7e-5 (relative) from an f64 replay of its own rule
+            // in the centred RMSprop case; webgrad's values agree with the f64 replay.
+            fixture::replay_optimizer(&c[format!("optim_{name}")], kind, lr, &d, 2e-4);
         }
     }
 }

@@ -8,7 +8,7 @@ mod common;
 use common::fixture::{self, labels, tensor, values};
 use common::{assert_close, devices, read};
 use webgrad::nn::layers::{BatchNorm, Dense, LayerNorm};
-use webgrad::nn::{Act, Flavor, Loss, Module, Optimizer, OptimizerKind, Reduction};
+use webgrad::nn::{Act, Flavor, Loss, Module, OptimizerKind, Reduction};
 use webgrad::{Device, Tensor};
 
 const FIXTURE: &str = include_str!("fixtures/torch.json");
@@ -34,15 +34,7 @@ fn optimizers_match_pytorch_algorithms() {
     for d in devices() {
         for (name, kind) in table {
             let case = &c[format!("optim_{name}")];
-            let w = tensor(&case["w0"], &d);
-            w.set_requires_grad(true);
-            let opt = Optimizer::new(kind, case["lr"].as_f64().unwrap() as f32, vec![w.clone()]).unwrap();
-            for (g, expected) in case["grads"].as_array().unwrap().iter().zip(case["after"].as_array().unwrap()) {
-                w.mul(&tensor(g, &d)).unwrap().sum().unwrap().backward().unwrap();
-                opt.step().unwrap();
-                opt.zero_grad();
-                assert_close(&read(&w), &values(expected), 1e-4, 1e-6);
-            }
+            fixture::replay_optimizer(case, kind, case["lr"].as_f64().unwrap() as f32, &d, 1e-4);
         }
     }
 }
