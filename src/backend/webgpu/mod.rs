@@ -5,6 +5,7 @@ mod context;
 mod kernels;
 mod pool;
 pub mod shaders;
+mod info;
 mod split;
 
 use std::cell::{Cell, RefCell};
@@ -61,6 +62,8 @@ pub struct GpuContext {
     counters: Cell<GpuCounters>,
     /// Rank-0 constants (scalars in expressions, learning rates) uploaded once: key (dtype, bits).
     constants: RefCell<HashMap<(DType, u32), Rc<crate::backend::Storage>>>,
+    /// The `info` arrays of the queued dispatches.
+    infos: info::InfoArena,
 }
 
 /// Converts a size or index to the u32 the kernels take, or says which op it overflows.
@@ -82,7 +85,9 @@ impl GpuContext {
             contents: bytemuck::cast_slice(&[0u32; 4]),
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
         });
+        let infos = info::InfoArena::new(&device, &limits, SUBMIT_EVERY);
         Ok(GpuContext {
+            infos,
             device,
             queue,
             info,
@@ -289,12 +294,14 @@ impl GpuContext {
             return Ok(());
         }
         let pipeline = self.pipeline(kernel)?;
-        let info = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("info"),
-            contents: bytemuck::cast_slice(if info.is_empty() { &[0u32] } else { info }),
-            usage: wgpu::BufferUsages::STORAGE,
-        });
-        let entries: Vec<_> = std::iter::once(Bound::whole(&info))
+        let window = match self.infos.stage(info) {
+            Some(window) => window,
+            None => {
+                self.flush();
+                self.infos.stage(info).ok_or_else(|| Error::Gpu { op: name.clone(), msg: format!("an info array of {} words does not fit the arena", info.len()) })?
+            }
+        };
+        let entries: Vec<_> = std::iter::once(Bound { buffer: self.infos.buffer(), window: Some(window) })
             .chain(bound.iter().copied())
             .enumerate()
             .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.resource() })
@@ -321,6 +328,7 @@ impl GpuContext {
     /// Submits every queued dispatch.
     pub fn flush(&self) {
         if let Some(encoder) = self.encoder.borrow_mut().take() {
+            self.infos.upload(&self.queue);
             self.queue.submit([encoder.finish()]);
             self.count(|c| c.submits += 1);
         }
