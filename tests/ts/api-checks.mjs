@@ -72,13 +72,16 @@ export const apiChecks = {
     model.add(wg.layers.flatten());
     model.add(wg.layers.dropout({ rate: 0.25 }));
     model.add(wg.layers.dense({ units: 10, activation: 'softmax' }));
+    model.add(wg.layers.batchNormalization());
     const lines = [];
     model.summary((l) => lines.push(l));
-    // conv: 3*3*1*8 + 8 = 80; 26x26 -> pool 13x13x8 = 1352; dense: 1352*10 + 10 = 13530.
+    // conv: 3*3*1*8 + 8 = 80; 26x26 -> pool 13x13x8 = 1352; dense: 1352*10 + 10 = 13530; batch norm:
+    // gamma and beta (20, trainable) and the moving mean and variance (20, not), as Keras counts.
     const shapes = model.layers.map((l) => l.outputShape.join('x')).join(' ');
-    if (shapes !== '26x26x8 13x13x8 1352 1352 10') throw new Error(`output shapes ${shapes}`);
-    if (model.countParams() !== 13610) throw new Error(`countParams ${model.countParams()}`);
-    if (!lines.some((l) => /^Total params: 13610$/.test(l))) throw new Error(`summary:\n${lines.join('\n')}`);
+    if (shapes !== '26x26x8 13x13x8 1352 1352 10 10') throw new Error(`output shapes ${shapes}`);
+    if (model.countParams() !== 13650) throw new Error(`countParams ${model.countParams()}`);
+    const want = ['Total params: 13650', 'Trainable params: 13630', 'Non-trainable params: 20'];
+    if (!want.every((w) => lines.includes(w))) throw new Error(`summary:\n${lines.join('\n')}`);
     model.dispose();
   },
 

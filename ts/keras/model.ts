@@ -149,25 +149,27 @@ export class Sequential {
 
   /** Prints (or passes to `printFn`) a table of layers, output shapes and parameter counts. */
   summary(printFn: (line: string) => void = console.log): void {
-    const rows = this.#built.map((b) => [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(paramCount(b.core))]);
+    const counts = this.#built.map((b) => [countValues(b.core.parameters()), countValues(b.core.buffers())]);
+    const rows = this.#built.map((b, i) => [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(counts[i][0] + counts[i][1])]);
     const header = ['Layer (type)', 'Output shape', 'Param #'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
     const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
-    const total = rows.reduce((a, r) => a + Number(r[2]), 0);
+    const trainable = counts.reduce((a, c) => a + c[0], 0);
+    const frozen = counts.reduce((a, c) => a + c[1], 0);
     printFn(`Model: "${this.name}"`);
     printFn(rule('_'));
     printFn(line(header));
     printFn(rule('='));
     rows.forEach((r, i) => { printFn(line(r)); printFn(rule(i === rows.length - 1 ? '=' : '_')); });
-    printFn(`Total params: ${total}`);
-    printFn(`Trainable params: ${total}`);
-    printFn('Non-trainable params: 0');
+    printFn(`Total params: ${trainable + frozen}`);
+    printFn(`Trainable params: ${trainable}`);
+    printFn(`Non-trainable params: ${frozen}`);
   }
 
-  /** Total trainable parameters. */
+  /** Total parameters, trainable and not (batch normalisation's moving statistics), as Keras counts. */
   countParams(): number {
-    return this.#built.reduce((a, b) => a + paramCount(b.core), 0);
+    return this.#built.reduce((a, b) => a + countValues(b.core.parameters()) + countValues(b.core.buffers()), 0);
   }
 
   /** Chooses the optimizer, loss and metrics. */
@@ -357,9 +359,8 @@ export class Sequential {
   }
 }
 
-/** Trainable values in a core layer. */
-function paramCount(core: Layer): number {
-  const list = core.parameters();
+/** The number of values in a list of core tensors (which it frees). */
+function countValues(list: ReturnType<Layer['parameters']>): number {
   let count = 0;
   for (let i = 0; i < list.length; i++) {
     const t = list.get(i)!;
