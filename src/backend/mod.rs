@@ -9,7 +9,7 @@ pub mod webgpu;
 use std::rc::Rc;
 
 pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp, Window};
-pub use update::{update_value, UpdateHyper, UpdateOp};
+pub use update::{update_values, UpdateHyper, UpdateOp};
 
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
@@ -59,7 +59,7 @@ pub trait Backend {
         g: (&Self::Storage, &Layout),
         s1: (&Self::Storage, &Layout),
         s2: (&Self::Storage, &Layout),
-    ) -> Result<Self::Storage>;
+    ) -> Result<Vec<Self::Storage>>;
 
     /// softmax (or log-softmax with `log`) of f32 `x` along `axis`, fused: stable for any logits.
     fn softmax(&self, x: &Self::Storage, layout: &Layout, axis: usize, log: bool) -> Result<Self::Storage>;
@@ -274,9 +274,24 @@ impl Device {
         g: (&Storage, &Layout),
         s1: (&Storage, &Layout),
         s2: (&Storage, &Layout),
-    ) -> Result<Storage> {
+    ) -> Result<Vec<Storage>> {
         let ((p, pl), (g, gl), (s1, l1), (s2, l2)) = (p, g, s1, s2);
-        dispatch!("update", self, |be, p, g, s1, s2| be.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2)))
+        match self {
+            Device::Cpu => {
+                let (Storage::Cpu(p), Storage::Cpu(g), Storage::Cpu(s1), Storage::Cpu(s2)) = (p, g, s1, s2) else {
+                    return Err(self.mismatch("update", [p, g, s1, s2].into_iter().find(|s| !matches!(s, Storage::Cpu(_))).unwrap_or(p)));
+                };
+                let outs = cpu::CpuBackend.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2))?;
+                Ok(outs.into_iter().map(Storage::Cpu).collect())
+            }
+            Device::WebGpu(ctx) => {
+                let (Storage::WebGpu(p), Storage::WebGpu(g), Storage::WebGpu(s1), Storage::WebGpu(s2)) = (p, g, s1, s2) else {
+                    return Err(self.mismatch("update", [p, g, s1, s2].into_iter().find(|s| !matches!(s, Storage::WebGpu(_))).unwrap_or(p)));
+                };
+                let outs = ctx.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2))?;
+                Ok(outs.into_iter().map(Storage::WebGpu).collect())
+            }
+        }
     }
 
     pub(crate) fn softmax(&self, x: &Storage, l: &Layout, axis: usize, log: bool) -> Result<Storage> {

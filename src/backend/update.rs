@@ -1,25 +1,33 @@
-//! Optimizer updates as one elementwise primitive: each call computes one new tensor (a parameter or
-//! a state buffer) from the old parameter, its gradient and up to two state buffers, so a step never
-//! reads back and each new tensor costs one dispatch. The formulas follow PyTorch's `SGD`, `Adam` and
+//! Optimizer updates as one elementwise primitive: each call computes the new parameter and its new
+//! state buffers from the old parameter, its gradient and up to two state buffers, so a step never
+//! reads back and each parameter costs one dispatch. The formulas follow PyTorch's `SGD`, `Adam` and
 //! `AdamW`, and Keras's `Adam` (epsilon added to the uncorrected root).
 
-/// Which new tensor an update call computes.
+/// Which update a call computes. Each call writes all its new tensors in one pass (one dispatch on
+/// WebGPU): the parameter first, then the new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UpdateOp {
-    /// SGD momentum buffer `b' = momentum * b + (1 - dampening) * g'` (`b' = g'` on the first step).
-    SgdBuffer,
-    /// SGD parameter `p' = p - lr * d`, `d = g' + momentum * b'` (Nesterov) or `b'` (or `g'` without momentum).
-    SgdParam,
-    /// Adam first moment `m' = beta1 * m + (1 - beta1) * g'`.
-    AdamM,
-    /// Adam second moment `v' = beta2 * v + (1 - beta2) * g'^2`.
-    AdamV,
-    /// Adam parameter update from `m'` and `v'` (recomputed from the old state, so the calls are independent).
-    AdamParam,
+    /// SGD without momentum: `p' = p - lr * g'`.
+    Sgd,
+    /// SGD with momentum: buffer `b' = momentum * b + (1 - dampening) * g'` (`b' = g'` on the first
+    /// step) and `p' = p - lr * d` with `d = g' + momentum * b'` (Nesterov) or `b'`. Outputs `[p', b']`.
+    SgdMomentum,
+    /// Adam: `m' = beta1 * m + (1 - beta1) * g'`, `v' = beta2 * v + (1 - beta2) * g'^2` and the
+    /// bias-corrected parameter update. Outputs `[p', m', v']`.
+    Adam,
 }
 
 impl UpdateOp {
-    pub const ALL: [UpdateOp; 5] = [UpdateOp::SgdBuffer, UpdateOp::SgdParam, UpdateOp::AdamM, UpdateOp::AdamV, UpdateOp::AdamParam];
+    pub const ALL: [UpdateOp; 3] = [UpdateOp::Sgd, UpdateOp::SgdMomentum, UpdateOp::Adam];
+
+    /// How many tensors the update writes (the parameter, then its state).
+    pub fn outputs(self) -> usize {
+        match self {
+            UpdateOp::Sgd => 1,
+            UpdateOp::SgdMomentum => 2,
+            UpdateOp::Adam => 3,
+        }
+    }
 }
 
 /// Hyper-parameters of an update, as the kernels read them.
@@ -53,33 +61,27 @@ impl UpdateHyper {
     }
 }
 
-/// The value of one element of the new tensor `op` computes (the reference for the WGSL version in
-/// `shaders/update.wgsl`).
-pub fn update_value(op: UpdateOp, h: &UpdateHyper, p: f32, g: f32, s1: f32, s2: f32) -> f32 {
+/// The new values of one element, `[parameter, state...]` (unused slots 0): the reference for the
+/// WGSL version in `shaders/update.wgsl`.
+pub fn update_values(op: UpdateOp, h: &UpdateHyper, p: f32, g: f32, s1: f32, s2: f32) -> [f32; 3] {
     let g = if h.decoupled { g } else { g + h.weight_decay * p };
     match op {
-        UpdateOp::SgdBuffer => sgd_buffer(h, g, s1),
-        UpdateOp::SgdParam => {
-            let d = if h.beta1 == 0.0 {
-                g
-            } else if h.nesterov {
-                g + h.beta1 * sgd_buffer(h, g, s1)
-            } else {
-                sgd_buffer(h, g, s1)
-            };
-            p - h.lr * d
+        UpdateOp::Sgd => [p - h.lr * g, 0.0, 0.0],
+        UpdateOp::SgdMomentum => {
+            let b = sgd_buffer(h, g, s1);
+            let d = if h.nesterov { g + h.beta1 * b } else { b };
+            [p - h.lr * d, b, 0.0]
         }
-        UpdateOp::AdamM => h.beta1 * s1 + (1.0 - h.beta1) * g,
-        UpdateOp::AdamV => h.beta2 * s2 + (1.0 - h.beta2) * g * g,
-        UpdateOp::AdamParam => {
+        UpdateOp::Adam => {
             let m = h.beta1 * s1 + (1.0 - h.beta1) * g;
             let v = h.beta2 * s2 + (1.0 - h.beta2) * g * g;
             let p = if h.decoupled { p * (1.0 - h.lr * h.weight_decay) } else { p };
-            if h.epsilon_hat {
+            let p = if h.epsilon_hat {
                 p - h.lr * h.correction2.sqrt() / h.correction1 * m / (v.sqrt() + h.eps)
             } else {
                 p - h.lr * (m / h.correction1) / ((v / h.correction2).sqrt() + h.eps)
-            }
+            };
+            [p, m, v]
         }
     }
 }

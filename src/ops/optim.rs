@@ -1,5 +1,5 @@
-//! Optimizer steps as fused updates: each new parameter or state tensor is one primitive call (one
-//! dispatch on WebGPU), computed without recording a graph and without reading anything back.
+//! Optimizer steps as fused updates: the new parameter and its new state come from one primitive
+//! call (one dispatch on WebGPU), computed without recording a graph and without reading anything back.
 
 use crate::backend::{UpdateHyper, UpdateOp};
 use crate::dtype::DType;
@@ -33,12 +33,13 @@ pub struct SgdStep {
 }
 
 impl Tensor {
-    fn update(&self, op: UpdateOp, hyper: &UpdateHyper, grad: &Tensor, s1: &Tensor, s2: &Tensor) -> Result<Tensor> {
+    /// The new parameter and state tensors of one update (one pass, one dispatch on WebGPU).
+    fn update(&self, op: UpdateOp, hyper: &UpdateHyper, grad: &Tensor, s1: &Tensor, s2: &Tensor) -> Result<Vec<Tensor>> {
         let views = [self, grad, s1, s2].map(|t| t.contiguous());
         let [p, g, a, b] = views;
         let (p, g, a, b) = (p?, g?, a?, b?);
-        let storage = self.device().update(op, hyper, (&p.storage(), p.layout()), (&g.storage(), g.layout()), (&a.storage(), a.layout()), (&b.storage(), b.layout()))?;
-        Ok(self.untracked(storage, self.shape()))
+        let storages = self.device().update(op, hyper, (&p.storage(), p.layout()), (&g.storage(), g.layout()), (&a.storage(), a.layout()), (&b.storage(), b.layout()))?;
+        Ok(storages.into_iter().map(|s| self.untracked(s, self.shape())).collect())
     }
 
     fn check_update(&self, op: &'static str, others: &[&Tensor]) -> Result<()> {
@@ -73,11 +74,11 @@ impl Tensor {
             epsilon_hat: s.epsilon_hat,
             nesterov: false,
         };
-        Ok((
-            self.update(UpdateOp::AdamParam, &hyper, grad, m, v)?,
-            self.update(UpdateOp::AdamM, &hyper, grad, m, v)?,
-            self.update(UpdateOp::AdamV, &hyper, grad, m, v)?,
-        ))
+        let mut outs = self.update(UpdateOp::Adam, &hyper, grad, m, v)?.into_iter();
+        match (outs.next(), outs.next(), outs.next()) {
+            (Some(p), Some(m), Some(v)) => Ok((p, m, v)),
+            _ => Err(Error::Invalid { op: "adam", msg: "internal: the update returned too few tensors".into() }),
+        }
     }
 
     /// One SGD step of this parameter with momentum buffer `buffer` (`None` on the first step):
@@ -97,8 +98,9 @@ impl Tensor {
             epsilon_hat: false,
             nesterov: s.nesterov,
         };
-        let param = self.update(UpdateOp::SgdParam, &hyper, grad, state, state)?;
-        let buffer = if s.momentum != 0.0 { Some(self.update(UpdateOp::SgdBuffer, &hyper, grad, state, state)?) } else { None };
-        Ok((param, buffer))
+        let op = if s.momentum != 0.0 { UpdateOp::SgdMomentum } else { UpdateOp::Sgd };
+        let mut outs = self.update(op, &hyper, grad, state, state)?.into_iter();
+        let param = outs.next().ok_or_else(|| Error::Invalid { op: "sgd", msg: "internal: the update returned no tensor".into() })?;
+        Ok((param, outs.next()))
     }
 }

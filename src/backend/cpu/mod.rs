@@ -9,7 +9,7 @@ mod window;
 
 use std::rc::Rc;
 
-use super::{update_value, Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
+use super::{update_values, Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -225,13 +225,20 @@ impl Backend for CpuBackend {
         g: (&CpuStorage, &Layout),
         s1: (&CpuStorage, &Layout),
         s2: (&CpuStorage, &Layout),
-    ) -> Result<CpuStorage> {
+    ) -> Result<Vec<CpuStorage>> {
         let n = p.1.numel();
         fn view<'a>((s, l): (&'a CpuStorage, &Layout), n: usize) -> Result<&'a [f32]> {
             Ok(&s.f32("update", l)?[l.offset()..l.offset() + n])
         }
         let (pv, gv, av, bv) = (view(p, n)?, view(g, n)?, view(s1, n)?, view(s2, n)?);
-        ok((0..n).map(|i| update_value(op, hyper, pv[i], gv[i], av[i], bv[i])).collect())
+        let mut outs = vec![vec![0.0f32; n]; op.outputs()];
+        for i in 0..n {
+            let values = update_values(op, hyper, pv[i], gv[i], av[i], bv[i]);
+            for (out, v) in outs.iter_mut().zip(values) {
+                out[i] = v;
+            }
+        }
+        outs.into_iter().map(ok).collect()
     }
 
     fn softmax(&self, x: &CpuStorage, l: &Layout, axis: usize, log: bool) -> Result<CpuStorage> {

@@ -88,7 +88,7 @@ impl GpuContext {
     fn map_kernel(&self, kernel: Kernel, x: &GpuStorage, layout: &Layout, out: DType) -> Result<GpuStorage> {
         let name = kernel.name();
         let y = self.new_buffer(&name, layout.numel(), out)?;
-        self.elementwise_pass(kernel, layout.numel(), &[(x, layout)], &y, |ls| elementwise_info(&name, &[&ls[0]]))?;
+        self.elementwise_pass(kernel, layout.numel(), &[(x, layout)], &[&y], |ls| elementwise_info(&name, &[&ls[0]]))?;
         Ok(y)
     }
 
@@ -194,7 +194,7 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
         let out = self.new_buffer(&name, al.numel(), out_dtype)?;
-        self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &out, |ls| elementwise_info(&name, &[&ls[0], &ls[1]]))?;
+        self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &[&out], |ls| elementwise_info(&name, &[&ls[0], &ls[1]]))?;
         Ok(out)
     }
 
@@ -208,7 +208,7 @@ impl Backend for GpuContext {
         let kernel = Kernel::Select(a.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, al.numel(), a.dtype)?;
-        self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &out, |ls| elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]]))?;
+        self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &[&out], |ls| elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]]))?;
         Ok(out)
     }
 
@@ -247,18 +247,19 @@ impl Backend for GpuContext {
         g: (&GpuStorage, &Layout),
         s1: (&GpuStorage, &Layout),
         s2: (&GpuStorage, &Layout),
-    ) -> Result<GpuStorage> {
+    ) -> Result<Vec<GpuStorage>> {
         let kernel = Kernel::Update(op);
         let name = kernel.name();
         let n = p.1.numel();
-        let out = self.new_buffer(&name, n, DType::F32)?;
+        let outs = (0..op.outputs()).map(|_| self.new_buffer(&name, n, DType::F32)).collect::<Result<Vec<_>>>()?;
+        let out_refs: Vec<&GpuStorage> = outs.iter().collect();
         // The operands are contiguous (the op layer makes them so): only their offsets travel.
-        self.elementwise_pass(kernel, n, &[p, g, s1, s2], &out, |ls| {
+        self.elementwise_pass(kernel, n, &[p, g, s1, s2], &out_refs, |ls| {
             let mut info = to_u32s(&name, &[ls[0].numel(), ls[0].offset(), ls[1].offset(), ls[2].offset(), ls[3].offset()])?;
             info.extend(hyper.words().iter().map(|w| w.to_bits()));
             Ok(info)
         })?;
-        Ok(out)
+        Ok(outs)
     }
 
     fn softmax(&self, x: &GpuStorage, layout: &Layout, axis: usize, log: bool) -> Result<GpuStorage> {

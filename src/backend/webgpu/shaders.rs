@@ -187,7 +187,10 @@ impl Kernel {
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
             Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
-            Kernel::Update(op) => (include_str!("../../../shaders/update.wgsl"), vec![("OP", update_snippet(op))]),
+            Kernel::Update(op) => {
+                let (outputs, body) = update_snippets(op);
+                (include_str!("../../../shaders/update.wgsl"), vec![("OUTPUTS", outputs), ("BODY", body)])
+            }
         })
     }
 
@@ -316,28 +319,32 @@ fn better_snippet(op: ReduceOp, dtype: DType) -> Option<&'static str> {
     })
 }
 
-/// The body computing one element of each update (mirrors `src/backend/update.rs`).
-fn update_snippet(op: UpdateOp) -> &'static str {
+/// The output bindings and the body writing one element of each update (mirrors
+/// `src/backend/update.rs`).
+fn update_snippets(op: UpdateOp) -> (&'static str, &'static str) {
+    const OUT0: &str = "@group(0) @binding(5) var<storage, read_write> out0: array<f32>;";
+    const OUT01: &str = "@group(0) @binding(5) var<storage, read_write> out0: array<f32>;\n@group(0) @binding(6) var<storage, read_write> out1: array<f32>;";
+    const OUT012: &str = "@group(0) @binding(5) var<storage, read_write> out0: array<f32>;\n@group(0) @binding(6) var<storage, read_write> out1: array<f32>;\n@group(0) @binding(7) var<storage, read_write> out2: array<f32>;";
     match op {
-        UpdateOp::SgdBuffer => "return sgd_buffer(grad, a);",
-        UpdateOp::SgdParam => {
-            "var d = grad;
-    if (beta1 != 0.0) {
-        let buffer = sgd_buffer(grad, a);
-        d = select(buffer, grad + beta1 * buffer, flag(2u));
-    }
-    return pv - lr * d;"
-        }
-        UpdateOp::AdamM => "return beta1 * a + (1.0 - beta1) * grad;",
-        UpdateOp::AdamV => "return beta2 * b + (1.0 - beta2) * grad * grad;",
-        UpdateOp::AdamParam => {
+        UpdateOp::Sgd => (OUT0, "out0[i] = pv - lr * grad;"),
+        UpdateOp::SgdMomentum => (
+            OUT01,
+            "let buffer = sgd_buffer(grad, a);
+    out0[i] = pv - lr * select(buffer, grad + beta1 * buffer, flag(2u));
+    out1[i] = buffer;",
+        ),
+        UpdateOp::Adam => (
+            OUT012,
             "let m = beta1 * a + (1.0 - beta1) * grad;
     let v = beta2 * b + (1.0 - beta2) * grad * grad;
     let q = select(pv, pv * (1.0 - lr * wd), decoupled);
     if (flag(1u)) {
-        return q - lr * sqrt(hyper(6u)) / hyper(5u) * m / (sqrt(v) + eps);
+        out0[i] = q - lr * sqrt(hyper(6u)) / hyper(5u) * m / (sqrt(v) + eps);
+    } else {
+        out0[i] = q - lr * (m / hyper(5u)) / (sqrt(v / hyper(6u)) + eps);
     }
-    return q - lr * (m / hyper(5u)) / (sqrt(v / hyper(6u)) + eps);"
-        }
+    out1[i] = m;
+    out2[i] = v;",
+        ),
     }
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::layout::Layout;
 
 impl GpuContext {
-    /// Runs the elementwise `kernel` writing `numel` values to `out` from `operands` (views of the
+    /// Runs the elementwise `kernel` writing `numel` values to each of `outs` from `operands` (views of the
     /// output's shape). `info_for` builds the kernel's `info` from the operands' layouts: the given
     /// ones when everything fits one binding, else per window, flat views of length `len` (stride 1,
     /// or 0 for a broadcast scalar) offset within their window.
@@ -18,16 +18,16 @@ impl GpuContext {
         kernel: Kernel,
         numel: usize,
         operands: &[(&GpuStorage, &Layout)],
-        out: &GpuStorage,
+        outs: &[&GpuStorage],
         info_for: impl Fn(&[Layout]) -> Result<Vec<u32>>,
     ) -> Result<()> {
         let name = kernel.name();
         let limit = self.limits.max_storage_buffer_binding_size;
-        let fits = (numel as u64) * 4 <= limit && operands.iter().all(|(s, _)| s.buffer().size() <= limit);
+        let fits = (numel as u64) * 4 <= limit && operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).all(|s| s.buffer().size() <= limit);
         if fits {
             let layouts: Vec<Layout> = operands.iter().map(|(_, l)| (*l).clone()).collect();
-            let inputs: Vec<&GpuStorage> = operands.iter().map(|(s, _)| *s).collect();
-            return self.dispatch(kernel, &info_for(&layouts)?, &inputs, out, self.grid_for(&name, numel)?);
+            let bound: Vec<Bound> = operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).map(|s| Bound::whole(s.buffer())).collect();
+            return self.dispatch_bound(kernel, &info_for(&layouts)?, &bound, self.grid_for(&name, numel)?);
         }
         let scalar = |l: &Layout| l.strides().iter().all(|&s| s == 0);
         if let Some((_, l)) = operands.iter().find(|(_, l)| !(l.is_contiguous() || scalar(l))) {
@@ -54,7 +54,9 @@ impl GpuContext {
                 layouts.push(if scalar(layout) { flat.broadcast_to("elementwise", &[len])? } else { flat });
                 bound.push(Bound { buffer: storage.buffer(), window: Some(((window * 4) as u64, ((first + count - window) * 4) as u64)) });
             }
-            bound.push(Bound { buffer: out.buffer(), window: Some(((start * 4) as u64, (len * 4) as u64)) });
+            for out in outs {
+                bound.push(Bound { buffer: out.buffer(), window: Some(((start * 4) as u64, (len * 4) as u64)) });
+            }
             self.dispatch_bound(kernel, &info_for(&layouts)?, &bound, self.grid_for(&name, len)?)?;
             start += len;
         }
