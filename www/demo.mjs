@@ -117,15 +117,48 @@ $('sample').onclick = () => {
   predictCanvas();
 };
 
-async function predictCanvas() {
-  if (!predict) { $('prediction').textContent = 'train a model first'; return; }
-  const tmp = document.createElement('canvas');
-  tmp.width = tmp.height = 28;
-  const g = tmp.getContext('2d');
-  g.drawImage(canvas, 0, 0, 28, 28);
+/**
+ * The drawing as MNIST prepares its digits: the ink's bounding box scaled to fit 20x20 (keeping its
+ * aspect), placed in 28x28 so its centre of mass is the centre.
+ */
+function mnistPixels(source) {
+  const { width, height } = source;
+  const ink = source.getContext('2d').getImageData(0, 0, width, height).data;
+  let [top, left, bottom, right] = [height, width, -1, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (ink[(y * width + x) * 4] > 32) {
+        top = Math.min(top, y); bottom = Math.max(bottom, y);
+        left = Math.min(left, x); right = Math.max(right, x);
+      }
+    }
+  }
+  const small = document.createElement('canvas');
+  small.width = small.height = 28;
+  const g = small.getContext('2d');
+  if (bottom >= 0) {
+    const [w, h] = [right - left + 1, bottom - top + 1];
+    const scale = 20 / Math.max(w, h);
+    g.drawImage(source, left, top, w, h, 14 - (w * scale) / 2, 14 - (h * scale) / 2, w * scale, h * scale);
+  }
   const rgba = g.getImageData(0, 0, 28, 28).data;
   const pixels = Float32Array.from({ length: 784 }, (_, p) => rgba[p * 4] / 255);
-  const x = wg.tensor(pixels, [1, 784]);
+  // Shift so the centre of mass lands on (14, 14).
+  let [mass, cx, cy] = [0, 0, 0];
+  pixels.forEach((v, p) => { mass += v; cx += v * (p % 28); cy += v * Math.floor(p / 28); });
+  if (mass === 0) return pixels;
+  const [dx, dy] = [Math.round(14 - cx / mass), Math.round(14 - cy / mass)];
+  const shifted = new Float32Array(784);
+  pixels.forEach((v, p) => {
+    const [x, y] = [(p % 28) + dx, Math.floor(p / 28) + dy];
+    if (x >= 0 && x < 28 && y >= 0 && y < 28) shifted[y * 28 + x] = v;
+  });
+  return shifted;
+}
+
+async function predictCanvas() {
+  if (!predict) { $('prediction').textContent = 'train a model first'; return; }
+  const x = wg.tensor(mnistPixels(canvas), [1, 784]);
   const probs = predict(x);
   const p = Array.from(await probs.data());
   x.dispose();
