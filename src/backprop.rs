@@ -135,7 +135,7 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
             let (g, y) = (g.reshape(&shape)?, y.reshape(&shape)?);
             let pre = match act {
                 Activation::Identity => g,
-                Activation::Relu => g.mul(&y.gt(&y.scalar_like(0.0)?)?)?,
+                Activation::Relu => positive_part(&g, &y)?,
                 Activation::Sigmoid => g.mul(&y.mul(&y.neg()?.add_scalar(1.0)?)?)?,
                 Activation::Tanh => g.mul(&y.square()?.neg()?.add_scalar(1.0)?)?,
             };
@@ -208,6 +208,13 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
     Ok(out)
 }
 
+/// `g` where `x > 0`, else 0: ReLU's gradient as one comparison and one select (a product with the
+/// mask would also cast it).
+fn positive_part(g: &Tensor, x: &Tensor) -> Result<Tensor> {
+    let zero = x.scalar_like(0.0)?;
+    Tensor::where_cond(&x.gt(&zero)?, g, &zero)
+}
+
 fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
     let one_minus = |t: Tensor| t.neg()?.add_scalar(1.0);
     match op {
@@ -225,7 +232,7 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         UnaryOp::Cos => g.mul(&x.sin()?.neg()?),
         UnaryOp::Tanh => g.mul(&one_minus(y.square()?)?),
         UnaryOp::Sigmoid => g.mul(&y.mul(&one_minus(y.clone())?)?),
-        UnaryOp::Relu => g.mul(&x.gt(&x.scalar_like(0.0)?)?),
+        UnaryOp::Relu => positive_part(g, x),
         UnaryOp::Gelu => g.mul(&x.unary(UnaryOp::GeluGrad)?),
         UnaryOp::GeluTanh => g.mul(&x.unary(UnaryOp::GeluTanhGrad)?),
         UnaryOp::Silu => g.mul(&x.unary(UnaryOp::SiluGrad)?),
