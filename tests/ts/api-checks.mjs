@@ -199,6 +199,7 @@ export const apiChecks = {
 
   async 'memory stays flat over 1,000 steps of both APIs'(wg) {
     const { nn, optim } = wg;
+    const baseline = wg.memory().numTensors;
     const x = wg.randn([1000, 8]);
     const y = wg.randint(0, 3, [1000]);
     const model = wg.sequential({ layers: [wg.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }), wg.layers.batchNormalization(), wg.layers.dense({ units: 3, activation: 'softmax' })] });
@@ -222,5 +223,7 @@ export const apiChecks = {
     if (end.numTensors > start.numTensors) throw new Error(`torch loop: tensors ${start.numTensors} -> ${end.numTensors}`);
     if (end.gpuBytes > start.gpuBytes) throw new Error(`torch loop: GPU bytes ${start.gpuBytes} -> ${end.gpuBytes}`);
     model.dispose(); net.dispose(); opt.dispose(); x.dispose(); y.dispose();
+    // Disposing the models and optimizers frees their weights and state too.
+    if (wg.memory().numTensors > baseline) throw new Error(`after dispose: ${wg.memory().numTensors} tensors, ${baseline} before the check`);
   },
 };

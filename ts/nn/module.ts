@@ -120,8 +120,9 @@ export abstract class Module {
     for (const [name, t] of Object.entries(own)) if (name in state) t.assign(state[name]);
   }
 
-  /** Frees every parameter and buffer. */
+  /** Frees every parameter and buffer, here and in every child. */
   dispose(): void {
-    for (const t of Object.values(this.stateDict())) t.dispose();
+    for (const [, t] of [...this.ownParameters(), ...this.ownBuffers()]) t.dispose();
+    for (const child of this.children()) child.dispose();
   }
 }

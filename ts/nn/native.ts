@@ -44,6 +44,15 @@ export class NativeModule extends Module {
     this.layer.setTraining(mode);
     return super.train(mode);
   }
+
+  /** Frees the parameters, buffers and the core layer (which holds them too). */
+  override dispose(): void {
+    super.dispose();
+    if (!this.#freed) this.layer.free();
+    this.#freed = true;
+  }
+
+  #freed = false;
 }
 
 type Pair = number | [number, number];
