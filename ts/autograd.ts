@@ -1,5 +1,6 @@
 // Graph recording scopes.
 import { setGradEnabled } from '../pkg/webgrad.js';
+import { requireInit } from './runtime.js';
 
 /**
  * Runs `fn` without recording the graph (PyTorch's `torch.no_grad()`), e.g. for inference or
@@ -11,6 +12,7 @@ import { setGradEnabled } from '../pkg/webgrad.js';
  * ```
  */
 export function noGrad<T>(fn: () => T): T {
+  requireInit('noGrad');
   const previous = setGradEnabled(false);
   try {
     return fn();

@@ -1,6 +1,6 @@
 // Deterministic memory management: `tidy` scopes and live-tensor accounting.
 import { memoryInfo } from '../pkg/webgrad.js';
-import { wasmMemory } from './runtime.js';
+import { requireInit, wasmMemory } from './runtime.js';
 import { Tensor, setCreationHook } from './tensor.js';
 
 /** What {@link memory} reports. */
@@ -26,6 +26,7 @@ export interface MemoryInfo {
  * ```
  */
 export function memory(): MemoryInfo {
+  requireInit('memory');
   const [numTensors, gpuBytes, gpuPooledBytes] = memoryInfo();
   return { numTensors, wasmBytes: wasmMemory(), gpuBytes, gpuPooledBytes };
 }

@@ -78,6 +78,11 @@ export async function init(options: InitOptions = {}): Promise<string> {
   return initBackend(options.backend ?? 'auto');
 }
 
+/** Throws a clear Error naming `op` until {@link init} has loaded the module. */
+export function requireInit(op: string): void {
+  if (exports === null) throw new Error(`${op}: call \`await webgrad.init()\` first (it loads the WebAssembly module)`);
+}
+
 /** The backend in use: `'cpu'`, or `'webgpu (<adapter>, …)'` with the adapter's description. */
 export function backend(): string {
   if (loaded === null) throw new Error('backend: call `await init()` first');

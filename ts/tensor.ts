@@ -1,5 +1,6 @@
 // The Tensor class: a thin, typed wrapper over the wasm handle, with PyTorch-style names in camelCase.
 import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg/webgrad.js';
+import { requireInit } from './runtime.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
@@ -553,6 +554,7 @@ export function tensor(
   shapeOrOptions?: number[] | TensorOptions,
   options: TensorOptions = {},
 ): Tensor {
+  requireInit('tensor');
   let shape = Array.isArray(shapeOrOptions) ? shapeOrOptions : undefined;
   if (shapeOrOptions && !Array.isArray(shapeOrOptions)) options = shapeOrOptions;
   let values: number[] | Float32Array | Int32Array | Uint8Array;

@@ -6,6 +6,15 @@ import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 import { apiChecks } from './api-checks.mjs';
 
+test('before init, entry points say to call init', () => {
+  const pattern = (op) => (e) => e instanceof Error && e.message.startsWith(`${op}: call \`await webgrad.init()\` first`);
+  assert.throws(() => wg.tensor([1, 2]), pattern('tensor'));
+  assert.throws(() => wg.randn([2]), pattern('normal'));
+  assert.throws(() => new wg.nn.Linear(2, 3), pattern('Linear'));
+  assert.throws(() => wg.sequential({ layers: [wg.layers.dense({ units: 2, inputShape: [3] })] }), pattern('add'));
+  assert.throws(() => wg.memory(), pattern('memory'));
+});
+
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
   console.log(`wasm binary: ${wg.hasRelaxedSimd() ? 'relaxed-simd' : 'simd128'}`);
   assert.equal(await wg.init(), 'cpu');

@@ -4,6 +4,7 @@ import { Layer, LayerList, Optimizer as WasmOptimizer, Trainer, randperm } from 
 import { Tensor, wrap, concat } from '../tensor.js';
 import { arange, full, zeros } from '../creation.js';
 import { noGrad } from '../autograd.js';
+import { requireInit } from '../runtime.js';
 import { layerTensors } from '../nn/native.js';
 import { LayerSpec } from './layers.js';
 import { History, callAll } from './callbacks.js';
@@ -90,6 +91,7 @@ export class Sequential {
 
   /** Appends a layer (built at once when the input shape is known). */
   add(layer: LayerSpec): void {
+    requireInit('add');
     if (!(layer instanceof LayerSpec)) throw new Error('add: expected a layer made by wg.layers.*');
     if (this.#built.length === 0 && this.#pending.length === 0) {
       if (!layer.inputShape) throw new Error(`add: the first layer (${layer.name}) needs an inputShape`);

@@ -2,6 +2,7 @@
 import { Layer } from '../../pkg/webgrad.js';
 import { Tensor, wrap } from '../tensor.js';
 import { keep } from '../memory.js';
+import { requireInit } from '../runtime.js';
 import { Module, Parameter } from './module.js';
 
 /** @internal Tensors of a Rust layer as unscoped, kept TS tensors by name. */
@@ -25,6 +26,7 @@ export class NativeModule extends Module {
 
   constructor(kind: string, config: object) {
     super();
+    requireInit(new.target.name);
     this.layer = Layer.create(kind, config, 'torch');
     for (const [name, t] of layerTensors(this.layer.parameterNames(), this.layer.parameters())) {
       (this as Record<string, unknown>)[name] = Parameter(t);
