@@ -2,7 +2,7 @@
 //! takes channels-last input (`[n, h, w, c]`, TensorFlow.js's default) and permutes around the
 //! channels-first kernel, so its outputs and gradients are Keras's.
 
-use super::{named, param};
+use super::{param, weight_and_bias};
 use crate::backend::Device;
 use crate::error::{Error, Result};
 use crate::nn::{Act, Fans, Flavor, Init, Module};
@@ -83,8 +83,7 @@ impl Module for Conv2d {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let w = if self.flavor == Flavor::Keras { "kernel" } else { "weight" };
-        named(&[(w, Some(&self.weight)), ("bias", self.bias.as_ref())])
+        weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
 }
 
@@ -129,7 +128,6 @@ impl Module for Conv1d {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let w = if self.flavor == Flavor::Keras { "kernel" } else { "weight" };
-        named(&[(w, Some(&self.weight)), ("bias", self.bias.as_ref())])
+        weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
 }

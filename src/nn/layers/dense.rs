@@ -1,6 +1,6 @@
 //! The fully connected layer: Keras's `Dense` and PyTorch's `nn.Linear`.
 
-use super::{named, param};
+use super::{param, weight_and_bias};
 use crate::backend::Device;
 use crate::error::{Error, Result};
 use crate::nn::{Act, Fans, Flavor, Init, Module};
@@ -70,7 +70,6 @@ impl Module for Dense {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        let w = if self.flavor == Flavor::Keras { "kernel" } else { "weight" };
-        named(&[(w, Some(&self.weight)), ("bias", self.bias.as_ref())])
+        weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
 }

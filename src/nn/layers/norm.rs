@@ -1,6 +1,6 @@
 //! Normalisation layers: batch normalisation with running statistics, and layer normalisation.
 
-use super::{named, param};
+use super::{named, param, scale_and_shift};
 use crate::backend::Device;
 use crate::error::{Error, Result};
 use crate::grad_mode::no_grad;
@@ -105,10 +105,7 @@ impl Module for BatchNorm {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        match self.flavor {
-            Flavor::Keras => named(&[("gamma", Some(&self.gamma)), ("beta", Some(&self.beta))]),
-            Flavor::Torch => named(&[("weight", Some(&self.gamma)), ("bias", Some(&self.beta))]),
-        }
+        scale_and_shift(self.flavor, &self.gamma, &self.beta)
     }
 
     fn named_buffers(&self) -> Vec<(String, Tensor)> {
@@ -160,9 +157,6 @@ impl Module for LayerNorm {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        match self.flavor {
-            Flavor::Keras => named(&[("gamma", Some(&self.gamma)), ("beta", Some(&self.beta))]),
-            Flavor::Torch => named(&[("weight", Some(&self.gamma)), ("bias", Some(&self.beta))]),
-        }
+        scale_and_shift(self.flavor, &self.gamma, &self.beta)
     }
 }
