@@ -136,8 +136,8 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
             let pre = match act {
                 Activation::Identity => g,
                 Activation::Relu => positive_part(&g, &y)?,
-                Activation::Sigmoid => g.mul(&y.mul(&y.neg()?.add_scalar(1.0)?)?)?,
-                Activation::Tanh => g.mul(&y.square()?.neg()?.add_scalar(1.0)?)?,
+                Activation::Sigmoid => g.mul(&y.unary(UnaryOp::SigmoidGradFromOutput)?)?,
+                Activation::Tanh => g.mul(&y.unary(UnaryOp::TanhGradFromOutput)?)?,
             };
             rule(x, &|| pre.matmul(&weight.t()?))?;
             rule(weight, &|| x.t()?.matmul(&pre))?;
@@ -216,7 +216,6 @@ fn positive_part(g: &Tensor, x: &Tensor) -> Result<Tensor> {
 }
 
 fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
-    let one_minus = |t: Tensor| t.neg()?.add_scalar(1.0);
     match op {
         UnaryOp::Copy => Ok(g.clone()),
         UnaryOp::Neg => g.neg(),
@@ -230,8 +229,8 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         UnaryOp::Reciprocal => g.mul(&y.square()?.neg()?),
         UnaryOp::Sin => g.mul(&x.cos()?),
         UnaryOp::Cos => g.mul(&x.sin()?.neg()?),
-        UnaryOp::Tanh => g.mul(&one_minus(y.square()?)?),
-        UnaryOp::Sigmoid => g.mul(&y.mul(&one_minus(y.clone())?)?),
+        UnaryOp::Tanh => g.mul(&y.unary(UnaryOp::TanhGradFromOutput)?),
+        UnaryOp::Sigmoid => g.mul(&y.unary(UnaryOp::SigmoidGradFromOutput)?),
         UnaryOp::Relu => positive_part(g, x),
         UnaryOp::Gelu => g.mul(&x.unary(UnaryOp::GeluGrad)?),
         UnaryOp::GeluTanh => g.mul(&x.unary(UnaryOp::GeluTanhGrad)?),
@@ -246,7 +245,9 @@ fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor>
         | UnaryOp::Not
         | UnaryOp::GeluGrad
         | UnaryOp::GeluTanhGrad
-        | UnaryOp::SiluGrad => Tensor::zeros(x.shape(), DType::F32, x.device()),
+        | UnaryOp::SiluGrad
+        | UnaryOp::SigmoidGradFromOutput
+        | UnaryOp::TanhGradFromOutput => Tensor::zeros(x.shape(), DType::F32, x.device()),
     }
 }
 

@@ -33,16 +33,21 @@ pub enum UnaryOp {
     GeluGrad,
     GeluTanhGrad,
     SiluGrad,
+    /// `y * (1 - y)`: the sigmoid's derivative from its output `y`.
+    SigmoidGradFromOutput,
+    /// `1 - y^2`: tanh's derivative from its output `y`.
+    TanhGradFromOutput,
 }
 
 impl UnaryOp {
     /// Every op (for shader validation and exhaustive tests).
-    pub const ALL: [UnaryOp; 28] = [
+    pub const ALL: [UnaryOp; 30] = [
         UnaryOp::Copy, UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Exp, UnaryOp::Log, UnaryOp::Log1p, UnaryOp::Sqrt,
         UnaryOp::Rsqrt, UnaryOp::Square, UnaryOp::Reciprocal, UnaryOp::Sin, UnaryOp::Cos, UnaryOp::Tanh,
         UnaryOp::Sigmoid, UnaryOp::Relu, UnaryOp::Gelu, UnaryOp::GeluTanh, UnaryOp::Silu, UnaryOp::Softplus,
         UnaryOp::Sign, UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Round, UnaryOp::Erf, UnaryOp::Not,
-        UnaryOp::GeluGrad, UnaryOp::GeluTanhGrad, UnaryOp::SiluGrad,
+        UnaryOp::GeluGrad, UnaryOp::GeluTanhGrad, UnaryOp::SiluGrad, UnaryOp::SigmoidGradFromOutput,
+        UnaryOp::TanhGradFromOutput,
     ];
 
     /// The op's name in the JS API (`"exp"`, `"geluTanh"`, `"logicalNot"`, …); `None` for the internal
@@ -73,7 +78,12 @@ impl UnaryOp {
             UnaryOp::Round => "round",
             UnaryOp::Erf => "erf",
             UnaryOp::Not => "logicalNot",
-            UnaryOp::Copy | UnaryOp::GeluGrad | UnaryOp::GeluTanhGrad | UnaryOp::SiluGrad => return None,
+            UnaryOp::Copy
+            | UnaryOp::GeluGrad
+            | UnaryOp::GeluTanhGrad
+            | UnaryOp::SiluGrad
+            | UnaryOp::SigmoidGradFromOutput
+            | UnaryOp::TanhGradFromOutput => return None,
         })
     }
 

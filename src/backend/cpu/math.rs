@@ -85,6 +85,8 @@ pub fn unary_f32(op: UnaryOp, x: f32) -> f32 {
             let t = (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
             0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x)
         }
+        UnaryOp::SigmoidGradFromOutput => x * (1.0 - x),
+        UnaryOp::TanhGradFromOutput => 1.0 - x * x,
         UnaryOp::SiluGrad => {
             let s = sigmoid(x);
             s * (1.0 + x * (1.0 - s))

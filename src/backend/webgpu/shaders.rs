@@ -251,6 +251,8 @@ fn unary_snippet(op: UnaryOp, dtype: DType) -> Option<&'static str> {
         UnaryOp::GeluGrad => "gelu_grad(v)",
         UnaryOp::GeluTanhGrad => "gelu_tanh_grad(v)",
         UnaryOp::SiluGrad => "silu_grad(v)",
+        UnaryOp::SigmoidGradFromOutput => "v * (1.0 - v)",
+        UnaryOp::TanhGradFromOutput => "1.0 - v * v",
         UnaryOp::Copy | UnaryOp::Not => "v",
     })
 }
