@@ -225,26 +225,30 @@ export class Sequential {
       const order = args.shuffle === false ? arange(0, nTrain, 1, 'int32') : wrap(randperm(nTrain));
       let sum: Tensor | null = null;
       let seen = 0;
-      for (let start = 0, batch = 0; start < nTrain && !this.stopTraining; start += batchSize, batch++) {
-        const end = Math.min(start + batchSize, nTrain);
-        await callAll(callbacks, 'onBatchBegin', batch, { batch, size: end - start });
-        const logs = wrap(trainer.trainRows(x.handle('fit'), y.handle('fit'), order.handle('fit'), start, end));
-        const weighted = logs.mul(end - start);
-        const next: Tensor = sum ? sum.add(weighted) : weighted;
-        if (sum) { sum.dispose(); weighted.dispose(); }
-        sum = next;
-        seen += end - start;
-        if (callbacks.some((c) => c.onBatchEnd)) {
-          const values = await logs.data();
-          await callAll(callbacks, 'onBatchEnd', batch, { batch, size: end - start, ...named(names, values) });
+      let totals: ArrayLike<number>;
+      try {
+        for (let start = 0, batch = 0; start < nTrain && !this.stopTraining; start += batchSize, batch++) {
+          const end = Math.min(start + batchSize, nTrain);
+          await callAll(callbacks, 'onBatchBegin', batch, { batch, size: end - start });
+          const logs = wrap(trainer.trainRows(x.handle('fit'), y.handle('fit'), order.handle('fit'), start, end));
+          try {
+            sum = addWeighted(sum, logs, end - start);
+            seen += end - start;
+            if (callbacks.some((c) => c.onBatchEnd)) {
+              const values = await logs.data();
+              await callAll(callbacks, 'onBatchEnd', batch, { batch, size: end - start, ...named(names, values) });
+            }
+          } finally {
+            logs.dispose();
+          }
+          if (args.yieldEveryBatch !== false) await nextTask();
         }
-        logs.dispose();
-        if (args.yieldEveryBatch !== false) await nextTask();
+        if (!sum) break;
+        totals = await sum.data();
+      } finally {
+        order.dispose();
+        sum?.dispose();
       }
-      order.dispose();
-      if (!sum) break;
-      const totals = await sum.data();
-      sum.dispose();
       const epochLogs: Logs = named(names, Array.from(totals, (v) => v / seen));
       if (validation) {
         const val = await this.#evaluateRows(trainer, ...validation, batchSize);
@@ -265,11 +269,11 @@ export class Sequential {
       for (let start = from; start < to; start += batchSize) {
         const end = Math.min(start + batchSize, to);
         const logs = wrap(trainer.evaluateRows(x.handle('evaluate'), y.handle('evaluate'), order.handle('evaluate'), start, end));
-        const weighted = logs.mul(end - start);
-        logs.dispose();
-        const next: Tensor = sum ? sum.add(weighted) : weighted;
-        if (sum) { sum.dispose(); weighted.dispose(); }
-        sum = next;
+        try {
+          sum = addWeighted(sum, logs, end - start);
+        } finally {
+          logs.dispose();
+        }
       }
       if (!sum) throw new Error(`evaluate: no samples (shape [${x.shape}])`);
       return Array.from(await sum.data(), (v) => v / (to - from));
@@ -371,6 +375,16 @@ function countValues(list: ReturnType<Layer['parameters']>): number {
   }
   list.free();
   return count;
+}
+
+/** `sum + logs * count` (or `logs * count` at first), freeing the old sum: a running weighted total. */
+function addWeighted(sum: Tensor | null, logs: Tensor, count: number): Tensor {
+  const weighted = logs.mul(count);
+  if (!sum) return weighted;
+  const next = sum.add(weighted);
+  sum.dispose();
+  weighted.dispose();
+  return next;
 }
 
 function named(names: string[], values: ArrayLike<number>): Logs {
