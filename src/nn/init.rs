@@ -1,6 +1,7 @@
 //! Weight initialisers, with the fan conventions of Keras and PyTorch (they agree: a dense
 //! kernel's fan-in is its input size, a convolution's is `in_channels / groups * kh * kw`).
 
+use super::module::Flavor;
 use crate::backend::Device;
 use crate::error::{Error, Result};
 use crate::layout::numel;
@@ -43,6 +44,18 @@ pub enum Init {
     KaimingNormal { a: f32 },
     /// `U(±1 / sqrt(fan_in))`: PyTorch's default bias.
     FanInUniform,
+}
+
+impl Init {
+    /// The default `(weight, bias)` initialisers of a flavour's dense and convolution layers:
+    /// Keras's glorot-uniform kernel and zero bias, PyTorch's kaiming-uniform(√5) weight and
+    /// `U(±1/√fan_in)` bias.
+    pub fn layer_defaults(flavor: Flavor) -> (Init, Init) {
+        match flavor {
+            Flavor::Keras => (Init::GlorotUniform, Init::Zeros),
+            Flavor::Torch => (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform),
+        }
+    }
 }
 
 /// The factor that makes a normal truncated at ±2σ have the intended standard deviation.

@@ -72,7 +72,7 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
             match (init(c, "kernelInitializer")?, init(c, "biasInitializer")?) {
                 (None, None) => Rc::new(Dense::new(inputs, units, bias, act, f, &d).map_err(js_error)?),
                 (w, b) => {
-                    let default = if f == Flavor::Keras { (Init::GlorotUniform, Init::Zeros) } else { (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform) };
+                    let default = Init::layer_defaults(f);
                     Rc::new(Dense::with_init(inputs, units, bias, act, f, w.unwrap_or(default.0), b.unwrap_or(default.1), &d).map_err(js_error)?)
                 }
             }

@@ -319,27 +319,26 @@ export class Sequential {
     });
   }
 
+  /** Handles to every layer's weights, in Keras's order (parameters, then running statistics); dispose them. */
+  #weightHandles(): Tensor[] {
+    return this.#built.flatMap((b) => [
+      ...layerTensors(b.core.parameterNames(), b.core.parameters()),
+      ...layerTensors(b.core.bufferNames(), b.core.buffers()),
+    ].map(([, t]) => t));
+  }
+
   /** The weights, layer by layer (kernels, biases, then running statistics), as new tensors to dispose. */
   getWeights(): Tensor[] {
-    const out: Tensor[] = [];
-    for (const b of this.#built) {
-      for (const list of [[b.core.parameterNames(), b.core.parameters()], [b.core.bufferNames(), b.core.buffers()]] as const) {
-        for (const [, t] of layerTensors(list[0], list[1])) {
-          out.push(t.rank === 4 ? t.permute(2, 3, 1, 0) : t.reshape(t.shape));
-          t.dispose();
-        }
-      }
-    }
-    return out;
+    return this.#weightHandles().map((t) => {
+      const copy = t.rank === 4 ? t.permute(2, 3, 1, 0) : t.reshape(t.shape);
+      t.dispose();
+      return copy;
+    });
   }
 
   /** Sets the weights in {@link Sequential.getWeights}'s order (conv kernels as Keras's `[kh, kw, in, out]`). */
   setWeights(weights: Tensor[]): void {
-    const targets: Tensor[] = [];
-    for (const b of this.#built) {
-      targets.push(...layerTensors(b.core.parameterNames(), b.core.parameters()).map(([, t]) => t));
-      targets.push(...layerTensors(b.core.bufferNames(), b.core.buffers()).map(([, t]) => t));
-    }
+    const targets = this.#weightHandles();
     try {
       if (weights.length !== targets.length) throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
       targets.forEach((t, i) => {

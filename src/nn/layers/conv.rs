@@ -9,14 +9,6 @@ use crate::nn::{Act, Fans, Flavor, Init, Module};
 use crate::ops::{Conv2dOptions, Padding};
 use crate::tensor::Tensor;
 
-/// The default weight and bias initialisers of a flavour's convolution.
-fn default_inits(flavor: Flavor) -> (Init, Init) {
-    match flavor {
-        Flavor::Keras => (Init::GlorotUniform, Init::Zeros),
-        Flavor::Torch => (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform),
-    }
-}
-
 /// Runs `f` on the channels-first form of a channels-last `x` (channels on the last axis), and
 /// returns its result channels-last again.
 pub(crate) fn via_channels_first(x: &Tensor, channels_last: bool, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<Tensor> {
@@ -47,7 +39,7 @@ impl Conv2d {
     /// `in_channels -> out_channels` with a `kernel` window; Keras layers default to channels-last.
     #[allow(clippy::too_many_arguments)]
     pub fn new(in_channels: usize, out_channels: usize, kernel: [usize; 2], options: Conv2dOptions, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Conv2d> {
-        let (w, b) = default_inits(flavor);
+        let (w, b) = Init::layer_defaults(flavor);
         Conv2d::with_init(in_channels, out_channels, kernel, options, bias, act, flavor, w, b, device)
     }
 
@@ -107,7 +99,7 @@ impl Conv1d {
             let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {groups}, kernel {kernel}");
             return Err(Error::Invalid { op: "conv1d", msg });
         }
-        let (w, b) = default_inits(flavor);
+        let (w, b) = Init::layer_defaults(flavor);
         let fans = Fans { fan_in: in_channels / groups * kernel, fan_out: out_channels * kernel };
         let weight = param(w.tensor(&[out_channels, in_channels / groups, kernel], fans, device)?);
         let bias = if bias { Some(param(b.tensor(&[out_channels], fans, device)?)) } else { None };

@@ -20,10 +20,7 @@ impl Dense {
     /// (Keras: glorot-uniform kernel, zero bias; PyTorch: kaiming-uniform(√5) weight and
     /// `U(±1/√in)` bias).
     pub fn new(inputs: usize, units: usize, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Dense> {
-        let (w, b) = match flavor {
-            Flavor::Keras => (Init::GlorotUniform, Init::Zeros),
-            Flavor::Torch => (Init::KaimingUniform { a: 5f32.sqrt() }, Init::FanInUniform),
-        };
+        let (w, b) = Init::layer_defaults(flavor);
         Dense::with_init(inputs, units, bias, act, flavor, w, b, device)
     }
 
