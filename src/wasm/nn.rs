@@ -333,3 +333,9 @@ pub fn clip_grad_norm_js(params: &TensorList, max_norm: f32) -> JsResult<Option<
 pub fn clip_grad_value_js(params: &TensorList, value: f32) -> JsResult<()> {
     clip_grad_value(&params.0, value).map_err(js_error)
 }
+
+/// Inverted dropout of `x` with probability `rate` (PyTorch's `F.dropout` in training mode).
+#[wasm_bindgen]
+pub fn dropout(x: &JsTensor, rate: f32) -> JsResult<JsTensor> {
+    wrap(Dropout::new(rate).and_then(|layer| layer.forward(&x.0)))
+}

@@ -193,6 +193,10 @@ export const apiChecks = {
     if (!kept.every((v) => v === 0 || v === 2) || Math.abs(kept.filter((v) => v === 2).length - 500) > 80) throw new Error('dropout in training');
     drop.eval();
     same(await drop.forward(ones).data(), Array(1000).fill(1), 'dropout in eval');
+    const f = await nn.functional.dropout(ones, 0.25).data();
+    if (!f.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6) || Math.abs(f.filter((v) => v !== 0).length - 750) > 70) throw new Error('F.dropout');
+    same(await nn.functional.dropout(ones, 0.25, false).data(), Array(1000).fill(1), 'F.dropout when not training');
+    throws(() => nn.functional.dropout(ones, 1), /dropout: rate must be in \[0, 1\), got 1/, 'F.dropout rate');
     net.dispose(); opt.dispose();
     for (const t of [x, y, pred, ones]) t.dispose();
   },

@@ -1,9 +1,8 @@
 // nn.functional: PyTorch's stateless functions (losses follow PyTorch's conventions: class scores
 // on axis 1, mean over elements, BCELoss's log clamped at -100).
-import { lossFn } from '../../pkg/webgrad.js';
+import { dropout as dropoutHandle, lossFn } from '../../pkg/webgrad.js';
 import { Tensor, wrap } from '../tensor.js';
 import type { Conv2dOptions, Pool2dOptions } from '../tensor.js';
-import { rand } from '../creation.js';
 
 /** How a loss reduces: `'mean'` (default), `'sum'` or `'none'`. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -65,12 +64,6 @@ export const avgPool2d = (x: Tensor, o: Pool2dOptions) => x.avgPool2d(o);
 
 /** Inverted dropout: zeroes elements with probability `p` when `training`, scaling the rest by `1/(1-p)`. */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (!training || p === 0) return x.reshape(x.shape);
-  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
-  const u = rand(x.shape);
-  const keepMask = u.ge(p);
-  const scaled = keepMask.mul(1 / (1 - p));
-  const out = x.mul(scaled);
-  for (const t of [u, keepMask, scaled]) t.dispose();
-  return out;
+  if (!training) return x.reshape(x.shape);
+  return wrap(dropoutHandle(x.handle('dropout'), p));
 }
