@@ -1,24 +1,29 @@
 // The tiled GEMM shared by matmul and the implicit-GEMM convolution kernels, appended to each of them
-// by the kernel table. Each 16x16 workgroup computes a 128x128 tile of C = A @ B (M x N, contraction
-// K); each thread an 8x8 block held in sixteen vec4 registers, updated by vec4 fused multiply-adds. K
-// advances 16 at a time through tiles staged in workgroup memory (16 KiB, the WebGPU default) as
-// vec4s: A as [k][row group], B as [k][column group], so each k step reads 4 vectors per thread.
+// by the kernel table. Each workgroup of 16 x TILE_M/8 threads computes a TILE_M x 128 tile of
+// C = A @ B (M x N, contraction K); each thread an 8x8 block held in sixteen vec4 registers, updated
+// by vec4 fused multiply-adds. TILE_M (128, 64, 32 or 16, a specialisation) follows M, so a result
+// with few rows (a convolution with few channels) does not compute mostly padding. K advances 16 at a
+// time through tiles staged in workgroup memory (at most 16 KiB, the WebGPU default) as vec4s: A as
+// [k][row group], B as [k][column group], so each k step reads 4 vectors per thread.
 // The including kernel provides the binding `c`, `info[0..3] = [M, N, K]`, and:
 //   load_a(base, row, k) / load_b(base, k, col): one operand element (0 outside the matrix);
 //   a_base_of(z) / b_base_of(z): the `base` the loaders get in workgroup layer z;
 //   k_range(z, k): the contraction slice [x, y) layer z covers (a multiple of 16 at x);
 //   epilogue(v, col): applied to each finished vec4 of C, stored at z * M * N.
-const TILE: u32 = 128u;
+const TILE_M: u32 = {{TILE_M}}u;
+const TILE_N: u32 = 128u;
 const TK: u32 = 16u;
+const THREADS: u32 = TILE_M * 2u;
+const ROW_GROUPS: u32 = TILE_M / 4u;
 
-var<workgroup> a_tile: array<vec4<f32>, 512>;  // [k][row group], 16 x 32 (4 rows per vec4)
+var<workgroup> a_tile: array<vec4<f32>, TK * ROW_GROUPS>;  // [k][row group] (4 rows per vec4)
 var<workgroup> b_tile: array<vec4<f32>, 512>;  // [k][column group], 16 x 32
 
 fn load_b4(base: u32, k: u32, col: u32) -> vec4<f32> {
     return vec4<f32>(load_b(base, k, col), load_b(base, k, col + 1u), load_b(base, k, col + 2u), load_b(base, k, col + 3u));
 }
 
-@compute @workgroup_size(16, 16, 1)
+@compute @workgroup_size(16, {{TILE_Y}}, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let m = info[0];
     let n = info[1];
@@ -26,14 +31,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let a_base = a_base_of(wid.z);
     let b_base = b_base_of(wid.z);
     let ks = k_range(wid.z, k);
-    let row0 = wid.y * TILE;
-    let col0 = wid.x * TILE;
+    let row0 = wid.y * TILE_M;
+    let col0 = wid.x * TILE_N;
     let thread = lid.y * 16u + lid.x;
-    // Staging: each thread loads A rows (row, 8 consecutive k) and two vec4s of B (k, 8 columns).
+    // Staging: each thread loads one A row's 8 consecutive k, and B's (k, 8 columns) slots
+    // thread, thread + THREADS, ... of the 16 x 16 in the tile.
     let a_row = thread / 2u;
     let a_k = (thread % 2u) * 8u;
-    let b_k = thread / 16u;
-    let b_col = (thread % 16u) * 8u;
 
     var acc0a = vec4<f32>(0.0);
     var acc0b = vec4<f32>(0.0);
@@ -54,18 +58,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var k0 = ks.x; k0 < ks.y; k0 = k0 + TK) {
         let ar = row0 + a_row;
         for (var j = 0u; j < 8u; j = j + 1u) {
-            a_tile[(a_k + j) * 32u + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);
+            a_tile[(a_k + j) * ROW_GROUPS + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);
         }
-        let bk = k0 + b_k;
-        let bc = col0 + b_col;
-        b_tile[b_k * 32u + (thread % 16u) * 2u] = load_b4(b_base, bk, bc);
-        b_tile[b_k * 32u + (thread % 16u) * 2u + 1u] = load_b4(b_base, bk, bc + 4u);
+        for (var slot = thread; slot < 256u; slot = slot + THREADS) {
+            let b_k = slot / 16u;
+            let group = slot % 16u;
+            let bc = col0 + group * 8u;
+            b_tile[b_k * 32u + group * 2u] = load_b4(b_base, k0 + b_k, bc);
+            b_tile[b_k * 32u + group * 2u + 1u] = load_b4(b_base, k0 + b_k, bc + 4u);
+        }
         workgroupBarrier();
         for (var kk = 0u; kk < TK; kk = kk + 1u) {
             let b0 = b_tile[kk * 32u + lid.x * 2u];
             let b1 = b_tile[kk * 32u + lid.x * 2u + 1u];
-            let a_lo = a_tile[kk * 32u + lid.y * 2u];
-            let a_hi = a_tile[kk * 32u + lid.y * 2u + 1u];
+            let a_lo = a_tile[kk * ROW_GROUPS + lid.y * 2u];
+            let a_hi = a_tile[kk * ROW_GROUPS + lid.y * 2u + 1u];
             let a0 = vec4<f32>(a_lo.x);
             acc0a = fma(a0, b0, acc0a);
             acc0b = fma(a0, b1, acc0b);

@@ -110,6 +110,23 @@ fn a_lost_device_gives_a_clear_error_and_a_new_one_works() {
 }
 
 #[test]
+fn matmul_matches_the_cpu_on_every_gemm_tile_height() {
+    // Results of up to 8 rows run the skinny body; taller ones tiles of 16, 32, 64 or 128 rows (the
+    // smallest that holds them), here at each edge, with K and N off the tile sizes, a batch and a
+    // transposed operand.
+    let Some(d) = gpu() else { return };
+    for (i, rows) in [9, 16, 17, 32, 33, 64, 65, 128, 129, 300].into_iter().enumerate() {
+        let (av, bv) = (common::random(2 * rows * 45, 20 + i as u32), common::random(2 * 45 * 130, 40));
+        let product = |dev: &Device| {
+            let a = Tensor::from_slice(&av, &[2, rows, 45], dev).unwrap();
+            let b = Tensor::from_slice(&bv, &[2, 130, 45], dev).unwrap().transpose(1, 2).unwrap();
+            read(&a.matmul(&b).unwrap())
+        };
+        common::assert_close(&product(&d), &product(&Device::Cpu), 1e-4, 1e-4);
+    }
+}
+
+#[test]
 fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
     let Some(d) = gpu() else { return };
     let Device::WebGpu(ctx) = &d else { return };
@@ -140,10 +157,12 @@ fn a_fused_linear_layer_is_one_dispatch_and_matches_its_composite() {
 #[test]
 fn conv_gradients_match_the_cpu_on_both_kernel_shapes() {
     // (images, in, out, size, groups). Few channels (<= 8 rows of the result, over short contractions
-    // for the forward and input gradient) run the skinny kernels, more the tiled ones; 4 images of
-    // 64x64 give the weight gradient a contraction of 16,384, split over slices.
+    // for the forward and input gradient) run the skinny kernels, more the tiled ones (tiles of 16,
+    // 32 and 128 rows here); 4 images of 64x64 give the weight gradient a contraction of 16,384, split
+    // over slices.
     let Some(d) = gpu() else { return };
-    for (i, (n, c, o, size, groups)) in [(4, 2, 3, 64, 1), (2, 12, 10, 12, 1), (2, 4, 6, 9, 2), (2, 34, 36, 7, 2)].into_iter().enumerate() {
+    let cases = [(4, 2, 3, 64, 1), (2, 12, 10, 12, 1), (2, 4, 6, 9, 2), (2, 34, 36, 7, 2), (1, 3, 70, 6, 1)];
+    for (i, (n, c, o, size, groups)) in cases.into_iter().enumerate() {
         let (xv, wv) = (common::random(n * c * size * size, 5 + i as u32), common::random(o * c / groups * 9, 6));
         let grads = |dev: &Device| {
             let x = Tensor::from_slice(&xv, &[n, c, size, size], dev).unwrap();

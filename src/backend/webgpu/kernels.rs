@@ -3,7 +3,7 @@
 
 use wgpu::util::DeviceExt;
 
-use super::shaders::{GemmOp, Kernel};
+use super::shaders::{GemmBody, GemmOp, Kernel};
 use super::{to_u32, to_u32s, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
@@ -19,8 +19,6 @@ const LONG_ROW_CHUNK: usize = 4096;
 /// Workgroups the split-K weight gradient aims for, and the shortest contraction slice it makes.
 const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
-/// Output tile edge of the matmul kernel (`TILE` in `shaders/matmul.wgsl`).
-const MATMUL_TILE: u32 = 128;
 /// Products whose result has at most this many rows (batch-1 inference; convolutions with few
 /// channels) run as one invocation per output (`shaders/skinny.wgsl`): a 128-row tile would compute
 /// mostly padding.
@@ -30,8 +28,6 @@ const SKINNY_ROWS: usize = 8;
 /// skinny only over short contractions (measured on SwiftShader: 8 channels x 9 taps 2.4x faster
 /// skinny, 8 x 144 1.3x slower).
 const SKINNY_CONV_TAPS: usize = 64;
-/// Output columns per workgroup of the skinny kernels (their `@workgroup_size`).
-const SKINNY_COLUMNS: u32 = 64;
 
 fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
     Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
@@ -83,6 +79,11 @@ fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
     )
 }
 
+/// The GEMM body for a result of `rows` rows: skinny up to `skinny_rows`, else the best-fitting tile.
+fn gemm_body(rows: usize, skinny_rows: usize) -> GemmBody {
+    if rows <= skinny_rows { GemmBody::Skinny } else { GemmBody::tiled_for(rows) }
+}
+
 impl GpuContext {
     /// A new buffer holding `layout`'s elements of `x`, computed by `kernel` (unary family).
     fn map_kernel(&self, kernel: Kernel, x: &GpuStorage, layout: &Layout, out: DType) -> Result<GpuStorage> {
@@ -113,7 +114,7 @@ impl GpuContext {
     ) -> Result<GpuStorage> {
         require_f32("matmul", &[(a, al), (b, bl)])?;
         let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
-        let kernel = Kernel::Gemm { op: GemmOp::Matmul(epilogue.map(|(_, _, act)| act)), skinny: m <= SKINNY_ROWS };
+        let kernel = Kernel::Gemm { op: GemmOp::Matmul(epilogue.map(|(_, _, act)| act)), body: gemm_body(m, SKINNY_ROWS) };
         let name = kernel.name();
         let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
         let (sa, sb) = (al.strides(), bl.strides());
@@ -129,16 +130,13 @@ impl GpuContext {
         Ok(out)
     }
 
-    /// The workgroup grid of a GEMM-body kernel computing `layers` results of `m` x `n`: 128 x 128
-    /// tiles, or for skinny kernels 64 columns of one row per workgroup.
+    /// The workgroup grid of a GEMM-body kernel computing `layers` results of `m` x `n`.
     fn gemm_grid(&self, kernel: Kernel, m: usize, n: usize, layers: usize) -> Result<(u32, u32, u32)> {
         let name = kernel.name();
-        let skinny = matches!(kernel, Kernel::Gemm { skinny: true, .. });
-        let grid = if skinny {
-            (to_u32(&name, n)?.div_ceil(SKINNY_COLUMNS), to_u32(&name, m)?, to_u32(&name, layers)?)
-        } else {
-            (to_u32(&name, n)?.div_ceil(MATMUL_TILE), to_u32(&name, m)?.div_ceil(MATMUL_TILE), to_u32(&name, layers)?)
+        let Kernel::Gemm { body, .. } = kernel else {
+            return Err(Error::Gpu { op: name, msg: "not a GEMM-family kernel".into() });
         };
+        let grid = body.grid(to_u32(&name, m)?, to_u32(&name, n)?, to_u32(&name, layers)?);
         let max = self.limits.max_compute_workgroups_per_dimension;
         if grid.0 > max || grid.1 > max || grid.2 > max {
             return Err(Error::Gpu { op: name, msg: format!("{layers} results of {m} x {n} need more than {max} workgroups per dimension") });
@@ -373,7 +371,8 @@ impl Backend for GpuContext {
         require_f32("conv2d", &[(x, xl), (w, wl)])?;
         let out_c = wl.shape()[0];
         let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
-        let kernel = Kernel::Gemm { op: GemmOp::Conv2d, skinny: group_out <= SKINNY_ROWS && taps <= SKINNY_CONV_TAPS };
+        let skinny_rows = if taps <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2d, body: gemm_body(group_out, skinny_rows) };
         let name = kernel.name();
         let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
@@ -388,17 +387,14 @@ impl Backend for GpuContext {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         let positions = win.out_h * win.out_w;
         let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
-        let skinny = group_out <= SKINNY_ROWS;
-        let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, skinny };
+        let body = gemm_body(group_out, SKINNY_ROWS);
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, body };
         let name = kernel.name();
         // Split-K: enough slices of the contraction to fill the GPU when the output is small (counted
-        // in 256-invocation workgroups: a skinny workgroup has 64).
+        // in 256-invocation workgroups).
         let contraction = win.batch * positions;
-        let tiles = if skinny {
-            (taps.div_ceil(SKINNY_COLUMNS as usize) * group_out * groups).div_ceil(4)
-        } else {
-            taps.div_ceil(MATMUL_TILE as usize) * group_out.div_ceil(MATMUL_TILE as usize) * groups
-        };
+        let (gx, gy, _) = body.grid(to_u32(&name, group_out)?, to_u32(&name, taps)?, 1);
+        let tiles = (gx as usize * gy as usize * groups * body.threads() as usize).div_ceil(256);
         let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
         let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
         let slices = contraction.div_ceil(chunk.max(1)).max(1);
@@ -418,7 +414,8 @@ impl Backend for GpuContext {
         let out_c = wl.shape()[0];
         let (group_c, group_out, pixels) = (win.channels / groups.max(1), out_c / groups.max(1), win.in_h * win.in_w);
         let k = group_out * win.kernel[0] * win.kernel[1];
-        let kernel = Kernel::Gemm { op: GemmOp::Conv2dInputGrad, skinny: group_c <= SKINNY_ROWS && k <= SKINNY_CONV_TAPS };
+        let skinny_rows = if k <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2dInputGrad, body: gemm_body(group_c, skinny_rows) };
         let name = kernel.name();
         let out = self.new_buffer(&name, win.batch * win.channels * pixels, DType::F32)?;
         let mut info = to_u32s(&name, &[group_c, pixels, k, wl.offset(), 0, 0, groups, out_c, win.out_h, 0, 0])?;

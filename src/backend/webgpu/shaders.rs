@@ -25,9 +25,8 @@ pub enum Kernel {
     Reduce(ReduceOp, DType),
     /// The same reductions for short rows: one invocation per output.
     ReduceRows(ReduceOp, DType),
-    /// A product on the GEMM bodies: tiled (`shaders/gemm.wgsl`), or `skinny` for results with few
-    /// rows (`shaders/skinny.wgsl`).
-    Gemm { op: GemmOp, skinny: bool },
+    /// A product on one of the GEMM bodies.
+    Gemm { op: GemmOp, body: GemmBody },
     CopyInto(DType),
     Gather(DType),
     ScatterAdd(DType),
@@ -56,6 +55,46 @@ impl GemmOp {
     const ALL_CONV: [GemmOp; 3] = [GemmOp::Conv2d, GemmOp::Conv2dWeightGrad, GemmOp::Conv2dInputGrad];
 }
 
+/// How a GEMM-family kernel covers its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GemmBody {
+    /// Tiles of this many rows by 128 columns through workgroup memory (`shaders/gemm.wgsl`).
+    Tiled(u32),
+    /// One invocation per output, for results with very few rows (`shaders/skinny.wgsl`).
+    Skinny,
+}
+
+impl GemmBody {
+    /// The tile heights the tiled body is specialised for.
+    pub const TILE_ROWS: [u32; 4] = [16, 32, 64, 128];
+
+    /// The tiled body whose tile height wastes least on a result of `rows` rows: the smallest that
+    /// holds them all, or the tallest (most reuse of each staged B element) for taller results.
+    pub fn tiled_for(rows: usize) -> GemmBody {
+        let fits = Self::TILE_ROWS.iter().copied().find(|&t| rows <= t as usize);
+        GemmBody::Tiled(fits.unwrap_or(128))
+    }
+
+    /// The workgroup grid over `layers` results of `m` x `n`.
+    pub fn grid(self, m: u32, n: u32, layers: u32) -> (u32, u32, u32) {
+        match self {
+            GemmBody::Tiled(rows) => (n.div_ceil(128), m.div_ceil(rows), layers),
+            GemmBody::Skinny => (n.div_ceil(SKINNY_COLUMNS), m, layers),
+        }
+    }
+
+    /// Invocations per workgroup.
+    pub fn threads(self) -> u32 {
+        match self {
+            GemmBody::Tiled(rows) => rows * 2,
+            GemmBody::Skinny => SKINNY_COLUMNS,
+        }
+    }
+}
+
+/// Output columns per workgroup of the skinny body (its `@workgroup_size`).
+const SKINNY_COLUMNS: u32 = 64;
+
 const DTYPES: [DType; 3] = [DType::F32, DType::I32, DType::Bool];
 
 /// The WGSL element type a dtype is stored as (bool as u32 0/1).
@@ -82,7 +121,8 @@ impl Kernel {
         out.extend([Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
         let matmuls = std::iter::once(None).chain(Activation::ALL.map(Some)).map(GemmOp::Matmul);
         for op in matmuls.chain(GemmOp::ALL_CONV) {
-            out.extend([false, true].map(|skinny| Kernel::Gemm { op, skinny }));
+            let tiled = GemmBody::TILE_ROWS.map(GemmBody::Tiled);
+            out.extend(tiled.iter().chain([&GemmBody::Skinny]).map(|&body| Kernel::Gemm { op, body }));
         }
         out.extend(UpdateOp::ALL.iter().map(|&op| Kernel::Update(op)));
         out.retain(Kernel::exists);
@@ -103,7 +143,7 @@ impl Kernel {
             Kernel::Select(d) => format!("select/{d}"),
             Kernel::Reduce(op, d) => format!("reduce/{op:?}/{d}"),
             Kernel::ReduceRows(op, d) => format!("reduce_rows/{op:?}/{d}"),
-            Kernel::Gemm { op, skinny } => {
+            Kernel::Gemm { op, body } => {
                 let name = match op {
                     GemmOp::Matmul(None) => "matmul".to_string(),
                     GemmOp::Matmul(Some(act)) => format!("linear/{act:?}"),
@@ -111,7 +151,11 @@ impl Kernel {
                     GemmOp::Conv2dWeightGrad => "conv2d_weight_grad".to_string(),
                     GemmOp::Conv2dInputGrad => "conv2d_input_grad".to_string(),
                 };
-                if *skinny { format!("{name}/skinny") } else { name }
+                match body {
+                    GemmBody::Tiled(128) => name,
+                    GemmBody::Tiled(rows) => format!("{name}/rows{rows}"),
+                    GemmBody::Skinny => format!("{name}/skinny"),
+                }
             }
             Kernel::CopyInto(d) => format!("copy_into/{d}"),
             Kernel::Gather(d) => format!("gather/{d}"),
@@ -202,9 +246,13 @@ impl Kernel {
             .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
         let fault = if matches!(self, Kernel::Gather(_) | Kernel::ScatterAdd(_)) { FAULT } else { "" };
         let gemm = match self {
-            Kernel::Gemm { op, skinny } => {
+            Kernel::Gemm { op, body } => {
                 let image = if matches!(op, GemmOp::Conv2d | GemmOp::Conv2dWeightGrad) { CONV_IMAGE } else { "" };
-                [image, if *skinny { SKINNY } else { GEMM }].concat()
+                let body = match body {
+                    GemmBody::Tiled(rows) => GEMM.replace("{{TILE_M}}", &rows.to_string()).replace("{{TILE_Y}}", &(rows / 8).to_string()),
+                    GemmBody::Skinny => SKINNY.to_string(),
+                };
+                format!("{image}{body}")
             }
             _ => String::new(),
         };
