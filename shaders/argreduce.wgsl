@@ -16,14 +16,14 @@ fn better(a: {{T}}, b: {{T}}) -> bool {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = wid.y * nwg.x + wid.x;
-    let outputs = info[0];
-    let reduced = info[1];
-    let rank = info[2];
+    let outputs = info(0);
+    let reduced = info(1);
+    let rank = info(2);
     var index = 0xffffffffu;
     var value: {{T}};
     if (o < outputs) {
         for (var r = lid; r < reduced; r = r + WG) {
-            let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info[3])];
+            let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info(3))];
             if (index == 0xffffffffu || better(v, value)) {
                 value = v;
                 index = r;

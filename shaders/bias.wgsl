@@ -2,8 +2,8 @@
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 fn bias_at(col: u32) -> f32 {
-    if (col < info[1]) {
-        return bias[info[11] + col * info[12]];
+    if (col < info(1)) {
+        return bias[info(11) + col * info(12)];
     }
     return 0.0;
 }

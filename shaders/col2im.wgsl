@@ -9,33 +9,33 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let channels = info[1];
-    let in_h = info[2];
-    let in_w = info[3];
-    let kh = info[4];
-    let kw = info[5];
+    let channels = info(1);
+    let in_h = info(2);
+    let in_w = info(3);
+    let kh = info(4);
+    let kw = info(5);
     let x = i % in_w;
     let y = (i / in_w) % in_h;
     let c = (i / (in_w * in_h)) % channels;
     let n = i / (in_w * in_h * channels);
     var sum = 0.0;
     for (var ky = 0u; ky < kh; ky = ky + 1u) {
-        let ty = i32(y + info[10]) - i32(ky * info[8]);
-        if (ty < 0 || u32(ty) % info[6] != 0u || u32(ty) / info[6] >= info[12]) {
+        let ty = i32(y + info(10)) - i32(ky * info(8));
+        if (ty < 0 || u32(ty) % info(6) != 0u || u32(ty) / info(6) >= info(12)) {
             continue;
         }
-        let oy = u32(ty) / info[6];
+        let oy = u32(ty) / info(6);
         for (var kx = 0u; kx < kw; kx = kx + 1u) {
-            let tx = i32(x + info[11]) - i32(kx * info[9]);
-            if (tx < 0 || u32(tx) % info[7] != 0u || u32(tx) / info[7] >= info[13]) {
+            let tx = i32(x + info(11)) - i32(kx * info(9));
+            if (tx < 0 || u32(tx) % info(7) != 0u || u32(tx) / info(7) >= info(13)) {
                 continue;
             }
-            let ox = u32(tx) / info[7];
+            let ox = u32(tx) / info(7);
             let row = (c * kh + ky) * kw + kx;
-            sum = sum + cols[info[14] + n * info[15] + row * info[16] + (oy * info[13] + ox) * info[17]];
+            sum = sum + cols[info(14) + n * info(15) + row * info(16) + (oy * info(13) + ox) * info(17)];
         }
     }
     image[i] = sum;

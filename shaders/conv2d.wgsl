@@ -13,23 +13,24 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 }
 
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
-    if (row < info[0] && k < info[2]) {
-        return a[base + row * info[4] + k * info[5]];
+    if (row < info(0) && k < info(2)) {
+        return a[base + row * info(4) + k * info(5)];
     }
     return 0.0;
 }
 
 // `base` packs the image and group: base = n * groups + g.
 fn load_b(base: u32, k: u32, col: u32) -> f32 {
-    if (k < info[2] && col < info[1]) {
-        return im2col_at(base / info[6], base % info[6], k, col);
+    if (k < info(2) && col < info(1)) {
+        let image_group = divmod(base, info(6));
+        return im2col_at(image_group.x, image_group.y, k, col);
     }
     return 0.0;
 }
 
 // Workgroup layer z = n * groups + g: the weights of group g; output rows g*Og.. of image n.
 fn a_base_of(z: u32) -> u32 {
-    return info[3] + (z % info[6]) * info[0] * info[4];
+    return info(3) + divmod(z, info(6)).y * info(0) * info(4);
 }
 
 fn b_base_of(z: u32) -> u32 {

@@ -15,43 +15,40 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 
 // dy[n, g*Og + o, q] for contraction index k = (o, ky, kx) and input pixel p (0 where no output read it).
 fn dy_at(n: u32, g: u32, k: u32, p: u32) -> f32 {
-    let taps = info[14] * info[15];
-    let o = k / taps;
-    let r = k % taps;
-    let ky = r / info[15];
-    let kx = r % info[15];
-    let y = p / info[13];
-    let xx = p % info[13];
-    let ty = i32(y + info[20]) - i32(ky * info[18]);
-    let tx = i32(xx + info[21]) - i32(kx * info[19]);
-    if (ty < 0 || tx < 0 || u32(ty) % info[16] != 0u || u32(tx) % info[17] != 0u) {
+    let channel_tap = divmod(k, info(14) * info(15));
+    let tap = divmod(channel_tap.y, info(15));
+    let pixel = divmod(p, info(13));
+    let ty = i32(pixel.x + info(20)) - i32(tap.x * info(18));
+    let tx = i32(pixel.y + info(21)) - i32(tap.y * info(19));
+    if (ty < 0 || tx < 0) {
         return 0.0;
     }
-    let oy = u32(ty) / info[16];
-    let ox = u32(tx) / info[17];
-    if (oy >= info[8] || ox >= info[22]) {
+    let oy = divmod(u32(ty), info(16));
+    let ox = divmod(u32(tx), info(17));
+    if (oy.y != 0u || ox.y != 0u || oy.x >= info(8) || ox.x >= info(22)) {
         return 0.0;
     }
-    let og = info[7] / info[6];
-    return x[info[23] + n * info[24] + (g * og + o) * info[25] + (oy * info[22] + ox) * info[26]];
+    let og = divmod(info(7), info(6)).x;
+    return x[info(23) + n * info(24) + (g * og + channel_tap.x) * info(25) + (oy.x * info(22) + ox.x) * info(26)];
 }
 
 // W[g*Og + o, row, ky, kx] for k = (o, ky, kx): the weights read transposed; `base` is n * groups + g.
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
-    if (row < info[0] && k < info[2]) {
-        let taps = info[14] * info[15];
-        let g = base % info[6];
-        let og = info[7] / info[6];
-        let o = k / taps;
-        return a[info[3] + ((g * og + o) * info[11] + row) * taps + k % taps];
+    if (row < info(0) && k < info(2)) {
+        let taps = info(14) * info(15);
+        let g = divmod(base, info(6)).y;
+        let og = divmod(info(7), info(6)).x;
+        let channel_tap = divmod(k, taps);
+        return a[info(3) + ((g * og + channel_tap.x) * info(11) + row) * taps + channel_tap.y];
     }
     return 0.0;
 }
 
 // `base` packs the image and group: base = n * groups + g.
 fn load_b(base: u32, k: u32, col: u32) -> f32 {
-    if (k < info[2] && col < info[1]) {
-        return dy_at(base / info[6], base % info[6], k, col);
+    if (k < info(2) && col < info(1)) {
+        let image_group = divmod(base, info(6));
+        return dy_at(image_group.x, image_group.y, k, col);
     }
     return 0.0;
 }

@@ -17,18 +17,18 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 
 // dy[n, g*Og + row, p] for the contraction index k = n * P + p; `base` is the group.
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
-    if (row < info[0] && k < info[2]) {
-        let n = k / info[4];
-        let p = k % info[4];
-        return a[info[3] + n * info[5] + (base * info[0] + row) * info[4] + p];
+    if (row < info(0) && k < info(2)) {
+        let image_position = divmod(k, info(4));
+        return a[info(3) + image_position.x * info(5) + (base * info(0) + row) * info(4) + image_position.y];
     }
     return 0.0;
 }
 
 // cols[n, col, p] (col: a tap of the group's channels) for k = n * P + p; `base` is the group.
 fn load_b(base: u32, k: u32, col: u32) -> f32 {
-    if (k < info[2] && col < info[1]) {
-        return im2col_at(k / info[4], base, col, k % info[4]);
+    if (k < info(2) && col < info(1)) {
+        let image_position = divmod(k, info(4));
+        return im2col_at(image_position.x, base, col, image_position.y);
     }
     return 0.0;
 }
@@ -36,14 +36,14 @@ fn load_b(base: u32, k: u32, col: u32) -> f32 {
 // Workgroup layer z = slice * groups + g: the group's rows of dy, its channels of the image, its
 // partial dW over contraction slice `slice`.
 fn a_base_of(z: u32) -> u32 {
-    return z % info[6];
+    return divmod(z, info(6)).y;
 }
 
 fn b_base_of(z: u32) -> u32 {
-    return z % info[6];
+    return divmod(z, info(6)).y;
 }
 
 fn k_range(z: u32, k: u32) -> vec2<u32> {
-    let begin = (z / info[6]) * info[7];
-    return vec2<u32>(begin, min(k, begin + info[7]));
+    let begin = divmod(z, info(6)).x * info(7);
+    return vec2<u32>(begin, min(k, begin + info(7)));
 }

@@ -8,9 +8,9 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let rank = info[1];
-    dst[strided_offset(i, rank, 4u, 4u + 2u * rank, info[3])] = src[strided_offset(i, rank, 4u, 4u + rank, info[2])];
+    let rank = info(1);
+    dst[strided_offset(i, rank, 4u, 4u + 2u * rank, info(3))] = src[strided_offset(i, rank, 4u, 4u + rank, info(2))];
 }

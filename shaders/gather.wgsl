@@ -9,23 +9,23 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let rank = info[1];
-    let axis = info[2];
-    let position = index[strided_offset(i, rank, 6u, 6u + 2u * rank, info[4])];
-    if (position < 0 || u32(position) >= info[5]) {
+    let rank = info(1);
+    let axis = info(2);
+    let position = index[strided_offset(i, rank, 6u, 6u + 2u * rank, info(4))];
+    if (position < 0 || u32(position) >= info(5)) {
         out[i] = {{ZERO}};
-        report_bad_index(position, info[5]);
+        report_bad_index(position, info(5));
         return;
     }
     var rest = i;
-    var at = info[3];
+    var at = info(3);
     for (var d = rank; d > 0u; d = d - 1u) {
-        let dim = max(info[6u + d - 1u], 1u);
+        let dim = max(info(6u + d - 1u), 1u);
         let coord = select(rest % dim, u32(position), d - 1u == axis);
-        at = at + coord * info[6u + rank + d - 1u];
+        at = at + coord * info(6u + rank + d - 1u);
         rest = rest / dim;
     }
     out[i] = x[at];

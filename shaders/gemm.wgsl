@@ -25,9 +25,9 @@ fn load_b4(base: u32, k: u32, col: u32) -> vec4<f32> {
 
 @compute @workgroup_size(16, {{TILE_Y}}, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let m = info[0];
-    let n = info[1];
-    let k = info[2];
+    let m = info(0);
+    let n = info(1);
+    let k = info(2);
     let a_base = a_base_of(wid.z);
     let b_base = b_base_of(wid.z);
     let ks = k_range(wid.z, k);
@@ -114,7 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 fn store4(at: u32, col: u32, v: vec4<f32>) {
-    let n = info[1];
+    let n = info(1);
     if (col < n) { c[at] = v.x; }
     if (col + 1u < n) { c[at + 1u] = v.y; }
     if (col + 2u < n) { c[at + 2u] = v.z; }
@@ -122,10 +122,10 @@ fn store4(at: u32, col: u32, v: vec4<f32>) {
 }
 
 fn store_row(base: u32, row: u32, col: u32, lo: vec4<f32>, hi: vec4<f32>) {
-    if (row >= info[0]) {
+    if (row >= info(0)) {
         return;
     }
-    let at = base + row * info[1] + col;
+    let at = base + row * info(1) + col;
     store4(at, col, epilogue(lo, col));
     store4(at + 4u, col + 4u, epilogue(hi, col + 4u));
 }

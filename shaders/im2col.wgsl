@@ -8,27 +8,27 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let channels = info[1];
-    let kh = info[4];
-    let kw = info[5];
-    let positions = info[12] * info[13];
+    let channels = info(1);
+    let kh = info(4);
+    let kw = info(5);
+    let positions = info(12) * info(13);
     let p = i % positions;
     let row = (i / positions) % (channels * kh * kw);
     let n = i / (positions * channels * kh * kw);
     let kx = row % kw;
     let ky = (row / kw) % kh;
     let c = row / (kw * kh);
-    let oy = p / info[13];
-    let ox = p % info[13];
+    let oy = p / info(13);
+    let ox = p % info(13);
     // Signed arithmetic: the padded coordinate may be negative.
-    let y = i32(oy * info[6] + ky * info[8]) - i32(info[10]);
-    let xx = i32(ox * info[7] + kx * info[9]) - i32(info[11]);
-    var v = bitcast<f32>(info[19]);
-    if (y >= 0 && y < i32(info[2]) && xx >= 0 && xx < i32(info[3])) {
-        v = x[info[14] + n * info[15] + c * info[16] + u32(y) * info[17] + u32(xx) * info[18]];
+    let y = i32(oy * info(6) + ky * info(8)) - i32(info(10));
+    let xx = i32(ox * info(7) + kx * info(9)) - i32(info(11));
+    var v = bitcast<f32>(info(19));
+    if (y >= 0 && y < i32(info(2)) && xx >= 0 && xx < i32(info(3))) {
+        v = x[info(14) + n * info(15) + c * info(16) + u32(y) * info(17) + u32(xx) * info(18)];
     }
     cols[i] = v;
 }

@@ -14,25 +14,25 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 }
 
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
-    if (row < info[0] && k < info[2]) {
-        return a[base + row * info[4] + k * info[5]];
+    if (row < info(0) && k < info(2)) {
+        return a[base + row * info(4) + k * info(5)];
     }
     return 0.0;
 }
 
 fn load_b(base: u32, k: u32, col: u32) -> f32 {
-    if (k < info[2] && col < info[1]) {
-        return b[base + k * info[8] + col * info[9]];
+    if (k < info(2) && col < info(1)) {
+        return b[base + k * info(8) + col * info(9)];
     }
     return 0.0;
 }
 
 fn a_base_of(z: u32) -> u32 {
-    return info[3] + z * info[6];
+    return info(3) + z * info(6);
 }
 
 fn b_base_of(z: u32) -> u32 {
-    return info[7] + z * info[10];
+    return info(7) + z * info(10);
 }
 
 fn k_range(z: u32, k: u32) -> vec2<u32> {

@@ -16,18 +16,18 @@ fn combine(acc: {{T}}, v: {{T}}) -> {{T}} {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = wid.y * nwg.x + wid.x;
-    let outputs = info[0];
-    let reduced = info[1];
-    let rank = info[2];
-    let chunks = info[4u + 2u * rank];
-    let chunk = info[5u + 2u * rank];
+    let outputs = info(0);
+    let reduced = info(1);
+    let rank = info(2);
+    let chunks = info(4u + 2u * rank);
+    let chunk = info(5u + 2u * rank);
     let row = o / chunks;
     let begin = (o % chunks) * chunk;
     let end = min(reduced, begin + chunk);
     var acc: {{T}} = {{INIT}};
     if (o < outputs) {
         for (var r = begin + lid; r < end; r = r + WG) {
-            acc = combine(acc, x[strided_offset(row * reduced + r, rank, 4u, 4u + rank, info[3])]);
+            acc = combine(acc, x[strided_offset(row * reduced + r, rank, 4u, 4u + rank, info(3))]);
         }
     }
     partial[lid] = acc;

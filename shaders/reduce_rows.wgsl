@@ -19,15 +19,15 @@ const ARG: bool = {{ARG}};
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = linear_index(wid, nwg, lid);
-    if (o >= info[0]) {
+    if (o >= info(0)) {
         return;
     }
-    let reduced = info[1];
-    let rank = info[2];
+    let reduced = info(1);
+    let rank = info(2);
     var acc: {{T}} = {{INIT}};
     var best = 0u;
     for (var r = 0u; r < reduced; r = r + 1u) {
-        let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info[3])];
+        let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info(3))];
         if (ARG) {
             if (r == 0u || better(v, acc)) {
                 acc = v;

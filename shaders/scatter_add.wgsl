@@ -12,36 +12,36 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let line = linear_index(wid, nwg, lid);
-    if (line >= info[0]) {
+    if (line >= info(0)) {
         return;
     }
-    let rank = info[1];
-    let axis = info[2];
+    let rank = info(1);
+    let axis = info(2);
     let shape_at = 6u;
     // Offsets of the line's first element, coordinates unravelled with the axis counted as size 1.
     var rest = line;
-    var index_at = info[3];
-    var src_at = info[4];
+    var index_at = info(3);
+    var src_at = info(4);
     var out_at = 0u;
     for (var d = rank; d > 0u; d = d - 1u) {
         if (d - 1u == axis) {
             continue;
         }
-        let dim = max(info[shape_at + d - 1u], 1u);
+        let dim = max(info(shape_at + d - 1u), 1u);
         let coord = rest % dim;
         rest = rest / dim;
-        index_at = index_at + coord * info[shape_at + rank + d - 1u];
-        src_at = src_at + coord * info[shape_at + 2u * rank + d - 1u];
-        out_at = out_at + coord * info[shape_at + 3u * rank + d - 1u];
+        index_at = index_at + coord * info(shape_at + rank + d - 1u);
+        src_at = src_at + coord * info(shape_at + 2u * rank + d - 1u);
+        out_at = out_at + coord * info(shape_at + 3u * rank + d - 1u);
     }
-    let length = info[shape_at + axis];
+    let length = info(shape_at + axis);
     for (var j = 0u; j < length; j = j + 1u) {
-        let position = index[index_at + j * info[shape_at + rank + axis]];
-        if (position < 0 || u32(position) >= info[5]) {
-            report_bad_index(position, info[5]);
+        let position = index[index_at + j * info(shape_at + rank + axis)];
+        if (position < 0 || u32(position) >= info(5)) {
+            report_bad_index(position, info(5));
         } else {
-            let slot = out_at + u32(position) * info[shape_at + 3u * rank + axis];
-            out[slot] = out[slot] + src[src_at + j * info[shape_at + 2u * rank + axis]];
+            let slot = out_at + u32(position) * info(shape_at + 3u * rank + axis);
+            out[slot] = out[slot] + src[src_at + j * info(shape_at + 2u * rank + axis)];
         }
     }
 }

@@ -9,12 +9,12 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let rank = info[1];
-    let k = cond[strided_offset(i, rank, 5u, 5u + rank, info[2])];
-    let va = a[strided_offset(i, rank, 5u, 5u + 2u * rank, info[3])];
-    let vb = b[strided_offset(i, rank, 5u, 5u + 3u * rank, info[4])];
+    let rank = info(1);
+    let k = cond[strided_offset(i, rank, 5u, 5u + rank, info(2))];
+    let va = a[strided_offset(i, rank, 5u, 5u + 2u * rank, info(3))];
+    let vb = b[strided_offset(i, rank, 5u, 5u + 3u * rank, info(4))];
     out[i] = select(vb, va, k != 0u);
 }

@@ -7,8 +7,8 @@
 // multiply-adds in flight.
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    let m = info[0];
-    let n = info[1];
+    let m = info(0);
+    let n = info(1);
     let col = gid.x;
     let row = wid.y;
     let z = wid.z;
@@ -17,7 +17,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     }
     let a_base = a_base_of(z);
     let b_base = b_base_of(z);
-    let ks = k_range(z, info[2]);
+    let ks = k_range(z, info(2));
     var acc = vec4<f32>(0.0);
     var i = ks.x;
     for (; i + 4u <= ks.y; i = i + 4u) {

@@ -10,19 +10,19 @@ const LOG: bool = {{LOG}};
 var<workgroup> part: array<f32, 256>;
 
 fn at_x(i: u32) -> u32 {
-    return strided_offset(i, info[2], 4u, 4u + info[2], info[3]);
+    return strided_offset(i, info(2), 4u, 4u + info(2), info(3));
 }
 
 fn at_y(i: u32) -> u32 {
-    return strided_offset(i, info[2], 4u, 4u + 2u * info[2], 0u);
+    return strided_offset(i, info(2), 4u, 4u + 2u * info(2), 0u);
 }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let row = wid.y * nwg.x + wid.x;
-    let rows = info[0];
-    let length = info[1];
+    let rows = info(0);
+    let length = info(1);
     let live = row < rows;
     var m = -inf_f32();
     if (live) {

@@ -11,9 +11,9 @@ fn op(v: {{IN}}) -> {{OUT}} {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    let rank = info[1];
-    y[i] = op(x[strided_offset(i, rank, 3u, 3u + rank, info[2])]);
+    let rank = info(1);
+    y[i] = op(x[strided_offset(i, rank, 3u, 3u + rank, info(2))]);
 }

@@ -9,7 +9,7 @@
 {{OUTPUTS}}
 
 fn hyper(i: u32) -> f32 {
-    return bitcast<f32>(info[5u + i]);
+    return bitcast<f32>(info(5u + i));
 }
 
 fn flag(bit: u32) -> bool {
@@ -38,8 +38,8 @@ fn update(i: u32, pv: f32, gv: f32, a: f32, b: f32) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info[0]) {
+    if (i >= info(0)) {
         return;
     }
-    update(i, p[info[1] + i], g[info[2] + i], s1[info[3] + i], s2[info[4] + i]);
+    update(i, p[info(1) + i], g[info(2) + i], s1[info(3) + i], s2[info(4) + i]);
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{gpu, read};
+use webgrad::backend::webgpu::shaders::InfoSpace;
 use webgrad::{manual_seed, no_grad, DType, Device, Tensor};
 
 fn context(d: &Device) -> &webgrad::backend::webgpu::GpuContext {
@@ -123,6 +124,33 @@ fn matmul_matches_the_cpu_on_every_gemm_tile_height() {
             read(&a.matmul(&b).unwrap())
         };
         common::assert_close(&product(&d), &product(&Device::Cpu), 1e-4, 1e-4);
+    }
+}
+
+#[test]
+fn kernels_reading_info_from_uniform_or_storage_agree_with_the_cpu() {
+    // Every kernel reads its parameters through `info(i)`; the binding is a uniform buffer except on
+    // SwiftShader. Both address spaces, on a strided elementwise op, a reduction, a product and a
+    // convolution with its gradients.
+    let Some(d) = gpu() else { return };
+    let (xv, wv) = (common::random(2 * 3 * 9 * 9, 50), common::random(20 * 3 * 9, 51));
+    let run = |dev: &Device| {
+        let x = Tensor::from_slice(&xv, &[2, 3, 9, 9], dev).unwrap();
+        let w = Tensor::from_slice(&wv, &[20, 3, 3, 3], dev).unwrap();
+        x.set_requires_grad(true);
+        w.set_requires_grad(true);
+        let y = x.conv2d(&w, None, &webgrad::Conv2dOptions::default()).unwrap();
+        let z = y.permute(&[0, 2, 3, 1]).unwrap().exp().unwrap().sum_dims(Some(&[3]), false).unwrap();
+        let m = z.reshape(&[2, 49]).unwrap().matmul(&y.reshape(&[2, 20, 49]).unwrap().transpose(1, 2).unwrap().narrow(0, 0, 1).unwrap().squeeze(Some(0)).unwrap()).unwrap();
+        m.sum().unwrap().backward().unwrap();
+        [read(&m), read(&x.grad().unwrap()), read(&w.grad().unwrap())]
+    };
+    let expected = run(&Device::Cpu);
+    for space in [InfoSpace::Storage, InfoSpace::Uniform] {
+        context(&d).set_info_space(space);
+        for (got, want) in run(&d).iter().zip(&expected) {
+            common::assert_close(got, want, 1e-3, 1e-3);
+        }
     }
 }
 

@@ -5,8 +5,11 @@
 
 use std::cell::RefCell;
 
-/// Bytes per dispatch the arena reserves (the largest `info` is about 40 words).
+/// Bytes per dispatch the arena reserves and binds: the `array<vec4<u32>, 32>` of
+/// `shaders/common.wgsl` (the largest `info` is about 40 words).
 const BYTES_PER_DISPATCH: u64 = 512;
+/// The same in words: the longest `info` a kernel may take.
+pub(crate) const WORDS: usize = BYTES_PER_DISPATCH as usize / 4;
 
 pub(crate) struct InfoArena {
     buffer: wgpu::Buffer,
@@ -20,10 +23,10 @@ impl InfoArena {
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("info arena"),
             size: BYTES_PER_DISPATCH * dispatches as u64,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let align = (limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let align = (limits.min_uniform_buffer_offset_alignment.max(limits.min_storage_buffer_offset_alignment) as usize / 4).max(1);
         InfoArena { buffer, staged: RefCell::default(), align }
     }
 
@@ -34,15 +37,15 @@ impl InfoArena {
     /// Stages `info` for the next submit and returns its byte window, or `None` when the arena is
     /// full (flush, then stage again).
     pub(crate) fn stage(&self, info: &[u32]) -> Option<(u64, u64)> {
-        let info = if info.is_empty() { &[0u32][..] } else { info };
         let mut staged = self.staged.borrow_mut();
         let start = staged.len().div_ceil(self.align) * self.align;
-        if ((start + info.len()) * 4) as u64 > self.buffer.size() {
+        if start + WORDS > self.buffer.size() as usize / 4 {
             return None;
         }
         staged.resize(start, 0);
         staged.extend_from_slice(info);
-        Some(((start * 4) as u64, (info.len() * 4) as u64))
+        staged.resize(start + WORDS, 0);
+        Some(((start * 4) as u64, BYTES_PER_DISPATCH))
     }
 
     /// Writes the staged arrays; call right before the submit whose dispatches read them.

@@ -21,7 +21,7 @@ use crate::layout::Layout;
 use context::ErrorSink;
 pub use pool::GpuStorage;
 use pool::{size_class, BufferPool};
-use shaders::Kernel;
+use shaders::{InfoSpace, Kernel};
 
 /// Dispatches queued before the open command encoder is submitted without being asked.
 const SUBMIT_EVERY: u32 = 64;
@@ -64,6 +64,8 @@ pub struct GpuContext {
     constants: RefCell<HashMap<(DType, u32), Rc<crate::backend::Storage>>>,
     /// The `info` arrays of the queued dispatches.
     infos: info::InfoArena,
+    /// Where the kernels read their `info` (the adapter's fastest).
+    info_space: Cell<InfoSpace>,
 }
 
 /// Converts a size or index to the u32 the kernels take, or says which op it overflows.
@@ -86,7 +88,9 @@ impl GpuContext {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
         });
         let infos = info::InfoArena::new(&device, &limits, SUBMIT_EVERY);
+        let info_space = if info.name.to_ascii_lowercase().contains("swiftshader") { InfoSpace::Storage } else { InfoSpace::Uniform };
         Ok(GpuContext {
+            info_space: Cell::new(info_space),
             infos,
             device,
             queue,
@@ -129,6 +133,14 @@ impl GpuContext {
     }
 
     /// What the backend has done so far.
+    /// Where the kernels read their `info`: chosen per adapter; settable for tests and benchmarks
+    /// (later pipelines are built for the new space).
+    pub fn set_info_space(&self, space: InfoSpace) {
+        self.flush();
+        self.pipelines.borrow_mut().clear();
+        self.info_space.set(space);
+    }
+
     /// The device's limits (the adapter's own, requested at creation).
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
@@ -193,7 +205,7 @@ impl GpuContext {
         }
         let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some(&name),
-            source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+            source: wgpu::ShaderSource::Wgsl(kernel.source(self.info_space.get()).into()),
         });
         let pipeline = Rc::new(self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
             label: Some(&name),
@@ -292,6 +304,9 @@ impl GpuContext {
         self.sink.check(&name)?;
         if groups.0 == 0 || groups.1 == 0 || groups.2 == 0 {
             return Ok(());
+        }
+        if info.len() > info::WORDS {
+            return Err(Error::Gpu { op: name, msg: format!("its parameters take {} words, more than the {} a kernel reads (too many dimensions?)", info.len(), info::WORDS) });
         }
         let pipeline = self.pipeline(kernel)?;
         let window = match self.infos.stage(info) {
