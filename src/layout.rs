@@ -159,6 +159,30 @@ impl Layout {
         Some(Layout { shape, strides, offset: self.offset })
     }
 
+    /// Views of the same elements as `layouts` (all of one shape), in the same row-major order, with
+    /// as few axes as their strides jointly allow: size-1 axes dropped, and each axis merged into the
+    /// next where it steps over a whole run of it in every layout. A contiguous view becomes rank 1,
+    /// so a kernel walking it divides nothing.
+    pub fn coalesced(layouts: &[&Layout]) -> Vec<Layout> {
+        let Some(first) = layouts.first() else { return Vec::new() };
+        let mut out: Vec<Layout> = layouts.iter().map(|l| Layout { shape: Vec::new(), strides: Vec::new(), offset: l.offset }).collect();
+        for d in (0..first.rank()).filter(|&d| first.shape[d] != 1) {
+            let merges = !out[0].shape.is_empty()
+                && layouts.iter().zip(&out).all(|(l, o)| o.strides[o.rank() - 1] == l.strides[d] * l.shape[d]);
+            for (l, o) in layouts.iter().zip(out.iter_mut()) {
+                if merges {
+                    let last = o.rank() - 1;
+                    o.shape[last] *= l.shape[d];
+                    o.strides[last] = l.strides[d];
+                } else {
+                    o.shape.push(l.shape[d]);
+                    o.strides.push(l.strides[d]);
+                }
+            }
+        }
+        out
+    }
+
     /// The axis order that moves `axes` last (in their order) and keeps the others first, in order.
     pub fn axes_last(rank: usize, axes: &[usize]) -> Vec<usize> {
         (0..rank).filter(|a| !axes.contains(a)).chain(axes.iter().copied()).collect()
@@ -204,6 +228,28 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coalescing_keeps_the_element_order_with_fewer_axes() {
+        let offsets = |ls: &[Layout]| ls.iter().map(|l| l.offsets().collect::<Vec<_>>()).collect::<Vec<_>>();
+        // Contiguous, with a size-1 axis: one axis.
+        let a = Layout::contiguous(&[2, 1, 3, 4]).offset_by(5);
+        let c = Layout::coalesced(&[&a]);
+        assert_eq!((c[0].shape(), c[0].strides(), c[0].offset()), (&[24][..], &[1][..], 5));
+        // Jointly: a broadcast operand ([3, 1] over [2, 3, 4]) keeps the axes the other one could merge.
+        let b = Layout::contiguous(&[3, 1]).broadcast_to("t", &[2, 3, 4]).unwrap();
+        let c = Layout::coalesced(&[&a.reshaped(&[2, 3, 4]), &b]);
+        assert_eq!(c[0].shape(), &[2, 3, 4]);
+        assert_eq!(offsets(&c), offsets(&[a.reshaped(&[2, 3, 4]), b]));
+        // A transposed operand: its two axes cannot merge, the leading ones can.
+        let t = Layout::contiguous(&[2, 3, 4, 5]).permuted(&[0, 1, 3, 2]);
+        let u = Layout::contiguous(&[2, 3, 5, 4]);
+        let c = Layout::coalesced(&[&t, &u]);
+        assert_eq!(c[0].shape(), &[6, 5, 4]);
+        assert_eq!(offsets(&c), offsets(&[t, u]));
+        // Scalars and empty shapes.
+        assert_eq!(Layout::coalesced(&[&Layout::contiguous(&[])])[0].rank(), 0);
+    }
 
     #[test]
     fn broadcast_follows_numpy_rules() -> Result<()> {

@@ -42,11 +42,14 @@ fn require_f32(op: &'static str, operands: &[(&GpuStorage, &Layout)]) -> Result<
 }
 
 /// `[numel, rank, offsets…, shape, strides of each layout…]`: the header every elementwise family
-/// reads (all layouts share the first one's shape).
+/// reads (all layouts share the first one's shape), over the fewest axes the views allow.
 fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
+    let numel = layouts[0].numel();
+    let coalesced = Layout::coalesced(layouts);
+    let layouts: Vec<&Layout> = coalesced.iter().collect();
     let first = layouts[0];
-    let mut info = to_u32s(op, &[first.numel(), first.rank()])?;
-    for l in layouts {
+    let mut info = to_u32s(op, &[numel, first.rank()])?;
+    for l in &layouts {
         info.push(to_u32(op, l.offset())?);
     }
     info.extend(to_u32s(op, first.shape())?);
