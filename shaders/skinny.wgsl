@@ -1,5 +1,5 @@
 // Products with few rows of the result (batch-1 inference, or convolutions with few channels):
-// appended instead of shaders/gemm.wgsl, whose 128x128 tiles would then mostly compute padding.
+// appended instead of shaders/gemm.wgsl, whose tiles (16 rows at least) would then mostly compute padding.
 // One invocation per output element: workgroups of 64 columns, workgroup layer y = the row, z = the
 // batch/image/slice layer the including kernel defines. It uses the same interface as the GEMM body
 // (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range, epilogue, binding `c`) and

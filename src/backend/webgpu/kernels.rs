@@ -20,8 +20,8 @@ const LONG_ROW_CHUNK: usize = 4096;
 const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
 /// Products whose result has at most this many rows (batch-1 inference; convolutions with few
-/// channels) run as one invocation per output (`shaders/skinny.wgsl`): a 128-row tile would compute
-/// mostly padding.
+/// channels) run as one invocation per output (`shaders/skinny.wgsl`): even the smallest tile (16
+/// rows) would compute mostly padding.
 const SKINNY_ROWS: usize = 8;
 /// A convolution's image reads (im2col on the fly) cost more than a multiply-add: tiles share each
 /// read among 128 rows, skinny kernels repeat it per row. So the forward and input-gradient kernels go
