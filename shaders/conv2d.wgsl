@@ -12,6 +12,10 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
     return v;
 }
 
+fn c_offset() -> u32 {
+    return 0u;
+}
+
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
     if (row < info(0) && k < info(2)) {
         return a[base + row * info(4) + k * info(5)];

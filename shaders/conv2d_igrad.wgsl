@@ -33,6 +33,10 @@ fn dy_at(n: u32, g: u32, k: u32, p: u32) -> f32 {
 }
 
 // W[g*Og + o, row, ky, kx] for k = (o, ky, kx): the weights read transposed; `base` is n * groups + g.
+fn c_offset() -> u32 {
+    return 0u;
+}
+
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
     if (row < info(0) && k < info(2)) {
         let taps = info(14) * info(15);

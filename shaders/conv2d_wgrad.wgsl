@@ -16,6 +16,10 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 }
 
 // dy[n, g*Og + row, p] for the contraction index k = n * P + p; `base` is the group.
+fn c_offset() -> u32 {
+    return 0u;
+}
+
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
     if (row < info(0) && k < info(2)) {
         let image_position = divmod(k, info(4));

@@ -9,7 +9,7 @@
 //   load_a(base, row, k) / load_b(base, k, col): one operand element (0 outside the matrix);
 //   a_base_of(z) / b_base_of(z): the `base` the loaders get in workgroup layer z;
 //   k_range(z, k): the contraction slice [x, y) layer z covers (a multiple of 16 at x);
-//   epilogue(v, col): applied to each finished vec4 of C, stored at z * M * N.
+//   epilogue(v, col): applied to each finished vec4 of C, stored at c_offset() + z * M * N.
 const TILE_M: u32 = {{TILE_M}}u;
 const TILE_N: u32 = 128u;
 const TK: u32 = 16u;
@@ -100,7 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         }
         workgroupBarrier();
     }
-    let c_base = wid.z * m * n;
+    let c_base = c_offset() + wid.z * m * n;
     let col = col0 + lid.x * 8u;
     let row = row0 + lid.y * 8u;
     store_row(c_base, row + 0u, col, acc0a, acc0b);

@@ -2,7 +2,8 @@
 // no copy), on the tiled GEMM of shaders/gemm.wgsl (batch p = workgroup layer z).
 // The epilogue applies to each finished vec4 of C: nothing for a plain product, or bias plus
 // activation for a fused linear layer.
-// info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch(, bias_offset, bias_stride)]
+// info: [M, N, K, a_offset, a_row, a_col, a_batch, b_offset, b_row, b_col, b_batch, c_offset(, bias_offset,
+//        bias_stride)]; c_offset is nonzero where the product runs in pieces, each binding a window of C.
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
@@ -11,6 +12,10 @@
 
 fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
     {{EPILOGUE}}
+}
+
+fn c_offset() -> u32 {
+    return info(11);
 }
 
 fn load_a(base: u32, row: u32, k: u32) -> f32 {

@@ -2,8 +2,8 @@
 // appended instead of shaders/gemm.wgsl, whose tiles (16 rows at least) would then mostly compute padding.
 // One invocation per output element: workgroups of 64 columns, workgroup layer y = the row, z = the
 // batch/image/slice layer the including kernel defines. It uses the same interface as the GEMM body
-// (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range, epilogue, binding `c`) and
-// stores at z * M * N + row * N + col like it. Four accumulators over interleaved K keep independent
+// (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range, epilogue, c_offset,
+// binding `c`) and stores at c_offset() + z * M * N + row * N + col like it. Four accumulators over interleaved K keep independent
 // multiply-adds in flight.
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
@@ -29,5 +29,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
         acc.x = fma(load_a(a_base, row, i), load_b(b_base, i, col), acc.x);
     }
     let v = acc.x + acc.y + acc.z + acc.w;
-    c[(z * m + row) * n + col] = epilogue(vec4<f32>(v, 0.0, 0.0, 0.0), col).x;
+    c[c_offset() + (z * m + row) * n + col] = epilogue(vec4<f32>(v, 0.0, 0.0, 0.0), col).x;
 }

@@ -267,6 +267,38 @@ fn elementwise_work_above_the_storage_binding_limit_is_split() {
 }
 
 #[test]
+fn matmul_above_the_storage_binding_limit_runs_in_pieces() {
+    // A [rows, 1024] operand just past the limit (128 MiB on lavapipe) times [1024, 3], plain and as a
+    // fused linear layer: blocks of rows, each binding its windows of A, B and C. Small integers keep
+    // every partial sum exact, so the result must equal the host's.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let (limit, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4, 1024);
+    let rows = limit / cols + 37;
+    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
+        eprintln!("skipped: this adapter's largest buffer is its binding limit");
+        return;
+    }
+    let av: Vec<f32> = (0..rows * cols).map(|i| (i % 1000) as f32).collect();
+    let bv: Vec<f32> = (0..cols * 3).map(|i| ((i * 7) % 5) as f32 - 2.0).collect();
+    let a = Tensor::from_slice(&av, &[rows, cols], &d).unwrap();
+    // B as the transpose of a [3, 1024] tensor: a strided operand.
+    let bt: Vec<f32> = (0..3 * cols).map(|i| bv[(i % cols) * 3 + i / cols]).collect();
+    let b = Tensor::from_slice(&bt, &[3, cols], &d).unwrap().t().unwrap();
+    let bias = Tensor::from_slice(&[0.5, -1e6, 3.0], &[3], &d).unwrap();
+    let expected: Vec<f32> = (0..rows * 3)
+        .map(|i| {
+            let (r, c) = (i / 3, i % 3);
+            (0..cols).map(|j| av[r * cols + j] as f64 * bv[j * 3 + c] as f64).sum::<f64>() as f32
+        })
+        .collect();
+    assert_eq!(read(&a.matmul(&b).unwrap()), expected);
+    let fused = read(&a.linear(&b, &bias, webgrad::Activation::Relu).unwrap());
+    let want: Vec<f32> = expected.iter().enumerate().map(|(i, &v)| (v + [0.5, -1e6, 3.0][i % 3]).max(0.0)).collect();
+    assert_eq!(fused, want);
+}
+
+#[test]
 fn software_adapters_are_recognised() {
     // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
     let Some(d) = gpu() else { return };

@@ -4,7 +4,7 @@
 use wgpu::util::DeviceExt;
 
 use super::shaders::{GemmBody, GemmOp, Kernel};
-use super::{to_u32, to_u32s, GpuContext, GpuStorage};
+use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
@@ -121,13 +121,57 @@ impl GpuContext {
         let name = kernel.name();
         let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
         let (sa, sb) = (al.strides(), bl.strides());
-        let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0]])?;
-        let groups = self.gemm_grid(kernel, m, n, batch)?;
-        match epilogue {
-            None => self.dispatch(kernel, &info, &[a, b], &out, groups)?,
-            Some((bias, bl, _)) => {
-                info.extend(to_u32s(&name, &[bl.offset(), bl.strides().first().copied().unwrap_or(0)])?);
-                self.dispatch_with(kernel, &info, &[a, b], &out, Some(bias.buffer()), groups)?;
+        let bias_info = match epilogue {
+            Some((_, bl, _)) => to_u32s(&name, &[bl.offset(), bl.strides().first().copied().unwrap_or(0)])?,
+            None => Vec::new(),
+        };
+        let bias = epilogue.map(|(bias, _, _)| Bound::whole(bias.buffer()));
+        let limit = self.limits.max_storage_buffer_binding_size;
+        if [a, b, &out].iter().all(|s| s.buffer().size() <= limit) {
+            let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0], 0])?;
+            info.extend(&bias_info);
+            let bound: Vec<Bound> = [a, b, &out].iter().map(|s| Bound::whole(s.buffer())).chain(bias).collect();
+            self.dispatch_bound(kernel, &info, &bound, self.gemm_grid(kernel, m, n, batch)?)?;
+            return Ok(out);
+        }
+        // Above the binding limit: one product per batch entry and block of rows, each binding the
+        // windows of A, B and C it reads and writes.
+        let align = (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let room = (limit as usize / 4).saturating_sub(align);
+        let b_span = (k.max(1) - 1) * sb[1] + (n.max(1) - 1) * sb[2] + 1;
+        let a_row_span = (k.max(1) - 1) * sa[2] + 1;
+        let a_span = |rows: usize| (rows.max(1) - 1) * sa[1] + a_row_span;
+        let rows_in_a = match (a_row_span <= room, sa[1]) {
+            (false, _) => 0,
+            (true, 0) => m,
+            (true, step) => (room - a_row_span) / step + 1,
+        };
+        let rows = m.min(rows_in_a).min(room / n.max(1));
+        if b_span > room || rows == 0 {
+            let msg = format!(
+                "[{m}, {k}] @ [{k}, {n}] with strides {sa:?} and {sb:?} cannot be cut into pieces under this adapter's {limit}-byte storage binding; make the operands contiguous first"
+            );
+            return Err(Error::Gpu { op: name, msg });
+        }
+        let window = |first: usize, len: usize| {
+            let start = first / align * align;
+            (start, ((start * 4) as u64, ((first + len - start) * 4) as u64))
+        };
+        for p in 0..batch {
+            for r0 in (0..m).step_by(rows) {
+                let r = rows.min(m - r0);
+                let (a_first, b_first, c_first) = (al.offset() + p * sa[0] + r0 * sa[1], bl.offset() + p * sb[0], (p * m + r0) * n);
+                let (a_start, a_window) = window(a_first, a_span(r));
+                let (b_start, b_window) = window(b_first, b_span);
+                let (c_start, c_window) = window(c_first, r * n);
+                let mut info = to_u32s(&name, &[r, n, k, a_first - a_start, sa[1], sa[2], 0, b_first - b_start, sb[1], sb[2], 0, c_first - c_start])?;
+                info.extend(&bias_info);
+                let bound: Vec<Bound> = [(a, a_window), (b, b_window), (&out, c_window)]
+                    .into_iter()
+                    .map(|(s, w)| Bound { buffer: s.buffer(), window: Some(w) })
+                    .chain(bias)
+                    .collect();
+                self.dispatch_bound(kernel, &info, &bound, self.gemm_grid(kernel, r, n, 1)?)?;
             }
         }
         Ok(out)

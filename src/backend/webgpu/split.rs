@@ -1,6 +1,7 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits. Other kernels report the limit instead (see `dispatch_with`).
+//! buffers that fits (matmul cuts its own pieces: `matmul_with`). Other kernels report the limit
+//! instead (see `dispatch_with`).
 
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
