@@ -95,6 +95,12 @@ impl Layout {
         self
     }
 
+    /// The same view starting at `offset` (of a window of the buffer, say).
+    pub fn with_offset(mut self, offset: usize) -> Layout {
+        self.offset = offset;
+        self
+    }
+
     /// The same view with a leading axis of `len` elements that all alias the same data (stride 0).
     pub fn with_leading_axis(&self, len: usize) -> Layout {
         let mut shape = vec![len];

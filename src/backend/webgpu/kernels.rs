@@ -177,6 +177,32 @@ impl GpuContext {
         Ok(out)
     }
 
+    /// [`Backend::reduce`] of `layout` (offsets counted from the start of `x`, which may be a window
+    /// of a larger buffer).
+    pub(super) fn reduce_window(&self, op: ReduceOp, x: Bound, dtype: DType, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
+        let kernel = Kernel::Reduce(op, dtype);
+        let name = kernel.name();
+        let (mut info, outputs, reduced) = self.reduce_info(&name, layout, axes)?;
+        let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
+        let out_dtype = if arg { DType::I32 } else { dtype };
+        if reduced < SHORT_ROW {
+            let out = self.new_buffer(&name, outputs, out_dtype)?;
+            self.dispatch_bound(Kernel::ReduceRows(op, dtype), &info, &[x, Bound::whole(out.buffer())], self.grid_for(&name, outputs)?)?;
+            return Ok(out);
+        }
+        // Long rows and few outputs: split each row over many workgroups, then combine the partials
+        // (arg reductions keep one workgroup per row: their partials would need positions).
+        let chunks = if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
+        info[0] = to_u32(&name, outputs * chunks)?;
+        info.extend(to_u32s(&name, &[chunks, reduced.div_ceil(chunks)])?);
+        let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
+        self.dispatch_bound(kernel, &info, &[x, Bound::whole(first.buffer())], self.grid(to_u32(&name, outputs * chunks)?))?;
+        if chunks == 1 {
+            return Ok(first);
+        }
+        self.reduce(op, &first, &Layout::contiguous(&[outputs, chunks]), &[1])
+    }
+
     /// The workgroup grid of a GEMM-body kernel computing `layers` results of `m` x `n`.
     fn gemm_grid(&self, kernel: Kernel, m: usize, n: usize, layers: usize) -> Result<(u32, u32, u32)> {
         let name = kernel.name();
@@ -262,26 +288,10 @@ impl Backend for GpuContext {
         if !kernel.exists() {
             return Err(dtype_error("reduce", x.dtype, layout, "expected float32 or int32"));
         }
-        let name = kernel.name();
-        let (mut info, outputs, reduced) = self.reduce_info(&name, layout, axes)?;
-        let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
-        let out_dtype = if arg { DType::I32 } else { x.dtype };
-        if reduced < SHORT_ROW {
-            let out = self.new_buffer(&name, outputs, out_dtype)?;
-            self.dispatch(Kernel::ReduceRows(op, x.dtype), &info, &[x], &out, self.grid_for(&name, outputs)?)?;
-            return Ok(out);
+        if x.buffer().size() > self.limits.max_storage_buffer_binding_size {
+            return self.reduce_in_slabs(op, x, layout, axes);
         }
-        // Long rows and few outputs: split each row over many workgroups, then combine the partials
-        // (arg reductions keep one workgroup per row: their partials would need positions).
-        let chunks = if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
-        info[0] = to_u32(&name, outputs * chunks)?;
-        info.extend(to_u32s(&name, &[chunks, reduced.div_ceil(chunks)])?);
-        let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
-        self.dispatch(kernel, &info, &[x], &first, self.grid(to_u32(&name, outputs * chunks)?))?;
-        if chunks == 1 {
-            return Ok(first);
-        }
-        self.reduce(op, &first, &Layout::contiguous(&[outputs, chunks]), &[1])
+        self.reduce_window(op, Bound::whole(x.buffer()), x.dtype, layout, axes)
     }
 
     fn update(

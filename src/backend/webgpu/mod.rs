@@ -289,7 +289,7 @@ impl GpuContext {
         let limit = self.limits.max_storage_buffer_binding_size;
         if let Some(big) = inputs.iter().chain([&output]).map(|s| s.buffer().size()).find(|&size| size > limit) {
             let msg = format!(
-                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; only elementwise ops, optimizer updates and matmul split their work"
+                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; only elementwise ops, optimizer updates, matmul and reductions split their work"
             );
             return Err(Error::Gpu { op: kernel.name(), msg });
         }

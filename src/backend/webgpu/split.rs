@@ -1,11 +1,12 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits (matmul cuts its own pieces: `matmul_with`). Other kernels report the limit
-//! instead (see `dispatch_with`).
+//! buffers that fits; reductions run over slabs of the view (matmul cuts its own pieces:
+//! `matmul_with`). Other kernels report the limit instead (see `dispatch_with`).
 
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
 use super::{Bound, GpuContext};
+use crate::backend::{Backend, BinaryOp, ReduceOp};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
@@ -62,5 +63,66 @@ impl GpuContext {
             start += len;
         }
         Ok(())
+    }
+
+    /// The reduction of a view of a buffer above the binding limit: over the window its elements
+    /// span when that fits, else slab by slab along its outermost axis in memory, each slab bound
+    /// as a window. Slabs across a reduced axis give partial results, combined elementwise; slabs
+    /// across a kept axis give parts of the output, concatenated.
+    pub(super) fn reduce_in_slabs(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
+        let name = format!("reduce/{op:?}");
+        let limit = self.limits.max_storage_buffer_binding_size;
+        let align = (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let room = (limit as usize / 4).saturating_sub(align);
+        let span = |l: &Layout| l.shape().iter().zip(l.strides()).map(|(&n, &s)| n.saturating_sub(1) * s).sum::<usize>() + 1;
+        let windowed = |l: &Layout| {
+            let start = l.offset() / align * align;
+            let window = ((start * 4) as u64, ((l.offset() + span(l) - start) * 4) as u64);
+            self.reduce_window(op, Bound { buffer: x.buffer(), window: Some(window) }, x.dtype, &l.clone().with_offset(l.offset() - start), axes)
+        };
+        if span(layout) <= room {
+            return windowed(layout);
+        }
+        let combine = match op {
+            ReduceOp::Sum => BinaryOp::Add,
+            ReduceOp::Prod => BinaryOp::Mul,
+            ReduceOp::Max => BinaryOp::Maximum,
+            ReduceOp::Min => BinaryOp::Minimum,
+            ReduceOp::ArgMax | ReduceOp::ArgMin => {
+                let msg = format!("an arg reduction over {:?} above this adapter's {limit}-byte storage binding cannot be split", layout.shape());
+                return Err(Error::Gpu { op: name, msg });
+            }
+        };
+        let cannot = || Error::Gpu { op: name.clone(), msg: format!("a view of shape {:?} and strides {:?} cannot be cut into slabs under this adapter's {limit}-byte storage binding", layout.shape(), layout.strides()) };
+        let axis = (0..layout.rank()).filter(|&d| layout.shape()[d] > 1).max_by_key(|&d| layout.strides()[d]).ok_or_else(cannot)?;
+        let (len, stride) = (layout.shape()[axis], layout.strides()[axis]);
+        let inner = span(&layout.sliced(axis, 0, 1, 1));
+        if inner > room || stride == 0 {
+            return Err(cannot());
+        }
+        let per_slab = ((room - inner) / stride + 1).min(len);
+        let kept: Vec<usize> = (0..layout.rank()).filter(|d| !axes.contains(d)).map(|d| layout.shape()[d]).collect();
+        let mut parts = Vec::new();
+        for start in (0..len).step_by(per_slab) {
+            let slab = layout.sliced(axis, start, per_slab.min(len - start), 1);
+            parts.push((windowed(&slab)?, slab.shape()[axis]));
+        }
+        if axes.contains(&axis) {
+            let out = Layout::contiguous(&kept);
+            let mut parts = parts.into_iter().map(|(p, _)| p);
+            let first = parts.next().ok_or_else(cannot)?;
+            return parts.try_fold(first, |acc, part| self.binary(combine, &acc, &out, &part, &out));
+        }
+        let out_axis = (0..axis).filter(|d| !axes.contains(d)).count();
+        let layouts: Vec<Layout> = parts
+            .iter()
+            .map(|(_, n)| {
+                let mut shape = kept.clone();
+                shape[out_axis] = *n;
+                Layout::contiguous(&shape)
+            })
+            .collect();
+        let refs: Vec<(&GpuStorage, &Layout)> = parts.iter().map(|(p, _)| p).zip(&layouts).collect();
+        self.concat(&refs, out_axis)
     }
 }
