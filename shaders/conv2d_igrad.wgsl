@@ -37,6 +37,10 @@ fn c_offset() -> u32 {
     return 0u;
 }
 
+fn a_column_major() -> bool {
+    return false;
+}
+
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
     if (row < info(0) && k < info(2)) {
         let taps = info(14) * info(15);

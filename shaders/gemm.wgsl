@@ -9,7 +9,8 @@
 //   load_a(base, row, k) / load_b(base, k, col): one operand element (0 outside the matrix);
 //   a_base_of(z) / b_base_of(z): the `base` the loaders get in workgroup layer z;
 //   k_range(z, k): the contraction slice [x, y) layer z covers (a multiple of 16 at x);
-//   epilogue(v, col): applied to each finished vec4 of C, stored at c_offset() + z * M * N.
+//   epilogue(v, col): applied to each finished vec4 of C, stored at c_offset() + z * M * N;
+//   a_column_major(): whether A's rows, rather than its k, are adjacent in memory.
 const TILE_M: u32 = {{TILE_M}}u;
 const TILE_N: u32 = 128u;
 const TK: u32 = 16u;
@@ -34,10 +35,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let row0 = wid.y * TILE_M;
     let col0 = wid.x * TILE_N;
     let thread = lid.y * 16u + lid.x;
-    // Staging: each thread loads one A row's 8 consecutive k, and B's (k, 8 columns) slots
-    // thread, thread + THREADS, ... of the 16 x 16 in the tile.
-    let a_row = thread / 2u;
-    let a_k = (thread % 2u) * 8u;
+    // Staging: each thread loads 8 elements of A along its contiguous direction: one row's 8
+    // consecutive k, or (column-major A, e.g. a transposed activation in a weight gradient) one k's 8
+    // consecutive rows; and B's (k, 8 columns) slots thread, thread + THREADS, ... of the 16 x 16.
+    let by_columns = a_column_major();
+    let a_row = select(thread / 2u, (thread % (TILE_M / 8u)) * 8u, by_columns);
+    let a_k = select((thread % 2u) * 8u, thread / (TILE_M / 8u), by_columns);
 
     var acc0a = vec4<f32>(0.0);
     var acc0b = vec4<f32>(0.0);
@@ -57,8 +60,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     var acc7b = vec4<f32>(0.0);
     for (var k0 = ks.x; k0 < ks.y; k0 = k0 + TK) {
         let ar = row0 + a_row;
-        for (var j = 0u; j < 8u; j = j + 1u) {
-            a_tile[(a_k + j) * ROW_GROUPS + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);
+        if (by_columns) {
+            let kk = k0 + a_k;
+            let lo = vec4<f32>(load_a(a_base, ar, kk), load_a(a_base, ar + 1u, kk), load_a(a_base, ar + 2u, kk), load_a(a_base, ar + 3u, kk));
+            let hi = vec4<f32>(load_a(a_base, ar + 4u, kk), load_a(a_base, ar + 5u, kk), load_a(a_base, ar + 6u, kk), load_a(a_base, ar + 7u, kk));
+            a_tile[a_k * ROW_GROUPS + a_row / 4u] = lo;
+            a_tile[a_k * ROW_GROUPS + a_row / 4u + 1u] = hi;
+        } else {
+            for (var j = 0u; j < 8u; j = j + 1u) {
+                a_tile[(a_k + j) * ROW_GROUPS + a_row / 4u][a_row % 4u] = load_a(a_base, ar, k0 + a_k + j);
+            }
         }
         for (var slot = thread; slot < 256u; slot = slot + THREADS) {
             let b_k = slot / 16u;

@@ -18,6 +18,10 @@ fn c_offset() -> u32 {
     return info(11);
 }
 
+fn a_column_major() -> bool {
+    return info(4) == 1u && info(5) != 1u;
+}
+
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
     if (row < info(0) && k < info(2)) {
         return a[base + row * info(4) + k * info(5)];

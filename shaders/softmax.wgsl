@@ -1,11 +1,14 @@
 // softmax (or log-softmax when LOG) along one axis, one workgroup per row: a tree maximum, a tree sum
-// of exp(x - max), then every element written. The view arrives permuted so the axis is last; the
-// output's strides (of the unpermuted contiguous result) are permuted the same way.
+// of exp(x - max), then every element written. With SHORT (rows shorter than a workgroup: class
+// scores), one invocation per row does the three passes alone instead: a workgroup per 10-element
+// row spent 50 ms on 128 rows in SwiftShader, mostly in barriers. The view arrives permuted so the
+// axis is last; the output's strides (of the unpermuted contiguous result) are permuted the same way.
 // info: [rows, length, rank, x_offset, shape[rank], x_strides[rank], y_strides[rank]]
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 const LOG: bool = {{LOG}};
+const SHORT: bool = {{SHORT}};
 
 var<workgroup> part: array<f32, 256>;
 
@@ -17,12 +20,49 @@ fn at_y(i: u32) -> u32 {
     return strided_offset(i, info(2), 4u, 4u + 2u * info(2), 0u);
 }
 
+// y over the row starting at element `first`, given the row's shift and sum of exp(x - shift).
+fn write_row(first: u32, begin: u32, step: u32, length: u32, shift: f32, total: f32) {
+    for (var r = begin; r < length; r = r + step) {
+        let v = x[at_x(first + r)] - shift;
+        if (LOG) {
+            y[at_y(first + r)] = v - log_f(total);
+        } else {
+            y[at_y(first + r)] = exp(v) / total;
+        }
+    }
+}
+
+// An infinite maximum shifts by 0, so that shifting never makes NaN.
+fn shift_of(top: f32) -> f32 {
+    return select(top, 0.0, is_inf(top));
+}
+
+fn short_row(row: u32, length: u32) {
+    var m = -inf_f32();
+    for (var r = 0u; r < length; r = r + 1u) {
+        m = max_nan(m, x[at_x(row * length + r)]);
+    }
+    let shift = shift_of(m);
+    var s = 0.0;
+    for (var r = 0u; r < length; r = r + 1u) {
+        s = s + exp(x[at_x(row * length + r)] - shift);
+    }
+    write_row(row * length, 0u, 1u, length, shift, s);
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let row = wid.y * nwg.x + wid.x;
     let rows = info(0);
     let length = info(1);
+    if (SHORT) {
+        let row = linear_index(wid, nwg, lid);
+        if (row < rows) {
+            short_row(row, length);
+        }
+        return;
+    }
+    let row = wid.y * nwg.x + wid.x;
     let live = row < rows;
     var m = -inf_f32();
     if (live) {
@@ -38,9 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
         workgroupBarrier();
     }
-    // An infinite maximum shifts by 0, so that shifting never makes NaN.
-    let top = part[0];
-    let shift = select(top, 0.0, is_inf(top));
+    let shift = shift_of(part[0]);
     workgroupBarrier();
     var s = 0.0;
     if (live) {
@@ -58,14 +96,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     let total = part[0];
     if (live) {
-        for (var r = lid; r < length; r = r + WG) {
-            let i = row * length + r;
-            let v = x[at_x(i)] - shift;
-            if (LOG) {
-                y[at_y(i)] = v - log_f(total);
-            } else {
-                y[at_y(i)] = exp(v) / total;
-            }
-        }
+        write_row(row * length, lid, WG, length, shift, total);
     }
 }

@@ -114,16 +114,21 @@ fn a_lost_device_gives_a_clear_error_and_a_new_one_works() {
 fn matmul_matches_the_cpu_on_every_gemm_tile_height() {
     // Results of up to 8 rows run the skinny body; taller ones tiles of 16, 32, 64 or 128 rows (the
     // smallest that holds them), here at each edge, with K and N off the tile sizes, a batch and a
-    // transposed operand.
+    // transposed B; A row-major, or column-major (staged along its rows).
     let Some(d) = gpu() else { return };
     for (i, rows) in [9, 16, 17, 32, 33, 64, 65, 128, 129, 300].into_iter().enumerate() {
         let (av, bv) = (common::random(2 * rows * 45, 20 + i as u32), common::random(2 * 45 * 130, 40));
-        let product = |dev: &Device| {
-            let a = Tensor::from_slice(&av, &[2, rows, 45], dev).unwrap();
-            let b = Tensor::from_slice(&bv, &[2, 130, 45], dev).unwrap().transpose(1, 2).unwrap();
-            read(&a.matmul(&b).unwrap())
-        };
-        common::assert_close(&product(&d), &product(&Device::Cpu), 1e-4, 1e-4);
+        for a_transposed in [false, true] {
+            let product = |dev: &Device| {
+                let a = match a_transposed {
+                    false => Tensor::from_slice(&av, &[2, rows, 45], dev).unwrap(),
+                    true => Tensor::from_slice(&av, &[2, 45, rows], dev).unwrap().transpose(1, 2).unwrap(),
+                };
+                let b = Tensor::from_slice(&bv, &[2, 130, 45], dev).unwrap().transpose(1, 2).unwrap();
+                read(&a.matmul(&b).unwrap())
+            };
+            common::assert_close(&product(&d), &product(&Device::Cpu), 1e-4, 1e-4);
+        }
     }
 }
 
@@ -150,6 +155,26 @@ fn kernels_reading_info_from_uniform_or_storage_agree_with_the_cpu() {
         context(&d).set_info_space(space);
         for (got, want) in run(&d).iter().zip(&expected) {
             common::assert_close(got, want, 1e-3, 1e-3);
+        }
+    }
+}
+
+#[test]
+fn softmax_matches_the_cpu_on_short_and_long_rows() {
+    // Rows shorter than a workgroup take one invocation each; longer ones a workgroup each. Along the
+    // last axis and along axis 0 (a strided view), with large logits in one row.
+    let Some(d) = gpu() else { return };
+    for (i, (rows, length)) in [(130, 10), (3, 300), (2, 255), (2, 256)].into_iter().enumerate() {
+        let mut values: Vec<f32> = common::random(rows * length, 60 + i as u32).iter().map(|v| v * 20.0).collect();
+        values[length - 1] = 1000.0;
+        for axis in [1, 0] {
+            let run = |dev: &Device| {
+                let x = Tensor::from_slice(&values, &[rows, length], dev).unwrap();
+                [read(&x.softmax(axis).unwrap()), read(&x.log_softmax(axis).unwrap())]
+            };
+            for (got, want) in run(&d).iter().zip(run(&Device::Cpu).iter()) {
+                common::assert_close(got, want, 1e-5, 1e-5);
+            }
         }
     }
 }

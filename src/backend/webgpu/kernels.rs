@@ -321,19 +321,20 @@ impl Backend for GpuContext {
         if x.dtype != DType::F32 {
             return Err(dtype_error("softmax", x.dtype, layout, "expected float32"));
         }
-        let kernel = Kernel::Softmax(log);
+        let length = layout.shape()[axis];
+        let kernel = Kernel::Softmax { log, short: length < SHORT_ROW };
         let name = kernel.name();
         let rank = layout.rank();
         let order = Layout::axes_last(rank, &[axis]);
         let (input, output) = (layout.permuted(&order), Layout::contiguous(layout.shape()).permuted(&order));
-        let length = layout.shape()[axis];
         let rows = if length == 0 { 0 } else { layout.numel() / length };
         let out = self.new_buffer(&name, layout.numel(), DType::F32)?;
         let mut info = to_u32s(&name, &[rows, length, rank, input.offset()])?;
         info.extend(to_u32s(&name, input.shape())?);
         info.extend(to_u32s(&name, input.strides())?);
         info.extend(to_u32s(&name, output.strides())?);
-        self.dispatch(kernel, &info, &[x], &out, self.grid(to_u32(&name, rows)?))?;
+        let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
+        self.dispatch(kernel, &info, &[x], &out, grid)?;
         Ok(out)
     }
 

@@ -32,8 +32,8 @@ pub enum Kernel {
     ScatterAdd(DType),
     Im2Col,
     Col2Im,
-    /// Fused softmax; `true` for log-softmax.
-    Softmax(bool),
+    /// Fused softmax (log-softmax with `log`); `short` rows take one invocation each.
+    Softmax { log: bool, short: bool },
     /// One optimizer update.
     Update(UpdateOp),
 }
@@ -127,7 +127,8 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::ReduceRows(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Im2Col, Kernel::Col2Im, Kernel::Softmax(false), Kernel::Softmax(true)]);
+        out.extend([Kernel::Im2Col, Kernel::Col2Im]);
+        out.extend([(false, false), (false, true), (true, false), (true, true)].map(|(log, short)| Kernel::Softmax { log, short }));
         let matmuls = std::iter::once(None).chain(Activation::ALL.map(Some)).map(GemmOp::Matmul);
         for op in matmuls.chain(GemmOp::ALL_CONV) {
             let tiled = GemmBody::TILE_ROWS.map(GemmBody::Tiled);
@@ -171,7 +172,7 @@ impl Kernel {
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
-            Kernel::Softmax(log) => if *log { "log_softmax" } else { "softmax" }.to_string(),
+            Kernel::Softmax { log, short } => format!("{}{}", if *log { "log_softmax" } else { "softmax" }, if *short { "/rows" } else { "" }),
             Kernel::Update(op) => format!("update/{op:?}"),
         }
     }
@@ -239,7 +240,10 @@ impl Kernel {
             Kernel::Gemm { op: GemmOp::Conv2dInputGrad, .. } => (include_str!("../../../shaders/conv2d_igrad.wgsl"), vec![]),
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
-            Kernel::Softmax(log) => (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", if log { "true" } else { "false" })]),
+            Kernel::Softmax { log, short } => {
+                let flag = |b: bool| if b { "true" } else { "false" };
+                (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", flag(log)), ("SHORT", flag(short))])
+            }
             Kernel::Update(op) => {
                 let (outputs, body) = update_snippets(op);
                 (include_str!("../../../shaders/update.wgsl"), vec![("OUTPUTS", outputs), ("BODY", body)])
