@@ -11,6 +11,12 @@ fn info(i: u32) -> u32 {
 
 const WG: u32 = 256u;
 
+// The workgroup layer of a GEMM-family kernel (its batch entry, image or slice): more layers than one
+// grid dimension allows run as several dispatches, each offset by info word 127.
+fn layer_of(wid_z: u32) -> u32 {
+    return wid_z + info(127u);
+}
+
 // Linear invocation index over a 2-D grid of 1-D workgroups (the grid is split over y when it
 // exceeds the 65,535-workgroups-per-dimension limit).
 fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {

@@ -29,9 +29,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let m = info(0);
     let n = info(1);
     let k = info(2);
-    let a_base = a_base_of(wid.z);
-    let b_base = b_base_of(wid.z);
-    let ks = k_range(wid.z, k);
+    let z = layer_of(wid.z);
+    let a_base = a_base_of(z);
+    let b_base = b_base_of(z);
+    let ks = k_range(z, k);
     let row0 = wid.y * TILE_M;
     let col0 = wid.x * TILE_N;
     let thread = lid.y * 16u + lid.x;
@@ -111,7 +112,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         }
         workgroupBarrier();
     }
-    let c_base = c_offset() + wid.z * m * n;
+    let c_base = c_offset() + z * m * n;
     let col = col0 + lid.x * 8u;
     let row = row0 + lid.y * 8u;
     store_row(c_base, row + 0u, col, acc0a, acc0b);

@@ -11,7 +11,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     let n = info(1);
     let col = gid.x;
     let row = wid.y;
-    let z = wid.z;
+    let z = layer_of(wid.z);
     if (col >= n || row >= m) {
         return;
     }

@@ -80,6 +80,37 @@ fn work_beyond_one_grid_dimension_is_split() {
 }
 
 #[test]
+fn products_over_more_layers_than_one_grid_dimension_run_in_chunks() {
+    // 70,000 batch entries (skinny body), 66,000 of 9 rows (tiled), and a depthwise convolution
+    // over 70,000 image-channel layers with its gradients: each more workgroup layers than one
+    // dimension allows (65,535), against the CPU.
+    let Some(d) = gpu() else { return };
+    for (batch, m) in [(70_000, 2), (66_000, 9)] {
+        let (av, bv) = (common::random(batch * m * 3, 70), common::random(batch * 3 * 2, 71));
+        let product = |dev: &Device| {
+            let a = Tensor::from_slice(&av, &[batch, m, 3], dev).unwrap();
+            let b = Tensor::from_slice(&bv, &[batch, 3, 2], dev).unwrap();
+            read(&a.matmul(&b).unwrap())
+        };
+        common::assert_close(&product(&d), &product(&Device::Cpu), 1e-5, 1e-5);
+    }
+    let (channels, xv, wv) = (35_000, common::random(2 * 35_000 * 9, 72), common::random(35_000 * 9, 73));
+    let conv = |dev: &Device| {
+        let x = Tensor::from_slice(&xv, &[2, channels, 3, 3], dev).unwrap();
+        let w = Tensor::from_slice(&wv, &[channels, 1, 3, 3], dev).unwrap();
+        x.set_requires_grad(true);
+        w.set_requires_grad(true);
+        let opts = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, groups: channels, ..Default::default() };
+        let y = x.conv2d(&w, None, &opts).unwrap();
+        y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
+        [read(&y), read(&x.grad().unwrap()), read(&w.grad().unwrap())]
+    };
+    for (got, want) in conv(&d).iter().zip(conv(&Device::Cpu).iter()) {
+        common::assert_close(got, want, 1e-4, 1e-4);
+    }
+}
+
+#[test]
 fn buffers_freed_past_the_pool_cap_survive_their_queued_uses() {
     let Some(d) = gpu() else { return };
     // With no pool, every freed intermediate is destroyed, while the commands using it are still

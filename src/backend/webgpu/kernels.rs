@@ -19,6 +19,9 @@ const LONG_ROW_CHUNK: usize = 4096;
 /// Workgroups the split-K weight gradient aims for, and the shortest contraction slice it makes.
 const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
+/// The `info` word of GEMM-family kernels holding the first workgroup layer of a dispatch (the last
+/// word a kernel reads, clear of every kernel's own parameters).
+const LAYER_OFFSET: usize = super::info::WORDS - 1;
 /// Products whose result has at most this many rows (batch-1 inference; convolutions with few
 /// channels) run as one invocation per output (`shaders/skinny.wgsl`): even the smallest tile (16
 /// rows) would compute mostly padding.
@@ -131,7 +134,7 @@ impl GpuContext {
             let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0], 0])?;
             info.extend(&bias_info);
             let bound: Vec<Bound> = [a, b, &out].iter().map(|s| Bound::whole(s.buffer())).chain(bias).collect();
-            self.dispatch_bound(kernel, &info, &bound, self.gemm_grid(kernel, m, n, batch)?)?;
+            self.dispatch_gemm(kernel, &info, &bound, m, n, batch)?;
             return Ok(out);
         }
         // Above the binding limit: one product per batch entry and block of rows, each binding the
@@ -171,7 +174,7 @@ impl GpuContext {
                     .map(|(s, w)| Bound { buffer: s.buffer(), window: Some(w) })
                     .chain(bias)
                     .collect();
-                self.dispatch_bound(kernel, &info, &bound, self.gemm_grid(kernel, r, n, 1)?)?;
+                self.dispatch_gemm(kernel, &info, &bound, r, n, 1)?;
             }
         }
         Ok(out)
@@ -203,18 +206,27 @@ impl GpuContext {
         self.reduce(op, &first, &Layout::contiguous(&[outputs, chunks]), &[1])
     }
 
-    /// The workgroup grid of a GEMM-body kernel computing `layers` results of `m` x `n`.
-    fn gemm_grid(&self, kernel: Kernel, m: usize, n: usize, layers: usize) -> Result<(u32, u32, u32)> {
+    /// Queues a GEMM-family kernel over `layers` results of `m` x `n`: one dispatch, or several when
+    /// the layers exceed one grid dimension's limit (each chunk's first layer travels in info word
+    /// `LAYER_OFFSET`, see `layer_of` in shaders/common.wgsl).
+    fn dispatch_gemm(&self, kernel: Kernel, info: &[u32], bound: &[Bound], m: usize, n: usize, layers: usize) -> Result<()> {
         let name = kernel.name();
         let Kernel::Gemm { body, .. } = kernel else {
             return Err(Error::Gpu { op: name, msg: "not a GEMM-family kernel".into() });
         };
-        let grid = body.grid(to_u32(&name, m)?, to_u32(&name, n)?, to_u32(&name, layers)?);
+        let (gx, gy, _) = body.grid(to_u32(&name, m)?, to_u32(&name, n)?, 1);
         let max = self.limits.max_compute_workgroups_per_dimension;
-        if grid.0 > max || grid.1 > max || grid.2 > max {
-            return Err(Error::Gpu { op: name, msg: format!("{layers} results of {m} x {n} need more than {max} workgroups per dimension") });
+        if gx > max || gy > max {
+            return Err(Error::Gpu { op: name, msg: format!("a result of {m} x {n} needs more than {max} workgroups per dimension") });
         }
-        Ok(grid)
+        let mut info = info.to_vec();
+        info.resize(LAYER_OFFSET + 1, 0);
+        let layers = to_u32(&name, layers)?;
+        for first in (0..layers).step_by(max.max(1) as usize) {
+            info[LAYER_OFFSET] = first;
+            self.dispatch_bound(kernel, &info, bound, (gx, gy, max.min(layers - first)))?;
+        }
+        Ok(())
     }
 }
 
@@ -435,8 +447,7 @@ impl Backend for GpuContext {
         let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
-        let grid = self.gemm_grid(kernel, group_out, positions, win.batch * groups)?;
-        self.dispatch(kernel, &info, &[w, x], &out, grid)?;
+        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[w, x, &out])?, group_out, positions, win.batch * groups)?;
         Ok(out)
     }
 
@@ -459,8 +470,7 @@ impl Backend for GpuContext {
         let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, taps, contraction, dyl.offset(), positions, out_c * positions, groups, chunk, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
-        let grid = self.gemm_grid(kernel, group_out, taps, groups * slices)?;
-        self.dispatch(kernel, &info, &[dy, x], &partial, grid)?;
+        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[dy, x, &partial])?, group_out, taps, groups * slices)?;
         if slices == 1 {
             return Ok(partial);
         }
@@ -480,8 +490,7 @@ impl Backend for GpuContext {
         // The geometry, with dy's offset and strides where the image's go.
         let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.out_h * win.out_w, 1]).offset_by(dyl.offset());
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
-        let grid = self.gemm_grid(kernel, group_c, pixels, win.batch * groups)?;
-        self.dispatch(kernel, &info, &[w, dy], &out, grid)?;
+        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[w, dy, &out])?, group_c, pixels, win.batch * groups)?;
         Ok(out)
     }
 

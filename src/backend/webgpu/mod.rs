@@ -286,15 +286,21 @@ impl GpuContext {
         extra: Option<&wgpu::Buffer>,
         groups: (u32, u32, u32),
     ) -> Result<()> {
+        let mut bound = self.whole_bindings(kernel, &[inputs, &[output]].concat())?;
+        bound.extend(extra.map(Bound::whole));
+        self.dispatch_bound(kernel, info, &bound, groups)
+    }
+
+    /// Each storage bound whole, or the error naming the binding limit one of them is above.
+    fn whole_bindings<'a>(&self, kernel: Kernel, storages: &[&'a GpuStorage]) -> Result<Vec<Bound<'a>>> {
         let limit = self.limits.max_storage_buffer_binding_size;
-        if let Some(big) = inputs.iter().chain([&output]).map(|s| s.buffer().size()).find(|&size| size > limit) {
+        if let Some(big) = storages.iter().map(|s| s.buffer().size()).find(|&size| size > limit) {
             let msg = format!(
                 "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; only elementwise ops, optimizer updates, matmul and reductions split their work"
             );
             return Err(Error::Gpu { op: kernel.name(), msg });
         }
-        let bound: Vec<Bound> = inputs.iter().map(|s| Bound::whole(s.buffer())).chain([Bound::whole(output.buffer())]).chain(extra.map(Bound::whole)).collect();
-        self.dispatch_bound(kernel, info, &bound, groups)
+        Ok(storages.iter().map(|s| Bound::whole(s.buffer())).collect())
     }
 
     /// Queues one dispatch with `bound` as bindings 1.. (binding 0 is `info`), each a whole buffer or
