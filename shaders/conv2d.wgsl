@@ -1,7 +1,7 @@
 // Convolution as implicit GEMM: for image n and group g, out[n, g*Og + o, p] = sum_k W[g*Og + o, k] *
 // cols[k, p], where cols (the im2col of the image) is never stored: B tiles are read straight from the
 // image through the window geometry. On the tiled GEMM of shaders/gemm.wgsl.
-// info: [M = Og, N = positions, K = Cg*kh*kw, w_offset, w_row, w_col, groups, 0, 0, 0, 0,
+// info: [M = Og, N = positions, K = Cg*kh*kw, w_offset, w_row, w_col, groups, out_offset, 0, 0, 0,
 //        channels_per_group, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
 //        out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -13,7 +13,7 @@ fn epilogue(v: vec4<f32>, col: u32) -> vec4<f32> {
 }
 
 fn c_offset() -> u32 {
-    return 0u;
+    return info(7);
 }
 
 fn a_column_major() -> bool {

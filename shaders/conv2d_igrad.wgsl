@@ -2,7 +2,7 @@
 // group g, dx[n, g*Cg + c, pixel] = sum over (o, ky, kx) of W[g*Og + o, c, ky, kx] * dy[n, g*Og + o, q],
 // where q is the output position that read `pixel` through tap (ky, kx) (none: 0). Neither W^T @ dy
 // nor its col2im is stored. On the tiled GEMM of shaders/gemm.wgsl.
-// info: [M = Cg, N = in_h*in_w, K = Og*kh*kw, w_offset, 0, 0, groups, out_channels, out_h, 0, 0,
+// info: [M = Cg, N = in_h*in_w, K = Og*kh*kw, w_offset, 0, 0, groups, out_channels, out_h, dx_offset, 0,
 //        channels_per_group, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
 //        out_w, dy_offset, dy_stride_n, dy_stride_o, dy_stride_position, 0]
 @group(0) @binding(1) var<storage, read> a: array<f32>;  // W, [O, Cg, kh, kw] contiguous from w_offset
@@ -34,7 +34,7 @@ fn dy_at(n: u32, g: u32, k: u32, p: u32) -> f32 {
 
 // W[g*Og + o, row, ky, kx] for k = (o, ky, kx): the weights read transposed; `base` is n * groups + g.
 fn c_offset() -> u32 {
-    return 0u;
+    return info(9);
 }
 
 fn a_column_major() -> bool {

@@ -95,6 +95,11 @@ impl Layout {
         self
     }
 
+    /// How many storage elements the view spans, from its offset to its last element.
+    pub fn span(&self) -> usize {
+        self.shape.iter().zip(&self.strides).map(|(&n, &s)| n.saturating_sub(1) * s).sum::<usize>() + 1
+    }
+
     /// The same view starting at `offset` (of a window of the buffer, say).
     pub fn with_offset(mut self, offset: usize) -> Layout {
         self.offset = offset;

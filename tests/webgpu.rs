@@ -393,6 +393,46 @@ fn matmul_above_the_storage_binding_limit_runs_in_pieces() {
 }
 
 #[test]
+fn convolutions_above_the_storage_binding_limit_run_in_pieces_of_images() {
+    // Three 13x931x931 images (135 MB, past lavapipe's 128 MiB binding; a stride-2 convolution to 2
+    // channels keeps the work small): the forward pass, the
+    // input gradient and the weight gradient run over pieces of whole images, each binding its
+    // windows. Images are independent, so each image's output and input gradient must equal those
+    // of the same image convolved alone (a tensor that fits, on the one-piece path the other tests
+    // check against the CPU), and the weight gradient the sum of the per-image ones.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    // Odd sizes: pieces start off the binding-offset alignment, so their offsets within windows matter.
+    let (n, c, size) = (3, 13, 931);
+    let image = c * size * size;
+    if (n * image * 4) as u64 <= ctx.limits().max_storage_buffer_binding_size || (n * image * 4) as u64 > ctx.limits().max_buffer_size {
+        eprintln!("skipped: the images fit one binding, or no buffer holds them");
+        return;
+    }
+    let (xv, wv) = (common::random(n * image, 80), common::random(2 * c * 9, 81));
+    let opts = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, stride: [2, 2], ..Default::default() };
+    let run = |values: &[f32], images: usize| {
+        let x = Tensor::from_slice(values, &[images, c, size, size], &d).unwrap();
+        let w = Tensor::from_slice(&wv, &[2, c, 3, 3], &d).unwrap();
+        x.set_requires_grad(true);
+        w.set_requires_grad(true);
+        let y = x.conv2d(&w, None, &opts).unwrap();
+        y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
+        (read(&y), read(&x.grad().unwrap()), read(&w.grad().unwrap()))
+    };
+    let (y, dx, dw) = run(&xv, n);
+    let out_image = 2 * size.div_ceil(2) * size.div_ceil(2);
+    let mut dw_sum = vec![0f32; dw.len()];
+    for i in 0..n {
+        let (yi, dxi, dwi) = run(&xv[i * image..(i + 1) * image], 1);
+        common::assert_close(&y[i * out_image..(i + 1) * out_image], &yi, 1e-5, 1e-5);
+        common::assert_close(&dx[i * image..(i + 1) * image], &dxi, 1e-5, 1e-5);
+        dw_sum.iter_mut().zip(&dwi).for_each(|(s, v)| *s += v);
+    }
+    common::assert_close(&dw, &dw_sum, 1e-3, 1e-4);
+}
+
+#[test]
 fn software_adapters_are_recognised() {
     // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
     let Some(d) = gpu() else { return };

@@ -139,8 +139,7 @@ impl GpuContext {
         }
         // Above the binding limit: one product per batch entry and block of rows, each binding the
         // windows of A, B and C it reads and writes.
-        let align = (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
-        let room = (limit as usize / 4).saturating_sub(align);
+        let room = self.binding_room();
         let b_span = (k.max(1) - 1) * sb[1] + (n.max(1) - 1) * sb[2] + 1;
         let a_row_span = (k.max(1) - 1) * sa[2] + 1;
         let a_span = |rows: usize| (rows.max(1) - 1) * sa[1] + a_row_span;
@@ -156,17 +155,13 @@ impl GpuContext {
             );
             return Err(Error::Gpu { op: name, msg });
         }
-        let window = |first: usize, len: usize| {
-            let start = first / align * align;
-            (start, ((start * 4) as u64, ((first + len - start) * 4) as u64))
-        };
         for p in 0..batch {
             for r0 in (0..m).step_by(rows) {
                 let r = rows.min(m - r0);
                 let (a_first, b_first, c_first) = (al.offset() + p * sa[0] + r0 * sa[1], bl.offset() + p * sb[0], (p * m + r0) * n);
-                let (a_start, a_window) = window(a_first, a_span(r));
-                let (b_start, b_window) = window(b_first, b_span);
-                let (c_start, c_window) = window(c_first, r * n);
+                let (a_start, a_window) = self.window(a_first, a_span(r));
+                let (b_start, b_window) = self.window(b_first, b_span);
+                let (c_start, c_window) = self.window(c_first, r * n);
                 let mut info = to_u32s(&name, &[r, n, k, a_first - a_start, sa[1], sa[2], 0, b_first - b_start, sb[1], sb[2], 0, c_first - c_start])?;
                 info.extend(&bias_info);
                 let bound: Vec<Bound> = [(a, a_window), (b, b_window), (&out, c_window)]
@@ -204,6 +199,33 @@ impl GpuContext {
             return Ok(first);
         }
         self.reduce(op, &first, &Layout::contiguous(&[outputs, chunks]), &[1])
+    }
+
+    /// The weight gradient over the images of `win` (`x` and `dy` bound as windows; `x`'s layout and
+    /// `dy`'s offset counted from their windows' starts), with split-K over its contraction.
+    fn weight_grad_piece(&self, x: (Bound, Layout), dy: (Bound, usize), win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
+        let positions = win.out_h * win.out_w;
+        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
+        let body = gemm_body(group_out, SKINNY_ROWS);
+        let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, body };
+        let name = kernel.name();
+        // Split-K: enough slices of the contraction to fill the GPU when the output is small (counted
+        // in 256-invocation workgroups).
+        let contraction = win.batch * positions;
+        let (gx, gy, _) = body.grid(to_u32(&name, group_out)?, to_u32(&name, taps)?, 1);
+        let tiles = (gx as usize * gy as usize * groups * body.threads() as usize).div_ceil(256);
+        let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
+        let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
+        let slices = contraction.div_ceil(chunk.max(1)).max(1);
+        let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
+        let mut info = to_u32s(&name, &[group_out, taps, contraction, dy.1, positions, out_c * positions, groups, chunk, 0, 0, 0])?;
+        info.extend(conv_geometry(&name, win, groups, &x.1)?);
+        let bound = [dy.0, x.0, self.whole_bindings(kernel, &[&partial])?[0]];
+        self.dispatch_gemm(kernel, &info, &bound, group_out, taps, groups * slices)?;
+        if slices == 1 {
+            return Ok(partial);
+        }
+        self.reduce(ReduceOp::Sum, &partial, &Layout::contiguous(&[slices, out_c * taps]), &[0])
     }
 
     /// Queues a GEMM-family kernel over `layers` results of `m` x `n`: one dispatch, or several when
@@ -447,34 +469,46 @@ impl Backend for GpuContext {
         let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
-        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[w, x, &out])?, group_out, positions, win.batch * groups)?;
+        // Pieces of whole images, each binding the windows of x and the output it reads and writes
+        // (one piece unless the tensors are above the binding limit); info[7] and info[23] hold
+        // the output's and the image's offsets within their windows.
+        let (image, out_image) = (xl.sliced(0, 0, 1, 1).span(), out_c * positions);
+        let weights = self.whole_bindings(kernel, &[w])?;
+        for (n0, count) in self.image_pieces(&name, win.batch, &[(xl.strides()[0], image), (out_image, out_image)])? {
+            let x_first = xl.offset() + n0 * xl.strides()[0];
+            let (x_start, x_window) = self.window(x_first, (count - 1) * xl.strides()[0] + image);
+            let (c_start, c_window) = self.window(n0 * out_image, count * out_image);
+            info[7] = to_u32(&name, n0 * out_image - c_start)?;
+            info[23] = to_u32(&name, x_first - x_start)?;
+            let bound = [weights[0], Bound { buffer: x.buffer(), window: Some(x_window) }, Bound { buffer: out.buffer(), window: Some(c_window) }];
+            self.dispatch_gemm(kernel, &info, &bound, group_out, positions, count * groups)?;
+        }
         Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]
     fn conv2d_weight_grad(&self, x: &GpuStorage, xl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
-        let positions = win.out_h * win.out_w;
-        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
-        let body = gemm_body(group_out, SKINNY_ROWS);
-        let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, body };
-        let name = kernel.name();
-        // Split-K: enough slices of the contraction to fill the GPU when the output is small (counted
-        // in 256-invocation workgroups).
-        let contraction = win.batch * positions;
-        let (gx, gy, _) = body.grid(to_u32(&name, group_out)?, to_u32(&name, taps)?, 1);
-        let tiles = (gx as usize * gy as usize * groups * body.threads() as usize).div_ceil(256);
-        let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
-        let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
-        let slices = contraction.div_ceil(chunk.max(1)).max(1);
-        let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
-        let mut info = to_u32s(&name, &[group_out, taps, contraction, dyl.offset(), positions, out_c * positions, groups, chunk, 0, 0, 0])?;
-        info.extend(conv_geometry(&name, win, groups, xl)?);
-        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[dy, x, &partial])?, group_out, taps, groups * slices)?;
-        if slices == 1 {
-            return Ok(partial);
+        // Pieces of whole images (one unless the tensors are above the binding limit), each a partial
+        // gradient over its images' windows of x and dy; the partials are summed.
+        let (image, dy_image) = (xl.sliced(0, 0, 1, 1).span(), out_c * win.out_h * win.out_w);
+        let mut total: Option<GpuStorage> = None;
+        for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[(xl.strides()[0], image), (dy_image, dy_image)])? {
+            let x_first = xl.offset() + n0 * xl.strides()[0];
+            let (x_start, x_window) = self.window(x_first, (count - 1) * xl.strides()[0] + image);
+            let dy_first = dyl.offset() + n0 * dy_image;
+            let (dy_start, dy_window) = self.window(dy_first, count * dy_image);
+            let piece = Window { batch: count, ..*win };
+            let x_piece = (Bound { buffer: x.buffer(), window: Some(x_window) }, xl.sliced(0, n0, count, 1).with_offset(x_first - x_start));
+            let dy_piece = (Bound { buffer: dy.buffer(), window: Some(dy_window) }, dy_first - dy_start);
+            let grad = self.weight_grad_piece(x_piece, dy_piece, &piece, groups, out_c)?;
+            let shape = Layout::contiguous(&[grad.len]);
+            total = Some(match total {
+                None => grad,
+                Some(sum) => self.binary(BinaryOp::Add, &sum, &shape, &grad, &shape)?,
+            });
         }
-        self.reduce(ReduceOp::Sum, &partial, &Layout::contiguous(&[slices, out_c * taps]), &[0])
+        total.ok_or_else(|| Error::Gpu { op: "conv2d_weight_grad".into(), msg: "no images".into() })
     }
 
     fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
@@ -490,7 +524,19 @@ impl Backend for GpuContext {
         // The geometry, with dy's offset and strides where the image's go.
         let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.out_h * win.out_w, 1]).offset_by(dyl.offset());
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
-        self.dispatch_gemm(kernel, &info, &self.whole_bindings(kernel, &[w, dy, &out])?, group_c, pixels, win.batch * groups)?;
+        // Pieces of whole images, as in the forward pass; info[9] and info[23] hold dx's and dy's
+        // offsets within their windows.
+        let (dy_image, dx_image) = (out_c * win.out_h * win.out_w, win.channels * pixels);
+        let weights = self.whole_bindings(kernel, &[w])?;
+        for (n0, count) in self.image_pieces(&name, win.batch, &[(dy_image, dy_image), (dx_image, dx_image)])? {
+            let dy_first = dyl.offset() + n0 * dy_image;
+            let (dy_start, dy_window) = self.window(dy_first, count * dy_image);
+            let (c_start, c_window) = self.window(n0 * dx_image, count * dx_image);
+            info[9] = to_u32(&name, n0 * dx_image - c_start)?;
+            info[23] = to_u32(&name, dy_first - dy_start)?;
+            let bound = [weights[0], Bound { buffer: dy.buffer(), window: Some(dy_window) }, Bound { buffer: out.buffer(), window: Some(c_window) }];
+            self.dispatch_gemm(kernel, &info, &bound, group_c, pixels, count * groups)?;
+        }
         Ok(out)
     }
 

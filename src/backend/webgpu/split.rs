@@ -1,7 +1,8 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits; reductions run over slabs of the view (matmul cuts its own pieces:
-//! `matmul_with`). Other kernels report the limit instead (see `dispatch_with`).
+//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`) and the
+//! convolutions cut their own pieces, with the windows and piece sizes computed here. Other kernels
+//! report the limit instead (see `whole_bindings`).
 
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
@@ -72,15 +73,12 @@ impl GpuContext {
     pub(super) fn reduce_in_slabs(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let name = format!("reduce/{op:?}");
         let limit = self.limits.max_storage_buffer_binding_size;
-        let align = (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
-        let room = (limit as usize / 4).saturating_sub(align);
-        let span = |l: &Layout| l.shape().iter().zip(l.strides()).map(|(&n, &s)| n.saturating_sub(1) * s).sum::<usize>() + 1;
+        let room = self.binding_room();
         let windowed = |l: &Layout| {
-            let start = l.offset() / align * align;
-            let window = ((start * 4) as u64, ((l.offset() + span(l) - start) * 4) as u64);
+            let (start, window) = self.window(l.offset(), l.span());
             self.reduce_window(op, Bound { buffer: x.buffer(), window: Some(window) }, x.dtype, &l.clone().with_offset(l.offset() - start), axes)
         };
-        if span(layout) <= room {
+        if layout.span() <= room {
             return windowed(layout);
         }
         let combine = match op {
@@ -96,7 +94,7 @@ impl GpuContext {
         let cannot = || Error::Gpu { op: name.clone(), msg: format!("a view of shape {:?} and strides {:?} cannot be cut into slabs under this adapter's {limit}-byte storage binding", layout.shape(), layout.strides()) };
         let axis = (0..layout.rank()).filter(|&d| layout.shape()[d] > 1).max_by_key(|&d| layout.strides()[d]).ok_or_else(cannot)?;
         let (len, stride) = (layout.shape()[axis], layout.strides()[axis]);
-        let inner = span(&layout.sliced(axis, 0, 1, 1));
+        let inner = layout.sliced(axis, 0, 1, 1).span();
         if inner > room || stride == 0 {
             return Err(cannot());
         }
@@ -124,5 +122,41 @@ impl GpuContext {
             .collect();
         let refs: Vec<(&GpuStorage, &Layout)> = parts.iter().map(|(p, _)| p).zip(&layouts).collect();
         self.concat(&refs, out_axis)
+    }
+
+    /// Elements one binding may span, leaving room to align its start.
+    pub(super) fn binding_room(&self) -> usize {
+        (self.limits.max_storage_buffer_binding_size as usize / 4).saturating_sub(self.offset_alignment())
+    }
+
+    /// The storage-binding offset alignment, in elements.
+    fn offset_alignment(&self) -> usize {
+        (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1)
+    }
+
+    /// The binding window holding elements `[first, first + len)`: where it starts (aligned down)
+    /// and its byte range.
+    pub(super) fn window(&self, first: usize, len: usize) -> (usize, (u64, u64)) {
+        let align = self.offset_alignment();
+        let start = first / align * align;
+        (start, ((start * 4) as u64, ((first + len - start) * 4) as u64))
+    }
+
+    /// `(first image, count)` pieces of a convolution over `batch` images, each small enough that
+    /// every operand's elements for its images fit one binding; `operands` gives each one's
+    /// `(image stride, elements one image spans)`. One piece when everything fits.
+    pub(super) fn image_pieces(&self, op: &str, batch: usize, operands: &[(usize, usize)]) -> Result<Vec<(usize, usize)>> {
+        let room = self.binding_room();
+        let mut count = batch.max(1);
+        for &(stride, span) in operands {
+            if span > room {
+                let msg = format!("one image spans {span} elements, above this adapter's {}-byte storage binding", self.limits.max_storage_buffer_binding_size);
+                return Err(Error::Gpu { op: op.to_string(), msg });
+            }
+            if let Some(more) = (room - span).checked_div(stride) {
+                count = count.min(more + 1);
+            }
+        }
+        Ok((0..batch).step_by(count).map(|n| (n, count.min(batch - n))).collect())
     }
 }
