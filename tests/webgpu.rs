@@ -433,6 +433,24 @@ fn convolutions_above_the_storage_binding_limit_run_in_pieces_of_images() {
 }
 
 #[test]
+fn a_convolution_over_no_images_has_an_empty_output_and_zero_weight_gradient() {
+    let Some(d) = gpu() else { return };
+    let wv = common::random(2 * 3 * 9, 82);
+    let empty = |dev: &Device| {
+        let x = Tensor::from_slice(&[], &[0, 3, 5, 5], dev).unwrap();
+        let w = Tensor::from_slice(&wv, &[2, 3, 3, 3], dev).unwrap();
+        x.set_requires_grad(true);
+        w.set_requires_grad(true);
+        let y = x.conv2d(&w, None, &webgrad::Conv2dOptions::default()).unwrap();
+        y.sum().unwrap().backward().unwrap();
+        (y.shape().to_vec(), read(&w.grad().unwrap()))
+    };
+    let on_gpu = empty(&d);
+    assert_eq!(on_gpu, empty(&Device::Cpu));
+    assert_eq!(on_gpu.1, vec![0.0; 54]);
+}
+
+#[test]
 fn software_adapters_are_recognised() {
     // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
     let Some(d) = gpu() else { return };

@@ -508,7 +508,11 @@ impl Backend for GpuContext {
                 Some(sum) => self.binary(BinaryOp::Add, &sum, &shape, &grad, &shape)?,
             });
         }
-        total.ok_or_else(|| Error::Gpu { op: "conv2d_weight_grad".into(), msg: "no images".into() })
+        match total {
+            Some(total) => Ok(total),
+            // No images: a zero gradient.
+            None => self.upload(&HostData::F32(vec![0.0; out_c * win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]])),
+        }
     }
 
     fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {

@@ -43,8 +43,8 @@ impl GpuContext {
         }
         // Windows start at multiples of the offset alignment; each binding spans at most `chunk`
         // elements plus the alignment.
-        let align = (self.limits.min_storage_buffer_offset_alignment as usize / 4).max(1);
-        let chunk = ((limit as usize / 4).saturating_sub(align) / align * align).max(align);
+        let align = self.offset_alignment();
+        let chunk = (self.binding_room() / align * align).max(align);
         let mut start = 0;
         while start < numel {
             let len = chunk.min(numel - start);
@@ -52,10 +52,10 @@ impl GpuContext {
             let mut bound = Vec::with_capacity(operands.len() + 1);
             for (storage, layout) in operands {
                 let (first, count) = if scalar(layout) { (layout.offset(), 1) } else { (layout.offset() + start, len) };
-                let window = first / align * align;
-                let flat = Layout::contiguous(&[if scalar(layout) { 1 } else { len }]).offset_by(first - window);
+                let (window_start, window) = self.window(first, count);
+                let flat = Layout::contiguous(&[if scalar(layout) { 1 } else { len }]).offset_by(first - window_start);
                 layouts.push(if scalar(layout) { flat.broadcast_to("elementwise", &[len])? } else { flat });
-                bound.push(Bound { buffer: storage.buffer(), window: Some(((window * 4) as u64, ((first + count - window) * 4) as u64)) });
+                bound.push(Bound { buffer: storage.buffer(), window: Some(window) });
             }
             for out in outs {
                 bound.push(Bound { buffer: out.buffer(), window: Some(((start * 4) as u64, (len * 4) as u64)) });
