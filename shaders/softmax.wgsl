@@ -3,7 +3,7 @@
 // scores), one invocation per row does the three passes alone instead: a workgroup per 10-element
 // row spent 50 ms on 128 rows in SwiftShader, mostly in barriers. The view arrives permuted so the
 // axis is last; the output's strides (of the unpermuted contiguous result) are permuted the same way.
-// info: [rows, length, rank, x_offset, shape[rank], x_strides[rank], y_strides[rank]]
+// info: [rows, length, rank, x_offset, shape[rank], x_strides[rank], y_strides[rank], y_offset]
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
@@ -17,7 +17,7 @@ fn at_x(i: u32) -> u32 {
 }
 
 fn at_y(i: u32) -> u32 {
-    return strided_offset(i, info(2), 4u, 4u + 2u * info(2), 0u);
+    return strided_offset(i, info(2), 4u, 4u + 2u * info(2), info(4u + 3u * info(2)));
 }
 
 // y over the row starting at element `first`, given the row's shift and sum of exp(x - shift).

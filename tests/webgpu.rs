@@ -451,6 +451,35 @@ fn a_convolution_over_no_images_has_an_empty_output_and_zero_weight_gradient() {
 }
 
 #[test]
+fn softmax_above_the_storage_binding_limit_runs_in_slabs_of_rows() {
+    // Rows of 1003 logits (slabs then start off the offset alignment), more of them than one binding
+    // holds: slabs of whole rows, each binding its windows of x and y. Checked against the host on every 97th row and the last ones; along
+    // the long axis no slab of whole rows fits, which is a clear error.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let (rows, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4 / 1003 + 1_001, 1003);
+    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
+        eprintln!("skipped: this adapter's largest buffer is its binding limit");
+        return;
+    }
+    let values: Vec<f32> = (0..rows * cols).map(|i| (i % 1009) as f32 * 0.01).collect();
+    let x = Tensor::from_slice(&values, &[rows, cols], &d).unwrap();
+    let (soft, log) = (read(&x.softmax(1).unwrap()), read(&x.log_softmax(1).unwrap()));
+    for r in (0..rows).step_by(97).chain(rows - 3..rows) {
+        let row = &values[r * cols..(r + 1) * cols];
+        let top = row.iter().fold(f64::MIN, |m, &v| m.max(v as f64));
+        let total: f64 = row.iter().map(|&v| (v as f64 - top).exp()).sum();
+        for (c, &v) in row.iter().enumerate() {
+            let want_log = v as f64 - top - total.ln();
+            assert!((log[r * cols + c] as f64 - want_log).abs() < 1e-4, "log-softmax at row {r}");
+            assert!((soft[r * cols + c] as f64 - want_log.exp()).abs() < 1e-6, "softmax at row {r}");
+        }
+    }
+    let e = x.softmax(0).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("cannot be cut into slabs"), "{e}");
+}
+
+#[test]
 fn software_adapters_are_recognised() {
     // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
     let Some(d) = gpu() else { return };

@@ -358,17 +358,25 @@ impl Backend for GpuContext {
         let length = layout.shape()[axis];
         let kernel = Kernel::Softmax { log, short: length < SHORT_ROW };
         let name = kernel.name();
-        let rank = layout.rank();
-        let order = Layout::axes_last(rank, &[axis]);
-        let (input, output) = (layout.permuted(&order), Layout::contiguous(layout.shape()).permuted(&order));
-        let rows = if length == 0 { 0 } else { layout.numel() / length };
         let out = self.new_buffer(&name, layout.numel(), DType::F32)?;
-        let mut info = to_u32s(&name, &[rows, length, rank, input.offset()])?;
-        info.extend(to_u32s(&name, input.shape())?);
-        info.extend(to_u32s(&name, input.strides())?);
-        info.extend(to_u32s(&name, output.strides())?);
-        let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
-        self.dispatch(kernel, &info, &[x], &out, grid)?;
+        let order = Layout::axes_last(layout.rank(), &[axis]);
+        // Slabs of whole rows, each binding its windows of x and y (one slab unless a tensor is
+        // above the binding limit).
+        for (xs, ys) in self.slabs(&name, &[layout, &Layout::contiguous(layout.shape())], &[axis])? {
+            let (x_start, x_window) = self.window(xs.offset(), xs.span());
+            let (y_start, y_window) = self.window(ys.offset(), ys.span());
+            let input = xs.clone().with_offset(xs.offset() - x_start).permuted(&order);
+            let output = ys.clone().with_offset(ys.offset() - y_start).permuted(&order);
+            let rows = xs.numel().checked_div(length).unwrap_or(0);
+            let mut info = to_u32s(&name, &[rows, length, xs.rank(), input.offset()])?;
+            info.extend(to_u32s(&name, input.shape())?);
+            info.extend(to_u32s(&name, input.strides())?);
+            info.extend(to_u32s(&name, output.strides())?);
+            info.push(to_u32(&name, output.offset())?);
+            let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
+            let bound = [Bound { buffer: x.buffer(), window: Some(x_window) }, Bound { buffer: out.buffer(), window: Some(y_window) }];
+            self.dispatch_bound(kernel, &info, &bound, grid)?;
+        }
         Ok(out)
     }
 

@@ -1,7 +1,7 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`) and the
-//! convolutions cut their own pieces, with the windows and piece sizes computed here. Other kernels
+//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`), softmax and
+//! the convolutions cut their own pieces, with the windows, slabs and pieces computed here. Other kernels
 //! report the limit instead (see `whole_bindings`).
 
 use super::pool::GpuStorage;
@@ -73,14 +73,15 @@ impl GpuContext {
     pub(super) fn reduce_in_slabs(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let name = format!("reduce/{op:?}");
         let limit = self.limits.max_storage_buffer_binding_size;
-        let room = self.binding_room();
         let windowed = |l: &Layout| {
             let (start, window) = self.window(l.offset(), l.span());
             self.reduce_window(op, Bound { buffer: x.buffer(), window: Some(window) }, x.dtype, &l.clone().with_offset(l.offset() - start), axes)
         };
-        if layout.span() <= room {
+        let slabs = self.slabs(&name, &[layout, layout], &[])?;
+        // The axis the slabs cut (none: the view fits one window).
+        let Some(axis) = slabs.first().and_then(|(slab, _)| (0..layout.rank()).find(|&d| slab.shape()[d] != layout.shape()[d])) else {
             return windowed(layout);
-        }
+        };
         let combine = match op {
             ReduceOp::Sum => BinaryOp::Add,
             ReduceOp::Prod => BinaryOp::Mul,
@@ -91,24 +92,12 @@ impl GpuContext {
                 return Err(Error::Gpu { op: name, msg });
             }
         };
-        let cannot = || Error::Gpu { op: name.clone(), msg: format!("a view of shape {:?} and strides {:?} cannot be cut into slabs under this adapter's {limit}-byte storage binding", layout.shape(), layout.strides()) };
-        let axis = (0..layout.rank()).filter(|&d| layout.shape()[d] > 1).max_by_key(|&d| layout.strides()[d]).ok_or_else(cannot)?;
-        let (len, stride) = (layout.shape()[axis], layout.strides()[axis]);
-        let inner = layout.sliced(axis, 0, 1, 1).span();
-        if inner > room || stride == 0 {
-            return Err(cannot());
-        }
-        let per_slab = ((room - inner) / stride + 1).min(len);
         let kept: Vec<usize> = (0..layout.rank()).filter(|d| !axes.contains(d)).map(|d| layout.shape()[d]).collect();
-        let mut parts = Vec::new();
-        for start in (0..len).step_by(per_slab) {
-            let slab = layout.sliced(axis, start, per_slab.min(len - start), 1);
-            parts.push((windowed(&slab)?, slab.shape()[axis]));
-        }
+        let parts = slabs.iter().map(|(slab, _)| Ok((windowed(slab)?, slab.shape()[axis]))).collect::<Result<Vec<_>>>()?;
         if axes.contains(&axis) {
             let out = Layout::contiguous(&kept);
             let mut parts = parts.into_iter().map(|(p, _)| p);
-            let first = parts.next().ok_or_else(cannot)?;
+            let first = parts.next().ok_or_else(|| Error::Gpu { op: name.clone(), msg: "no slabs".into() })?;
             return parts.try_fold(first, |acc, part| self.binary(combine, &acc, &out, &part, &out));
         }
         let out_axis = (0..axis).filter(|d| !axes.contains(d)).count();
@@ -158,5 +147,36 @@ impl GpuContext {
             }
         }
         Ok((0..batch).step_by(count).map(|n| (n, count.min(batch - n))).collect())
+    }
+
+    /// Slabs of views of one shape (a pair of operand and result, say) cut along their outermost
+    /// axis in the first view's memory, never along `whole` axes, so that each slab of each view
+    /// spans at most one binding: `(slab of views[0], slab of views[1])`. One slab when they fit.
+    pub(super) fn slabs(&self, op: &str, views: &[&Layout; 2], whole: &[usize]) -> Result<Vec<(Layout, Layout)>> {
+        let room = self.binding_room();
+        if views.iter().all(|l| l.span() <= room) {
+            return Ok(vec![(views[0].clone(), views[1].clone())]);
+        }
+        let first = views[0];
+        let cannot = || {
+            let msg = format!("a view of shape {:?} cannot be cut into slabs under this adapter's {}-byte storage binding", first.shape(), self.limits.max_storage_buffer_binding_size);
+            Error::Gpu { op: op.to_string(), msg }
+        };
+        let axis = (0..first.rank()).filter(|d| first.shape()[*d] > 1 && !whole.contains(d)).max_by_key(|&d| first.strides()[d]).ok_or_else(cannot)?;
+        let len = first.shape()[axis];
+        let mut per_slab = len;
+        for view in views {
+            let inner = view.sliced(axis, 0, 1, 1).span();
+            if inner > room {
+                return Err(cannot());
+            }
+            if let Some(more) = (room - inner).checked_div(view.strides()[axis]) {
+                per_slab = per_slab.min(more + 1);
+            }
+        }
+        Ok((0..len).step_by(per_slab).map(|s| {
+            let n = per_slab.min(len - s);
+            (views[0].sliced(axis, s, n, 1), views[1].sliced(axis, s, n, 1))
+        }).collect())
     }
 }
