@@ -7,7 +7,8 @@
 // [k][row group], B as [k][column group], so each k step reads 4 vectors per thread.
 // The including kernel provides the binding `c`, `info[0..3] = [M, N, K]`, and:
 //   load_a(base, row, k) / load_b(base, k, col): one operand element (0 outside the matrix);
-//   a_base_of(z) / b_base_of(z): the `base` the loaders get in workgroup layer z;
+//   a_base_of(z) / b_base_of(z): the `base` the loaders get in layer z (z = layer_of(wid.z): the
+//     workgroup layer plus the first layer of this dispatch);
 //   k_range(z, k): the contraction slice [x, y) layer z covers (a multiple of 16 at x);
 //   epilogue(v, col): applied to each finished vec4 of C, stored at c_offset() + z * M * N;
 //   a_column_major(): whether A's rows, rather than its k, are adjacent in memory.

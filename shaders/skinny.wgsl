@@ -1,10 +1,10 @@
 // Products with few rows of the result (batch-1 inference, or convolutions with few channels):
-// appended instead of shaders/gemm.wgsl, whose tiles (16 rows at least) would then mostly compute padding.
-// One invocation per output element: workgroups of 64 columns, workgroup layer y = the row, z = the
-// batch/image/slice layer the including kernel defines. It uses the same interface as the GEMM body
-// (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range, epilogue, c_offset,
-// binding `c`) and stores at c_offset() + z * M * N + row * N + col like it. Four accumulators over interleaved K keep independent
-// multiply-adds in flight.
+// appended instead of shaders/gemm.wgsl, whose tiles (16 rows at least) would then mostly compute
+// padding. One invocation per output element: workgroups of 64 columns, workgroup row y = the row,
+// layer z = layer_of(wid.z) the batch/image/slice the including kernel defines. It uses the same
+// interface as the GEMM body (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range,
+// epilogue, c_offset, binding `c`) and stores at c_offset() + z * M * N + row * N + col like it.
+// Four accumulators over interleaved K keep independent multiply-adds in flight.
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
     let m = info(0);
