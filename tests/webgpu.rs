@@ -480,6 +480,30 @@ fn softmax_above_the_storage_binding_limit_runs_in_slabs_of_rows() {
 }
 
 #[test]
+fn gathering_rows_of_a_source_above_the_storage_binding_limit_runs_in_slabs() {
+    // Batch rows picked from a dataset larger than one binding (as `fit` does on the device): slabs
+    // of rows, each binding its window and writing the picks that fall in it; exact against the
+    // host, and an index off the axis still reported once at the next readback.
+    let Some(d) = gpu() else { return };
+    let Device::WebGpu(ctx) = &d else { return };
+    let (rows, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4 / 1003 + 1_001, 1003);
+    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
+        eprintln!("skipped: this adapter's largest buffer is its binding limit");
+        return;
+    }
+    let values: Vec<f32> = (0..rows * cols).map(|i| (i % 1009) as f32).collect();
+    let x = Tensor::from_slice(&values, &[rows, cols], &d).unwrap();
+    let picks = [0, rows - 1, 5, rows / 2, rows - 2, 33_460, 33_453, 7];
+    let index = Tensor::from_i32(&picks.map(|p| p as i32), &[picks.len()], &d).unwrap();
+    let got = read(&x.index_select(0, &index).unwrap());
+    let want: Vec<f32> = picks.iter().flat_map(|&p| values[p * cols..(p + 1) * cols].to_vec()).collect();
+    assert!(got == want, "gathered rows differ from the host's");
+    let bad = Tensor::from_i32(&[3, rows as i32], &[2], &d).unwrap();
+    let e = pollster::block_on(x.index_select(0, &bad).unwrap().to_vec()).unwrap_err().to_string();
+    assert!(e.contains(&format!("index {rows} outside an axis of size {rows}")), "{e}");
+}
+
+#[test]
 fn software_adapters_are_recognised() {
     // "auto" skips software adapters (the CPU backend is faster); lavapipe is one, a GPU is not.
     let Some(d) = gpu() else { return };

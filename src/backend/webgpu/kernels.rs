@@ -423,11 +423,21 @@ impl Backend for GpuContext {
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, il.numel(), x.dtype)?;
-        let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, xl.offset(), il.offset(), xl.shape()[axis]])?;
-        info.extend(to_u32s(&name, il.shape())?);
-        info.extend(to_u32s(&name, xl.strides())?);
-        info.extend(to_u32s(&name, il.strides())?);
-        self.dispatch_checked(kernel, &info, &[x, index], &out, self.grid_for(&name, il.numel())?)?;
+        let others = self.whole_bindings(kernel, &[index, &out])?;
+        // Slabs of the gathered axis, each binding its window of x (one slab unless x is above the
+        // binding limit); each dispatch writes the outputs whose positions fall in its slab.
+        let all_but_axis: Vec<usize> = (0..xl.rank()).filter(|&d| d != axis).collect();
+        for (slab, _) in self.slabs(&name, &[xl, xl], &all_but_axis)? {
+            let (x_start, x_window) = self.window(slab.offset(), slab.span());
+            let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
+            let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, slab.offset() - x_start, il.offset(), xl.shape()[axis]])?;
+            info.extend(to_u32s(&name, il.shape())?);
+            info.extend(to_u32s(&name, xl.strides())?);
+            info.extend(to_u32s(&name, il.strides())?);
+            info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis]])?);
+            let bound = [Bound { buffer: x.buffer(), window: Some(x_window) }, others[0], others[1], Bound::whole(&self.fault)];
+            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, il.numel())?)?;
+        }
         Ok(out)
     }
 

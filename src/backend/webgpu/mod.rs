@@ -296,7 +296,7 @@ impl GpuContext {
         let limit = self.limits.max_storage_buffer_binding_size;
         if let Some(big) = storages.iter().map(|s| s.buffer().size()).find(|&size| size > limit) {
             let msg = format!(
-                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; elementwise ops, optimizer updates, matmul, reductions, softmax and convolutions split their work, this kernel does not"
+                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; elementwise ops, optimizer updates, matmul, reductions, softmax, gathers and convolutions split their work, this kernel does not"
             );
             return Err(Error::Gpu { op: kernel.name(), msg });
         }

@@ -1,7 +1,8 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`), softmax and
-//! the convolutions cut their own pieces, with the windows, slabs and pieces computed here. Other kernels
+//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`), softmax,
+//! gathers and the convolutions cut their own pieces, with the windows, slabs and pieces computed
+//! here. Other kernels
 //! report the limit instead (see `whole_bindings`).
 
 use super::pool::GpuStorage;
