@@ -15,6 +15,18 @@ fn context(d: &Device) -> &webgrad::backend::webgpu::GpuContext {
     }
 }
 
+/// Rows of `cols` floats just past one storage binding (about 1,000 rows past it), or None where
+/// the adapter's largest buffer is its binding limit (nothing to split then).
+fn rows_past_the_binding_limit(d: &Device, cols: usize) -> Option<usize> {
+    let limits = context(d).limits();
+    let rows = limits.max_storage_buffer_binding_size as usize / 4 / cols + 1_001;
+    if (rows * cols * 4) as u64 > limits.max_buffer_size {
+        eprintln!("skipped: this adapter's largest buffer is its binding limit");
+        return None;
+    }
+    Some(rows)
+}
+
 #[test]
 fn an_out_of_range_index_fails_the_next_readback_and_only_it() {
     let Some(d) = gpu() else { return };
@@ -326,12 +338,7 @@ fn reductions_above_the_storage_binding_limit_run_in_slabs() {
     // rows (slabs across a kept axis, concatenated), columns (across the reduced axis, combined),
     // and a small view of the big buffer (one window). Row sums are exact integers.
     let Some(d) = gpu() else { return };
-    let Device::WebGpu(ctx) = &d else { return };
-    let rows = ctx.limits().max_storage_buffer_binding_size as usize / 4 / 1000 + 1_001;
-    if (rows * 1000 * 4) as u64 > ctx.limits().max_buffer_size {
-        eprintln!("skipped: this adapter's largest buffer is its binding limit");
-        return;
-    }
+    let Some(rows) = rows_past_the_binding_limit(&d, 1000) else { return };
     let values: Vec<f32> = (0..rows * 1000).map(|i| (i % 1003) as f32).collect();
     let x = Tensor::from_slice(&values, &[rows, 1000], &d).unwrap();
     assert_eq!(read(&x.max(None, false).unwrap()), vec![1002.0]);
@@ -366,13 +373,8 @@ fn matmul_above_the_storage_binding_limit_runs_in_pieces() {
     // fused linear layer: blocks of rows, each binding its windows of A, B and C. Small integers keep
     // every partial sum exact, so the result must equal the host's.
     let Some(d) = gpu() else { return };
-    let Device::WebGpu(ctx) = &d else { return };
-    let (limit, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4, 1024);
-    let rows = limit / cols + 37;
-    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
-        eprintln!("skipped: this adapter's largest buffer is its binding limit");
-        return;
-    }
+    let cols = 1024;
+    let Some(rows) = rows_past_the_binding_limit(&d, cols) else { return };
     let av: Vec<f32> = (0..rows * cols).map(|i| (i % 1000) as f32).collect();
     let bv: Vec<f32> = (0..cols * 3).map(|i| ((i * 7) % 5) as f32 - 2.0).collect();
     let a = Tensor::from_slice(&av, &[rows, cols], &d).unwrap();
@@ -453,15 +455,12 @@ fn a_convolution_over_no_images_has_an_empty_output_and_zero_weight_gradient() {
 #[test]
 fn softmax_above_the_storage_binding_limit_runs_in_slabs_of_rows() {
     // Rows of 1003 logits (slabs then start off the offset alignment), more of them than one binding
-    // holds: slabs of whole rows, each binding its windows of x and y. Checked against the host on every 97th row and the last ones; along
-    // the long axis no slab of whole rows fits, which is a clear error.
+    // holds: slabs of whole rows, each binding its windows of x and y. Checked against the host on
+    // every 97th row and the last ones; along the long axis no slab of whole rows fits, which is a
+    // clear error.
     let Some(d) = gpu() else { return };
-    let Device::WebGpu(ctx) = &d else { return };
-    let (rows, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4 / 1003 + 1_001, 1003);
-    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
-        eprintln!("skipped: this adapter's largest buffer is its binding limit");
-        return;
-    }
+    let cols = 1003;
+    let Some(rows) = rows_past_the_binding_limit(&d, cols) else { return };
     let values: Vec<f32> = (0..rows * cols).map(|i| (i % 1009) as f32 * 0.01).collect();
     let x = Tensor::from_slice(&values, &[rows, cols], &d).unwrap();
     let (soft, log) = (read(&x.softmax(1).unwrap()), read(&x.log_softmax(1).unwrap()));
@@ -485,12 +484,8 @@ fn gathering_rows_of_a_source_above_the_storage_binding_limit_runs_in_slabs() {
     // of rows, each binding its window and writing the picks that fall in it; exact against the
     // host, and an index off the axis still reported once at the next readback.
     let Some(d) = gpu() else { return };
-    let Device::WebGpu(ctx) = &d else { return };
-    let (rows, cols) = (ctx.limits().max_storage_buffer_binding_size as usize / 4 / 1003 + 1_001, 1003);
-    if (rows * cols * 4) as u64 > ctx.limits().max_buffer_size {
-        eprintln!("skipped: this adapter's largest buffer is its binding limit");
-        return;
-    }
+    let cols = 1003;
+    let Some(rows) = rows_past_the_binding_limit(&d, cols) else { return };
     let values: Vec<f32> = (0..rows * cols).map(|i| (i % 1009) as f32).collect();
     let x = Tensor::from_slice(&values, &[rows, cols], &d).unwrap();
     let picks = [0, rows - 1, 5, rows / 2, rows - 2, 33_460, 33_453, 7];
