@@ -4,6 +4,7 @@
 use wgpu::util::DeviceExt;
 
 use super::shaders::{GemmBody, GemmOp, Kernel};
+use super::split::Images;
 use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
@@ -83,6 +84,16 @@ fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
             w.pad[0], w.pad[1], w.out_h, w.out_w,
         ],
     )
+}
+
+/// The images of an NCHW view (axis 0).
+fn images_of(l: &Layout) -> Images {
+    Images { offset: l.offset(), stride: l.strides()[0], span: l.sliced(0, 0, 1, 1).span() }
+}
+
+/// Images of `size` contiguous elements each, from the buffer's start.
+fn contiguous_images(size: usize) -> Images {
+    Images { offset: 0, stride: size, span: size }
 }
 
 /// The GEMM body for a result of `rows` rows: skinny up to `skinny_rows`, else the best-fitting tile.
@@ -363,10 +374,8 @@ impl Backend for GpuContext {
         // Slabs of whole rows, each binding its windows of x and y (one slab unless a tensor is
         // above the binding limit).
         for (xs, ys) in self.slabs(&name, &[layout, &Layout::contiguous(layout.shape())], &[axis])? {
-            let (x_start, x_window) = self.window(xs.offset(), xs.span());
-            let (y_start, y_window) = self.window(ys.offset(), ys.span());
-            let input = xs.clone().with_offset(xs.offset() - x_start).permuted(&order);
-            let output = ys.clone().with_offset(ys.offset() - y_start).permuted(&order);
+            let ((x_bound, input), (y_bound, output)) = (self.bind_view(x, &xs), self.bind_view(&out, &ys));
+            let (input, output) = (input.permuted(&order), output.permuted(&order));
             let rows = xs.numel().checked_div(length).unwrap_or(0);
             let mut info = to_u32s(&name, &[rows, length, xs.rank(), input.offset()])?;
             info.extend(to_u32s(&name, input.shape())?);
@@ -374,7 +383,7 @@ impl Backend for GpuContext {
             info.extend(to_u32s(&name, output.strides())?);
             info.push(to_u32(&name, output.offset())?);
             let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
-            let bound = [Bound { buffer: x.buffer(), window: Some(x_window) }, Bound { buffer: out.buffer(), window: Some(y_window) }];
+            let bound = [x_bound, y_bound];
             self.dispatch_bound(kernel, &info, &bound, grid)?;
         }
         Ok(out)
@@ -428,14 +437,14 @@ impl Backend for GpuContext {
         // binding limit); each dispatch writes the outputs whose positions fall in its slab.
         let all_but_axis: Vec<usize> = (0..xl.rank()).filter(|&d| d != axis).collect();
         for (slab, _) in self.slabs(&name, &[xl, xl], &all_but_axis)? {
-            let (x_start, x_window) = self.window(slab.offset(), slab.span());
+            let (x_bound, view) = self.bind_view(x, &slab);
             let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
-            let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, slab.offset() - x_start, il.offset(), xl.shape()[axis]])?;
+            let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, view.offset(), il.offset(), xl.shape()[axis]])?;
             info.extend(to_u32s(&name, il.shape())?);
             info.extend(to_u32s(&name, xl.strides())?);
             info.extend(to_u32s(&name, il.strides())?);
             info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis]])?);
-            let bound = [Bound { buffer: x.buffer(), window: Some(x_window) }, others[0], others[1], Bound::whole(&self.fault)];
+            let bound = [x_bound, others[0], others[1], Bound::whole(&self.fault)];
             self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, il.numel())?)?;
         }
         Ok(out)
@@ -490,16 +499,14 @@ impl Backend for GpuContext {
         // Pieces of whole images, each binding the windows of x and the output it reads and writes
         // (one piece unless the tensors are above the binding limit); info[7] and info[23] hold
         // the output's and the image's offsets within their windows.
-        let (image, out_image) = (xl.sliced(0, 0, 1, 1).span(), out_c * positions);
+        let (images, out_images) = (images_of(xl), contiguous_images(out_c * positions));
         let weights = self.whole_bindings(kernel, &[w])?;
-        for (n0, count) in self.image_pieces(&name, win.batch, &[(xl.strides()[0], image), (out_image, out_image)])? {
-            let x_first = xl.offset() + n0 * xl.strides()[0];
-            let (x_start, x_window) = self.window(x_first, (count - 1) * xl.strides()[0] + image);
-            let (c_start, c_window) = self.window(n0 * out_image, count * out_image);
-            info[7] = to_u32(&name, n0 * out_image - c_start)?;
-            info[23] = to_u32(&name, x_first - x_start)?;
-            let bound = [weights[0], Bound { buffer: x.buffer(), window: Some(x_window) }, Bound { buffer: out.buffer(), window: Some(c_window) }];
-            self.dispatch_gemm(kernel, &info, &bound, group_out, positions, count * groups)?;
+        for (n0, count) in self.image_pieces(&name, win.batch, &[images, out_images])? {
+            let (x_bound, x_at) = self.bind_images(x, images, n0, count);
+            let (c_bound, c_at) = self.bind_images(&out, out_images, n0, count);
+            info[7] = to_u32(&name, c_at)?;
+            info[23] = to_u32(&name, x_at)?;
+            self.dispatch_gemm(kernel, &info, &[weights[0], x_bound, c_bound], group_out, positions, count * groups)?;
         }
         Ok(out)
     }
@@ -509,17 +516,13 @@ impl Backend for GpuContext {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         // Pieces of whole images (one unless the tensors are above the binding limit), each a partial
         // gradient over its images' windows of x and dy; the partials are summed.
-        let (image, dy_image) = (xl.sliced(0, 0, 1, 1).span(), out_c * win.out_h * win.out_w);
+        let dy_images = Images { offset: dyl.offset(), ..contiguous_images(out_c * win.out_h * win.out_w) };
         let mut total: Option<GpuStorage> = None;
-        for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[(xl.strides()[0], image), (dy_image, dy_image)])? {
-            let x_first = xl.offset() + n0 * xl.strides()[0];
-            let (x_start, x_window) = self.window(x_first, (count - 1) * xl.strides()[0] + image);
-            let dy_first = dyl.offset() + n0 * dy_image;
-            let (dy_start, dy_window) = self.window(dy_first, count * dy_image);
+        for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[images_of(xl), dy_images])? {
+            let (x_bound, x_at) = self.bind_images(x, images_of(xl), n0, count);
             let piece = Window { batch: count, ..*win };
-            let x_piece = (Bound { buffer: x.buffer(), window: Some(x_window) }, xl.sliced(0, n0, count, 1).with_offset(x_first - x_start));
-            let dy_piece = (Bound { buffer: dy.buffer(), window: Some(dy_window) }, dy_first - dy_start);
-            let grad = self.weight_grad_piece(x_piece, dy_piece, &piece, groups, out_c)?;
+            let x_piece = (x_bound, xl.sliced(0, n0, count, 1).with_offset(x_at));
+            let grad = self.weight_grad_piece(x_piece, self.bind_images(dy, dy_images, n0, count), &piece, groups, out_c)?;
             let shape = Layout::contiguous(&[grad.len]);
             total = Some(match total {
                 None => grad,
@@ -548,16 +551,15 @@ impl Backend for GpuContext {
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
         // Pieces of whole images, as in the forward pass; info[9] and info[23] hold dx's and dy's
         // offsets within their windows.
-        let (dy_image, dx_image) = (out_c * win.out_h * win.out_w, win.channels * pixels);
+        let dy_images = Images { offset: dyl.offset(), ..contiguous_images(out_c * win.out_h * win.out_w) };
+        let dx_images = contiguous_images(win.channels * pixels);
         let weights = self.whole_bindings(kernel, &[w])?;
-        for (n0, count) in self.image_pieces(&name, win.batch, &[(dy_image, dy_image), (dx_image, dx_image)])? {
-            let dy_first = dyl.offset() + n0 * dy_image;
-            let (dy_start, dy_window) = self.window(dy_first, count * dy_image);
-            let (c_start, c_window) = self.window(n0 * dx_image, count * dx_image);
-            info[9] = to_u32(&name, n0 * dx_image - c_start)?;
-            info[23] = to_u32(&name, dy_first - dy_start)?;
-            let bound = [weights[0], Bound { buffer: dy.buffer(), window: Some(dy_window) }, Bound { buffer: out.buffer(), window: Some(c_window) }];
-            self.dispatch_gemm(kernel, &info, &bound, group_c, pixels, count * groups)?;
+        for (n0, count) in self.image_pieces(&name, win.batch, &[dy_images, dx_images])? {
+            let (dy_bound, dy_at) = self.bind_images(dy, dy_images, n0, count);
+            let (c_bound, c_at) = self.bind_images(&out, dx_images, n0, count);
+            info[9] = to_u32(&name, c_at)?;
+            info[23] = to_u32(&name, dy_at)?;
+            self.dispatch_gemm(kernel, &info, &[weights[0], dy_bound, c_bound], group_c, pixels, count * groups)?;
         }
         Ok(out)
     }

@@ -12,6 +12,15 @@ use crate::backend::{Backend, BinaryOp, ReduceOp};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
+/// Where the images of a convolution operand lie in its buffer: image `n` starts at
+/// `offset + n * stride` and spans `span` elements.
+#[derive(Clone, Copy)]
+pub(super) struct Images {
+    pub offset: usize,
+    pub stride: usize,
+    pub span: usize,
+}
+
 impl GpuContext {
     /// Runs the elementwise `kernel` writing `numel` values to each of `outs` from `operands` (views of the
     /// output's shape). `info_for` builds the kernel's `info` from the operands' layouts: the given
@@ -75,8 +84,8 @@ impl GpuContext {
         let name = format!("reduce/{op:?}");
         let limit = self.limits.max_storage_buffer_binding_size;
         let windowed = |l: &Layout| {
-            let (start, window) = self.window(l.offset(), l.span());
-            self.reduce_window(op, Bound { buffer: x.buffer(), window: Some(window) }, x.dtype, &l.clone().with_offset(l.offset() - start), axes)
+            let (bound, view) = self.bind_view(x, l);
+            self.reduce_window(op, bound, x.dtype, &view, axes)
         };
         let slabs = self.slabs(&name, &[layout, layout], &[])?;
         // The axis the slabs cut (none: the view fits one window).
@@ -132,13 +141,27 @@ impl GpuContext {
         (start, ((start * 4) as u64, ((first + len - start) * 4) as u64))
     }
 
+    /// `view` of `storage` bound as the window its elements span, and the view counted from that
+    /// window's start.
+    pub(super) fn bind_view<'a>(&self, storage: &'a GpuStorage, view: &Layout) -> (Bound<'a>, Layout) {
+        let (start, window) = self.window(view.offset(), view.span());
+        (Bound { buffer: storage.buffer(), window: Some(window) }, view.clone().with_offset(view.offset() - start))
+    }
+
+    /// Images `[first, first + count)` of `storage` (laid out as `images`) bound as one window, and
+    /// where the first of them starts within it.
+    pub(super) fn bind_images<'a>(&self, storage: &'a GpuStorage, images: Images, first: usize, count: usize) -> (Bound<'a>, usize) {
+        let at = images.offset + first * images.stride;
+        let (start, window) = self.window(at, (count.max(1) - 1) * images.stride + images.span);
+        (Bound { buffer: storage.buffer(), window: Some(window) }, at - start)
+    }
+
     /// `(first image, count)` pieces of a convolution over `batch` images, each small enough that
-    /// every operand's elements for its images fit one binding; `operands` gives each one's
-    /// `(image stride, elements one image spans)`. One piece when everything fits.
-    pub(super) fn image_pieces(&self, op: &str, batch: usize, operands: &[(usize, usize)]) -> Result<Vec<(usize, usize)>> {
+    /// every operand's elements for its images fit one binding. One piece when everything fits.
+    pub(super) fn image_pieces(&self, op: &str, batch: usize, operands: &[Images]) -> Result<Vec<(usize, usize)>> {
         let room = self.binding_room();
         let mut count = batch.max(1);
-        for &(stride, span) in operands {
+        for &Images { stride, span, .. } in operands {
             if span > room {
                 let msg = format!("one image spans {span} elements, above this adapter's {}-byte storage binding", self.limits.max_storage_buffer_binding_size);
                 return Err(Error::Gpu { op: op.to_string(), msg });
