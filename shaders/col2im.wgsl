@@ -1,7 +1,7 @@
 // The adjoint of im2col: each image pixel sums the column entries that read it (no two threads write
 // one pixel, so no atomics).
 // info: [numel, channels, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
-//        out_h, out_w, cols_offset, cols_stride_n, cols_stride_row, cols_stride_position]
+//        out_h, out_w, cols_offset, cols_stride_n, cols_stride_row, cols_stride_position, image_offset]
 @group(0) @binding(1) var<storage, read> cols: array<f32>;
 @group(0) @binding(2) var<storage, read_write> image: array<f32>;
 
@@ -38,5 +38,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
             sum = sum + cols[info(14) + n * info(15) + row * info(16) + (oy * info(13) + ox) * info(17)];
         }
     }
-    image[i] = sum;
+    image[info(18) + i] = sum;
 }

@@ -1,6 +1,6 @@
 // cols[n, (c * kh + ky) * kw + kx, oy * out_w + ox] = image[n, c, y, x], or the pad value off the image.
 // info: [numel, channels, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
-//        out_h, out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w, pad_value_bits]
+//        out_h, out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w, pad_value_bits, cols_offset]
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> cols: array<f32>;
 
@@ -30,5 +30,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (y >= 0 && y < i32(info(2)) && xx >= 0 && xx < i32(info(3))) {
         v = x[info(14) + n * info(15) + c * info(16) + u32(y) * info(17) + u32(xx) * info(18)];
     }
-    cols[i] = v;
+    cols[info(20) + i] = v;
 }

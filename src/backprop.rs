@@ -204,6 +204,7 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
         }
         Op::Im2Col { input, window } => rule(input, &|| g.col2im(window))?,
         Op::Col2Im { input, window } => rule(input, &|| g.im2col(window, 0.0))?,
+        Op::MaxPool2d { input, taps, window } => rule(input, &|| g.max_pool2d_grad(taps, window))?,
     }
     Ok(out)
 }

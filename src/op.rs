@@ -43,6 +43,8 @@ pub enum Op {
     Im2Col { input: Tensor, window: Window },
     /// Columns folded back into an image (the adjoint of `Im2Col`).
     Col2Im { input: Tensor, window: Window },
+    /// Max pooling of an NCHW `input`; `taps` (i32) names the tap each maximum came from.
+    MaxPool2d { input: Tensor, taps: Tensor, window: Window },
 }
 
 impl Op {
@@ -66,6 +68,7 @@ impl Op {
             Op::Concat { inputs, .. } => inputs.iter().collect(),
             Op::Gather { input, index, .. } => vec![input, index],
             Op::ScatterAdd { base, index, src, .. } => vec![base, index, src],
+            Op::MaxPool2d { input, taps, .. } => vec![input, taps],
         }
     }
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::read;
-use webgrad::{manual_seed, DType, Device, Error, HostData, Tensor};
+use webgrad::{manual_seed, DType, Device, Error, HostData, Padding, Pool2dOptions, Tensor};
 
 fn cpu() -> Device {
     Device::Cpu
@@ -43,6 +43,41 @@ fn max_ties_share_the_gradient() {
     a.maximum(&b).unwrap().sum().unwrap().backward().unwrap();
     assert_eq!(read(&a.grad().unwrap()), vec![0.5, 0.0]);
     assert_eq!(read(&b.grad().unwrap()), vec![0.5, 1.0]);
+}
+
+#[test]
+fn max_pooling_routes_each_window_gradient_to_its_first_maximum() {
+    // As TensorFlow and PyTorch do: ties give the whole gradient to the first maximum in the
+    // window's row-major order, NaN wins, and padding never does. On every backend.
+    for d in common::devices() {
+        let pool = |data: &[f32], shape: &[usize], o: Pool2dOptions, g: &[f32]| {
+            let x = Tensor::from_slice(data, shape, &d).unwrap();
+            x.set_requires_grad(true);
+            let y = x.max_pool2d(&o).unwrap();
+            let weights = Tensor::from_slice(g, y.shape(), &d).unwrap();
+            y.mul(&weights).unwrap().sum().unwrap().backward().unwrap();
+            (read(&y), read(&x.grad().unwrap()))
+        };
+        let image = [1.0, 1.0, 2.0, 5.0, 1.0, 0.0, 5.0, 2.0];
+        let (y, dx) = pool(&image, &[1, 1, 2, 4], Pool2dOptions::new([2, 2]), &[2.0, 3.0]);
+        assert_eq!(y, vec![1.0, 5.0], "{}", d.kind());
+        assert_eq!(dx, vec![2.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0], "{}", d.kind());
+        // Overlapping windows: the middle one's maximum is (1, 2), the last one's (0, 3).
+        let (y, dx) = pool(&image, &[1, 1, 2, 4], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([2, 2]) }, &[1.0, 10.0, 100.0]);
+        assert_eq!(y, vec![1.0, 5.0, 5.0], "{}", d.kind());
+        assert_eq!(dx, vec![1.0, 0.0, 0.0, 100.0, 0.0, 0.0, 10.0, 0.0], "{}", d.kind());
+        // One pixel the maximum of two windows sums both gradients.
+        let (y, dx) = pool(&[1.0, 9.0, 2.0], &[1, 1, 1, 3], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([1, 2]) }, &[1.0, 10.0]);
+        assert_eq!((y, dx), (vec![9.0, 9.0], vec![0.0, 11.0, 0.0]), "{}", d.kind());
+        let (y, dx) = pool(&[f32::NAN, 3.0, 4.0, f32::NAN], &[1, 1, 2, 2], Pool2dOptions::new([2, 2]), &[1.0]);
+        assert!(y[0].is_nan(), "{}: {y:?}", d.kind());
+        assert_eq!(dx, vec![1.0, 0.0, 0.0, 0.0], "{}", d.kind());
+        // 'same' padding adds one column on the right; the second window holds -2 and padding.
+        let same = Pool2dOptions { stride: Some([1, 2]), padding: Padding::Same, ..Pool2dOptions::new([1, 2]) };
+        let (y, dx) = pool(&[-3.0, -1.0, -2.0], &[1, 1, 1, 3], same, &[1.0, 1.0]);
+        assert_eq!(y, vec![-1.0, -2.0], "{}", d.kind());
+        assert_eq!(dx, vec![0.0, 1.0, 1.0], "{}", d.kind());
+    }
 }
 
 #[test]

@@ -362,9 +362,14 @@ fn reductions_above_the_storage_binding_limit_run_in_slabs() {
     // The last rows alone: a view whose elements fit one window of the big buffer.
     let tail = x.narrow(0, rows - 3, 3).unwrap();
     assert_eq!(read(&tail.sum_dims(Some(&[1]), false).unwrap()), want_rows[rows - 3..]);
-    // Arg reductions have no partial results to combine.
+    // Arg reductions run over slabs that keep their axis whole (here slabs of rows); over an axis
+    // no slab can hold whole they report the limit.
+    let first_max = |row: &[f32]| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best }) as f32;
+    let first_min = |row: &[f32]| row.iter().enumerate().fold(0, |best, (i, &v)| if v < row[best] { i } else { best }) as f32;
+    assert!(read(&x.argmax(Some(1), false).unwrap()) == values.chunks(1000).map(first_max).collect::<Vec<_>>(), "row argmax differs");
+    assert!(read(&x.argmin(Some(1), false).unwrap()) == values.chunks(1000).map(first_min).collect::<Vec<_>>(), "row argmin differs");
     let e = x.argmax(None, false).map(|_| ()).unwrap_err().to_string();
-    assert!(e.contains("cannot be split"), "{e}");
+    assert!(e.contains("cannot be cut into slabs"), "{e}");
 }
 
 #[test]
@@ -395,13 +400,13 @@ fn matmul_above_the_storage_binding_limit_runs_in_pieces() {
 }
 
 #[test]
-fn convolutions_above_the_storage_binding_limit_run_in_pieces_of_images() {
+fn convolutions_and_pooling_above_the_storage_binding_limit_run_in_pieces_of_images() {
     // Three 13x931x931 images (135 MB, past lavapipe's 128 MiB binding; a stride-2 convolution to 2
-    // channels keeps the work small): the forward pass, the
-    // input gradient and the weight gradient run over pieces of whole images, each binding its
-    // windows. Images are independent, so each image's output and input gradient must equal those
-    // of the same image convolved alone (a tensor that fits, on the one-piece path the other tests
-    // check against the CPU), and the weight gradient the sum of the per-image ones.
+    // channels keeps the work small): the convolution's forward pass, input gradient and weight
+    // gradient, and max and average pooling with their gradients, run over pieces of whole images,
+    // each binding its windows. Images are independent, so each image's outputs and input gradient
+    // must equal those of the same image alone (a tensor that fits, on the one-piece path the other
+    // tests check against the CPU), and the weight gradient the sum of the per-image ones.
     let Some(d) = gpu() else { return };
     let Device::WebGpu(ctx) = &d else { return };
     // Odd sizes: pieces start off the binding-offset alignment, so their offsets within windows matter.
@@ -413,21 +418,31 @@ fn convolutions_above_the_storage_binding_limit_run_in_pieces_of_images() {
     }
     let (xv, wv) = (common::random(n * image, 80), common::random(2 * c * 9, 81));
     let opts = webgrad::Conv2dOptions { padding: webgrad::Padding::Same, stride: [2, 2], ..Default::default() };
+    let pool = webgrad::Pool2dOptions { stride: Some([2, 2]), padding: webgrad::Padding::Same, ..webgrad::Pool2dOptions::new([3, 3]) };
+    // 3x3 windows: 9 * 465 * 465 columns per image, odd, so pieces of columns start off the alignment.
+    let avg = webgrad::Pool2dOptions { stride: Some([2, 2]), ..webgrad::Pool2dOptions::new([3, 3]) };
     let run = |values: &[f32], images: usize| {
         let x = Tensor::from_slice(values, &[images, c, size, size], &d).unwrap();
         let w = Tensor::from_slice(&wv, &[2, c, 3, 3], &d).unwrap();
         x.set_requires_grad(true);
         w.set_requires_grad(true);
         let y = x.conv2d(&w, None, &opts).unwrap();
-        y.mul(&y).unwrap().sum().unwrap().backward().unwrap();
-        (read(&y), read(&x.grad().unwrap()), read(&w.grad().unwrap()))
+        // Average pooling runs im2col and col2im (for its gradient) over pieces of images.
+        let (p, a) = (x.max_pool2d(&pool).unwrap(), x.avg_pool2d(&avg).unwrap());
+        let squares = [&y, &p, &a].map(|t| t.mul(t).unwrap().sum().unwrap());
+        squares[0].add(&squares[1]).unwrap().add(&squares[2]).unwrap().backward().unwrap();
+        (read(&y), read(&p), read(&a), read(&x.grad().unwrap()), read(&w.grad().unwrap()))
     };
-    let (y, dx, dw) = run(&xv, n);
+    let (y, p, a, dx, dw) = run(&xv, n);
+    let averaged_image = c * (size / 2) * (size / 2);
     let out_image = 2 * size.div_ceil(2) * size.div_ceil(2);
+    let pooled_image = out_image / 2 * c;
     let mut dw_sum = vec![0f32; dw.len()];
     for i in 0..n {
-        let (yi, dxi, dwi) = run(&xv[i * image..(i + 1) * image], 1);
+        let (yi, pi, ai, dxi, dwi) = run(&xv[i * image..(i + 1) * image], 1);
         common::assert_close(&y[i * out_image..(i + 1) * out_image], &yi, 1e-5, 1e-5);
+        assert_eq!(&p[i * pooled_image..(i + 1) * pooled_image], &pi[..]);
+        assert_eq!(&a[i * averaged_image..(i + 1) * averaged_image], &ai[..]);
         common::assert_close(&dx[i * image..(i + 1) * image], &dxi, 1e-5, 1e-5);
         dw_sum.iter_mut().zip(&dwi).for_each(|(s, v)| *s += v);
     }
@@ -495,6 +510,40 @@ fn gathering_rows_of_a_source_above_the_storage_binding_limit_runs_in_slabs() {
     assert!(got == want, "gathered rows differ from the host's");
     let bad = Tensor::from_i32(&[3, rows as i32], &[2], &d).unwrap();
     let e = pollster::block_on(x.index_select(0, &bad).unwrap().to_vec()).unwrap_err().to_string();
+    assert!(e.contains(&format!("index {rows} outside an axis of size {rows}")), "{e}");
+}
+
+#[test]
+fn concatenating_and_scattering_above_the_storage_binding_limit_run_in_slabs() {
+    // A [rows, 1003] tensor past one binding joined with small parts along both axes (the region of
+    // a part is then a strided window of the output), and rows added into it by a scatter along
+    // axis 0 (slabs of rows, each adding the positions that fall in it): exact against the host.
+    // Rows of 1003 put the slabs off the binding-offset alignment, so their offsets matter.
+    let Some(d) = gpu() else { return };
+    const COLS: usize = 1003;
+    let Some(rows) = rows_past_the_binding_limit(&d, COLS) else { return };
+    let values: Vec<f32> = (0..rows * COLS).map(|i| (i % 1013) as f32).collect();
+    let x = Tensor::from_slice(&values, &[rows, COLS], &d).unwrap();
+    let side: Vec<f32> = (0..rows * 3).map(|i| -((i % 7) as f32)).collect();
+    let joined = read(&Tensor::concat(&[x.clone(), Tensor::from_slice(&side, &[rows, 3], &d).unwrap()], 1).unwrap());
+    let want: Vec<f32> = values.chunks(COLS).zip(side.chunks(3)).flat_map(|(a, b)| a.iter().chain(b).copied()).collect();
+    assert!(joined == want, "concatenation along columns differs from the host's");
+    let top = Tensor::from_slice(&[7.0; 2 * COLS], &[2, COLS], &d).unwrap();
+    let stacked = read(&Tensor::concat(&[top, x.clone()], 0).unwrap());
+    assert!(stacked[..2 * COLS].iter().all(|&v| v == 7.0) && stacked[2 * COLS..] == values[..], "concatenation along rows differs");
+    // Rows 1, rows - 1 (twice) and the middle get src rows added; an index off the axis is reported.
+    let picks = [1, rows - 1, rows / 2, rows - 1];
+    let index: Vec<i32> = picks.iter().flat_map(|&p| [p as i32; COLS]).collect();
+    let src: Vec<f32> = (0..4 * COLS).map(|i| (i % 11) as f32 + 0.5).collect();
+    let index_t = Tensor::from_i32(&index, &[4, COLS], &d).unwrap();
+    let sum = read(&x.scatter_add(0, &index_t, &Tensor::from_slice(&src, &[4, COLS], &d).unwrap()).unwrap());
+    let mut want = values.clone();
+    for (k, &p) in picks.iter().enumerate() {
+        want[p * COLS..(p + 1) * COLS].iter_mut().zip(&src[k * COLS..(k + 1) * COLS]).for_each(|(w, s)| *w += s);
+    }
+    assert!(sum == want, "scatter-add differs from the host's");
+    let bad = Tensor::from_i32(&[rows as i32; COLS], &[1, COLS], &d).unwrap();
+    let e = pollster::block_on(x.scatter_add(0, &bad, &x.narrow(0, 0, 1).unwrap()).unwrap().to_vec()).unwrap_err().to_string();
     assert!(e.contains(&format!("index {rows} outside an axis of size {rows}")), "{e}");
 }
 

@@ -139,6 +139,14 @@ pub trait Backend {
 
     /// The adjoint of [`Backend::im2col`]: sums columns back into an image of `window.image_shape()`.
     fn col2im(&self, cols: &Self::Storage, cl: &Layout, window: &Window) -> Result<Self::Storage>;
+
+    /// Max pooling of an NCHW f32 view: each window's maximum and the tap `ky * kw + kx` holding it
+    /// (i32; the first on ties, NaN wins, padding never does), both `[batch, channels, out_h, out_w]`.
+    fn max_pool2d(&self, x: &Self::Storage, xl: &Layout, window: &Window) -> Result<(Self::Storage, Self::Storage)>;
+
+    /// The input gradient of [`Backend::max_pool2d`]: each element of contiguous `dy` added to the
+    /// pixel its tap in (contiguous) `taps` names, as `window.image_shape()`.
+    fn max_pool2d_grad(&self, dy: &Self::Storage, dyl: &Layout, taps: &Self::Storage, tl: &Layout, window: &Window) -> Result<Self::Storage>;
 }
 
 /// Where a tensor's data lives.
@@ -344,6 +352,19 @@ impl Device {
 
     pub(crate) fn col2im(&self, cols: &Storage, cl: &Layout, w: &Window) -> Result<Storage> {
         dispatch!("col2im", self, |be, cols| be.col2im(cols, cl, w))
+    }
+
+    /// [`Backend::max_pool2d`]: the maxima and their taps.
+    pub(crate) fn max_pool2d(&self, x: &Storage, xl: &Layout, w: &Window) -> Result<(Storage, Storage)> {
+        match (self, x) {
+            (Device::Cpu, Storage::Cpu(x)) => cpu::CpuBackend.max_pool2d(x, xl, w).map(|(v, t)| (Storage::Cpu(v), Storage::Cpu(t))),
+            (Device::WebGpu(ctx), Storage::WebGpu(x)) => ctx.max_pool2d(x, xl, w).map(|(v, t)| (Storage::WebGpu(v), Storage::WebGpu(t))),
+            (device, x) => Err(device.mismatch("maxPool2d", x)),
+        }
+    }
+
+    pub(crate) fn max_pool2d_grad(&self, dy: &Storage, dyl: &Layout, taps: &Storage, tl: &Layout, w: &Window) -> Result<Storage> {
+        dispatch!("maxPool2d", self, |be, dy, taps| be.max_pool2d_grad(dy, dyl, taps, tl, w))
     }
 
     pub(crate) fn concat(&self, parts: &[(&Storage, &Layout)], axis: usize) -> Result<Storage> {

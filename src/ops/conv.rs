@@ -1,6 +1,7 @@
 //! Convolutions and pooling in NCHW, the native layout (Keras-style NHWC callers permute first).
 //! Each one unfolds sliding windows with im2col and multiplies by the weights as a batched matmul;
-//! gradients follow from those primitives (the adjoint of im2col is col2im).
+//! gradients follow from those primitives (the adjoint of im2col is col2im). Max pooling is its own
+//! primitive, which records the tap of each maximum for its gradient.
 
 use crate::backend::Window;
 use crate::dtype::DType;
@@ -215,23 +216,36 @@ impl Tensor {
         Tensor::add_channel_bias(cols.col2im(&win)?, bias, out_c, op)
     }
 
-    /// Pooling windows of an NCHW input as `[n * c, kh * kw, positions]` columns, and their window.
-    fn pool_columns(&self, op: &'static str, o: &Pool2dOptions, pad_value: f32) -> Result<(Tensor, Window)> {
+    /// Pooling windows of an NCHW input as `[n * c, kh * kw, positions]` columns (zero in the
+    /// padding), and their window.
+    fn pool_columns(&self, op: &'static str, o: &Pool2dOptions) -> Result<(Tensor, Window)> {
         let [n, c, h, w] = dims4(op, self)?;
         let win = window(op, [n * c, 1, h, w], o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
-        Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, pad_value)?, win))
+        Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, 0.0)?, win))
     }
 
-    /// Maximum over each pooling window (padding never wins).
+    /// Maximum over each pooling window (padding never wins). The gradient goes to the first
+    /// maximum of each window, as in TensorFlow and PyTorch.
     pub fn max_pool2d(&self, o: &Pool2dOptions) -> Result<Tensor> {
-        let (cols, win) = self.pool_columns("maxPool2d", o, f32::NEG_INFINITY)?;
-        let (n, c) = (self.shape()[0], self.shape()[1]);
-        cols.max(Some(&[1]), false)?.reshape(&[n, c, win.out_h, win.out_w])
+        let image = dims4("maxPool2d", self)?;
+        let win = window("maxPool2d", image, o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
+        let x = self.cast(DType::F32)?;
+        let (values, taps) = x.device().max_pool2d(&x.storage(), x.layout(), &win)?;
+        let shape = [image[0], image[1], win.out_h, win.out_w];
+        let taps = x.untracked(taps, &shape);
+        Ok(x.derived(values, &shape, || Op::MaxPool2d { input: x.clone(), taps, window: win }, &[&x]))
+    }
+
+    /// The input gradient of a max pooling whose maxima came from `taps`, for this output gradient.
+    pub(crate) fn max_pool2d_grad(&self, taps: &Tensor, window: &Window) -> Result<Tensor> {
+        let dy = self.contiguous()?;
+        let storage = dy.device().max_pool2d_grad(&dy.storage(), dy.layout(), &taps.storage(), taps.layout(), window)?;
+        Ok(dy.untracked(storage, &window.image_shape()))
     }
 
     /// Mean over each pooling window.
     pub fn avg_pool2d(&self, o: &Pool2dOptions) -> Result<Tensor> {
-        let (cols, win) = self.pool_columns("avgPool2d", o, 0.0)?;
+        let (cols, win) = self.pool_columns("avgPool2d", o)?;
         let (n, c) = (self.shape()[0], self.shape()[1]);
         let sums = cols.sum_dims(Some(&[1]), false)?;
         let mean = if o.count_include_pad {

@@ -403,6 +403,18 @@ impl Backend for CpuBackend {
         let cols = map(cols.f32("col2im", cl)?, cl, |v| v);
         ok(window::col2im(&cols, w))
     }
+
+    fn max_pool2d(&self, x: &CpuStorage, xl: &Layout, w: &Window) -> Result<(CpuStorage, CpuStorage)> {
+        let image = map(x.f32("maxPool2d", xl)?, xl, |v| v);
+        let (values, taps) = window::max_pool(&image, w);
+        Ok((ok(values)?, ok(taps)?))
+    }
+
+    fn max_pool2d_grad(&self, dy: &CpuStorage, dyl: &Layout, taps: &CpuStorage, tl: &Layout, w: &Window) -> Result<CpuStorage> {
+        let dy = map(dy.f32("maxPool2d", dyl)?, dyl, |v| v);
+        let taps = map(taps.i32("maxPool2d", tl)?, tl, |v| v);
+        ok(window::max_pool_grad(&dy, &taps, w))
+    }
 }
 
 fn op_name(op: UnaryOp) -> &'static str {

@@ -79,3 +79,36 @@ pub fn col2im(cols: &[f32], w: &Window) -> Vec<f32> {
     });
     image
 }
+
+/// Max pooling of contiguous NCHW `image`: each window's maximum and the tap `ky * kw + kx` holding
+/// it (the first on ties; NaN wins; padding never does, and an all-padding window gives -inf).
+pub fn max_pool(image: &[f32], w: &Window) -> (Vec<f32>, Vec<i32>) {
+    let (positions, pixels, kw) = (w.out_h * w.out_w, w.in_h * w.in_w, w.kernel[1]);
+    let outputs = w.batch * w.channels * positions;
+    let (mut values, mut taps) = (vec![f32::NEG_INFINITY; outputs], vec![0i32; outputs]);
+    for o in 0..outputs {
+        let (plane, oy, ox) = (o / positions * pixels, o % positions / w.out_w, o % w.out_w);
+        let mut found = false;
+        for tap in 0..w.kernel[0] * kw {
+            let Some((y, x)) = w.source(oy, ox, tap / kw, tap % kw) else { continue };
+            let (v, best) = (image[plane + y * w.in_w + x], values[o]);
+            if !found || v > best || (v.is_nan() && !best.is_nan()) {
+                (values[o], taps[o], found) = (v, tap as i32, true);
+            }
+        }
+    }
+    (values, taps)
+}
+
+/// The input gradient of [`max_pool`]: each output's gradient added to the pixel its tap names.
+pub fn max_pool_grad(dy: &[f32], taps: &[i32], w: &Window) -> Vec<f32> {
+    let (positions, pixels, kw) = (w.out_h * w.out_w, w.in_h * w.in_w, w.kernel[1]);
+    let mut dx = vec![0.0; w.batch * w.channels * pixels];
+    for (o, (&g, &tap)) in dy.iter().zip(taps).enumerate() {
+        let (plane, oy, ox, tap) = (o / positions * pixels, o % positions / w.out_w, o % w.out_w, tap.max(0) as usize);
+        if let Some((y, x)) = w.source(oy, ox, tap / kw, tap % kw) {
+            dx[plane + y * w.in_w + x] += g;
+        }
+    }
+    dx
+}

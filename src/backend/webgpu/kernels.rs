@@ -9,7 +9,7 @@ use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
 use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
-use crate::layout::{contiguous_strides, Layout};
+use crate::layout::Layout;
 
 /// Rows shorter than this are reduced one invocation per output (`shaders/reduce_rows.wgsl`).
 const SHORT_ROW: usize = 256;
@@ -261,6 +261,22 @@ impl GpuContext {
         }
         Ok(())
     }
+    /// Queues a sliding-window kernel (im2col, col2im, pooling) with one invocation per element of
+    /// `per_image` per image, over pieces of whole images (one piece unless an operand is above the
+    /// binding limit). Each piece binds its images of every operand (bindings 1..); the kernel's
+    /// `info` is the window's geometry followed by `tail(at)`, `at` holding where each operand's
+    /// first image starts within its window.
+    fn window_pass(&self, kernel: Kernel, w: &Window, per_image: usize, operands: &[(&GpuStorage, Images)], tail: impl Fn(&[usize]) -> Vec<usize>) -> Result<()> {
+        let name = kernel.name();
+        let images: Vec<Images> = operands.iter().map(|(_, images)| *images).collect();
+        for (n0, count) in self.image_pieces(&name, w.batch, &images)? {
+            let (bound, at): (Vec<Bound>, Vec<usize>) = operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
+            let mut info = window_info(&name, count * per_image, w)?;
+            info.extend(to_u32s(&name, &tail(&at))?);
+            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, count * per_image)?)?;
+        }
+        Ok(())
+    }
 }
 
 impl Backend for GpuContext {
@@ -409,17 +425,23 @@ impl Backend for GpuContext {
         let kernel = Kernel::CopyInto(first.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, shape.iter().product(), first.dtype)?;
-        let strides = contiguous_strides(&shape);
+        let out_layout = Layout::contiguous(&shape);
         let mut start = 0;
         for (part, layout) in parts {
             if part.dtype != first.dtype {
                 return Err(dtype_error("concat", part.dtype, layout, "all parts must have one dtype"));
             }
-            let mut info = to_u32s(&name, &[layout.numel(), layout.rank(), layout.offset(), start * strides[axis]])?;
-            info.extend(to_u32s(&name, layout.shape())?);
-            info.extend(to_u32s(&name, layout.strides())?);
-            info.extend(to_u32s(&name, &strides)?);
-            self.dispatch(kernel, &info, &[part], &out, self.grid_for(&name, layout.numel())?)?;
+            // The part's region of the output, copied in slabs that each bind their windows of the
+            // part and the output (one slab unless one of them is above the binding limit).
+            let region = out_layout.sliced(axis, start, layout.shape()[axis], 1);
+            for (from, to) in self.slabs(&name, &[layout, &region], &[])? {
+                let ((src, from), (dst, to)) = (self.bind_view(part, &from), self.bind_view(&out, &to));
+                let mut info = to_u32s(&name, &[from.numel(), from.rank(), from.offset(), to.offset()])?;
+                info.extend(to_u32s(&name, from.shape())?);
+                info.extend(to_u32s(&name, from.strides())?);
+                info.extend(to_u32s(&name, to.strides())?);
+                self.dispatch_bound(kernel, &info, &[src, dst], self.grid_for(&name, from.numel())?)?;
+            }
             start += layout.shape()[axis];
         }
         Ok(out)
@@ -432,7 +454,8 @@ impl Backend for GpuContext {
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, il.numel(), x.dtype)?;
-        let others = self.whole_bindings(kernel, &[index, &out])?;
+        let (index_bound, il) = self.bind_operand(kernel, index, il)?;
+        let out_bound = self.whole_bindings(kernel, &[&out])?[0];
         // Slabs of the gathered axis, each binding its window of x (one slab unless x is above the
         // binding limit); each dispatch writes the outputs whose positions fall in its slab.
         let all_but_axis: Vec<usize> = (0..xl.rank()).filter(|&d| d != axis).collect();
@@ -444,7 +467,7 @@ impl Backend for GpuContext {
             info.extend(to_u32s(&name, xl.strides())?);
             info.extend(to_u32s(&name, il.strides())?);
             info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis]])?);
-            let bound = [x_bound, others[0], others[1], Bound::whole(&self.fault)];
+            let bound = [x_bound, index_bound, out_bound, Bound::whole(&self.fault)];
             self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, il.numel())?)?;
         }
         Ok(out)
@@ -477,12 +500,23 @@ impl Backend for GpuContext {
             return Ok(out);
         }
         let lines = il.numel() / along;
-        let mut info = to_u32s(&name, &[lines, il.rank(), axis, il.offset(), sl.offset(), bl.shape()[axis]])?;
-        info.extend(to_u32s(&name, il.shape())?);
-        info.extend(to_u32s(&name, il.strides())?);
-        info.extend(to_u32s(&name, sl.strides())?);
-        info.extend(to_u32s(&name, &contiguous_strides(bl.shape()))?);
-        self.dispatch_checked(kernel, &info, &[index, src], &out, self.grid_for(&name, lines)?)?;
+        let ((index_bound, il), (src_bound, sl)) = (self.bind_operand(kernel, index, il)?, self.bind_operand(kernel, src, sl)?);
+        // Slabs of the scatter axis, each binding its window of the output (one slab unless the
+        // output is above the binding limit); each dispatch adds the positions that fall in its slab.
+        let out_layout = Layout::contiguous(bl.shape());
+        let all_but_axis: Vec<usize> = (0..bl.rank()).filter(|&d| d != axis).collect();
+        for (slab, _) in self.slabs(&name, &[&out_layout, &out_layout], &all_but_axis)? {
+            let (out_bound, view) = self.bind_view(&out, &slab);
+            let lo = slab.offset().checked_div(out_layout.strides()[axis]).unwrap_or(0);
+            let mut info = to_u32s(&name, &[lines, il.rank(), axis, il.offset(), sl.offset(), bl.shape()[axis]])?;
+            info.extend(to_u32s(&name, il.shape())?);
+            info.extend(to_u32s(&name, il.strides())?);
+            info.extend(to_u32s(&name, sl.strides())?);
+            info.extend(to_u32s(&name, out_layout.strides())?);
+            info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], view.offset()])?);
+            let bound = [index_bound, src_bound, out_bound, Bound::whole(&self.fault)];
+            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, lines)?)?;
+        }
         Ok(out)
     }
 
@@ -568,14 +602,13 @@ impl Backend for GpuContext {
         if x.dtype != DType::F32 {
             return Err(dtype_error("im2col", x.dtype, xl, "expected float32"));
         }
-        let name = Kernel::Im2Col.name();
-        let numel: usize = w.cols_shape().iter().product();
-        let out = self.new_buffer(&name, numel, DType::F32)?;
-        let mut info = window_info(&name, numel, w)?;
-        info.extend(to_u32s(&name, &[xl.offset()])?);
-        info.extend(to_u32s(&name, xl.strides())?);
-        info.push(pad_value.to_bits());
-        self.dispatch(Kernel::Im2Col, &info, &[x], &out, self.grid_for(&name, numel)?)?;
+        let kernel = Kernel::Im2Col;
+        let per_image = w.cols_shape()[1] * w.cols_shape()[2];
+        let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
+        let xs = xl.strides();
+        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&out, contiguous_images(per_image))], |at| {
+            vec![at[0], xs[0], xs[1], xs[2], xs[3], pad_value.to_bits() as usize, at[1]]
+        })?;
         Ok(out)
     }
 
@@ -583,13 +616,43 @@ impl Backend for GpuContext {
         if cols.dtype != DType::F32 {
             return Err(dtype_error("col2im", cols.dtype, cl, "expected float32"));
         }
-        let name = Kernel::Col2Im.name();
-        let numel: usize = w.image_shape().iter().product();
-        let out = self.new_buffer(&name, numel, DType::F32)?;
-        let mut info = window_info(&name, numel, w)?;
-        info.extend(to_u32s(&name, &[cl.offset()])?);
-        info.extend(to_u32s(&name, cl.strides())?);
-        self.dispatch(Kernel::Col2Im, &info, &[cols], &out, self.grid_for(&name, numel)?)?;
+        let kernel = Kernel::Col2Im;
+        let per_image = w.channels * w.in_h * w.in_w;
+        let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
+        let cs = cl.strides();
+        self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(per_image))], |at| {
+            vec![at[0], cs[0], cs[1], cs[2], at[1]]
+        })?;
         Ok(out)
+    }
+
+    fn max_pool2d(&self, x: &GpuStorage, xl: &Layout, w: &Window) -> Result<(GpuStorage, GpuStorage)> {
+        require_f32("maxPool2d", &[(x, xl)])?;
+        let kernel = Kernel::MaxPool;
+        let per_image = w.channels * w.out_h * w.out_w;
+        let values = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
+        let taps = self.new_buffer(&kernel.name(), w.batch * per_image, DType::I32)?;
+        let (xs, out_images) = (xl.strides(), contiguous_images(per_image));
+        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&values, out_images), (&taps, out_images)], |at| {
+            vec![at[0], xs[0], xs[1], xs[2], xs[3], at[1]]
+        })?;
+        Ok((values, taps))
+    }
+
+    fn max_pool2d_grad(&self, dy: &GpuStorage, dyl: &Layout, taps: &GpuStorage, tl: &Layout, w: &Window) -> Result<GpuStorage> {
+        require_f32("maxPool2d", &[(dy, dyl)])?;
+        if taps.dtype != DType::I32 {
+            return Err(dtype_error("maxPool2d", taps.dtype, tl, "taps must be int32"));
+        }
+        if !dyl.is_contiguous() || !tl.is_contiguous() {
+            return Err(Error::Invalid { op: "maxPool2d", msg: "the gradient kernel takes contiguous dy and taps".into() });
+        }
+        let kernel = Kernel::MaxPoolGrad;
+        let (per_output, per_image) = (w.channels * w.out_h * w.out_w, w.channels * w.in_h * w.in_w);
+        let dx = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
+        let outputs = |offset| Images { offset, ..contiguous_images(per_output) };
+        let operands = [(dy, outputs(dyl.offset())), (taps, outputs(tl.offset())), (&dx, contiguous_images(per_image))];
+        self.window_pass(kernel, w, per_image, &operands, |at| at.to_vec())?;
+        Ok(dx)
     }
 }

@@ -266,41 +266,22 @@ impl GpuContext {
         f(encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default())));
     }
 
-    /// Queues one dispatch of `kernel` on `info`, `inputs` and `output` (bindings 0, 1.., last).
-    fn dispatch(&self, kernel: Kernel, info: &[u32], inputs: &[&GpuStorage], output: &GpuStorage, groups: (u32, u32, u32)) -> Result<()> {
-        self.dispatch_with(kernel, info, inputs, output, None, groups)
-    }
-
-    /// [`GpuContext::dispatch`], with the fault buffer bound after the output for the kernels that
-    /// check indices.
-    fn dispatch_checked(&self, kernel: Kernel, info: &[u32], inputs: &[&GpuStorage], output: &GpuStorage, groups: (u32, u32, u32)) -> Result<()> {
-        self.dispatch_with(kernel, info, inputs, output, Some(&self.fault), groups)
-    }
-
-    fn dispatch_with(
-        &self,
-        kernel: Kernel,
-        info: &[u32],
-        inputs: &[&GpuStorage],
-        output: &GpuStorage,
-        extra: Option<&wgpu::Buffer>,
-        groups: (u32, u32, u32),
-    ) -> Result<()> {
-        let mut bound = self.whole_bindings(kernel, &[inputs, &[output]].concat())?;
-        bound.extend(extra.map(Bound::whole));
-        self.dispatch_bound(kernel, info, &bound, groups)
-    }
-
     /// Each storage bound whole, or the error naming the binding limit one of them is above.
     fn whole_bindings<'a>(&self, kernel: Kernel, storages: &[&'a GpuStorage]) -> Result<Vec<Bound<'a>>> {
         let limit = self.limits.max_storage_buffer_binding_size;
         if let Some(big) = storages.iter().map(|s| s.buffer().size()).find(|&size| size > limit) {
-            let msg = format!(
-                "a {big}-byte tensor is above this adapter's {limit}-byte storage binding; elementwise ops, optimizer updates, matmul, reductions, softmax, gathers and convolutions split their work, this kernel does not"
-            );
-            return Err(Error::Gpu { op: kernel.name(), msg });
+            return Err(self.above_the_binding(kernel, big));
         }
         Ok(storages.iter().map(|s| Bound::whole(s.buffer())).collect())
+    }
+
+    /// The error of a kernel that must bind `bytes` at once, above the storage-binding limit.
+    fn above_the_binding(&self, kernel: Kernel, bytes: u64) -> Error {
+        let msg = format!(
+            "a {bytes}-byte operand is above this adapter's {}-byte storage binding, and this kernel binds it whole (work is split over the images, rows and slabs of large inputs and outputs, not over weights, indices or a gather's output)",
+            self.limits.max_storage_buffer_binding_size
+        );
+        Error::Gpu { op: kernel.name(), msg }
     }
 
     /// Queues one dispatch with `bound` as bindings 1.. (binding 0 is `info`), each a whole buffer or

@@ -32,6 +32,9 @@ pub enum Kernel {
     ScatterAdd(DType),
     Im2Col,
     Col2Im,
+    /// Max pooling (values and taps) and its input gradient.
+    MaxPool,
+    MaxPoolGrad,
     /// Fused softmax (log-softmax with `log`); `short` rows take one invocation each.
     Softmax { log: bool, short: bool },
     /// One optimizer update.
@@ -127,7 +130,7 @@ impl Kernel {
             out.extend(ReduceOp::ALL.iter().map(|&op| Kernel::ReduceRows(op, d)));
             out.extend([Kernel::Select(d), Kernel::CopyInto(d), Kernel::Gather(d), Kernel::ScatterAdd(d)]);
         }
-        out.extend([Kernel::Im2Col, Kernel::Col2Im]);
+        out.extend([Kernel::Im2Col, Kernel::Col2Im, Kernel::MaxPool, Kernel::MaxPoolGrad]);
         out.extend([(false, false), (false, true), (true, false), (true, true)].map(|(log, short)| Kernel::Softmax { log, short }));
         let matmuls = std::iter::once(None).chain(Activation::ALL.map(Some)).map(GemmOp::Matmul);
         for op in matmuls.chain(GemmOp::ALL_CONV) {
@@ -172,6 +175,8 @@ impl Kernel {
             Kernel::ScatterAdd(d) => format!("scatter_add/{d}"),
             Kernel::Im2Col => "im2col".to_string(),
             Kernel::Col2Im => "col2im".to_string(),
+            Kernel::MaxPool => "max_pool".to_string(),
+            Kernel::MaxPoolGrad => "max_pool_grad".to_string(),
             Kernel::Softmax { log, short } => format!("{}{}", if *log { "log_softmax" } else { "softmax" }, if *short { "/rows" } else { "" }),
             Kernel::Update(op) => format!("update/{op:?}"),
         }
@@ -240,6 +245,8 @@ impl Kernel {
             Kernel::Gemm { op: GemmOp::Conv2dInputGrad, .. } => (include_str!("../../../shaders/conv2d_igrad.wgsl"), vec![]),
             Kernel::Im2Col => (include_str!("../../../shaders/im2col.wgsl"), vec![]),
             Kernel::Col2Im => (include_str!("../../../shaders/col2im.wgsl"), vec![]),
+            Kernel::MaxPool => (include_str!("../../../shaders/max_pool.wgsl"), vec![]),
+            Kernel::MaxPoolGrad => (include_str!("../../../shaders/max_pool_grad.wgsl"), vec![]),
             Kernel::Softmax { log, short } => {
                 let flag = |b: bool| if b { "true" } else { "false" };
                 (include_str!("../../../shaders/softmax.wgsl"), vec![("LOG", flag(log)), ("SHORT", flag(short))])

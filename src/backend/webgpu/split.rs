@@ -1,10 +1,10 @@
 //! Passes over tensors above the adapter's storage-binding limit (128 MiB by WebGPU's default):
 //! elementwise kernels and optimizer updates run window by window, each binding a window of its
-//! buffers that fits; reductions run over slabs of the view; matmul (`matmul_with`), softmax,
-//! gathers and the convolutions cut their own pieces, with the windows, slabs and pieces computed
-//! here. Other kernels
-//! report the limit instead (see `whole_bindings`).
-
+//! buffers that fits; reductions (arg reductions included) run over slabs of the view; the other
+//! kernels cut their own pieces (rows of a matmul, slabs of softmax rows, of a gather's or scatter's
+//! axis and of concatenated parts, whole images of convolutions, pooling and im2col/col2im), with
+//! the windows, slabs and pieces computed here. Operands a kernel binds whole (weights, indices, a
+//! gather's output) report the limit instead (see `whole_bindings`).
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
 use super::{Bound, GpuContext};
@@ -82,29 +82,27 @@ impl GpuContext {
     /// across a kept axis give parts of the output, concatenated.
     pub(super) fn reduce_in_slabs(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let name = format!("reduce/{op:?}");
-        let limit = self.limits.max_storage_buffer_binding_size;
         let windowed = |l: &Layout| {
             let (bound, view) = self.bind_view(x, l);
             self.reduce_window(op, bound, x.dtype, &view, axes)
         };
-        let slabs = self.slabs(&name, &[layout, layout], &[])?;
+        // Arg reductions never cut their axis (partial positions could not be combined).
+        let whole = if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) { axes } else { &[] };
+        let slabs = self.slabs(&name, &[layout, layout], whole)?;
         // The axis the slabs cut (none: the view fits one window).
         let Some(axis) = slabs.first().and_then(|(slab, _)| (0..layout.rank()).find(|&d| slab.shape()[d] != layout.shape()[d])) else {
             return windowed(layout);
         };
-        let combine = match op {
-            ReduceOp::Sum => BinaryOp::Add,
-            ReduceOp::Prod => BinaryOp::Mul,
-            ReduceOp::Max => BinaryOp::Maximum,
-            ReduceOp::Min => BinaryOp::Minimum,
-            ReduceOp::ArgMax | ReduceOp::ArgMin => {
-                let msg = format!("an arg reduction over {:?} above this adapter's {limit}-byte storage binding cannot be split", layout.shape());
-                return Err(Error::Gpu { op: name, msg });
-            }
-        };
         let kept: Vec<usize> = (0..layout.rank()).filter(|d| !axes.contains(d)).map(|d| layout.shape()[d]).collect();
         let parts = slabs.iter().map(|(slab, _)| Ok((windowed(slab)?, slab.shape()[axis]))).collect::<Result<Vec<_>>>()?;
         if axes.contains(&axis) {
+            let combine = match op {
+                ReduceOp::Sum => BinaryOp::Add,
+                ReduceOp::Prod => BinaryOp::Mul,
+                ReduceOp::Max => BinaryOp::Maximum,
+                ReduceOp::Min => BinaryOp::Minimum,
+                ReduceOp::ArgMax | ReduceOp::ArgMin => return Err(Error::Gpu { op: name, msg: "an arg reduction's slabs cut its axis".into() }),
+            };
             let out = Layout::contiguous(&kept);
             let mut parts = parts.into_iter().map(|(p, _)| p);
             let first = parts.next().ok_or_else(|| Error::Gpu { op: name.clone(), msg: "no slabs".into() })?;
@@ -146,6 +144,19 @@ impl GpuContext {
     pub(super) fn bind_view<'a>(&self, storage: &'a GpuStorage, view: &Layout) -> (Bound<'a>, Layout) {
         let (start, window) = self.window(view.offset(), view.span());
         (Bound { buffer: storage.buffer(), window: Some(window) }, view.clone().with_offset(view.offset() - start))
+    }
+
+    /// `view` of `storage` bound whole when the buffer fits one binding, else as the window its
+    /// elements span (a small view of a large buffer), or the binding-limit error when even that
+    /// is too large.
+    pub(super) fn bind_operand<'a>(&self, kernel: Kernel, storage: &'a GpuStorage, view: &Layout) -> Result<(Bound<'a>, Layout)> {
+        if storage.buffer().size() <= self.limits.max_storage_buffer_binding_size {
+            return Ok((Bound::whole(storage.buffer()), view.clone()));
+        }
+        if view.span() > self.binding_room() {
+            return Err(self.above_the_binding(kernel, (view.span() * 4) as u64));
+        }
+        Ok(self.bind_view(storage, view))
     }
 
     /// Images `[first, first + count)` of `storage` (laid out as `images`) bound as one window, and
