@@ -1,8 +1,10 @@
 // out[i] = x at the index element's coordinates with the gather axis replaced by the index value
 // (positions outside the axis read 0 and are reported through `fault`). Only positions in [lo, hi)
 // are written, x holding that slab of the axis from x_offset: a source above the binding limit is
-// gathered slab by slab (the first slab, lo = 0, handles the positions outside the axis).
-// info: [numel, rank, axis, x_offset, index_offset, axis_size, index_shape[rank], x_strides[rank], index_strides[rank], lo, hi]
+// gathered slab by slab (the first slab, lo = 0, handles the positions outside the axis). An output
+// above the binding limit is written in slabs too, each bound as a window from out_offset.
+// info: [numel, rank, axis, x_offset, index_offset, axis_size, index_shape[rank], x_strides[rank], index_strides[rank], lo, hi,
+//        out_offset]
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<{{T}}>;
@@ -20,7 +22,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let lo = info(6u + 3u * rank);
     if (position < 0 || u32(position) >= info(5)) {
         if (lo == 0u) {
-            out[i] = {{ZERO}};
+            out[info(8u + 3u * rank) + i] = {{ZERO}};
             report_bad_index(position, info(5));
         }
         return;
@@ -36,5 +38,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         at = at + coord * info(6u + rank + d - 1u);
         rest = rest / dim;
     }
-    out[i] = x[at];
+    out[info(8u + 3u * rank) + i] = x[at];
 }

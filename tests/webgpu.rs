@@ -514,6 +514,26 @@ fn gathering_rows_of_a_source_above_the_storage_binding_limit_runs_in_slabs() {
 }
 
 #[test]
+fn gathers_whose_output_is_above_the_storage_binding_limit_write_it_in_slabs() {
+    // Small sources, outputs past one binding: rows picked along axis 0 (output slabs cut the
+    // gathered axis) and columns along axis 1 (slabs cut rows, so each starts that far into x).
+    // Rows of 1003 put the slabs off the binding-offset alignment. Exact against the host.
+    let Some(d) = gpu() else { return };
+    let Some(rows) = rows_past_the_binding_limit(&d, 1003) else { return };
+    let xv: Vec<f32> = (0..50 * 1003).map(|i| (i % 1009) as f32).collect();
+    let x = Tensor::from_slice(&xv, &[50, 1003], &d).unwrap();
+    let picks: Vec<i32> = (0..rows).map(|i| ((i * 7) % 50) as i32).collect();
+    let got = read(&x.index_select(0, &Tensor::from_i32(&picks, &[rows], &d).unwrap()).unwrap());
+    let want: Vec<f32> = picks.iter().flat_map(|&p| xv[p as usize * 1003..(p as usize + 1) * 1003].to_vec()).collect();
+    assert!(got == want, "rows gathered into slabs differ from the host's");
+    let columns = rows * 1003 / 8;
+    let picks: Vec<i32> = (0..columns).map(|j| ((j * 13) % 1003) as i32).collect();
+    let got = read(&x.narrow(0, 0, 8).unwrap().index_select(1, &Tensor::from_i32(&picks, &[columns], &d).unwrap()).unwrap());
+    let want: Vec<f32> = (0..8).flat_map(|r| picks.iter().map(move |&p| (r * 1003 + p as usize) % 1009).map(|v| v as f32)).collect();
+    assert!(got == want, "columns gathered into slabs differ from the host's");
+}
+
+#[test]
 fn concatenating_and_scattering_above_the_storage_binding_limit_run_in_slabs() {
     // A [rows, 1003] tensor past one binding joined with small parts along both axes (the region of
     // a part is then a strided window of the output), and rows added into it by a scatter along

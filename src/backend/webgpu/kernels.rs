@@ -454,21 +454,33 @@ impl Backend for GpuContext {
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, il.numel(), x.dtype)?;
-        let (index_bound, il) = self.bind_operand(kernel, index, il)?;
-        let out_bound = self.whole_bindings(kernel, &[&out])?[0];
+        let out_layout = Layout::contiguous(il.shape());
+        // Slabs of the output and index (one unless the output is above the binding limit), cut
+        // along the output's outermost axis so that each is a contiguous run of it, each binding its
+        // windows of them; slabs cut along an axis other than the gathered one start that far into x.
+        let out_slabs = self.slabs(&name, &[&out_layout, il], &[])?;
+        let cut = out_slabs.first().and_then(|(slab, _)| (0..il.rank()).find(|&d| slab.shape()[d] != il.shape()[d]));
         // Slabs of the gathered axis, each binding its window of x (one slab unless x is above the
         // binding limit); each dispatch writes the outputs whose positions fall in its slab.
         let all_but_axis: Vec<usize> = (0..xl.rank()).filter(|&d| d != axis).collect();
-        for (slab, _) in self.slabs(&name, &[xl, xl], &all_but_axis)? {
-            let (x_bound, view) = self.bind_view(x, &slab);
-            let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
-            let mut info = to_u32s(&name, &[il.numel(), il.rank(), axis, view.offset(), il.offset(), xl.shape()[axis]])?;
-            info.extend(to_u32s(&name, il.shape())?);
-            info.extend(to_u32s(&name, xl.strides())?);
-            info.extend(to_u32s(&name, il.strides())?);
-            info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis]])?);
-            let bound = [x_bound, index_bound, out_bound, Bound::whole(&self.fault)];
-            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, il.numel())?)?;
+        let x_slabs = self.slabs(&name, &[xl, xl], &all_but_axis)?;
+        for (out_slab, index_slab) in &out_slabs {
+            let ((index_bound, indices), (out_bound, written)) = (self.bind_view(index, index_slab), self.bind_view(&out, out_slab));
+            let shift = match cut {
+                Some(d) if d != axis => out_slab.offset().checked_div(out_layout.strides()[d]).unwrap_or(0) * xl.strides()[d],
+                _ => 0,
+            };
+            for (slab, _) in &x_slabs {
+                let (x_bound, view) = self.bind_view(x, slab);
+                let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
+                let mut info = to_u32s(&name, &[indices.numel(), indices.rank(), axis, view.offset() + shift, indices.offset(), xl.shape()[axis]])?;
+                info.extend(to_u32s(&name, indices.shape())?);
+                info.extend(to_u32s(&name, xl.strides())?);
+                info.extend(to_u32s(&name, indices.strides())?);
+                info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], written.offset()])?);
+                let bound = [x_bound, index_bound, out_bound, Bound::whole(&self.fault)];
+                self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, indices.numel())?)?;
+            }
         }
         Ok(out)
     }

@@ -278,7 +278,7 @@ impl GpuContext {
     /// The error of a kernel that must bind `bytes` at once, above the storage-binding limit.
     fn above_the_binding(&self, kernel: Kernel, bytes: u64) -> Error {
         let msg = format!(
-            "a {bytes}-byte operand is above this adapter's {}-byte storage binding, and this kernel binds it whole (work is split over the images, rows and slabs of large inputs and outputs, not over weights, indices or a gather's output)",
+            "a {bytes}-byte operand is above this adapter's {}-byte storage binding, and this kernel binds it whole (work is split over the images, rows and slabs of large inputs and outputs, not over weights, or a scatter's indices and source)",
             self.limits.max_storage_buffer_binding_size
         );
         Error::Gpu { op: kernel.name(), msg }

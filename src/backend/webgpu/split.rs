@@ -3,8 +3,8 @@
 //! buffers that fits; reductions (arg reductions included) run over slabs of the view; the other
 //! kernels cut their own pieces (rows of a matmul, slabs of softmax rows, of a gather's or scatter's
 //! axis and of concatenated parts, whole images of convolutions, pooling and im2col/col2im), with
-//! the windows, slabs and pieces computed here. Operands a kernel binds whole (weights, indices, a
-//! gather's output) report the limit instead (see `whole_bindings`).
+//! the windows, slabs and pieces computed here. Operands a kernel binds whole (weights, a scatter's
+//! indices and source) report the limit instead (see `whole_bindings`).
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
 use super::{Bound, GpuContext};
