@@ -23,19 +23,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let n = i / (in_w * in_h * channels);
     var sum = 0.0;
     for (var ky = 0u; ky < kh; ky = ky + 1u) {
-        let ty = i32(y + info(10)) - i32(ky * info(8));
-        if (ty < 0 || u32(ty) % info(6) != 0u || u32(ty) / info(6) >= info(12)) {
+        let oy = window_output(y, ky, info(6), info(8), info(10), info(12));
+        if (oy < 0) {
             continue;
         }
-        let oy = u32(ty) / info(6);
         for (var kx = 0u; kx < kw; kx = kx + 1u) {
-            let tx = i32(x + info(11)) - i32(kx * info(9));
-            if (tx < 0 || u32(tx) % info(7) != 0u || u32(tx) / info(7) >= info(13)) {
+            let ox = window_output(x, kx, info(7), info(9), info(11), info(13));
+            if (ox < 0) {
                 continue;
             }
-            let ox = u32(tx) / info(7);
             let row = (c * kh + ky) * kw + kx;
-            sum = sum + cols[info(14) + n * info(15) + row * info(16) + (oy * info(13) + ox) * info(17)];
+            sum = sum + cols[info(14) + n * info(15) + row * info(16) + (u32(oy) * info(13) + u32(ox)) * info(17)];
         }
     }
     image[info(18) + i] = sum;

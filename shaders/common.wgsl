@@ -23,6 +23,16 @@ fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
     return (wid.y * nwg.x + wid.x) * WG + lid;
 }
 
+// Along one axis of a sliding window: the output position whose window reads input coordinate `p`
+// at tap `t`, or -1 where none does (window_info order: stride, dilation, leading pad, outputs).
+fn window_output(p: u32, t: u32, stride: u32, dilation: u32, pad: u32, outputs: u32) -> i32 {
+    let q = i32(p + pad) - i32(t * dilation);
+    if (q < 0 || u32(q) % stride != 0u || u32(q) / stride >= outputs) {
+        return -1;
+    }
+    return i32(u32(q) / stride);
+}
+
 // (a / b, a % b): one division serves both. (An f32 quotient with integer corrections was tried: it
 // made lavapipe's convolutions up to 1.3x faster but SwiftShader's 1.6x slower.)
 fn divmod(a: u32, b: u32) -> vec2<u32> {

@@ -21,16 +21,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let first = plane * info(12) * info(13);
     var sum = 0.0;
     for (var ky = 0u; ky < info(4); ky = ky + 1u) {
-        let ty = i32(y + info(10)) - i32(ky * info(8));
-        if (ty < 0 || u32(ty) % info(6) != 0u || u32(ty) / info(6) >= info(12)) {
+        let oy = window_output(y, ky, info(6), info(8), info(10), info(12));
+        if (oy < 0) {
             continue;
         }
         for (var kx = 0u; kx < kw; kx = kx + 1u) {
-            let tx = i32(x + info(11)) - i32(kx * info(9));
-            if (tx < 0 || u32(tx) % info(7) != 0u || u32(tx) / info(7) >= info(13)) {
+            let ox = window_output(x, kx, info(7), info(9), info(11), info(13));
+            if (ox < 0) {
                 continue;
             }
-            let o = first + (u32(ty) / info(6)) * info(13) + u32(tx) / info(7);
+            let o = first + u32(oy) * info(13) + u32(ox);
             if (taps[info(15) + o] == i32(ky * kw + kx)) {
                 sum = sum + dy[info(14) + o];
             }
