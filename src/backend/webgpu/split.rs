@@ -5,6 +5,7 @@
 //! axis and of concatenated parts, whole images of convolutions, pooling and im2col/col2im), with
 //! the windows, slabs and pieces computed here. Operands a kernel binds whole (weights, a scatter's
 //! indices and source) report the limit instead (see `whole_bindings`).
+
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
 use super::{Bound, GpuContext};
