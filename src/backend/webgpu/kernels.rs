@@ -91,9 +91,9 @@ fn images_of(l: &Layout) -> Images {
     Images { offset: l.offset(), stride: l.strides()[0], span: l.sliced(0, 0, 1, 1).span() }
 }
 
-/// Images of `size` contiguous elements each, from the buffer's start.
-fn contiguous_images(size: usize) -> Images {
-    Images { offset: 0, stride: size, span: size }
+/// Images of `size` contiguous elements each, the first at `offset`.
+fn contiguous_images(offset: usize, size: usize) -> Images {
+    Images { offset, stride: size, span: size }
 }
 
 /// The GEMM body for a result of `rows` rows: skinny up to `skinny_rows`, else the best-fitting tile.
@@ -151,9 +151,8 @@ impl GpuContext {
         // Above the binding limit: one product per batch entry and block of rows, each binding the
         // windows of A, B and C it reads and writes.
         let room = self.binding_room();
-        let b_span = (k.max(1) - 1) * sb[1] + (n.max(1) - 1) * sb[2] + 1;
-        let a_row_span = (k.max(1) - 1) * sa[2] + 1;
-        let a_span = |rows: usize| (rows.max(1) - 1) * sa[1] + a_row_span;
+        let b_span = bl.sliced(0, 0, 1, 1).span();
+        let a_row_span = al.sliced(0, 0, 1, 1).sliced(1, 0, 1, 1).span();
         let rows_in_a = match (a_row_span <= room, sa[1]) {
             (false, _) => 0,
             (true, 0) => m,
@@ -166,20 +165,16 @@ impl GpuContext {
             );
             return Err(Error::Gpu { op: name, msg });
         }
+        let cl = Layout::contiguous(&[batch, m, n]);
         for p in 0..batch {
+            let (b_bound, b_view) = self.bind_view(b, &bl.sliced(0, p, 1, 1));
             for r0 in (0..m).step_by(rows) {
                 let r = rows.min(m - r0);
-                let (a_first, b_first, c_first) = (al.offset() + p * sa[0] + r0 * sa[1], bl.offset() + p * sb[0], (p * m + r0) * n);
-                let (a_start, a_window) = self.window(a_first, a_span(r));
-                let (b_start, b_window) = self.window(b_first, b_span);
-                let (c_start, c_window) = self.window(c_first, r * n);
-                let mut info = to_u32s(&name, &[r, n, k, a_first - a_start, sa[1], sa[2], 0, b_first - b_start, sb[1], sb[2], 0, c_first - c_start])?;
+                let (a_bound, a_view) = self.bind_view(a, &al.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
+                let (c_bound, c_view) = self.bind_view(&out, &cl.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
+                let mut info = to_u32s(&name, &[r, n, k, a_view.offset(), sa[1], sa[2], 0, b_view.offset(), sb[1], sb[2], 0, c_view.offset()])?;
                 info.extend(&bias_info);
-                let bound: Vec<Bound> = [(a, a_window), (b, b_window), (&out, c_window)]
-                    .into_iter()
-                    .map(|(s, w)| Bound { buffer: s.buffer(), window: Some(w) })
-                    .chain(bias)
-                    .collect();
+                let bound: Vec<Bound> = [a_bound, b_bound, c_bound].into_iter().chain(bias).collect();
                 self.dispatch_gemm(kernel, &info, &bound, r, n, 1)?;
             }
         }
@@ -261,6 +256,7 @@ impl GpuContext {
         }
         Ok(())
     }
+
     /// Queues a sliding-window kernel (im2col, col2im, pooling) with one invocation per element of
     /// `per_image` per image, over pieces of whole images (one piece unless an operand is above the
     /// binding limit). Each piece binds its images of every operand (bindings 1..); the kernel's
@@ -545,7 +541,7 @@ impl Backend for GpuContext {
         // Pieces of whole images, each binding the windows of x and the output it reads and writes
         // (one piece unless the tensors are above the binding limit); info[7] and info[23] hold
         // the output's and the image's offsets within their windows.
-        let (images, out_images) = (images_of(xl), contiguous_images(out_c * positions));
+        let (images, out_images) = (images_of(xl), contiguous_images(0, out_c * positions));
         let weights = self.whole_bindings(kernel, &[w])?;
         for (n0, count) in self.image_pieces(&name, win.batch, &[images, out_images])? {
             let (x_bound, x_at) = self.bind_images(x, images, n0, count);
@@ -562,7 +558,7 @@ impl Backend for GpuContext {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         // Pieces of whole images (one unless the tensors are above the binding limit), each a partial
         // gradient over its images' windows of x and dy; the partials are summed.
-        let dy_images = Images { offset: dyl.offset(), ..contiguous_images(out_c * win.out_h * win.out_w) };
+        let dy_images = contiguous_images(dyl.offset(), out_c * win.out_h * win.out_w);
         let mut total: Option<GpuStorage> = None;
         for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[images_of(xl), dy_images])? {
             let (x_bound, x_at) = self.bind_images(x, images_of(xl), n0, count);
@@ -597,8 +593,8 @@ impl Backend for GpuContext {
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
         // Pieces of whole images, as in the forward pass; info[9] and info[23] hold dx's and dy's
         // offsets within their windows.
-        let dy_images = Images { offset: dyl.offset(), ..contiguous_images(out_c * win.out_h * win.out_w) };
-        let dx_images = contiguous_images(win.channels * pixels);
+        let dy_images = contiguous_images(dyl.offset(), out_c * win.out_h * win.out_w);
+        let dx_images = contiguous_images(0, win.channels * pixels);
         let weights = self.whole_bindings(kernel, &[w])?;
         for (n0, count) in self.image_pieces(&name, win.batch, &[dy_images, dx_images])? {
             let (dy_bound, dy_at) = self.bind_images(dy, dy_images, n0, count);
@@ -618,7 +614,7 @@ impl Backend for GpuContext {
         let per_image = w.cols_shape()[1] * w.cols_shape()[2];
         let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let xs = xl.strides();
-        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&out, contiguous_images(per_image))], |at| {
+        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&out, contiguous_images(0, per_image))], |at| {
             vec![at[0], xs[0], xs[1], xs[2], xs[3], pad_value.to_bits() as usize, at[1]]
         })?;
         Ok(out)
@@ -632,7 +628,7 @@ impl Backend for GpuContext {
         let per_image = w.channels * w.in_h * w.in_w;
         let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let cs = cl.strides();
-        self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(per_image))], |at| {
+        self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(0, per_image))], |at| {
             vec![at[0], cs[0], cs[1], cs[2], at[1]]
         })?;
         Ok(out)
@@ -644,7 +640,7 @@ impl Backend for GpuContext {
         let per_image = w.channels * w.out_h * w.out_w;
         let values = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let taps = self.new_buffer(&kernel.name(), w.batch * per_image, DType::I32)?;
-        let (xs, out_images) = (xl.strides(), contiguous_images(per_image));
+        let (xs, out_images) = (xl.strides(), contiguous_images(0, per_image));
         self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&values, out_images), (&taps, out_images)], |at| {
             vec![at[0], xs[0], xs[1], xs[2], xs[3], at[1]]
         })?;
@@ -662,8 +658,11 @@ impl Backend for GpuContext {
         let kernel = Kernel::MaxPoolGrad;
         let (per_output, per_image) = (w.channels * w.out_h * w.out_w, w.channels * w.in_h * w.in_w);
         let dx = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
-        let outputs = |offset| Images { offset, ..contiguous_images(per_output) };
-        let operands = [(dy, outputs(dyl.offset())), (taps, outputs(tl.offset())), (&dx, contiguous_images(per_image))];
+        let operands = [
+            (dy, contiguous_images(dyl.offset(), per_output)),
+            (taps, contiguous_images(tl.offset(), per_output)),
+            (&dx, contiguous_images(0, per_image)),
+        ];
         self.window_pass(kernel, w, per_image, &operands, |at| at.to_vec())?;
         Ok(dx)
     }

@@ -13,7 +13,7 @@ use crate::backend::{Backend, BinaryOp, ReduceOp};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
-/// Where the images of a convolution operand lie in its buffer: image `n` starts at
+/// Where the images of a sliding-window operand (convolution, pooling, im2col) lie in its buffer: image `n` starts at
 /// `offset + n * stride` and spans `span` elements.
 #[derive(Clone, Copy)]
 pub(super) struct Images {
@@ -63,10 +63,9 @@ impl GpuContext {
             let mut bound = Vec::with_capacity(operands.len() + 1);
             for (storage, layout) in operands {
                 let (first, count) = if scalar(layout) { (layout.offset(), 1) } else { (layout.offset() + start, len) };
-                let (window_start, window) = self.window(first, count);
-                let flat = Layout::contiguous(&[if scalar(layout) { 1 } else { len }]).offset_by(first - window_start);
+                let (window, flat) = self.bind_view(storage, &Layout::contiguous(&[count]).offset_by(first));
                 layouts.push(if scalar(layout) { flat.broadcast_to("elementwise", &[len])? } else { flat });
-                bound.push(Bound { buffer: storage.buffer(), window: Some(window) });
+                bound.push(window);
             }
             for out in outs {
                 bound.push(Bound { buffer: out.buffer(), window: Some(((start * 4) as u64, (len * 4) as u64)) });
@@ -168,7 +167,7 @@ impl GpuContext {
         (Bound { buffer: storage.buffer(), window: Some(window) }, at - start)
     }
 
-    /// `(first image, count)` pieces of a convolution over `batch` images, each small enough that
+    /// `(first image, count)` pieces of a sliding-window kernel over `batch` images, each small enough that
     /// every operand's elements for its images fit one binding. One piece when everything fits.
     pub(super) fn image_pieces(&self, op: &str, batch: usize, operands: &[Images]) -> Result<Vec<(usize, usize)>> {
         let room = self.binding_room();
