@@ -1,5 +1,6 @@
-// A static file server for the repository root, bound to 127.0.0.1. `node scripts/serve.mjs [port]`
-// serves the demo and prints its URL; tests import `serve` and use port 0 (any free port).
+// A static file server for the repository root (or another folder), bound to 127.0.0.1.
+// `node scripts/serve.mjs [port]` serves the demo and prints its URL; tests import `serve` and use
+// port 0 (any free port).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -17,12 +18,12 @@ const TYPES = {
   '.bin': 'application/octet-stream',
 };
 
-/** Starts the server; resolves to `{ server, url }` once it listens. */
-export function serve(port = 0) {
+/** Starts the server for `root`; resolves to `{ server, url }` once it listens. */
+export function serve(port = 0, root = ROOT) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(ROOT, path.endsWith('/') ? join(path, 'index.html') : path);
-    if (!file.startsWith(ROOT)) {
+    const file = join(root, path.endsWith('/') ? join(path, 'index.html') : path);
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }

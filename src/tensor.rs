@@ -249,6 +249,12 @@ impl Tensor {
         self.device().read(&self.storage(), &self.0.layout).await
     }
 
+    /// The elements now, where the backend holds them in host memory (the CPU backend); `None` on
+    /// WebGPU, where only [`Tensor::to_host`] reads them back.
+    pub fn host_now(&self) -> Option<HostData> {
+        self.storage().read_now(&self.0.layout)
+    }
+
     /// The elements as f32 (see [`Tensor::to_host`]).
     pub async fn to_vec(&self) -> Result<Vec<f32>> {
         Ok(self.to_host().await?.to_f32())

@@ -13,11 +13,16 @@
  * console.log(wg.backend(), await loss.data(), await w.grad!.data());
  * ```
  */
-export { init, backend, hasRelaxedSimd } from './runtime.js';
+export { init, backend } from './runtime.js';
 export type { BackendKind, InitOptions } from './runtime.js';
+export { hasRelaxedSimd, wasmFile } from './wasm-source.js';
+export type { WasmFile, WasmOption, WasmSource } from './wasm-source.js';
+export { version } from './version.js';
+export { ACTIVATIONS, INITIALIZERS, LOSSES, METRICS, OPTIMIZERS, PADDINGS } from './names.js';
+export type { ActivationName, InitializerName, LossName, MetricName, OptimizerName, PaddingName } from './names.js';
 export { Tensor, tensor, where, concat, stack } from './tensor.js';
 export type {
-  AdamUpdateOptions, Axes, BackwardOptions, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
+  AdamUpdateOptions, Axes, BackwardOptions, Pair, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
   Pool2dOptions, TensorLike, TensorOptions,
 } from './tensor.js';
 export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, randperm, manualSeed } from './creation.js';
@@ -27,7 +32,7 @@ export type { MemoryInfo } from './memory.js';
 
 // Keras-like front door.
 export { sequential, Sequential, layers, train, History, LayerSpec } from './keras/index.js';
-export type { ModelCompileArgs, ModelFitArgs, LossName, OptimizerSpec, OptimizerExtras, Callback, CustomCallbackArgs, Logs } from './keras/index.js';
+export type { ModelCompileArgs, ModelFitArgs, OptimizerSpec, OptimizerExtras, Callback, CustomCallbackArgs, EarlyStoppingArgs, Logs, Stoppable } from './keras/index.js';
 import { earlyStopping } from './keras/index.js';
 /** fit callbacks (TensorFlow.js's `tf.callbacks`). */
 export const callbacks = { earlyStopping };

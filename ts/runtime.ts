@@ -1,5 +1,7 @@
-// Loading the wasm module (browser or Node) and choosing the backend.
+// Loading the wasm module (browser, worker or Node) and choosing the backend.
 import initWasm, { backendName, initBackend } from '../pkg/webgrad.js';
+import { resolveWasm, wasmFile } from './wasm-source.js';
+import type { WasmOption } from './wasm-source.js';
 
 /**
  * Which backend to run on: `'auto'` picks WebGPU on a hardware adapter and the CPU backend otherwise
@@ -11,6 +13,12 @@ export type BackendKind = 'auto' | 'webgpu' | 'cpu';
 export interface InitOptions {
   /** Backend for new tensors; default `'auto'`. */
   backend?: BackendKind;
+  /**
+   * Where to load the WebAssembly module from, for apps that host it themselves; by default the
+   * file packaged beside webgrad's JavaScript (which bundlers emit for you). Only the first
+   * successful `init` loads the module; later calls ignore this option.
+   */
+  wasm?: WasmOption;
 }
 
 let loaded: Promise<unknown> | null = null;
@@ -21,41 +29,15 @@ export function wasmMemory(): number {
   return exports?.memory?.buffer.byteLength ?? 0;
 }
 
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
-}
-
-/**
- * A minimal module using `i8x16.relaxed_swizzle` (opcode 0xfd 0x100): it validates exactly where the
- * engine has relaxed SIMD (Chromium does; Node 20 does not without a flag).
- */
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
-  1, 5, 1, 96, 0, 1, 123, // type section: () -> v128
-  3, 2, 1, 0, // function section: one function of type 0
-  10, 15, 1, 13, 0, // code section: one body of 13 bytes, no locals
-  65, 1, 253, 15, 65, 2, 253, 15, // i32.const 1, i8x16.splat, i32.const 2, i8x16.splat
-  253, 128, 2, 11, // i8x16.relaxed_swizzle, end
-]);
-
-/** Whether this engine runs relaxed SIMD (fused multiply-add in the matmul kernel). */
-export function hasRelaxedSimd(): boolean {
+async function loadModule(option: WasmOption | undefined): Promise<unknown> {
+  const file = wasmFile();
+  const [input, where] = await resolveWasm(option, file);
   try {
-    return WebAssembly.validate(RELAXED_SIMD_PROBE);
-  } catch {
-    return false;
+    return await initWasm({ module_or_path: input });
+  } catch (e) {
+    const engine = file === 'webgrad_relaxed_bg.wasm' ? 'an engine with relaxed SIMD' : 'an engine without relaxed SIMD (it needs webgrad_bg.wasm)';
+    throw new Error(`init: the WebAssembly module from ${where} failed to load on ${engine}: ${(e as Error).message}`);
   }
-}
-
-async function loadModule(): Promise<unknown> {
-  const file = hasRelaxedSimd() ? '../pkg/webgrad_relaxed_bg.wasm' : '../pkg/webgrad_bg.wasm';
-  const url = new URL(file, import.meta.url);
-  if (isNode()) {
-    const { readFile } = await import('node:fs/promises');
-    return initWasm({ module_or_path: await readFile(url) });
-  }
-  return initWasm({ module_or_path: url });
 }
 
 /**
@@ -70,7 +52,7 @@ async function loadModule(): Promise<unknown> {
  * ```
  */
 export async function init(options: InitOptions = {}): Promise<string> {
-  loaded ??= loadModule().catch((e: unknown) => {
+  loaded ??= loadModule(options.wasm).catch((e: unknown) => {
     loaded = null;
     throw e;
   });

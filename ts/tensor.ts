@@ -1,12 +1,16 @@
 // The Tensor class: a thin, typed wrapper over the wasm handle, with PyTorch-style names in camelCase.
 import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg/webgrad.js';
 import { requireInit } from './runtime.js';
+import { formatValues } from './format.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
 
 /** Nested arrays of numbers or booleans, e.g. `[[1, 2], [3, 4]]`. */
 export type NestedArray = number | boolean | NestedArray[];
+
+/** One size for both spatial axes, or `[rows, cols]`. */
+export type Pair = number | [number, number];
 
 /** A tensor, or a number standing for a scalar tensor. */
 export type TensorLike = Tensor | number;
@@ -488,6 +492,75 @@ export class Tensor {
   async item(): Promise<number> {
     if (this.size !== 1) throw new Error(`item: the tensor has shape [${this.shape}], not one element`);
     return (await this.data())[0];
+  }
+
+  // ---- looking at it ---------------------------------------------------------------------------
+  /** `Tensor float32 [2, 3] cpu`, with `requiresGrad` when it tracks gradients. */
+  #header(): string {
+    const h = this.handle('toString');
+    return `Tensor ${h.dtype} [${Array.from(h.shape).join(', ')}] ${h.device}${h.requiresGrad ? ' requiresGrad' : ''}`;
+  }
+
+  /**
+   * The dtype, shape and backend, and the values where they are in host memory (the CPU backend);
+   * on WebGPU reading values needs a readback, so use {@link Tensor.print}.
+   *
+   * @example
+   * ```ts
+   * String(wg.tensor([[1, 2], [3, 4]]));
+   * // Tensor float32 [2, 2] cpu
+   * //     [[1, 2],
+   * //      [3, 4]]
+   * ```
+   */
+  toString(): string {
+    if (this.#handle === null) return 'Tensor (disposed)';
+    const values = this.#handle.hostData() as Float32Array | Int32Array | Uint8Array | undefined;
+    if (!values) return `${this.#header()} (values on the GPU: await t.print() or t.data())`;
+    return [this.#header(), ...formatValues(values, this.shape, this.dtype).map((l) => `    ${l}`)].join('\n');
+  }
+
+  /**
+   * Reads the values back and prints them (to `console.log`, or `printFn`) as TensorFlow.js's
+   * `print` does: `Tensor` and the values; with `verbose`, the dtype, rank, shape and backend too.
+   *
+   * @example
+   * ```ts
+   * await wg.tensor([[1, 2], [3, 4]]).print();
+   * // Tensor
+   * //     [[1, 2],
+   * //      [3, 4]]
+   * ```
+   */
+  async print(verbose = false, printFn: (text: string) => void = console.log): Promise<void> {
+    const h = this.handle('print');
+    const shape = this.shape;
+    const values = await this.data();
+    const lines = ['Tensor'];
+    if (verbose) lines.push(`  dtype: ${h.dtype}`, `  rank: ${shape.length}`, `  shape: [${shape.join(',')}]`, `  backend: ${h.device}`, '  values:');
+    lines.push(...formatValues(values, shape, this.dtype).map((l) => `    ${l}`));
+    printFn(lines.join('\n'));
+  }
+
+  /** Node's `console.log` and `util.inspect` show {@link Tensor.toString}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  /**
+   * The sub-tensors along the first axis, as PyTorch iterates a tensor, so `const [a, b] = t`
+   * unpacks rows (and `const [loss, acc] = await model.evaluate(x, y)` type-checks). Each is a new
+   * tensor to dispose; a scalar cannot be iterated.
+   */
+  *[Symbol.iterator](): Iterator<Tensor> {
+    const rows = this.shape[0];
+    if (rows === undefined) throw new TypeError('iteration over a 0-d tensor');
+    for (let i = 0; i < rows; i++) {
+      const row = this.narrow(0, i, 1);
+      const item = row.squeeze(0);
+      row.dispose();
+      yield item;
+    }
   }
 
   /** Frees the tensor's memory now (and the gradient it owns); using it afterwards throws. Safe to call twice. */

@@ -163,6 +163,15 @@ impl Storage {
             Storage::WebGpu(s) => s.dtype(),
         }
     }
+
+    /// The elements of `layout` now, without waiting, where they are in host memory (the CPU
+    /// backend); `None` for device memory, which only [`Device::read`] reaches.
+    pub(crate) fn read_now(&self, layout: &Layout) -> Option<HostData> {
+        match self {
+            Storage::Cpu(s) => Some(cpu::read(s, layout)),
+            Storage::WebGpu(_) => None,
+        }
+    }
 }
 
 /// A backend instance: tensors made on it share its storage kind.

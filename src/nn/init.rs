@@ -71,15 +71,15 @@ impl Init {
             "glorotNormal" | "glorot_normal" | "xavier_normal" => Init::GlorotNormal,
             "heUniform" | "he_uniform" => Init::HeUniform,
             "heNormal" | "he_normal" => Init::HeNormal,
-            "lecunUniform" | "lecun_uniform" => Init::LecunUniform,
-            "lecunNormal" | "lecun_normal" => Init::LecunNormal,
+            "leCunUniform" | "lecunUniform" | "lecun_uniform" => Init::LecunUniform,
+            "leCunNormal" | "lecunNormal" | "lecun_normal" => Init::LecunNormal,
             "kaimingUniform" | "kaiming_uniform" => Init::KaimingUniform { a: 5f32.sqrt() },
             "kaimingNormal" | "kaiming_normal" => Init::KaimingNormal { a: 0.0 },
             "randomUniform" | "random_uniform" | "uniform" => Init::Uniform { low: -0.05, high: 0.05 },
             "randomNormal" | "random_normal" | "normal" => Init::Normal { mean: 0.0, std: 0.05 },
             "truncatedNormal" | "truncated_normal" => Init::TruncatedNormal { mean: 0.0, std: 0.05 },
             _ => {
-                let msg = format!("unknown initializer '{name}'; expected zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, kaimingUniform, kaimingNormal, randomUniform, randomNormal or truncatedNormal");
+                let msg = format!("unknown initializer '{name}'; expected zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, leCunUniform, leCunNormal, kaimingUniform, kaimingNormal, randomUniform, randomNormal or truncatedNormal");
                 return Err(Error::Invalid { op: "initializer", msg });
             }
         })

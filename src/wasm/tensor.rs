@@ -143,6 +143,12 @@ impl JsTensor {
         self.0.dtype().name().to_string()
     }
 
+    /// The backend holding the tensor: `"cpu"` or `"webgpu"`.
+    #[wasm_bindgen(getter)]
+    pub fn device(&self) -> String {
+        self.0.device().kind().to_string()
+    }
+
     #[wasm_bindgen(getter, js_name = requiresGrad)]
     pub fn requires_grad(&self) -> bool {
         self.0.requires_grad()
@@ -473,11 +479,23 @@ impl JsTensor {
         let tensor = self.0.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             let values = tensor.to_host().await.map_err(|e| JsValue::from(js_error(e)))?;
-            Ok(match values {
-                HostData::F32(v) => js_sys::Float32Array::from(v.as_slice()).into(),
-                HostData::I32(v) => js_sys::Int32Array::from(v.as_slice()).into(),
-                HostData::Bool(v) => js_sys::Uint8Array::from(v.iter().map(|&b| b as u8).collect::<Vec<_>>().as_slice()).into(),
-            })
+            Ok(typed_array(values))
         })
+    }
+
+    /// The elements now (as `data` resolves them) where they are in host memory (the CPU backend),
+    /// else `undefined`: for printing without a readback.
+    #[wasm_bindgen(js_name = hostData)]
+    pub fn host_data(&self) -> JsValue {
+        self.0.host_now().map_or(JsValue::UNDEFINED, typed_array)
+    }
+}
+
+/// Host values as the matching JS typed array (`Uint8Array` for bool).
+fn typed_array(values: HostData) -> JsValue {
+    match values {
+        HostData::F32(v) => js_sys::Float32Array::from(v.as_slice()).into(),
+        HostData::I32(v) => js_sys::Int32Array::from(v.as_slice()).into(),
+        HostData::Bool(v) => js_sys::Uint8Array::from(v.iter().map(|&b| b as u8).collect::<Vec<_>>().as_slice()).into(),
     }
 }

@@ -36,7 +36,7 @@ export class History {
   }
 }
 
-/** Options of {@link earlyStopping}. */
+/** Options of `wg.callbacks.earlyStopping`. */
 export interface EarlyStoppingArgs {
   /** The log to watch; default `'val_loss'`. */
   monitor?: string;

@@ -1,9 +1,8 @@
 // Keras-like layer factories (TensorFlow.js Layers conventions: camelCase config objects,
 // channels-last images). A layer is a description until a model builds it with its input shape.
-
-/** Activation names accepted by `activation` options. */
-export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'geluTanh', 'swish', 'silu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'logSoftmax'] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+import type { Pair } from '../tensor.js';
+import { ACTIVATIONS } from '../names.js';
+import type { ActivationName, InitializerName, PaddingName } from '../names.js';
 
 /** Options every layer takes. */
 export interface LayerArgs {
@@ -56,8 +55,8 @@ export interface DenseArgs extends LayerArgs {
   units: number;
   activation?: ActivationName;
   useBias?: boolean;
-  kernelInitializer?: string;
-  biasInitializer?: string;
+  kernelInitializer?: InitializerName;
+  biasInitializer?: InitializerName;
 }
 
 /**
@@ -76,13 +75,11 @@ export function dense(args: DenseArgs): LayerSpec {
   }]);
 }
 
-type Pair = number | [number, number];
-
 export interface Conv2DArgs extends LayerArgs {
   filters: number;
   kernelSize: Pair;
   strides?: Pair;
-  padding?: 'valid' | 'same';
+  padding?: PaddingName;
   dataFormat?: 'channelsLast' | 'channelsFirst';
   dilationRate?: Pair;
   activation?: ActivationName;
@@ -107,7 +104,7 @@ export interface Conv1DArgs extends LayerArgs {
   filters: number;
   kernelSize: number;
   strides?: number;
-  padding?: 'valid' | 'same';
+  padding?: PaddingName;
   dilationRate?: number;
   activation?: ActivationName;
   useBias?: boolean;
@@ -129,7 +126,7 @@ export function conv1d(args: Conv1DArgs): LayerSpec {
 export interface Pooling2DArgs extends LayerArgs {
   poolSize?: Pair;
   strides?: Pair;
-  padding?: 'valid' | 'same';
+  padding?: PaddingName;
   dataFormat?: 'channelsLast' | 'channelsFirst';
 }
 

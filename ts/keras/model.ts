@@ -10,19 +10,18 @@ import { LayerSpec } from './layers.js';
 import { History, callAll } from './callbacks.js';
 import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
 import type { OptimizerSpec } from './optimizers.js';
+import type { LossName, MetricName, OptimizerName } from '../names.js';
 
-/** Loss names `compile` accepts (TensorFlow.js's, plus `huber`). */
-export type LossName = 'meanSquaredError' | 'meanAbsoluteError' | 'huber' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy';
 
 /** Options of {@link Sequential.compile}. */
 export interface ModelCompileArgs {
-  /** `'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, or `wg.train.adam(lr)` & co. */
-  optimizer: string | OptimizerSpec;
-  loss: LossName | string;
+  /** `'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, `'momentum'`, or `wg.train.adam(lr)` & co. */
+  optimizer: OptimizerName | OptimizerSpec;
+  loss: LossName;
   /** Treat predictions as logits (the cross-entropies). */
   fromLogits?: boolean;
-  /** `['accuracy']`, `'mse'`, `'mae'`, … */
-  metrics?: string[];
+  /** `['accuracy']`, `'mse'`, `['mae', 'mse']`, … */
+  metrics?: MetricName | MetricName[];
 }
 
 /** Options of {@link Sequential.fit}. */
@@ -188,7 +187,7 @@ export class Sequential {
     } finally {
       params.free();
     }
-    this.#trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, this.#optimizer, args.metrics ?? [], 'keras');
+    this.#trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, this.#optimizer, typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []), 'keras');
     this.#metricNames = this.#trainer.metricNames();
   }
 

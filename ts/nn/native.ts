@@ -1,6 +1,7 @@
 // Modules whose forward runs in the Rust core (one wasm call per layer): the base of nn.Linear & co.
 import { Layer } from '../../pkg/webgrad.js';
 import { Tensor, wrap } from '../tensor.js';
+import type { Pair } from '../tensor.js';
 import { keep } from '../memory.js';
 import { requireInit } from '../runtime.js';
 import { Module, Parameter } from './module.js';
@@ -56,8 +57,6 @@ export class NativeModule extends Module {
 
   #freed = false;
 }
-
-type Pair = number | [number, number];
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dOptions {

@@ -1,0 +1,2 @@
+// The whole webpack configuration a webgrad app needs: none beyond the mode.
+export default { mode: 'production' };
