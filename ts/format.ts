@@ -24,11 +24,17 @@ function shown(size: number): (number | null)[] {
 }
 
 /**
- * `values` (row-major) of `shape` as lines of nested brackets, e.g. `['[[1, 2],', ' [3, 4]]']`.
- * Every printed number is padded to the widest one.
+ * `values` (row-major) of `shape` as nested brackets, each line indented by four spaces as
+ * TensorFlow.js prints them, e.g. `'    [[1, 2],\n     [3, 4]]'`. Every printed number is padded
+ * to the widest one.
  */
-export function formatValues(values: ArrayLike<number>, shape: number[], dtype: string): string[] {
+export function formatValues(values: ArrayLike<number>, shape: number[], dtype: string): string {
+  return valueLines(values, shape, dtype).map((l) => (l === '' ? l : `    ${l}`)).join('\n');
+}
+
+function valueLines(values: ArrayLike<number>, shape: number[], dtype: string): string[] {
   if (shape.length === 0) return [valueText(values[0], dtype)];
+  if (shape.includes(0)) return ['[]'];
   const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
   // The texts of the entries that print, to pad them all to one width.
   const texts = new Map<number, string>();

@@ -517,7 +517,7 @@ export class Tensor {
     if (this.#handle === null) return 'Tensor (disposed)';
     const values = this.#handle.hostData() as Float32Array | Int32Array | Uint8Array | undefined;
     if (!values) return `${this.#header()} (values on the GPU: await t.print() or t.data())`;
-    return [this.#header(), ...formatValues(values, this.shape, this.dtype).map((l) => `    ${l}`)].join('\n');
+    return `${this.#header()}\n${formatValues(values, this.shape, this.dtype)}`;
   }
 
   /**
@@ -538,7 +538,7 @@ export class Tensor {
     const values = await this.data();
     const lines = ['Tensor'];
     if (verbose) lines.push(`  dtype: ${h.dtype}`, `  rank: ${shape.length}`, `  shape: [${shape.join(',')}]`, `  backend: ${h.device}`, '  values:');
-    lines.push(...formatValues(values, shape, this.dtype).map((l) => `    ${l}`));
+    lines.push(formatValues(values, shape, this.dtype));
     printFn(lines.join('\n'));
   }
 

