@@ -2,7 +2,8 @@
 // runs bench/index.html in headless Chromium, prints webgrad vs TensorFlow.js as a table with ratios,
 // and writes bench/results/latest.json. `--seconds N` sets the minimum time per measurement;
 // `--only TEXT` keeps the workloads whose name contains TEXT; `--lib webgrad|tfjs` keeps one side;
-// `--group cpu|gpu` keeps one kind of backend.
+// `--group cpu|gpu` keeps one kind of backend. Cold start is measured apart (bench/cold.html): a fresh
+// browser context per page load, the median of `--loads N` (default 5) loads per contender.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { serve } from '../scripts/serve.mjs';
 import { launchChromium, openPage } from '../scripts/chromium.mjs';
@@ -13,6 +14,37 @@ const query = new URLSearchParams({ seconds: String(seconds) });
 if (arg('--only')) query.set('only', arg('--only'));
 if (arg('--lib')) query.set('lib', arg('--lib'));
 if (arg('--group')) query.set('group', arg('--group'));
+const COLD = 'page load to first 256x256 matmul result (cold)';
+const COLD_CONTENDERS = { cpu: ['webgrad cpu', 'tfjs wasm', 'tfjs cpu'], gpu: ['webgrad webgpu', 'tfjs webgpu', 'tfjs webgl'] };
+
+/** The median over `--loads` fresh page loads of bench/cold.html, per contender. */
+async function coldStarts(browser, url) {
+  const loads = Number(arg('--loads', 5));
+  const results = [];
+  for (const [group, ids] of Object.entries(COLD_CONTENDERS)) {
+    if (arg('--group') && arg('--group') !== group) continue;
+    for (const id of ids.filter((i) => !arg('--lib') || i.startsWith(arg('--lib')))) {
+      const times = [];
+      let error = null;
+      for (let i = 0; i < loads && !error; i++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${url}/bench/cold.html?contender=${encodeURIComponent(id)}`);
+        await page.waitForFunction(() => window.__cold, null, { timeout: 120_000 });
+        const r = await page.evaluate(() => window.__cold);
+        await context.close();
+        if (r.error) error = r.error;
+        else times.push(r.ms);
+      }
+      times.sort((a, b) => a - b);
+      const entry = { workload: COLD, contender: id, group, higherIsBetter: false, loads: times };
+      results.push(error ? { ...entry, error } : { ...entry, value: times[Math.floor(times.length / 2)], unit: 'ms' });
+      console.log(`[cold] ${id}: ${error ?? times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    }
+  }
+  return results;
+}
+
 const { server, url } = await serve(0);
 const browser = await launchChromium();
 try {
@@ -21,6 +53,8 @@ try {
   await page.waitForFunction(() => window.__bench, null, { timeout: 30 * 60_000, polling: 1000 });
   const report = await page.evaluate(() => window.__bench);
   if (report.error) throw new Error(report.error);
+  await page.close();
+  if (!arg('--only') || COLD.includes(arg('--only'))) report.results.push(...(await coldStarts(browser, url)));
   report.chromium = browser.version();
   report.date = new Date().toISOString();
   const cell = (r) => (r ? (r.error ? `n/a (${r.error.slice(0, 40)})` : `${r.value.toFixed(r.value < 10 ? 3 : 1)} ${r.unit}`) : '');

@@ -131,7 +131,7 @@ async function checkWasmFiles(dir, list, where) {
 }
 
 test('npm pack from this checkout builds a complete package with nothing else in it', () => {
-  const required = ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'pkg/webgrad.js', 'pkg/webgrad_bg.wasm',
+  const required = ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'pkg/webgrad_bg.wasm',
     'pkg/webgrad_relaxed_bg.wasm', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json'];
   for (const f of required) assert.ok(tarball.files.includes(f), `the tarball lacks ${f}`);
   const allowed = (f) => required.includes(f) || /^dist\/(cjs\/)?([a-z-]+\/)?[a-z-]+\.(js|d\.ts)$/.test(f);
