@@ -21,8 +21,9 @@ fi
 cp "$relaxed_dir/webgrad_bg.wasm" pkg/webgrad_relaxed_bg.wasm
 # Shrink with binaryen's wasm-opt from npm (132), never Debian's (108 corrupts wasm-bindgen output).
 # Only the features rustc's wasm32 target emits (plus SIMD): newer encodings would not load everywhere.
-features=(--enable-bulk-memory --enable-multivalue --enable-mutable-globals --enable-nontrapping-float-to-int
-  --enable-reference-types --enable-sign-ext --enable-simd)
+# The producers and target-features sections are metadata no engine reads.
+flags=(-O3 --strip-producers --strip-target-features --enable-bulk-memory --enable-multivalue --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-simd)
 # wasm-opt takes about 30 s a binary: its output is cached by the input's bytes, the flags and
 # binaryen's version, so rebuilding unchanged code skips it.
 optimize() {
@@ -33,13 +34,13 @@ optimize() {
   local cached="$CARGO_TARGET_DIR/wasm-opt/$key.wasm"
   if [ ! -f "$cached" ]; then
     mkdir -p "$(dirname "$cached")"
-    node_modules/.bin/wasm-opt -O3 "$@" "$file" -o "$cached.tmp"
+    node_modules/.bin/wasm-opt "$@" "$file" -o "$cached.tmp"
     mv "$cached.tmp" "$cached"
   fi
   cp "$cached" "$file"
 }
-optimize pkg/webgrad_bg.wasm "${features[@]}"
-optimize pkg/webgrad_relaxed_bg.wasm "${features[@]}" --enable-relaxed-simd
+optimize pkg/webgrad_bg.wasm "${flags[@]}"
+optimize pkg/webgrad_relaxed_bg.wasm "${flags[@]}" --enable-relaxed-simd
 
 # The version the package reports (`wg.version`) is package.json's.
 node -e 'const { version } = require("./package.json");

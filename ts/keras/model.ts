@@ -12,7 +12,6 @@ import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { LossName, MetricName, OptimizerName } from '../names.js';
 
-
 /** Options of {@link Sequential.compile}. */
 export interface ModelCompileArgs {
   /** `'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, `'momentum'`, or `wg.train.adam(lr)` & co. */
