@@ -26,7 +26,9 @@ export class Chart {
 
   draw() {
     const { canvas } = this;
-    const g = canvas.getContext('2d');
+    // A CPU canvas: an accelerated one waits on the GPU process, which training keeps busy (it
+    // stalled the page for up to half a second in headless Chromium on SwiftShader).
+    const g = canvas.getContext('2d', { willReadFrequently: true });
     const [w, h, pad] = [canvas.width, canvas.height, 24];
     g.clearRect(0, 0, w, h);
     g.strokeStyle = '#ccd3e0';

@@ -1,15 +1,16 @@
-// The MNIST demo: loads the digits, trains with the chosen API/model/backend, charts progress, and
-// predicts digits drawn on the canvas. `?autorun=1&backend=webgpu&api=keras&model=mlp&epochs=2`
-// starts training at once (the end-to-end test uses it); `window.__demo` mirrors the page's state.
-import * as wg from '../dist/index.js';
-import { trainKeras, trainTorch } from './models.mjs';
+// The MNIST demo: loads the digits, trains with the chosen API/model/backend in a module worker
+// (train-worker.mjs, so the page never stalls), charts progress, and predicts digits drawn on the
+// canvas. `?autorun=1&backend=webgpu&api=keras&model=mlp&epochs=2` starts training at once (the
+// end-to-end test uses it); `window.__demo` mirrors the page's state.
+import { trainers } from './models.mjs';
 import { Chart } from './chart.mjs';
 
 const $ = (id) => document.getElementById(id);
 const state = (window.__demo = { state: 'loading', testAccuracy: null, samplesPerSecond: null, predictions: 0, error: null });
 const chart = new Chart($('chart'));
 const TEST = 2000;
-let predict = null;
+let worker = null;
+let trained = false;
 let digits = null;
 
 function setStatus(text, s) {
@@ -18,80 +19,76 @@ function setStatus(text, s) {
   state.state = s;
 }
 
+function fail(message, stack = message) {
+  state.error = stack;
+  setStatus(`error: ${message}`, 'error');
+  $('train').disabled = false;
+}
+
+// The page imports models.mjs only to show the source of the trainer the worker runs.
 function showCode() {
   const keras = $('api').value === 'keras';
   $('code-title').textContent = keras ? 'Keras-like' : 'PyTorch-like';
-  $('code').textContent = (keras ? trainKeras : trainTorch).toString();
+  $('code').textContent = trainers[$('api').value].toString();
 }
 
+/** mnist.bin's bytes (train-worker.mjs decodes them) and its digit count. */
 async function loadDigits() {
   const bytes = new Uint8Array(await (await fetch('data/mnist.bin')).arrayBuffer());
-  const n = new DataView(bytes.buffer).getUint32(0, true);
-  const pixels = new Float32Array(n * 784);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = bytes[4 + i] / 255;
-  return { n, pixels, labels: Int32Array.from(bytes.subarray(4 + n * 784, 4 + n * 785)) };
+  return { n: new DataView(bytes.buffer).getUint32(0, true), bytes };
 }
 
-async function train() {
+/** Starts a fresh worker (ending the last one, and with it its model and tensors) to train. */
+function train() {
   $('train').disabled = true;
-  predict = null;
+  trained = false;
+  state.testAccuracy = state.error = null;
   chart.reset();
-  try {
-    setStatus('initialising…', 'running');
-    $('backend-name').textContent = await wg.init({ backend: $('backend').value });
-    const nTrain = Math.min(Number($('train-size').value), digits.n - TEST);
-    const epochs = Number($('epochs').value);
-    const start = digits.n - TEST;
-    const data = {
-      x: wg.tensor(digits.pixels.subarray(0, nTrain * 784), [nTrain, 784]), y: wg.tensor(digits.labels.subarray(0, nTrain), [nTrain]),
-      xTest: wg.tensor(digits.pixels.subarray(start * 784), [TEST, 784]), yTest: wg.tensor(digits.labels.subarray(start), [TEST]),
-    };
-    const t0 = performance.now();
-    let seen = 0;
-    const report = {
-      batch(loss, acc) {
-        chart.addBatch(loss, acc);
-        seen += 64;
-        state.samplesPerSecond = Math.round(Math.min(seen, nTrain * epochs) / ((performance.now() - t0) / 1000));
-        $('samples-per-s').textContent = state.samplesPerSecond.toLocaleString();
-      },
-      epoch(e, testAccuracy) {
-        $('epoch').textContent = `${e + 1} / ${epochs}`;
-        chart.addEpoch(testAccuracy);
-        $('test-accuracy').textContent = `${(100 * testAccuracy).toFixed(2)}% after epoch ${e + 1}`;
-      },
-    };
-    setStatus('training…', 'running');
-    const fn = $('api').value === 'keras' ? trainKeras : trainTorch;
-    predict = await fn(wg, data, $('model').value, epochs, report);
-    Object.values(data).forEach((t) => t.dispose());
-    setStatus('testing…', 'running');
-    state.testAccuracy = await testAccuracy();
-    $('test-accuracy').textContent = `${(100 * state.testAccuracy).toFixed(2)}%`;
-    setStatus(`done · ${wg.memory().numTensors} live tensors`, 'done');
-  } catch (e) {
-    state.error = String(e?.stack ?? e);
-    setStatus(`error: ${e.message}`, 'error');
-  } finally {
-    $('train').disabled = false;
-  }
+  setStatus('initialising…', 'running');
+  worker?.terminate();
+  worker = new Worker(new URL('./train-worker.mjs', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => show[data.type](data);
+  worker.onerror = (e) => fail(e.message || 'the training worker failed to start');
+  // A copy of the digits, transferred: the page keeps its own for "Show a test digit".
+  const bytes = digits.bytes.slice();
+  worker.postMessage({
+    type: 'train', backend: $('backend').value, api: $('api').value, model: $('model').value,
+    epochs: Number($('epochs').value), nTrain: Math.min(Number($('train-size').value), digits.n - TEST), test: TEST, bytes,
+  }, [bytes.buffer]);
 }
 
-async function testAccuracy() {
-  const start = digits.n - TEST;
-  const x = wg.tensor(digits.pixels.subarray(start * 784), [TEST, 784]);
-  const probs = predict(x);
-  const best = probs.argmax(-1);
-  const guesses = await best.data();
-  for (const t of [x, probs, best]) t.dispose();
-  let right = 0;
-  for (let i = 0; i < TEST; i++) if (guesses[i] === digits.labels[start + i]) right++;
-  return right / TEST;
-}
+/** What the page does with each of the worker's messages (train-worker.mjs lists them). */
+const show = {
+  backend({ name }) {
+    $('backend-name').textContent = name;
+    setStatus('training…', 'running');
+  },
+  batch({ loss, acc, samples, seconds }) {
+    chart.addBatch(loss, acc);
+    state.samplesPerSecond = Math.round(samples / seconds);
+    $('samples-per-s').textContent = state.samplesPerSecond.toLocaleString();
+  },
+  epoch({ epoch, epochs, testAccuracy }) {
+    $('epoch').textContent = `${epoch + 1} / ${epochs}`;
+    chart.addEpoch(testAccuracy);
+    $('test-accuracy').textContent = `${(100 * testAccuracy).toFixed(2)}% after epoch ${epoch + 1}`;
+  },
+  testing: () => setStatus('testing…', 'running'),
+  done({ testAccuracy, liveTensors }) {
+    trained = true;
+    state.testAccuracy = testAccuracy;
+    $('test-accuracy').textContent = `${(100 * testAccuracy).toFixed(2)}%`;
+    setStatus(`done · ${liveTensors} live tensors`, 'done');
+    $('train').disabled = false;
+  },
+  probs: ({ probs }) => showPrediction(Array.from(probs)),
+  error: ({ message, stack }) => fail(message, stack),
+};
 
 // ---- drawing and predicting -----------------------------------------------------------------
 const canvas = $('draw');
-const ink = canvas.getContext('2d');
+// On the CPU, like the chart's: mnistPixels reads it back, and the GPU is busy training.
+const ink = canvas.getContext('2d', { willReadFrequently: true });
 ink.lineWidth = 16;
 ink.lineCap = ink.lineJoin = 'round';
 ink.strokeStyle = '#fff';
@@ -106,7 +103,7 @@ $('sample').onclick = () => {
   const index = digits.n - TEST + (shown++ % TEST);
   const small = new ImageData(28, 28);
   for (let p = 0; p < 784; p++) {
-    const v = digits.pixels[index * 784 + p] * 255;
+    const v = digits.bytes[4 + index * 784 + p];
     small.data.set([v, v, v, 255], p * 4);
   }
   const tmp = document.createElement('canvas');
@@ -156,13 +153,13 @@ function mnistPixels(source) {
   return shifted;
 }
 
-async function predictCanvas() {
-  if (!predict) { $('prediction').textContent = 'train a model first'; return; }
-  const x = wg.tensor(mnistPixels(canvas), [1, 784]);
-  const probs = predict(x);
-  const p = Array.from(await probs.data());
-  x.dispose();
-  probs.dispose();
+function predictCanvas() {
+  if (!trained) { $('prediction').textContent = 'train a model first'; return; }
+  const pixels = mnistPixels(canvas);
+  worker.postMessage({ type: 'predict', pixels }, [pixels.buffer]);
+}
+
+function showPrediction(p) {
   const best = p.indexOf(Math.max(...p));
   $('prediction').textContent = `${best} (${(100 * p[best]).toFixed(1)}%)`;
   $('prediction').dataset.count = String(++state.predictions);
@@ -179,8 +176,8 @@ showCode();
 try {
   digits = await loadDigits();
   setStatus(`${digits.n.toLocaleString()} digits loaded`, 'ready');
-  if (params.get('autorun') === '1') await train();
+  $('train').disabled = false;
+  if (params.get('autorun') === '1') train();
 } catch (e) {
-  state.error = String(e?.stack ?? e);
-  setStatus(`error: ${e.message}`, 'error');
+  fail(e.message, String(e?.stack ?? e));
 }

@@ -1,6 +1,6 @@
-// The demo's two front doors, side by side: the page shows these functions' source as the code it
-// runs. Each trains on `data` ({x: [n, 784], y: [n] labels, xTest, yTest}), calls
-// `report.batch(loss, acc)` per batch and `report.epoch(epoch, testAccuracy)` per epoch, and
+// The demo's two front doors, side by side: the training worker runs them and the page shows their
+// source as the code that runs. Each trains on `data` ({x: [n, 784], y: [n] labels, xTest, yTest}),
+// calls `report.batch(loss, acc)` per batch and `report.epoch(epoch, testAccuracy)` per epoch, and
 // resolves to a `predict(x) -> probabilities` function.
 
 export async function trainKeras(wg, data, kind, epochs, report) {
@@ -62,7 +62,6 @@ export async function trainTorch(wg, data, kind, epochs, report) {
       optimizer.step();
       report.batch(await loss.item(), await acc.item());
       loss.dispose(); acc.dispose();
-      await new Promise((resolve) => setTimeout(resolve, 0));
     }
     order.dispose();
     const testAccuracy = wg.tidy(() => wg.noGrad(() => {
@@ -76,3 +75,6 @@ export async function trainTorch(wg, data, kind, epochs, report) {
   }
   return (x) => wg.tidy(() => wg.noGrad(() => { net.eval(); return net.forward(x).softmax(-1); }));
 }
+
+/** The trainer for each choice of the page's API menu. */
+export const trainers = { keras: trainKeras, torch: trainTorch };
