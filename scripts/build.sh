@@ -34,8 +34,12 @@ optimize() {
   local cached="$CARGO_TARGET_DIR/wasm-opt/$key.wasm"
   if [ ! -f "$cached" ]; then
     mkdir -p "$(dirname "$cached")"
-    node_modules/.bin/wasm-opt "$@" "$file" -o "$cached.tmp"
-    mv "$cached.tmp" "$cached"
+    local tmp
+    tmp=$(mktemp "$cached.XXXXXX")
+    node_modules/.bin/wasm-opt "$@" "$file" -o "$tmp"
+    mv "$tmp" "$cached"
+    # The newest few entries are all a checkout reuses (two builds, each at most a few versions back).
+    ls -t "$(dirname "$cached")"/*.wasm | tail -n +9 | xargs -r rm -f
   fi
   cp "$cached" "$file"
 }

@@ -16,7 +16,8 @@ await build({
   format: 'cjs',
   platform: 'node',
   define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'index.js')).href;" },
+  // The directive first: code before it would turn the bundle's own "use strict" into a plain string.
+  banner: { js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'index.js')).href;" },
 });
 await writeFile('dist/cjs/package.json', '{ "type": "commonjs" }\n');
 

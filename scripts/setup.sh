@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything webgrad needs on a fresh Debian machine (Rust stable, Node 20), installing only what is
-# missing: quick when all is present. Run by `npm run demo` and `npm test`.
+# missing: quick when all is present. Run by `npm run demo` and `npm test`; `setup.sh build` (run by
+# `npm pack`) installs only what the build needs, not the browser and driver the tests use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -25,10 +26,13 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked
 fi
 
+# The tests' browser, its driver and lavapipe (the build needs none of them).
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
-compgen -G '/usr/share/vulkan/icd.d/lvp_icd*.json' >/dev/null || missing+=(mesa-vulkan-drivers)
+if [ "${1:-}" != build ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  compgen -G '/usr/share/vulkan/icd.d/lvp_icd*.json' >/dev/null || missing+=(mesa-vulkan-drivers)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing Debian packages: ${missing[*]}" >&2

@@ -29,9 +29,9 @@ export class Optimizer {
   readonly inner: WasmOptimizer;
   readonly params: Tensor[];
 
-  /** @internal `name` and `flavor` pick the Rust optimizer and its defaults. */
-  constructor(name: string, params: Tensor[], options: object, flavor: 'torch' | 'keras' = 'torch') {
-    if (params.length === 0) throw new Error(`${name}: the optimizer got an empty parameter list`);
+  /** For the subclasses: `name` and `flavor` pick the Rust optimizer and its defaults. */
+  protected constructor(name: string, params: Tensor[], options: object, flavor: 'torch' | 'keras' = 'torch') {
+    if (!Array.isArray(params) || params.length === 0) throw new Error(`${name}: the optimizer needs a non-empty list of parameters`);
     this.params = params;
     const list = listOf(params, name);
     try {

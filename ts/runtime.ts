@@ -2,6 +2,7 @@
 import initWasm, { backendName, initBackend } from '../pkg/webgrad.js';
 import { resolveWasm, wasmFile } from './wasm-source.js';
 import type { WasmOption } from './wasm-source.js';
+import { version } from './version.js';
 
 /**
  * Which backend to run on: `'auto'` picks WebGPU on a hardware adapter and the CPU backend otherwise
@@ -35,8 +36,12 @@ async function loadModule(option: WasmOption | undefined): Promise<unknown> {
   try {
     return await initWasm({ module_or_path: input });
   } catch (e) {
-    const engine = file === 'webgrad_relaxed_bg.wasm' ? 'an engine with relaxed SIMD' : 'an engine without relaxed SIMD (it needs webgrad_bg.wasm)';
-    throw new Error(`init: the WebAssembly module from ${where} failed to load on ${engine}: ${(e as Error).message}`);
+    // An engine without relaxed SIMD cannot compile the relaxed build; a module that does not link
+    // was built from another version of the glue.
+    const hint = e instanceof WebAssembly.CompileError && file === 'webgrad_bg.wasm'
+      ? ` This engine has no relaxed SIMD: it needs ${file}.`
+      : e instanceof WebAssembly.LinkError ? ` Is it the build of webgrad ${version}?` : '';
+    throw new Error(`init: the WebAssembly module from ${where} failed to load: ${(e as Error).message}.${hint}`, { cause: e });
   }
 }
 

@@ -1,7 +1,8 @@
 // The Tensor class: a thin, typed wrapper over the wasm handle, with PyTorch-style names in camelCase.
 import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg/webgrad.js';
 import { requireInit } from './runtime.js';
-import { formatValues } from './format.js';
+import { EDGE, cutAxes, formatValues } from './format.js';
+import { noGrad } from './autograd.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
@@ -134,7 +135,7 @@ const finalizer = new FinalizationRegistry<WasmTensor>((handle) => handle.free()
 
 /** @internal Wraps a wasm handle into a Tensor. */
 export function wrap(handle: WasmTensor): Tensor {
-  return new Tensor(handle);
+  return Tensor.fromHandle(handle);
 }
 
 /**
@@ -156,11 +157,17 @@ export class Tensor {
   #grad: Tensor | null = null;
   #gradId = -1;
 
-  /** @internal Wraps a wasm handle; use {@link tensor} to make tensors. `scoped: false` keeps it out of `tidy`. */
-  constructor(handle: WasmTensor, scoped = true) {
+  // Tensors come from wg.tensor(), the creation functions and ops, never from `new`.
+  private constructor(handle: WasmTensor, scoped: boolean) {
+    if (!(handle instanceof WasmTensor)) throw new Error('Tensor: make tensors with wg.tensor(), wg.zeros() and the other creation functions, not new');
     this.#handle = handle;
     finalizer.register(this, handle, this);
     if (scoped) onCreate?.(this);
+  }
+
+  /** @internal Wraps a wasm handle; `scoped: false` keeps it out of `tidy`. */
+  static fromHandle(handle: WasmTensor, scoped = true): Tensor {
+    return new Tensor(handle, scoped);
   }
 
   /** @internal The live wasm handle, or an Error naming `op` once disposed. */
@@ -425,7 +432,7 @@ export class Tensor {
     if (id !== this.#gradId) {
       this.#grad?.dispose();
       const g = id < 0 ? undefined : this.handle('grad').grad;
-      this.#grad = g === undefined ? null : new Tensor(g, false);
+      this.#grad = g === undefined ? null : Tensor.fromHandle(g, false);
       this.#gradId = id;
     }
     return this.#grad;
@@ -515,9 +522,35 @@ export class Tensor {
    */
   toString(): string {
     if (this.#handle === null) return 'Tensor (disposed)';
-    const values = this.#handle.hostData() as Float32Array | Int32Array | Uint8Array | undefined;
+    const values = this.#printed((part) => part.handle('toString').hostData() as Float32Array | Int32Array | Uint8Array | undefined);
     if (!values) return `${this.#header()} (values on the GPU: await t.print() or t.data())`;
     return `${this.#header()}\n${formatValues(values, this.shape, this.dtype)}`;
+  }
+
+  /**
+   * `read` of the part of this tensor that prints: itself, or a small copy with each axis longer
+   * than the print limit cut to its first and last entries (so printing a large tensor reads only
+   * what shows).
+   */
+  #printed<T>(read: (part: Tensor) => T): T {
+    const axes = cutAxes(this.shape);
+    if (axes.length === 0) return read(this);
+    const part = noGrad(() => {
+      let cut: Tensor = this;
+      for (const axis of axes) {
+        const size = cut.shape[axis];
+        const ends = [cut.narrow(axis, 0, EDGE), cut.narrow(axis, size - EDGE, EDGE)];
+        const next = concat(ends, axis);
+        for (const t of [...ends, cut]) if (t !== this) t.dispose();
+        cut = next;
+      }
+      return cut;
+    });
+    try {
+      return read(part);
+    } finally {
+      part.dispose(); // a readback `read` started keeps its own reference
+    }
   }
 
   /**
@@ -535,7 +568,7 @@ export class Tensor {
   async print(verbose = false, printFn: (text: string) => void = console.log): Promise<void> {
     const h = this.handle('print');
     const shape = this.shape;
-    const values = await this.data();
+    const values = await this.#printed((part) => part.data());
     const lines = ['Tensor'];
     if (verbose) lines.push(`  dtype: ${h.dtype}`, `  rank: ${shape.length}`, `  shape: [${shape.join(',')}]`, `  backend: ${h.device}`, '  values:');
     lines.push(formatValues(values, shape, this.dtype));
@@ -554,7 +587,7 @@ export class Tensor {
    */
   *[Symbol.iterator](): Iterator<Tensor> {
     const rows = this.shape[0];
-    if (rows === undefined) throw new TypeError('iteration over a 0-d tensor');
+    if (rows === undefined) throw new TypeError('iterate: iteration over a 0-d tensor (shape []) has no rows; evaluate() without metrics gives one scalar');
     for (let i = 0; i < rows; i++) {
       const row = this.narrow(0, i, 1);
       const item = row.squeeze(0);

@@ -16,6 +16,12 @@ export type WasmFile = 'webgrad_relaxed_bg.wasm' | 'webgrad_bg.wasm';
 type FetchResponse = typeof globalThis extends { Response: abstract new (...args: never) => infer T } ? T : never;
 
 /**
+ * `URL` where the program's lib declares it (DOM, WebWorker, `@types/node`), else `never`.
+ * @inline
+ */
+type WebUrl = typeof globalThis extends { URL: abstract new (...args: never) => infer T } ? T : never;
+
+/**
  * `WebAssembly.Module` where the program's lib declares it (DOM, WebWorker), else `never`.
  * @inline
  */
@@ -25,7 +31,7 @@ type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstrac
  * Where the module comes from, for apps that host the `.wasm` file themselves (a CDN, a service
  * worker): a URL (string or `URL`), a `Response`, the bytes, or a compiled `WebAssembly.Module`.
  */
-export type WasmSource = string | URL | FetchResponse | ArrayBuffer | ArrayBufferView | CompiledModule;
+export type WasmSource = string | WebUrl | FetchResponse | ArrayBuffer | ArrayBufferView | CompiledModule;
 
 /**
  * `init`'s `wasm` option: one source (it must be the build the engine can run), or a function that
@@ -114,7 +120,7 @@ async function fromResponse(response: Response, url: string): Promise<GlueInput>
 function nodeFs(url: URL): { readFile(u: URL): Promise<Uint8Array> } {
   type NodeProcess = { getBuiltinModule?(id: string): unknown };
   const fs = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule?.('node:fs/promises');
-  if (!fs) fail(`reading ${url.href} needs Node 20.16 or later (process.getBuiltinModule); elsewhere pass the bytes: init({ wasm: bytes })`);
+  if (!fs) fail(`reading ${url.href} needs Node 20.16+ or 22.3+ (process.getBuiltinModule); elsewhere pass the bytes: init({ wasm: bytes })`);
   return fs as { readFile(u: URL): Promise<Uint8Array> };
 }
 

@@ -24,6 +24,11 @@ test('a module that cannot load is an Error naming where it came from, and init 
   await assert.rejects(wg.init({ wasm: html }), /the bytes passed to init is not a WebAssembly module: got an HTML page/);
   await assert.rejects(wg.init({ wasm: new Uint8Array([1, 2, 3, 4, 5]) }), /got 5 bytes starting 01 02 03 04/);
   await assert.rejects(wg.init({ wasm: 42 }), /the wasm option must be a URL, a Response, bytes or a WebAssembly.Module/);
+  if (!wg.hasRelaxedSimd()) {
+    // The relaxed-SIMD build on an engine without relaxed SIMD (Node 20).
+    const relaxed = await readFile(new URL('../../pkg/webgrad_relaxed_bg.wasm', import.meta.url));
+    await assert.rejects(wg.init({ wasm: relaxed }), /^Error: init: the WebAssembly module from the bytes passed to init failed to load: .*\. This engine has no relaxed SIMD: it needs webgrad_bg\.wasm\.$/);
+  }
   assert.throws(() => wg.tensor([1]), /call `await webgrad.init\(\)` first/, 'nothing loaded');
   // A function is told the build this engine needs (Node 20: no relaxed SIMD) and may return a module.
   const asked = [];

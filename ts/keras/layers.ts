@@ -21,16 +21,22 @@ export class LayerSpec {
   /** The sample shape given by `inputShape` / `inputDim`, if any. */
   readonly inputShape: number[] | undefined;
 
-  /** @internal */
-  constructor(
+  // Layers come from the wg.layers.* factories, never from `new`.
+  private constructor(
     readonly className: string,
     args: LayerArgs,
     /** @internal The core layer kind and canonical config for a sample shape. */
     readonly toCore: (shape: number[]) => [string, object],
   ) {
+    if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
     counter += 1;
     this.name = args.name ?? `${className.toLowerCase()}_${counter}`;
     this.inputShape = args.inputShape ?? (args.inputDim !== undefined ? [args.inputDim] : undefined);
+  }
+
+  /** @internal */
+  static create(className: string, args: LayerArgs, toCore: (shape: number[]) => [string, object]): LayerSpec {
+    return new LayerSpec(className, args, toCore);
   }
 }
 
@@ -70,7 +76,7 @@ export interface DenseArgs extends LayerArgs {
 export function dense(args: DenseArgs): LayerSpec {
   const units = positive('dense', 'units', args.units);
   const activation = activationOf('dense', args.activation);
-  return new LayerSpec('Dense', args, (shape) => ['dense', {
+  return LayerSpec.create('Dense', args, (shape) => ['dense', {
     inputs: last(shape), units, activation, bias: args.useBias ?? true, kernelInitializer: args.kernelInitializer, biasInitializer: args.biasInitializer,
   }]);
 }
@@ -91,7 +97,7 @@ export function conv2d(args: Conv2DArgs): LayerSpec {
   const filters = positive('conv2d', 'filters', args.filters);
   const activation = activationOf('conv2d', args.activation);
   const channelsLast = (args.dataFormat ?? 'channelsLast') === 'channelsLast';
-  return new LayerSpec('Conv2D', args, (shape) => {
+  return LayerSpec.create('Conv2D', args, (shape) => {
     if (shape.length !== 3) throw new Error(`conv2d: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
     return ['conv2d', {
       inChannels: channelsLast ? last(shape) : shape[0], outChannels: filters, kernel: args.kernelSize, stride: args.strides ?? 1,
@@ -114,7 +120,7 @@ export interface Conv1DArgs extends LayerArgs {
 export function conv1d(args: Conv1DArgs): LayerSpec {
   const filters = positive('conv1d', 'filters', args.filters);
   const activation = activationOf('conv1d', args.activation);
-  return new LayerSpec('Conv1D', args, (shape) => {
+  return LayerSpec.create('Conv1D', args, (shape) => {
     if (shape.length !== 2) throw new Error(`conv1d: expects samples of rank 2 ([steps, channels]), got input shape [${shape}]`);
     return ['conv1d', {
       inChannels: last(shape), outChannels: filters, kernel: args.kernelSize, stride: args.strides ?? 1, padding: args.padding ?? 'valid',
@@ -132,7 +138,7 @@ export interface Pooling2DArgs extends LayerArgs {
 
 function pooling(kind: 'maxPool2d' | 'avgPool2d', className: string, args: Pooling2DArgs): LayerSpec {
   const poolSize = args.poolSize ?? 2;
-  return new LayerSpec(className, args, () => [kind, {
+  return LayerSpec.create(className, args, () => [kind, {
     kernel: poolSize, stride: args.strides ?? poolSize, padding: args.padding ?? 'valid',
     channelsLast: (args.dataFormat ?? 'channelsLast') === 'channelsLast', countIncludePad: false,
   }]);
@@ -145,24 +151,24 @@ export const averagePooling2d = (args: Pooling2DArgs = {}) => pooling('avgPool2d
 
 /** Mean over the spatial axes: `[h, w, c] -> [c]`. */
 export function globalAveragePooling2d(args: LayerArgs & { dataFormat?: 'channelsLast' | 'channelsFirst' } = {}): LayerSpec {
-  return new LayerSpec('GlobalAveragePooling2D', args, () => ['globalAvgPool2d', { channelsLast: (args.dataFormat ?? 'channelsLast') === 'channelsLast' }]);
+  return LayerSpec.create('GlobalAveragePooling2D', args, () => ['globalAvgPool2d', { channelsLast: (args.dataFormat ?? 'channelsLast') === 'channelsLast' }]);
 }
 
 /** Flattens each sample to one axis. */
-export const flatten = (args: LayerArgs = {}) => new LayerSpec('Flatten', args, () => ['flatten', {}]);
+export const flatten = (args: LayerArgs = {}) => LayerSpec.create('Flatten', args, () => ['flatten', {}]);
 
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
-export const reshape = (args: LayerArgs & { targetShape: number[] }) => new LayerSpec('Reshape', args, () => ['reshape', { shape: args.targetShape }]);
+export const reshape = (args: LayerArgs & { targetShape: number[] }) => LayerSpec.create('Reshape', args, () => ['reshape', { shape: args.targetShape }]);
 
 /** Drops inputs with probability `rate` while training (inverted dropout). */
 export function dropout(args: LayerArgs & { rate: number }): LayerSpec {
   if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout: 'rate' must be in [0, 1), got ${args.rate}`);
-  return new LayerSpec('Dropout', args, () => ['dropout', { rate: args.rate }]);
+  return LayerSpec.create('Dropout', args, () => ['dropout', { rate: args.rate }]);
 }
 
 /** Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras). */
 export function batchNormalization(args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number } = {}): LayerSpec {
-  return new LayerSpec('BatchNormalization', args, (shape) => {
+  return LayerSpec.create('BatchNormalization', args, (shape) => {
     const axis = args.axis ?? -1;
     if (axis !== -1 && axis !== shape.length) throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
     return ['batchNorm', { channels: last(shape), momentum: args.momentum, eps: args.epsilon }];
@@ -171,7 +177,7 @@ export function batchNormalization(args: LayerArgs & { axis?: number; momentum?:
 
 /** Layer normalisation over the last axis (epsilon 1e-3, as in Keras). */
 export function layerNormalization(args: LayerArgs & { axis?: number; epsilon?: number } = {}): LayerSpec {
-  return new LayerSpec('LayerNormalization', args, (shape) => {
+  return LayerSpec.create('LayerNormalization', args, (shape) => {
     if ((args.axis ?? -1) !== -1) throw new Error(`layerNormalization: only axis -1 is supported, got ${args.axis}`);
     return ['layerNorm', { shape: [last(shape)], eps: args.epsilon }];
   });
@@ -182,11 +188,11 @@ export function embedding(args: LayerArgs & { inputDim: number; outputDim: numbe
   const count = positive('embedding', 'inputDim', args.inputDim);
   const dim = positive('embedding', 'outputDim', args.outputDim);
   const spec = { ...args, inputDim: undefined, inputShape: args.inputShape ?? (args.inputLength ? [args.inputLength] : undefined) };
-  return new LayerSpec('Embedding', spec, () => ['embedding', { count, dim }]);
+  return LayerSpec.create('Embedding', spec, () => ['embedding', { count, dim }]);
 }
 
 /** An activation as its own layer. */
 export function activation(args: LayerArgs & { activation: ActivationName }): LayerSpec {
   const name = activationOf('activation', args.activation);
-  return new LayerSpec('Activation', args, () => ['activation', { activation: name }]);
+  return LayerSpec.create('Activation', args, () => ['activation', { activation: name }]);
 }

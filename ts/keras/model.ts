@@ -14,7 +14,7 @@ import type { LossName, MetricName, OptimizerName } from '../names.js';
 
 /** Options of {@link Sequential.compile}. */
 export interface ModelCompileArgs {
-  /** `'adam'`, `'sgd'`, `'rmsprop'`, `'adagrad'`, `'adamw'`, `'momentum'`, or `wg.train.adam(lr)` & co. */
+  /** A name in `wg.OPTIMIZERS` (TensorFlow.js's defaults), or `wg.train.adam(lr)` & co. */
   optimizer: OptimizerName | OptimizerSpec;
   loss: LossName;
   /** Treat predictions as logits (the cross-entropies). */
