@@ -554,8 +554,8 @@ export class Tensor {
   }
 
   /**
-   * Reads the values back and prints them (to `console.log`, or `printFn`) as TensorFlow.js's
-   * `print` does: `Tensor` and the values; with `verbose`, the dtype, rank, shape and backend too.
+   * Reads the values back and prints them (to `console.log`, or `printFn`) in TensorFlow.js's
+   * layout: `Tensor` and the values; with `verbose`, the dtype, rank, shape and backend too.
    *
    * @example
    * ```ts

@@ -41,11 +41,10 @@ test('a module that cannot load is an Error naming where it came from, and init 
   assert.equal(wg.wasmFile(), wg.hasRelaxedSimd() ? 'webgrad_relaxed_bg.wasm' : 'webgrad_bg.wasm');
 });
 
-test('the package, the crate and wg.version agree on the version', async () => {
+test('the package and the crate agree on the version (wg.version: surface-checks)', async () => {
   const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
   const crate = (await readFile(new URL('../../Cargo.toml', import.meta.url), 'utf8')).match(/^version = "(.*)"$/m)[1];
   assert.equal(crate, pkg.version);
-  assert.equal(wg.version, pkg.version);
 });
 
 test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async () => {
