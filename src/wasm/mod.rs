@@ -2,6 +2,7 @@
 //! surface stays small (the TypeScript layer gives each op its typed method). Every error becomes a
 //! JS `Error` carrying the op and shapes; nothing here can panic on user input.
 
+mod args;
 mod config;
 mod nn;
 mod tensor;

@@ -8,6 +8,8 @@ import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 import { apiChecks } from './api-checks.mjs';
 import { surfaceChecks } from './surface-checks.mjs';
+import { boundaryChecks } from './boundary-checks.mjs';
+import { modelChecks } from './model-checks.mjs';
 
 let server, url, browser, report;
 
@@ -43,6 +45,8 @@ const expected = [
   ...Object.keys(coreChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(apiChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(surfaceChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(boundaryChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(modelChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
 ];
 for (const name of expected) {
   test(name, () => {

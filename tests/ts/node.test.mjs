@@ -6,6 +6,8 @@ import { checks } from './slice-checks.mjs';
 import { coreChecks } from './core-checks.mjs';
 import { apiChecks } from './api-checks.mjs';
 import { surfaceChecks } from './surface-checks.mjs';
+import { boundaryChecks } from './boundary-checks.mjs';
+import { modelChecks } from './model-checks.mjs';
 import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
@@ -69,5 +71,13 @@ for (const [name, check] of Object.entries(apiChecks)) {
 }
 
 for (const [name, check] of Object.entries(surfaceChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(boundaryChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(modelChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }
