@@ -83,9 +83,42 @@ fn log_f(v: f32) -> f32 {
     return log(v);
 }
 
-// sin and cos after reducing the angle to [-pi, pi], the range where WGSL bounds their error (2^-11).
-fn reduce_angle(v: f32) -> f32 {
-    return v - 6.2831855 * round(v * 0.15915494);
+// sin and cos, webgrad's own (the built-ins are only bounded to 2^-11 absolute error on [-pi, pi],
+// and SwiftShader's are off by ~2e-4): Cody-Waite reduction by pi/2, k = round(v * 2/pi) and
+// r = v - k * pi/2 with pi/2 split in three parts (the first with 8 significant bits, so k * P1 is
+// exact for |k| < 2^16, |v| up to ~1e5), then Cephes' minimax polynomials on [-pi/4, pi/4] chosen by
+// the quadrant k mod 4. Infinite v gives NaN (r is inf - inf); NaN stays NaN (keep_nan).
+fn sin_kernel(r: f32) -> f32 {
+    let z = r * r;
+    return r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+}
+
+fn cos_kernel(r: f32) -> f32 {
+    let z = r * r;
+    return 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+}
+
+// sin(v + shift * pi/2).
+fn sin_shifted(v: f32, shift: u32) -> f32 {
+    let k = round(v * 0.63661977236758134);
+    let r = ((v - k * 1.5703125) - k * 4.837512969970703125e-4) - k * 7.54978995489188216e-8;
+    let q = (bitcast<u32>(i32(k)) + shift) & 3u;
+    let s = select(sin_kernel(r), cos_kernel(r), (q & 1u) == 1u);
+    return select(s, -s, q >= 2u);
+}
+
+fn sin_f(v: f32) -> f32 {
+    return keep_nan(v, sin_shifted(v, 0u));
+}
+
+fn cos_f(v: f32) -> f32 {
+    return keep_nan(v, sin_shifted(v, 1u));
+}
+
+// Truthiness of a float as both frameworks define it (any value but +-0 is true, NaN included), by
+// bit test: `v != 0.0` is false for NaN where drivers assume no NaNs.
+fn truthy(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) != 0u;
 }
 
 // log(1 + v) without cancellation for small v (Kahan's trick, used only near 0 where it is exact).

@@ -305,6 +305,8 @@ fn elementwise_work_above_the_storage_binding_limit_is_split() {
     let Device::WebGpu(ctx) = &d else { return };
     let limit = ctx.limits().max_storage_buffer_binding_size as usize / 4;
     let n = limit + 1_000_003;
+    // About ten 256 MiB buffers are live at once: above the default 2 GiB budget.
+    ctx.set_memory_budget(8 << 30);
     if (n * 4) as u64 > ctx.limits().max_buffer_size {
         eprintln!("skipped: this adapter's largest buffer is its binding limit");
         return;
@@ -574,4 +576,140 @@ fn software_adapters_are_recognised() {
     let Device::WebGpu(ctx) = &d else { return };
     let name = ctx.adapter_description().to_ascii_lowercase();
     assert_eq!(ctx.is_software(), name.contains("llvmpipe") || name.contains("swiftshader"), "{name}");
+}
+
+#[test]
+fn an_index_fault_fails_the_readbacks_that_depend_on_it_and_names_its_op() {
+    let Some(d) = gpu() else { return };
+    let x = Tensor::from_slice(&[1.0, 2.0, 3.0], &[3], &d).unwrap();
+    let bad = x.index_select(0, &Tensor::from_i32(&[0, 5], &[2], &d).unwrap()).unwrap();
+    let derived = bad.add_scalar(1.0).unwrap().sum().unwrap();
+    // An unrelated readback after the fault is not touched by it.
+    let unrelated = x.mul(&x).unwrap();
+    assert_eq!(read(&unrelated), vec![1.0, 4.0, 9.0]);
+    for t in [&bad, &derived, &bad] {
+        let e = pollster::block_on(t.to_vec()).unwrap_err().to_string();
+        assert!(e.contains("gather") && e.contains("index 5 outside an axis of size 3"), "{e}");
+    }
+    // A scatter-add fault names scatterAdd, and work after it is clean.
+    let base = Tensor::zeros(&[3], DType::F32, &d).unwrap();
+    let scattered = base.scatter_add(0, &Tensor::from_i32(&[1, -1], &[2], &d).unwrap(), &x.narrow(0, 0, 2).unwrap()).unwrap();
+    let e = pollster::block_on(scattered.to_vec()).unwrap_err().to_string();
+    assert!(e.contains("scatterAdd") && e.contains("index -1 outside an axis of size 3"), "{e}");
+    let good = base.scatter_add(0, &Tensor::from_i32(&[2, 2], &[2], &d).unwrap(), &x.narrow(0, 0, 2).unwrap()).unwrap();
+    assert_eq!(read(&good), vec![0.0, 0.0, 3.0]);
+}
+
+#[test]
+fn nan_and_infinities_are_truthy_and_zeros_are_not_on_both_backends() {
+    let Some(d) = gpu() else { return };
+    let values = [f32::NAN, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, 1.0, -2.5, 1e-40];
+    let truth = |dev: &Device| {
+        let x = Tensor::from_slice(&values, &[values.len()], dev).unwrap();
+        let ones = Tensor::full(&[values.len()], 1.0, DType::F32, dev).unwrap();
+        let b = x.cast(DType::Bool).unwrap();
+        let and = x.cast(DType::Bool).unwrap().logical_and(&ones.cast(DType::Bool).unwrap()).unwrap();
+        let not = b.logical_not().unwrap();
+        let picked = Tensor::where_cond(&b, &ones, &ones.neg().unwrap()).unwrap();
+        [b, and, not, picked].map(|t| read(&t.cast(DType::F32).unwrap()))
+    };
+    let (gpu_truth, cpu_truth) = (truth(&d), truth(&Device::Cpu));
+    assert_eq!(cpu_truth[0], vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0], "the CPU reference");
+    assert_eq!(gpu_truth, cpu_truth);
+}
+
+#[test]
+fn sin_and_cos_match_the_cpu_to_1e_6_up_to_100_and_stay_close_to_1e4() {
+    let Some(d) = gpu() else { return };
+    // A sweep of [-100, 100] in steps of about 1e-3 (off the multiples of pi/2), and larger
+    // arguments up to 1e4, with f64 sin/cos of the f32 argument as the reference.
+    let small: Vec<f32> = (0..200_001).map(|i| -100.0 + i as f32 * 1.000_003e-3).collect();
+    let large: Vec<f32> = (0..20_001).map(|i| -1.0e4 + i as f32 * 0.999_97).collect();
+    for (xs, bound) in [(&small, 1e-6f64), (&large, 4e-6)] {
+        let x = Tensor::from_slice(xs, &[xs.len()], &d).unwrap();
+        for (op, f) in [(webgrad::backend::UnaryOp::Sin, f64::sin as fn(f64) -> f64), (webgrad::backend::UnaryOp::Cos, f64::cos)] {
+            let got = read(&x.unary(op).unwrap());
+            let worst = got.iter().zip(xs.iter()).map(|(&g, &v)| (g as f64 - f(v as f64)).abs()).fold(0.0, f64::max);
+            eprintln!("{op:?} on |x| <= {}: max abs error {worst:.2e}", xs[0].abs());
+            assert!(worst <= bound, "{op:?}: max error {worst:.2e} above {bound:.0e}");
+        }
+    }
+    let special = Tensor::from_slice(&[f32::NAN, f32::INFINITY, 0.0, -0.0], &[4], &d).unwrap();
+    let s = read(&special.unary(webgrad::backend::UnaryOp::Sin).unwrap());
+    assert!(s[0].is_nan() && s[1].is_nan() && s[2] == 0.0, "{s:?}");
+}
+
+#[test]
+fn allocations_past_the_memory_budget_fail_at_the_call_and_free_memory_can_be_reused() {
+    let Some(d) = gpu() else { return };
+    let ctx = context(&d);
+    ctx.release_pool();
+    let held = ctx.memory();
+    ctx.set_memory_budget(held.live_bytes + held.pooled_bytes + (48 << 20));
+    let big = Tensor::zeros(&[8 << 20], DType::F32, &d).unwrap(); // 32 MiB
+    let doubled = big.add_scalar(1.0);
+    let e = doubled.as_ref().map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("out of memory") && e.contains("8388608 elements") && e.contains("budget"), "{e}");
+    assert!(e.starts_with("webgpu binary/Add/float32") || e.contains("upload"), "the error names the op: {e}");
+    drop(doubled);
+    drop(big);
+    ctx.release_pool();
+    let again = Tensor::full(&[8 << 20], 1.0, DType::F32, &d).unwrap().sum().unwrap();
+    assert_eq!(read(&again), vec![(8 << 20) as f32]);
+    // The budget does not change results: a small computation still matches the CPU.
+    let run = |dev: &Device| read(&Tensor::from_slice(&[1.0, -2.0, 3.0], &[3], dev).unwrap().exp().unwrap().mul_scalar(2.0).unwrap());
+    common::assert_close(&run(&d), &run(&Device::Cpu), 1e-6, 1e-6);
+    ctx.set_memory_budget(2 << 30);
+}
+
+#[test]
+fn an_output_above_the_largest_buffer_is_an_error_naming_the_op() {
+    let Some(d) = gpu() else { return };
+    let largest = context(&d).limits().max_buffer_size;
+    let n = (largest / 4 + 1) as usize;
+    let e = Tensor::full(&[1], 1.0, DType::F32, &d).unwrap().expand(&[n as isize]).unwrap().add_scalar(1.0).unwrap_err().to_string();
+    assert!(e.contains("binary/Add") && e.contains("above this adapter's largest buffer"), "{e}");
+    assert_eq!(read(&Tensor::full(&[2], 1.0, DType::F32, &d).unwrap().add_scalar(1.0).unwrap()), vec![2.0, 2.0]);
+}
+
+#[test]
+fn gpu_memory_stays_flat_over_a_training_loop_and_the_pool_empties_on_release() {
+    let Some(d) = gpu() else { return };
+    let ctx = context(&d);
+    manual_seed(5);
+    let mut w = Tensor::randn(&[8, 16], &d).unwrap();
+    let mut v = Tensor::randn(&[16, 1], &d).unwrap();
+    let mut step = |i: usize| {
+        // Fresh uploads every step, as a data loader gives.
+        let x = Tensor::from_slice(&common::random(32 * 8, i as u32), &[32, 8], &d).unwrap();
+        let t = Tensor::from_slice(&common::random(32, 9_000 + i as u32), &[32, 1], &d).unwrap();
+        w.set_requires_grad(true);
+        v.set_requires_grad(true);
+        let h = x.matmul(&w).unwrap().add_scalar(0.1).unwrap().relu().unwrap();
+        let loss = h.matmul(&v).unwrap().sub(&t).unwrap().square().unwrap().sum().unwrap();
+        loss.backward().unwrap();
+        let (nw, nv) = no_grad(|| (w.sub(&w.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap(), v.sub(&v.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap()));
+        (w, v) = (nw, nv);
+        if i % 50 == 0 {
+            assert!(read(&loss)[0].is_finite());
+        }
+    };
+    let total = |m: webgrad::backend::webgpu::GpuMemory| m.live_bytes + m.pooled_bytes;
+    for i in 0..100 {
+        step(i);
+    }
+    let warm = total(ctx.memory());
+    let mut curve = vec![warm];
+    for i in 100..2_100 {
+        step(i);
+        if i % 500 == 99 {
+            curve.push(total(ctx.memory()));
+        }
+    }
+    let end = total(ctx.memory());
+    eprintln!("live + pooled bytes after warm-up, every 500 steps: {curve:?}, end {end}");
+    assert!(end <= warm, "GPU memory grew from {warm} to {end} bytes: {curve:?}");
+    drop(step);
+    ctx.release_pool();
+    assert_eq!(ctx.memory().pooled_bytes, 0);
 }

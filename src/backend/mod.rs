@@ -200,7 +200,10 @@ macro_rules! dispatch {
             Device::WebGpu(ctx) => {
                 $(let Storage::WebGpu($storage) = $storage else { return Err($device.mismatch($op, $storage)) };)+
                 let $backend = ctx.as_ref();
-                $body.map(Storage::WebGpu)
+                $body.map(|mut out| {
+                    out.inherit_faults(&[$($storage),+]);
+                    Storage::WebGpu(out)
+                })
             }
         }
     };
@@ -306,7 +309,10 @@ impl Device {
                     return Err(self.mismatch("update", [p, g, s1, s2].into_iter().find(|s| !matches!(s, Storage::WebGpu(_))).unwrap_or(p)));
                 };
                 let outs = ctx.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2))?;
-                Ok(outs.into_iter().map(Storage::WebGpu).collect())
+                Ok(outs.into_iter().map(|mut o| {
+                    o.inherit_faults(&[p, g, s1, s2]);
+                    Storage::WebGpu(o)
+                }).collect())
             }
         }
     }
@@ -367,7 +373,11 @@ impl Device {
     pub(crate) fn max_pool2d(&self, x: &Storage, xl: &Layout, w: &Window) -> Result<(Storage, Storage)> {
         match (self, x) {
             (Device::Cpu, Storage::Cpu(x)) => cpu::CpuBackend.max_pool2d(x, xl, w).map(|(v, t)| (Storage::Cpu(v), Storage::Cpu(t))),
-            (Device::WebGpu(ctx), Storage::WebGpu(x)) => ctx.max_pool2d(x, xl, w).map(|(v, t)| (Storage::WebGpu(v), Storage::WebGpu(t))),
+            (Device::WebGpu(ctx), Storage::WebGpu(x)) => ctx.max_pool2d(x, xl, w).map(|(mut v, mut t)| {
+                v.inherit_faults(&[x]);
+                t.inherit_faults(&[x]);
+                (Storage::WebGpu(v), Storage::WebGpu(t))
+            }),
             (device, x) => Err(device.mismatch("maxPool2d", x)),
         }
     }
@@ -392,7 +402,10 @@ impl Device {
                     let Storage::WebGpu(s) = s else { return Err(self.mismatch("concat", s)) };
                     own.push((s, *l));
                 }
-                ctx.concat(&own, axis).map(Storage::WebGpu)
+                ctx.concat(&own, axis).map(|mut out| {
+                    out.inherit_faults(&own.iter().map(|(s, _)| *s).collect::<Vec<_>>());
+                    Storage::WebGpu(out)
+                })
             }
         }
     }

@@ -1,90 +1,75 @@
 //! The primitive ops every backend implements; every other op is composed from these in
 //! `src/ops/`, so a new backend writes few kernels.
 
-/// Elementwise functions of one operand. Float ops take f32; `Neg`, `Abs`, `Sign`, `Square` also take
-/// i32; `Not` takes bool; `Copy` takes anything. The `*Grad` ops are derivatives used by backward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    Copy,
-    Neg,
-    Abs,
-    Exp,
-    Log,
-    Log1p,
-    Sqrt,
-    Rsqrt,
-    Square,
-    Reciprocal,
-    Sin,
-    Cos,
-    Tanh,
-    Sigmoid,
-    Relu,
-    Gelu,
-    GeluTanh,
-    Silu,
-    Softplus,
-    Sign,
-    Floor,
-    Ceil,
-    Round,
-    Erf,
-    Not,
-    GeluGrad,
-    GeluTanhGrad,
-    SiluGrad,
-    /// `y * (1 - y)`: the sigmoid's derivative from its output `y`.
-    SigmoidGradFromOutput,
-    /// `1 - y^2`: tanh's derivative from its output `y`.
-    TanhGradFromOutput,
+/// Declares an op enum and its `ALL` list (and names) from one table, so that a new variant is in
+/// `ALL` and has a name by construction: `ALL` drives shader validation, the exhaustive tests and
+/// `from_name`.
+macro_rules! op_table {
+    ($(#[$meta:meta])* pub enum $ty:ident -> $name_ty:ty { $($(#[$vmeta:meta])* $variant:ident => $name:expr,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $ty {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $ty {
+            /// Every op, in declaration order (generated with the enum).
+            pub const ALL: [$ty; [$(stringify!($variant)),+].len()] = [$($ty::$variant),+];
+
+            fn table_name(self) -> $name_ty {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+op_table! {
+    /// Elementwise functions of one operand. Float ops take f32; `Neg`, `Abs`, `Sign`, `Square` also take
+    /// i32; `Not` takes bool; `Copy` takes anything. The `*Grad` ops are derivatives used by backward.
+    /// Each op's JS name is in the table (`None` for the internal copy and derivative ops).
+    pub enum UnaryOp -> Option<&'static str> {
+        Copy => None,
+        Neg => Some("neg"),
+        Abs => Some("abs"),
+        Exp => Some("exp"),
+        Log => Some("log"),
+        Log1p => Some("log1p"),
+        Sqrt => Some("sqrt"),
+        Rsqrt => Some("rsqrt"),
+        Square => Some("square"),
+        Reciprocal => Some("reciprocal"),
+        Sin => Some("sin"),
+        Cos => Some("cos"),
+        Tanh => Some("tanh"),
+        Sigmoid => Some("sigmoid"),
+        Relu => Some("relu"),
+        Gelu => Some("gelu"),
+        GeluTanh => Some("geluTanh"),
+        Silu => Some("silu"),
+        Softplus => Some("softplus"),
+        Sign => Some("sign"),
+        Floor => Some("floor"),
+        Ceil => Some("ceil"),
+        Round => Some("round"),
+        Erf => Some("erf"),
+        Not => Some("logicalNot"),
+        GeluGrad => None,
+        GeluTanhGrad => None,
+        SiluGrad => None,
+        /// `y * (1 - y)`: the sigmoid's derivative from its output `y`.
+        SigmoidGradFromOutput => None,
+        /// `1 - y^2`: tanh's derivative from its output `y`.
+        TanhGradFromOutput => None,
+    }
 }
 
 impl UnaryOp {
-    /// Every op (for shader validation and exhaustive tests).
-    pub const ALL: [UnaryOp; 30] = [
-        UnaryOp::Copy, UnaryOp::Neg, UnaryOp::Abs, UnaryOp::Exp, UnaryOp::Log, UnaryOp::Log1p, UnaryOp::Sqrt,
-        UnaryOp::Rsqrt, UnaryOp::Square, UnaryOp::Reciprocal, UnaryOp::Sin, UnaryOp::Cos, UnaryOp::Tanh,
-        UnaryOp::Sigmoid, UnaryOp::Relu, UnaryOp::Gelu, UnaryOp::GeluTanh, UnaryOp::Silu, UnaryOp::Softplus,
-        UnaryOp::Sign, UnaryOp::Floor, UnaryOp::Ceil, UnaryOp::Round, UnaryOp::Erf, UnaryOp::Not,
-        UnaryOp::GeluGrad, UnaryOp::GeluTanhGrad, UnaryOp::SiluGrad, UnaryOp::SigmoidGradFromOutput,
-        UnaryOp::TanhGradFromOutput,
-    ];
-
     /// The op's name in the JS API (`"exp"`, `"geluTanh"`, `"logicalNot"`, …); `None` for the internal
     /// copy and derivative ops.
     pub fn name(self) -> Option<&'static str> {
-        Some(match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-            UnaryOp::Log1p => "log1p",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Rsqrt => "rsqrt",
-            UnaryOp::Square => "square",
-            UnaryOp::Reciprocal => "reciprocal",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Sigmoid => "sigmoid",
-            UnaryOp::Relu => "relu",
-            UnaryOp::Gelu => "gelu",
-            UnaryOp::GeluTanh => "geluTanh",
-            UnaryOp::Silu => "silu",
-            UnaryOp::Softplus => "softplus",
-            UnaryOp::Sign => "sign",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Round => "round",
-            UnaryOp::Erf => "erf",
-            UnaryOp::Not => "logicalNot",
-            UnaryOp::Copy
-            | UnaryOp::GeluGrad
-            | UnaryOp::GeluTanhGrad
-            | UnaryOp::SiluGrad
-            | UnaryOp::SigmoidGradFromOutput
-            | UnaryOp::TanhGradFromOutput => return None,
-        })
+        self.table_name()
     }
 
     /// The op called `name` (see [`UnaryOp::name`]).
@@ -98,53 +83,33 @@ impl UnaryOp {
     }
 }
 
-/// Elementwise functions of two operands of one dtype (the tensor layer promotes and broadcasts).
-/// Comparisons yield bool; `And`/`Or` take bool; `Div` and `Pow` take f32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-    Maximum,
-    Minimum,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    And,
-    Or,
+op_table! {
+    /// Elementwise functions of two operands of one dtype (the tensor layer promotes and broadcasts).
+    /// Comparisons yield bool; `And`/`Or` take bool; `Div` and `Pow` take f32. Each op's name (in error
+    /// messages and the JS API) is in the table.
+    pub enum BinaryOp -> &'static str {
+        Add => "add",
+        Sub => "sub",
+        Mul => "mul",
+        Div => "div",
+        Pow => "pow",
+        Maximum => "maximum",
+        Minimum => "minimum",
+        Eq => "eq",
+        Ne => "ne",
+        Lt => "lt",
+        Le => "le",
+        Gt => "gt",
+        Ge => "ge",
+        And => "logicalAnd",
+        Or => "logicalOr",
+    }
 }
 
 impl BinaryOp {
-    pub const ALL: [BinaryOp; 15] = [
-        BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::Maximum,
-        BinaryOp::Minimum, BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge,
-        BinaryOp::And, BinaryOp::Or,
-    ];
-
     /// The op's name in error messages and in the JS API (`"add"`, `"logicalAnd"`, …).
     pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::Pow => "pow",
-            BinaryOp::Maximum => "maximum",
-            BinaryOp::Minimum => "minimum",
-            BinaryOp::Eq => "eq",
-            BinaryOp::Ne => "ne",
-            BinaryOp::Lt => "lt",
-            BinaryOp::Le => "le",
-            BinaryOp::Gt => "gt",
-            BinaryOp::Ge => "ge",
-            BinaryOp::And => "logicalAnd",
-            BinaryOp::Or => "logicalOr",
-        }
+        self.table_name()
     }
 
     /// The op called `name` (see [`BinaryOp::name`]).
@@ -161,21 +126,24 @@ impl BinaryOp {
     }
 }
 
-/// Reductions. `Sum`, `Prod`, `Max`, `Min` keep the dtype (f32 or i32); `ArgMax`/`ArgMin` reduce
-/// one axis to i32 positions (the first one on ties; NaN counts as the largest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReduceOp {
-    Sum,
-    Prod,
-    Max,
-    Min,
-    ArgMax,
-    ArgMin,
+op_table! {
+    /// Reductions. `Sum`, `Prod`, `Max`, `Min` keep the dtype (f32 or i32); `ArgMax`/`ArgMin` reduce
+    /// one axis to i32 positions (the first one on ties; NaN counts as the largest).
+    pub enum ReduceOp -> &'static str {
+        Sum => "sum",
+        Prod => "prod",
+        Max => "max",
+        Min => "min",
+        ArgMax => "argMax",
+        ArgMin => "argMin",
+    }
 }
 
 impl ReduceOp {
-    pub const ALL: [ReduceOp; 6] =
-        [ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Max, ReduceOp::Min, ReduceOp::ArgMax, ReduceOp::ArgMin];
+    /// The op's name in error messages (`"sum"`, `"argMax"`, …).
+    pub fn name(self) -> &'static str {
+        self.table_name()
+    }
 }
 
 /// The geometry of a 2-D sliding window over `[batch, channels, in_h, in_w]` (NCHW): the window
@@ -215,16 +183,45 @@ impl Window {
     }
 }
 
-/// An activation fused into a matmul's epilogue: one whose derivative follows from its output, so
-/// backward needs no pre-activation copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Activation {
-    Identity,
-    Relu,
-    Sigmoid,
-    Tanh,
+op_table! {
+    /// An activation fused into a matmul's epilogue: one whose derivative follows from its output, so
+    /// backward needs no pre-activation copy.
+    pub enum Activation -> &'static str {
+        Identity => "linear",
+        Relu => "relu",
+        Sigmoid => "sigmoid",
+        Tanh => "tanh",
+    }
 }
 
 impl Activation {
-    pub const ALL: [Activation; 4] = [Activation::Identity, Activation::Relu, Activation::Sigmoid, Activation::Tanh];
+    /// The activation's name (Keras's, `"linear"` for none).
+    pub fn name(self) -> &'static str {
+        self.table_name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` is generated from the same table as the enum, so it lists every variant; this checks
+    /// that it lists each once and that every name round-trips through `from_name`.
+    #[test]
+    fn every_op_is_in_all_once_and_its_name_round_trips() {
+        for (i, op) in UnaryOp::ALL.iter().enumerate() {
+            assert!(!UnaryOp::ALL[..i].contains(op), "{op:?} twice");
+            if let Some(name) = op.name() {
+                assert_eq!(UnaryOp::from_name(name), Some(*op));
+            }
+        }
+        for (i, op) in BinaryOp::ALL.iter().enumerate() {
+            assert!(!BinaryOp::ALL[..i].contains(op), "{op:?} twice");
+            assert_eq!(BinaryOp::from_name(op.name()), Some(*op));
+        }
+        let names: Vec<&str> = ReduceOp::ALL.iter().map(|op| op.name()).collect();
+        assert_eq!(names, ["sum", "prod", "max", "min", "argMax", "argMin"]);
+        assert_eq!(Activation::ALL.len(), 4);
+        assert_eq!(UnaryOp::ALL.len(), 30);
+    }
 }

@@ -1,7 +1,6 @@
 //! The [`Backend`] kernels of the WebGPU backend: each fills a kernel's `info` array (the layout of
 //! every family is documented at the top of its `.wgsl` file) and queues one or a few dispatches.
 
-use wgpu::util::DeviceExt;
 
 use super::shaders::{GemmBody, GemmOp, Kernel};
 use super::split::Images;
@@ -275,6 +274,19 @@ impl GpuContext {
     }
 }
 
+impl GpuContext {
+    /// The fault record an index kernel of `op` writes, and its slot's binding (cleared in command
+    /// order when the record is new).
+    fn fault_slot(&self, op: &'static str) -> Result<(std::rc::Rc<super::faults::FaultRecord>, Bound<'_>)> {
+        let (record, fresh) = self.faults.claim(op)?;
+        let (at, len) = self.faults.window(&record);
+        if fresh {
+            self.with_encoder(|encoder| encoder.clear_buffer(self.faults.buffer(), at, Some(len)));
+        }
+        Ok((record, Bound { buffer: self.faults.buffer(), window: Some((at, len)) }))
+    }
+}
+
 impl Backend for GpuContext {
     type Storage = GpuStorage;
 
@@ -285,18 +297,23 @@ impl Backend for GpuContext {
             HostData::I32(v) => v.iter().map(|&x| x as u32).collect(),
             HostData::Bool(v) => v.iter().map(|&x| x as u32).collect(),
         };
-        let bytes = (words.len().max(1) * 4) as u64;
-        // A fresh buffer written at creation (never a pooled one: see pool.rs), sized to its class so
-        // it can serve later outputs once freed.
-        let mut contents = words;
-        contents.resize((self.buffer_class("upload", bytes)? / 4) as usize, 0);
-        let buffer = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: None,
-            contents: bytemuck::cast_slice(&contents),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
-        self.count(|c| c.buffers_created += 1);
-        Ok(GpuStorage::new(buffer, data.len(), data.dtype(), &self.pool))
+        let class = self.buffer_class("upload", super::element_bytes("upload", words.len())?)?;
+        // A pooled buffer freed before the last submit (see pool.rs), else a new one sized to its
+        // class so that it can serve later outputs once freed.
+        let (buffer, failure) = match self.pool.take_for_upload(class) {
+            Some(buffer) => {
+                if !words.is_empty() {
+                    self.queue.write_buffer(&buffer, 0, bytemuck::cast_slice(&words));
+                }
+                (buffer, super::pool::AllocFailure::default())
+            }
+            None => {
+                let mut contents = words;
+                contents.resize((class / 4) as usize, 0);
+                self.allocate("upload", data.len(), class, Some(bytemuck::cast_slice(&contents)))?
+            }
+        };
+        Ok(GpuStorage::new(buffer, data.len(), data.dtype(), &self.pool).with_failure(failure))
     }
 
     fn unary(&self, op: UnaryOp, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
@@ -449,7 +466,8 @@ impl Backend for GpuContext {
         }
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
-        let out = self.new_buffer(&name, il.numel(), x.dtype)?;
+        let mut out = self.new_buffer(&name, il.numel(), x.dtype)?;
+        let fault = self.fault_slot("gather")?;
         let out_layout = Layout::contiguous(il.shape());
         // Slabs of the output and index (one unless the output is above the binding limit), cut
         // along the output's outermost axis so that each is a contiguous run of it, each binding its
@@ -474,10 +492,11 @@ impl Backend for GpuContext {
                 info.extend(to_u32s(&name, xl.strides())?);
                 info.extend(to_u32s(&name, indices.strides())?);
                 info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], written.offset()])?);
-                let bound = [x_bound, index_bound, out_bound, Bound::whole(&self.fault)];
+                let bound = [x_bound, index_bound, out_bound, fault.1];
                 self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, indices.numel())?)?;
             }
         }
+        out.faults.push(fault.0);
         Ok(out)
     }
 
@@ -502,7 +521,7 @@ impl Backend for GpuContext {
             return Err(dtype_error("scatterAdd", base.dtype, bl, "expected float32 or int32"));
         }
         let name = kernel.name();
-        let out = self.unary(UnaryOp::Copy, base, bl)?;
+        let mut out = self.unary(UnaryOp::Copy, base, bl)?;
         let along = il.shape()[axis];
         if along == 0 {
             return Ok(out);
@@ -513,6 +532,7 @@ impl Backend for GpuContext {
         // output is above the binding limit); each dispatch adds the positions that fall in its slab.
         let out_layout = Layout::contiguous(bl.shape());
         let all_but_axis: Vec<usize> = (0..bl.rank()).filter(|&d| d != axis).collect();
+        let fault = self.fault_slot("scatterAdd")?;
         for (slab, _) in self.slabs(&name, &[&out_layout, &out_layout], &all_but_axis)? {
             let (out_bound, view) = self.bind_view(&out, &slab);
             let lo = slab.offset().checked_div(out_layout.strides()[axis]).unwrap_or(0);
@@ -522,9 +542,10 @@ impl Backend for GpuContext {
             info.extend(to_u32s(&name, sl.strides())?);
             info.extend(to_u32s(&name, out_layout.strides())?);
             info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], view.offset()])?);
-            let bound = [index_bound, src_bound, out_bound, Bound::whole(&self.fault)];
+            let bound = [index_bound, src_bound, out_bound, fault.1];
             self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, lines)?)?;
         }
+        out.faults.push(fault.0);
         Ok(out)
     }
 

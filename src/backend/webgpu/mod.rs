@@ -2,6 +2,7 @@
 //! dispatches per submit, and asynchronous readback through staging buffers.
 
 mod context;
+mod faults;
 mod kernels;
 mod pool;
 pub mod shaders;
@@ -27,6 +28,12 @@ use shaders::{InfoSpace, Kernel};
 const SUBMIT_EVERY: u32 = 64;
 /// Invocations per workgroup of the 1-D kernels (`WG` in `shaders/common.wgsl`).
 const WORKGROUP: u32 = 256;
+
+/// The default memory budget: WebGPU does not say how much memory a device has, and browsers lose
+/// the device (not fail the call) when it runs out; 2 GiB is below what discrete and integrated GPUs
+/// grant a page and above what the models webgrad targets hold. Change it with
+/// [`GpuContext::set_memory_budget`].
+const DEFAULT_BUDGET: u64 = 2 << 30;
 
 /// GPU memory in use, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +61,10 @@ pub struct GpuContext {
     limits: wgpu::Limits,
     sink: Arc<ErrorSink>,
     pool: Rc<BufferPool>,
-    /// `[flag, index, axis size, 0]` of the first out-of-range index a kernel met (see common.wgsl).
-    fault: wgpu::Buffer,
+    /// The slots where index kernels record the first out-of-range index they meet.
+    faults: faults::Faults,
+    /// Bytes of GPU memory (live and pooled) past which an allocation is an error.
+    budget: Cell<u64>,
     pipelines: RefCell<HashMap<Kernel, Rc<wgpu::ComputePipeline>>>,
     encoder: RefCell<Option<wgpu::CommandEncoder>>,
     queued: Cell<u32>,
@@ -73,6 +82,11 @@ fn to_u32(op: &str, value: usize) -> Result<u32> {
     u32::try_from(value).map_err(|_| Error::Gpu { op: op.to_string(), msg: format!("{value} exceeds the u32 range") })
 }
 
+/// The bytes of `elements` 4-byte values (at least one), or the error naming the op.
+fn element_bytes(op: &str, elements: usize) -> Result<u64> {
+    (elements.max(1) as u64).checked_mul(4).ok_or_else(|| Error::Gpu { op: op.to_string(), msg: format!("{elements} elements do not fit a buffer") })
+}
+
 fn to_u32s(op: &str, values: &[usize]) -> Result<Vec<u32>> {
     values.iter().map(|&v| to_u32(op, v)).collect()
 }
@@ -82,11 +96,7 @@ impl GpuContext {
     pub async fn new() -> Result<Self> {
         let (device, queue, info, sink) = context::open_device().await?;
         let limits = device.limits();
-        let fault = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("fault"),
-            contents: bytemuck::cast_slice(&[0u32; 4]),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
+        let faults = faults::Faults::new(&device, &limits);
         let infos = info::InfoArena::new(&device, &limits, SUBMIT_EVERY);
         let info_space = if info.name.to_ascii_lowercase().contains("swiftshader") { InfoSpace::Storage } else { InfoSpace::Uniform };
         Ok(GpuContext {
@@ -98,7 +108,8 @@ impl GpuContext {
             limits,
             sink,
             pool: Rc::default(),
-            fault,
+            faults,
+            budget: Cell::new(DEFAULT_BUDGET),
             pipelines: RefCell::default(),
             encoder: RefCell::default(),
             queued: Cell::new(0),
@@ -195,6 +206,64 @@ impl GpuContext {
         self.pool.set_cap(bytes);
     }
 
+    /// Sets the bytes of GPU memory (held by tensors and the pool) past which an allocation fails
+    /// with an out-of-memory error instead of reaching the driver (2 GiB by default).
+    pub fn set_memory_budget(&self, bytes: u64) {
+        self.budget.set(bytes);
+    }
+
+    /// The memory budget (see [`GpuContext::set_memory_budget`]).
+    pub fn memory_budget(&self) -> u64 {
+        self.budget.get()
+    }
+
+    /// A new buffer of `class` bytes (filled with `contents` when given), within the budget: past it
+    /// the pool is released first, then the allocation fails. A driver's out-of-memory error is
+    /// caught by an error scope: an Error here natively; in the browser, where scopes answer later,
+    /// one that the readback of the tensor reports (`failure`).
+    fn allocate(&self, op: &str, elements: usize, class: u64, contents: Option<&[u8]>) -> Result<(wgpu::Buffer, pool::AllocFailure)> {
+        let over = || self.pool.usage().0.saturating_add(self.pool.usage().1).saturating_add(class) > self.budget.get();
+        if over() {
+            self.release_pool();
+        }
+        if over() {
+            let (live, pooled) = self.pool.usage();
+            let msg = format!(
+                "out of memory: {elements} elements ({class} bytes) on top of {} bytes held would pass the {}-byte GPU memory budget; dispose tensors (or use tidy), or raise the budget",
+                live + pooled,
+                self.budget.get()
+            );
+            return Err(Error::Gpu { op: op.to_string(), msg });
+        }
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+        let buffer = match contents {
+            Some(contents) => self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: None, contents, usage }),
+            None => self.device.create_buffer(&wgpu::BufferDescriptor { label: None, size: class, usage, mapped_at_creation: false }),
+        };
+        self.count(|c| c.buffers_created += 1);
+        let popped = scope.pop();
+        #[cfg(not(target_arch = "wasm32"))]
+        let failure = pool::AllocFailure::default();
+        #[cfg(target_arch = "wasm32")]
+        let failure = pool::AllocFailure::watching();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(e) = pollster::block_on(popped) {
+            buffer.destroy();
+            return Err(Error::Gpu { op: op.to_string(), msg: format!("out of memory allocating {elements} elements ({class} bytes): {e}") });
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let (failure, op, what) = (failure.clone(), op.to_string(), format!("{elements} elements ({class} bytes)"));
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(e) = popped.await {
+                    failure.set(format!("{op}: out of memory allocating {what}: {e}"));
+                }
+            });
+        }
+        Ok((buffer, failure))
+    }
+
     fn pipeline(&self, kernel: Kernel) -> Result<Rc<wgpu::ComputePipeline>> {
         if let Some(p) = self.pipelines.borrow().get(&kernel) {
             return Ok(p.clone());
@@ -222,21 +291,12 @@ impl GpuContext {
 
     /// A buffer for `elements` values of `dtype` (from the pool when one of its size class is free).
     fn new_buffer(&self, op: &str, elements: usize, dtype: DType) -> Result<GpuStorage> {
-        let bytes = (elements.max(1) * 4) as u64;
-        let class = self.buffer_class(op, bytes)?;
-        let buffer = match self.pool.take(class) {
-            Some(buffer) => buffer,
-            None => {
-                self.count(|c| c.buffers_created += 1);
-                self.device.create_buffer(&wgpu::BufferDescriptor {
-                    label: None,
-                    size: class,
-                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-                    mapped_at_creation: false,
-                })
-            }
+        let class = self.buffer_class(op, element_bytes(op, elements)?)?;
+        let (buffer, failure) = match self.pool.take(class) {
+            Some(buffer) => (buffer, pool::AllocFailure::default()),
+            None => self.allocate(op, elements, class, None)?,
         };
-        Ok(GpuStorage::new(buffer, elements, dtype, &self.pool))
+        Ok(GpuStorage::new(buffer, elements, dtype, &self.pool).with_failure(failure))
     }
 
     /// The size class of a buffer for `bytes`: within the storage-binding limit when the data fits
@@ -244,7 +304,7 @@ impl GpuContext {
     pub(crate) fn buffer_class(&self, op: &str, bytes: u64) -> Result<u64> {
         let (binding, largest) = (self.limits.max_storage_buffer_binding_size, self.limits.max_buffer_size / 4 * 4);
         if bytes > largest {
-            return Err(Error::Gpu { op: op.to_string(), msg: format!("{bytes} bytes are above this adapter's largest buffer ({largest} bytes)") });
+            return Err(Error::Gpu { op: op.to_string(), msg: format!("{} elements ({bytes} bytes) are above this adapter's largest buffer ({largest} bytes)", bytes / 4) });
         }
         Ok(if bytes <= binding { size_class(bytes).min(binding) } else { size_class(bytes).min(largest) })
     }
@@ -331,16 +391,22 @@ impl GpuContext {
     pub fn flush(&self) {
         if let Some(encoder) = self.encoder.borrow_mut().take() {
             self.infos.upload(&self.queue);
-            self.queue.submit([encoder.finish()]);
-            self.count(|c| c.submits += 1);
+            self.submit(encoder);
         }
         self.queued.set(0);
-        self.pool.destroy_doomed();
     }
 
-    /// Reads a view back: materialises it if strided, copies it to a staging buffer, submits, and
-    /// awaits the mapping.
+    fn submit(&self, encoder: wgpu::CommandEncoder) {
+        self.queue.submit([encoder.finish()]);
+        self.count(|c| c.submits += 1);
+        self.pool.after_submit();
+    }
+
+    /// Reads a view back: materialises it if strided, submits the queued work, copies the view and
+    /// the tensor's pending fault records to a staging buffer in a submit of its own (inside error
+    /// scopes, so that a failure fails this readback only), and awaits the mapping.
     pub async fn read(&self, storage: &GpuStorage, layout: &Layout) -> Result<HostData> {
+        storage.check()?;
         let numel = layout.numel();
         if numel == 0 {
             return Ok(HostData::filled(storage.dtype, 0.0, 0));
@@ -352,20 +418,65 @@ impl GpuContext {
             copied = crate::backend::Backend::unary(self, crate::backend::UnaryOp::Copy, storage, layout)?;
             (&copied, 0)
         };
-        let bytes = (numel * 4) as u64;
-        // The values, then the fault record, in one staging buffer.
+        let pending: Vec<_> = storage.faults.iter().filter(|r| r.is_pending()).cloned().collect();
+        let bytes = element_bytes("read", numel)?;
+        let size = bytes + faults::RECORD_BYTES * pending.len() as u64;
+        self.flush();
+        self.sink.check("read")?;
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
-            size: bytes + 16,
+            size,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.with_encoder(|encoder| {
-            encoder.copy_buffer_to_buffer(source.buffer(), (offset * 4) as u64, &staging, 0, bytes);
-            encoder.copy_buffer_to_buffer(&self.fault, 0, &staging, bytes, 16);
-        });
-        self.flush();
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(source.buffer(), (offset * 4) as u64, &staging, 0, bytes);
+        for (i, record) in pending.iter().enumerate() {
+            self.faults.seal(record);
+            let (at, len) = self.faults.window(record);
+            encoder.copy_buffer_to_buffer(self.faults.buffer(), at, &staging, bytes + faults::RECORD_BYTES * i as u64, len);
+        }
+        self.submit(encoder);
         self.count(|c| c.readbacks += 1);
+        let (invalid, oom) = (invalid.pop(), oom.pop());
+        let result = self.map_staging(&staging, invalid, oom).await;
+        let words = match result {
+            Ok(words) => words,
+            Err(e) => {
+                pending.iter().for_each(|r| self.faults.unseal(r));
+                staging.destroy();
+                return Err(e);
+            }
+        };
+        let (data, records) = words.split_at((bytes / 4) as usize);
+        for (record, words) in pending.iter().zip(records.chunks_exact(4)) {
+            self.faults.settle(record, [words[0], words[1], words[2], words[3]]);
+        }
+        storage.check()?;
+        Ok(match storage.dtype {
+            DType::F32 => HostData::F32(data.iter().map(|&w| f32::from_bits(w)).collect()),
+            DType::I32 => HostData::I32(data.iter().map(|&w| w as i32).collect()),
+            DType::Bool => HostData::Bool(data.iter().map(|&w| w != 0).collect()),
+        })
+    }
+
+    /// Maps a submitted staging buffer and copies its words out, after the error scopes of its
+    /// allocation and submit (popped as `invalid` and `oom`) report nothing.
+    async fn map_staging(
+        &self,
+        staging: &wgpu::Buffer,
+        invalid: impl std::future::Future<Output = Option<wgpu::Error>>,
+        oom: impl std::future::Future<Output = Option<wgpu::Error>>,
+    ) -> Result<Vec<u32>> {
+        let failed = |e: wgpu::Error| Error::Gpu { op: "read".into(), msg: format!("the readback failed: {e}") };
+        if let Some(e) = oom.await {
+            return Err(failed(e));
+        }
+        if let Some(e) = invalid.await {
+            return Err(failed(e));
+        }
         let (sender, receiver) = futures_channel::oneshot::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |r| {
             let _ = sender.send(r);
@@ -377,28 +488,13 @@ impl GpuContext {
         let mapped = receiver.await.map_err(|_| Error::Gpu { op: "read".into(), msg: "the mapping was cancelled".into() })?;
         self.sink.check("read")?;
         mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-        let (values, fault) = {
+        let words = {
             let view = staging.get_mapped_range(..).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-            let (data, fault) = view.split_at(bytes as usize);
-            let values = match storage.dtype {
-                DType::F32 => HostData::F32(bytemuck::cast_slice::<u8, f32>(data).to_vec()),
-                DType::I32 => HostData::I32(bytemuck::cast_slice::<u8, i32>(data).to_vec()),
-                DType::Bool => HostData::Bool(bytemuck::cast_slice::<u8, u32>(data).iter().map(|&b| b != 0).collect()),
-            };
-            let fault: [u32; 4] = bytemuck::pod_read_unaligned(fault);
-            (values, fault)
+            bytemuck::cast_slice::<u8, u32>(&view).to_vec()
         };
         staging.unmap();
         staging.destroy();
-        if fault[0] != 0 {
-            // Report once, then clear the record for later work.
-            self.queue.write_buffer(&self.fault, 0, bytemuck::cast_slice(&[0u32; 4]));
-            return Err(Error::Gpu {
-                op: "gather".into(),
-                msg: format!("an index op met index {} outside an axis of size {} (earlier in this batch of work)", fault[1] as i32, fault[2]),
-            });
-        }
-        Ok(values)
+        Ok(words)
     }
 }
 
