@@ -62,3 +62,25 @@ async fn webgpu_gradients_match_finite_differences_in_chromium() {
     let failures = common::gradcheck::check_all(&gpu().await).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[wasm_bindgen_test]
+async fn webgpu_sin_and_cos_match_the_cpu_in_chromium() {
+    // webgrad's own range-reduced sin/cos (not the built-ins, off by ~2e-4 on SwiftShader).
+    let gpu = gpu().await;
+    let xs: Vec<f32> = (0..20_001).map(|i| -100.0 + i as f32 * 0.010_000_3).collect();
+    let x = Tensor::from_slice(&xs, &[xs.len()], &gpu).unwrap();
+    for (op, f) in [(webgrad::backend::UnaryOp::Sin, f64::sin as fn(f64) -> f64), (webgrad::backend::UnaryOp::Cos, f64::cos)] {
+        let got = x.unary(op).unwrap().to_vec().await.unwrap();
+        let worst = got.iter().zip(&xs).map(|(&g, &v)| (g as f64 - f(v as f64)).abs()).fold(0.0, f64::max);
+        console_log!("{op:?} on |x| <= 100: max abs error {worst:.2e}");
+        assert!(worst <= 1e-6, "{op:?}: max error {worst:.2e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_nan_is_truthy_in_chromium() {
+    let gpu = gpu().await;
+    let x = Tensor::from_slice(&[f32::NAN, 0.0, -0.0, f32::INFINITY, 1.0], &[5], &gpu).unwrap();
+    let b = x.cast(webgrad::DType::Bool).unwrap().cast(webgrad::DType::F32).unwrap();
+    assert_eq!(b.to_vec().await.unwrap(), vec![1.0, 0.0, 0.0, 1.0, 1.0]);
+}
