@@ -38,16 +38,20 @@ ts_node() {
 ts_chrome() {
   node --test tests/ts/browser.test.mjs
 }
+hardening() {
+  node --test tests/ts/hardening.test.mjs
+}
 consumers() {
   node --test --test-timeout=900000 tests/consumers/consumers.test.mjs
 }
 
-harness "1/6 cargo test (native: CPU, and WebGPU on the native adapter)" native
-harness "2/6 wasm-pack test --node (CPU in wasm)" wasm_node
-harness "3/6 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
-harness "4/6 TypeScript API in Node (CPU)" ts_node
-harness "5/6 TypeScript API and the MNIST demo in headless Chromium (WebGPU)" ts_chrome
-harness "6/6 the npm pack tarball in its consumers (Vite, webpack, workers, Node ESM/CJS, TypeScript)" consumers
+harness "1/7 cargo test (native: CPU, and WebGPU on the native adapter)" native
+harness "2/7 wasm-pack test --node (CPU in wasm)" wasm_node
+harness "3/7 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
+harness "4/7 TypeScript API in Node (CPU)" ts_node
+harness "5/7 TypeScript API and the MNIST demo in headless Chromium (WebGPU)" ts_chrome
+harness "6/7 the fuzzer and the soaks (Node on the CPU, Chromium on WebGPU)" hardening
+harness "7/7 the npm pack tarball in its consumers (Vite, webpack, workers, Node ESM/CJS, TypeScript)" consumers
 
 printf '\nharnesses: %d passed, %d failed\n' "$passed" "${#failed[@]}"
 for f in "${failed[@]}"; do echo "  failed: $f"; done
