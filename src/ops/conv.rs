@@ -225,13 +225,15 @@ impl Tensor {
         }
         // out = (in - 1) * stride + dilation * (k - 1) + output_padding + 1 - 2 * padding, checked.
         let size = |d: usize, input: usize, k: usize| -> Result<usize> {
-            let full = input
-                .checked_sub(1)
-                .and_then(|i| i.checked_mul(o.stride[d]))
+            if input == 0 {
+                return Err(Error::Invalid { op, msg: format!("the input [{h}, {w}] is empty: no output size fits") });
+            }
+            let full = (input - 1)
+                .checked_mul(o.stride[d])
                 .and_then(|n| n.checked_add(o.dilation[d].checked_mul(k - 1)?))
                 .and_then(|n| n.checked_add(o.output_padding[d] + 1));
             let full = checked_size(op, full, format_args!("the output of input [{h}, {w}] with kernel [{kh}, {kw}], stride {:?}, dilation {:?}", o.stride, o.dilation))?;
-            o.padding[d].checked_mul(2).and_then(|p| full.checked_sub(p)).filter(|&s| s > 0 && input > 0).ok_or(Error::Invalid {
+            o.padding[d].checked_mul(2).and_then(|p| full.checked_sub(p)).filter(|&s| s > 0).ok_or(Error::Invalid {
                 op,
                 msg: format!("padding {:?} leaves no output for input [{h}, {w}]", o.padding),
             })
@@ -263,6 +265,7 @@ impl Tensor {
     fn pool_columns(&self, op: &'static str, o: &Pool2dOptions) -> Result<(Tensor, Window)> {
         let [n, c, h, w] = dims4(op, self)?;
         let win = window(op, [n * c, 1, h, w], o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
+        check_cols(op, &win)?;
         Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, 0.0)?, win))
     }
 
