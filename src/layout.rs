@@ -11,20 +11,82 @@ pub struct Layout {
     offset: usize,
 }
 
-/// Number of elements of a shape (1 for a scalar).
+/// The most bytes one tensor may hold: `2^31 - 1`, so that every byte offset fits an `i32` and an
+/// `isize` on wasm32 (where `usize` is 32-bit) and a buffer stays within what WebGPU can bind. The
+/// backend may hold less (memory, adapter limits); this is the cap no shape arithmetic may pass.
+pub const MAX_BYTES: usize = i32::MAX as usize;
+
+/// The most elements one tensor may hold: [`MAX_BYTES`] over the widest element (4 bytes: float32,
+/// int32, and bool as stored on WebGPU). The one cap every op checks its sizes against.
+pub const MAX_ELEMENTS: usize = MAX_BYTES / 4;
+
+/// Number of elements of a shape (1 for a scalar). Saturates at `usize::MAX` rather than wrapping;
+/// shapes from user input go through [`checked_numel`] first.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    if shape.contains(&0) {
+        return 0;
+    }
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).unwrap_or(usize::MAX)
 }
 
-/// Row-major strides for a shape.
+/// The error for a size over [`MAX_ELEMENTS`] (or one that overflows): `op: <what> ... more than a
+/// tensor can hold`.
+pub fn too_large(op: &'static str, what: impl std::fmt::Display) -> Error {
+    Error::Invalid { op, msg: format!("{what} is more than a tensor can hold ({MAX_ELEMENTS} elements, {MAX_BYTES} bytes)") }
+}
+
+/// One size checked against the cap: `Some(n)` with `n <= MAX_ELEMENTS`, else the error naming `op`
+/// and `what` (the sum or product that overflowed is `None`).
+pub fn checked_size(op: &'static str, size: Option<usize>, what: impl std::fmt::Display) -> Result<usize> {
+    size.filter(|&n| n <= MAX_ELEMENTS).ok_or_else(|| too_large(op, what))
+}
+
+/// The element count of `shape`, checked: an error naming `op` and the shape when the product of
+/// its sizes overflows or passes [`MAX_ELEMENTS`]. Sizes after a 0 count too (the nonzero sizes must
+/// multiply within the cap), so the strides of every accepted shape fit as well.
+pub fn checked_numel(op: &'static str, shape: &[usize]) -> Result<usize> {
+    let nonzero = shape.iter().filter(|&&d| d != 0).try_fold(1usize, |n, &d| n.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS));
+    let what = || format!("shape {shape:?}");
+    checked_size(op, nonzero, what())?;
+    Ok(numel(shape))
+}
+
+/// Sizes given as signed integers (as JavaScript numbers arrive), each checked to be `>= 0`, and
+/// their product checked by [`checked_numel`]: `op: size -1 of shape [2, -1] is negative`.
+pub fn sizes_from_signed(op: &'static str, shape: &[i64]) -> Result<Vec<usize>> {
+    let sizes = shape
+        .iter()
+        .map(|&d| match usize::try_from(d) {
+            Ok(n) if n <= MAX_ELEMENTS => Ok(n),
+            Ok(_) => Err(too_large(op, format_args!("size {d} of shape {shape:?}"))),
+            Err(_) => Err(Error::Invalid { op, msg: format!("size {d} of shape {shape:?} is negative") }),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    checked_numel(op, &sizes)?;
+    Ok(sizes)
+}
+
+/// Row-major strides for a shape (saturating, never wrapping; exact for shapes [`checked_numel`]
+/// accepts).
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![0; shape.len()];
-    let mut step = 1;
+    let mut step = 1usize;
     for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
         *stride = step;
-        step *= dim;
+        step = step.saturating_mul(dim);
     }
     strides
+}
+
+/// `axes` checked for repeats: PyTorch's "dim 0 appears multiple times in the list of dims", naming
+/// `op`. `axes` are resolved (in `0..rank`).
+pub fn check_unique_axes(op: &'static str, axes: &[usize]) -> Result<()> {
+    for (i, a) in axes.iter().enumerate() {
+        if axes[..i].contains(a) {
+            return Err(Error::Invalid { op, msg: format!("dim {a} appears multiple times in the list of dims {axes:?}") });
+        }
+    }
+    Ok(())
 }
 
 /// The shape two operands broadcast to under NumPy rules.
@@ -38,7 +100,8 @@ pub fn broadcast_shapes(op: &'static str, lhs: &[usize], rhs: &[usize]) -> Resul
             (a, 1) => Ok(a),
             _ => Err(Error::Broadcast { op, lhs: lhs.to_vec(), rhs: rhs.to_vec() }),
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .and_then(|shape| checked_numel(op, &shape).map(|_| shape))
 }
 
 impl Layout {
@@ -77,6 +140,7 @@ impl Layout {
     /// The view of this layout broadcast to `shape` (stride 0 along broadcast axes).
     pub fn broadcast_to(&self, op: &'static str, shape: &[usize]) -> Result<Layout> {
         let err = || Error::Broadcast { op, lhs: self.shape.clone(), rhs: shape.to_vec() };
+        checked_numel(op, shape)?;
         let lead = shape.len().checked_sub(self.rank()).ok_or_else(err)?;
         let mut strides = vec![0; shape.len()];
         for (i, (&dim, &stride)) in self.shape.iter().zip(&self.strides).enumerate() {
@@ -132,7 +196,10 @@ impl Layout {
             out.offset += start * self.strides[axis];
         }
         out.shape[axis] = len;
-        out.strides[axis] *= step;
+        // With one element or none the stride is never used: keep it, so a huge step cannot overflow.
+        if len > 1 {
+            out.strides[axis] *= step;
+        }
         out
     }
 

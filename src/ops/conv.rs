@@ -6,6 +6,7 @@
 use crate::backend::Window;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::layout::{checked_numel, checked_size};
 use crate::op::Op;
 use crate::tensor::Tensor;
 
@@ -77,36 +78,63 @@ fn dims4(op: &'static str, t: &Tensor) -> Result<[usize; 4]> {
     }
 }
 
-/// The window of `kernel` over an `[n, c, h, w]` input.
+/// The window of `kernel` over an `[n, c, h, w]` input, every size checked: kernel, stride and
+/// dilation must be positive, the padded input must hold the dilated kernel, and the padded input
+/// and the `[n, c, out_h, out_w]` output must fit [`crate::layout::MAX_ELEMENTS`]. With `Padding::Same` the output
+/// is `ceil(in / stride)`, so an empty spatial axis stays empty (`[1, 1, 0, 4]` pooled by 1 with
+/// stride 2 gives `[1, 1, 0, 2]`).
 fn window(op: &'static str, image: [usize; 4], kernel: [usize; 2], stride: [usize; 2], dilation: [usize; 2], padding: Padding) -> Result<Window> {
     let [batch, channels, in_h, in_w] = image;
     if kernel.contains(&0) || stride.contains(&0) || dilation.contains(&0) {
         return Err(Error::Invalid { op, msg: format!("kernel {kernel:?}, stride {stride:?} and dilation {dilation:?} must be positive") });
     }
-    let extent = |d: usize| dilation[d] * (kernel[d] - 1) + 1;
+    let extent = |d: usize| {
+        let e = dilation[d].checked_mul(kernel[d] - 1).and_then(|e| e.checked_add(1));
+        checked_size(op, e, format_args!("the kernel {kernel:?} dilated by {dilation:?}"))
+    };
+    let extent = [extent(0)?, extent(1)?];
+    let size = [in_h, in_w];
     let pad = match padding {
         Padding::Valid => [0; 4],
         Padding::Explicit(p) => p,
         Padding::Same => {
-            let total = |d: usize, size: usize| ((size.div_ceil(stride[d]) - 1) * stride[d] + extent(d)).saturating_sub(size);
-            let (th, tw) = (total(0, in_h), total(1, in_w));
+            // Total padding `(out - 1) * stride + extent - in` (none for an empty axis), the odd one after.
+            let total = |d: usize| match size[d].div_ceil(stride[d]) {
+                0 => 0,
+                out => ((out - 1) * stride[d] + extent[d]).saturating_sub(size[d]),
+            };
+            let (th, tw) = (total(0), total(1));
             [th / 2, tw / 2, th - th / 2, tw - tw / 2]
         }
     };
-    let out = |d: usize, size: usize, before: usize, after: usize| -> Result<usize> {
-        let padded = size + before + after;
-        if padded < extent(d) {
-            return Err(Error::Invalid { op, msg: format!("the window ({:?} dilated by {dilation:?}) is larger than the padded input [{in_h}, {in_w}]", kernel) });
+    let out = |d: usize| -> Result<usize> {
+        let padded = size[d].checked_add(pad[d]).and_then(|n| n.checked_add(pad[d + 2]));
+        let padded = checked_size(op, padded, format_args!("the input [{in_h}, {in_w}] padded by {pad:?}"))?;
+        if padding == Padding::Same {
+            return Ok(size[d].div_ceil(stride[d]));
         }
-        Ok((padded - extent(d)) / stride[d] + 1)
+        if padded < extent[d] {
+            return Err(Error::Invalid {
+                op,
+                msg: format!("the window ({kernel:?} dilated by {dilation:?}) is larger than the input [{in_h}, {in_w}] padded by {pad:?}"),
+            });
+        }
+        Ok((padded - extent[d]) / stride[d] + 1)
     };
-    let (out_h, out_w) = (out(0, in_h, pad[0], pad[2])?, out(1, in_w, pad[1], pad[3])?);
+    let (out_h, out_w) = (out(0)?, out(1)?);
+    checked_numel(op, &[batch, channels, out_h, out_w])?;
     Ok(Window { batch, channels, in_h, in_w, kernel, stride, dilation, pad, out_h, out_w })
+}
+
+/// The unfolded columns of `window` (`[n, c * kh * kw, out_h * out_w]`) checked against the cap.
+fn check_cols(op: &'static str, w: &Window) -> Result<()> {
+    checked_numel(op, &[w.batch, w.channels, w.kernel[0], w.kernel[1], w.out_h, w.out_w]).map(|_| ())
 }
 
 impl Tensor {
     /// Sliding windows of this NCHW image unfolded into `[n, c * kh * kw, out_h * out_w]` columns.
     pub(crate) fn im2col(&self, window: &Window, pad_value: f32) -> Result<Tensor> {
+        check_cols("im2col", window)?;
         let x = self.cast(DType::F32)?;
         let storage = x.device().im2col(&x.storage(), x.layout(), window, pad_value)?;
         Ok(x.derived(storage, &window.cols_shape(), || Op::Im2Col { input: x.clone(), window: *window }, &[&x]))
@@ -114,6 +142,7 @@ impl Tensor {
 
     /// Columns summed back into an NCHW image (the adjoint of [`Tensor::im2col`]).
     pub(crate) fn col2im(&self, window: &Window) -> Result<Tensor> {
+        checked_numel("col2im", &window.image_shape())?;
         let storage = self.device().col2im(&self.storage(), self.layout(), window)?;
         Ok(self.derived(storage, &window.image_shape(), || Op::Col2Im { input: self.clone(), window: *window }, &[self]))
     }
@@ -155,6 +184,8 @@ impl Tensor {
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
         }
         let win = window(op, [n, c, h, w], [kh, kw], o.stride, o.dilation, o.padding)?;
+        check_cols(op, &win)?;
+        checked_numel(op, &[n, out_c, win.out_h, win.out_w])?;
         let (x, weight) = (self.cast(DType::F32)?, weight.cast(DType::F32)?.contiguous()?);
         let storage = x.device().conv2d(&x.storage(), x.layout(), &weight.storage(), weight.layout(), &win, g)?;
         let record = || Op::Conv2d { input: x.clone(), weight: weight.clone(), window: win, groups: g };
@@ -189,15 +220,28 @@ impl Tensor {
         if o.stride.contains(&0) || o.dilation.contains(&0) || (0..2).any(|d| o.output_padding[d] >= o.stride[d].max(o.dilation[d])) {
             return Err(Error::Invalid { op, msg: "stride and dilation must be positive and output padding smaller than one of them".into() });
         }
+        if kh == 0 || kw == 0 {
+            return Err(Error::Invalid { op, msg: format!("kernel [{kh}, {kw}] must be positive") });
+        }
+        // out = (in - 1) * stride + dilation * (k - 1) + output_padding + 1 - 2 * padding, checked.
         let size = |d: usize, input: usize, k: usize| -> Result<usize> {
-            let full = (input - 1) * o.stride[d] + o.dilation[d] * (k - 1) + o.output_padding[d] + 1;
-            full.checked_sub(2 * o.padding[d]).filter(|&s| s > 0 && input > 0).ok_or(Error::Invalid {
+            if input == 0 {
+                return Err(Error::Invalid { op, msg: format!("the input [{h}, {w}] is empty: no output size fits") });
+            }
+            let full = (input - 1)
+                .checked_mul(o.stride[d])
+                .and_then(|n| n.checked_add(o.dilation[d].checked_mul(k - 1)?))
+                .and_then(|n| n.checked_add(o.output_padding[d] + 1));
+            let full = checked_size(op, full, format_args!("the output of input [{h}, {w}] with kernel [{kh}, {kw}], stride {:?}, dilation {:?}", o.stride, o.dilation))?;
+            o.padding[d].checked_mul(2).and_then(|p| full.checked_sub(p)).filter(|&s| s > 0).ok_or(Error::Invalid {
                 op,
                 msg: format!("padding {:?} leaves no output for input [{h}, {w}]", o.padding),
             })
         };
         let (out_h, out_w) = (size(0, h, kh)?, size(1, w, kw)?);
-        let out_c = group_out * g;
+        let out_c = checked_size(op, group_out.checked_mul(g), format_args!("{group_out} x {g} output channels"))?;
+        checked_numel(op, &[n, out_c, out_h, out_w])?;
+        checked_numel(op, &[n, out_c, kh, kw, h, w])?;
         let win = Window {
             batch: n,
             channels: out_c,
@@ -221,6 +265,7 @@ impl Tensor {
     fn pool_columns(&self, op: &'static str, o: &Pool2dOptions) -> Result<(Tensor, Window)> {
         let [n, c, h, w] = dims4(op, self)?;
         let win = window(op, [n * c, 1, h, w], o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
+        check_cols(op, &win)?;
         Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, 0.0)?, win))
     }
 
@@ -249,7 +294,7 @@ impl Tensor {
         let (n, c) = (self.shape()[0], self.shape()[1]);
         let sums = cols.sum_dims(Some(&[1]), false)?;
         let mean = if o.count_include_pad {
-            sums.mul_scalar(1.0 / (o.kernel[0] * o.kernel[1]) as f64)?
+            sums.mul_scalar(1.0 / (o.kernel[0] as f64 * o.kernel[1] as f64))?
         } else {
             let ones = Tensor::full(&[1, 1, win.in_h, win.in_w], 1.0, DType::F32, self.device())?;
             let counts = ones.im2col(&Window { batch: 1, ..win }, 0.0)?.sum_dims(Some(&[1]), false)?;

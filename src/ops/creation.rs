@@ -3,22 +3,27 @@
 use crate::backend::Device;
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
-use crate::layout::numel;
+use crate::layout::{checked_numel, checked_size};
 use crate::random::draw;
 use crate::tensor::Tensor;
 
 impl Tensor {
     /// A tensor of `shape` filled with `value`.
     pub fn full(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Result<Tensor> {
-        Tensor::new(HostData::filled(dtype, value, numel(shape)), shape, device)
+        Tensor::filled("full", shape, value, dtype, device)
+    }
+
+    /// [`Tensor::full`] whose size errors name `op`.
+    pub(crate) fn filled(op: &'static str, shape: &[usize], value: f64, dtype: DType, device: &Device) -> Result<Tensor> {
+        Tensor::new(HostData::filled(dtype, value, checked_numel(op, shape)?), shape, device)
     }
 
     pub fn zeros(shape: &[usize], dtype: DType, device: &Device) -> Result<Tensor> {
-        Tensor::full(shape, 0.0, dtype, device)
+        Tensor::filled("zeros", shape, 0.0, dtype, device)
     }
 
     pub fn ones(shape: &[usize], dtype: DType, device: &Device) -> Result<Tensor> {
-        Tensor::full(shape, 1.0, dtype, device)
+        Tensor::filled("ones", shape, 1.0, dtype, device)
     }
 
     /// A tensor of this one's shape, dtype and device filled with `value`.
@@ -39,7 +44,10 @@ impl Tensor {
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
             return Err(Error::Invalid { op: "arange", msg: format!("start {start}, end {end} and step {step} must be finite, step nonzero") });
         }
-        let count = ((end - start) / step).ceil().max(0.0) as usize;
+        let count = ((end - start) / step).ceil().max(0.0);
+        // A count past the cap (or one that is not finite: a huge range over a tiny step) is an error.
+        let fits = count.is_finite() && count <= crate::layout::MAX_ELEMENTS as f64;
+        let count = checked_size("arange", fits.then_some(count as usize), format_args!("a range of {count} values"))?;
         let values: Vec<f64> = (0..count).map(|i| start + i as f64 * step).collect();
         let data = match dtype {
             DType::F32 => HostData::F32(values.iter().map(|&v| v as f32).collect()),
@@ -51,6 +59,7 @@ impl Tensor {
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
     pub fn linspace(start: f64, end: f64, steps: usize, device: &Device) -> Result<Tensor> {
+        checked_numel("linspace", &[steps])?;
         let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
         let values: Vec<f32> = (0..steps).map(|i| if i + 1 == steps && steps > 1 { end } else { start + i as f64 * step } as f32).collect();
         Tensor::from_slice(&values, &[steps], device)
@@ -58,11 +67,12 @@ impl Tensor {
 
     /// The `rows x cols` identity (ones on the main diagonal).
     pub fn eye(rows: usize, cols: usize, dtype: DType, device: &Device) -> Result<Tensor> {
-        let values: Vec<f64> = (0..rows * cols).map(|i| (i / cols == i % cols) as u8 as f64).collect();
+        let count = checked_numel("eye", &[rows, cols])?;
+        let diagonal = (0..count).map(|i| i / cols == i % cols);
         let data = match dtype {
-            DType::F32 => HostData::F32(values.iter().map(|&v| v as f32).collect()),
-            DType::I32 => HostData::I32(values.iter().map(|&v| v as i32).collect()),
-            DType::Bool => HostData::Bool(values.iter().map(|&v| v != 0.0).collect()),
+            DType::F32 => HostData::F32(diagonal.map(|d| d as u8 as f32).collect()),
+            DType::I32 => HostData::I32(diagonal.map(|d| d as i32).collect()),
+            DType::Bool => HostData::Bool(diagonal.collect()),
         };
         Tensor::new(data, &[rows, cols], device)
     }
@@ -72,7 +82,7 @@ impl Tensor {
         if low > high || !low.is_finite() || !high.is_finite() {
             return Err(Error::Invalid { op: "uniform", msg: format!("needs finite low <= high, got {low} and {high}") });
         }
-        let values = draw(numel(shape), |r| (low + (high - low) * r.uniform() as f64) as f32);
+        let values = draw(checked_numel("uniform", shape)?, |r| (low + (high - low) * r.uniform() as f64) as f32);
         Tensor::from_slice(&values, shape, device)
     }
 
@@ -86,7 +96,7 @@ impl Tensor {
         if std < 0.0 || !std.is_finite() || !mean.is_finite() {
             return Err(Error::Invalid { op: "normal", msg: format!("needs a finite mean and std >= 0, got {mean} and {std}") });
         }
-        let values = draw(numel(shape), |r| (mean + std * r.normal() as f64) as f32);
+        let values = draw(checked_numel("normal", shape)?, |r| (mean + std * r.normal() as f64) as f32);
         Tensor::from_slice(&values, shape, device)
     }
 
@@ -100,16 +110,14 @@ impl Tensor {
         if high <= low {
             return Err(Error::Invalid { op: "randint", msg: format!("needs low < high, got {low} and {high}") });
         }
-        let values = draw(numel(shape), |r| r.integer(low, high));
+        let values = draw(checked_numel("randint", shape)?, |r| r.integer(low, high));
         Tensor::from_i32(&values, shape, device)
     }
 
     /// A random permutation of `0..n` as int32 (PyTorch's `randperm`; Fisher–Yates on the seeded
     /// generator).
     pub fn randperm(n: usize, device: &Device) -> Result<Tensor> {
-        if n > i32::MAX as usize {
-            return Err(Error::Invalid { op: "randperm", msg: format!("{n} does not fit int32") });
-        }
+        checked_numel("randperm", &[n])?;
         let mut order: Vec<i32> = (0..n as i32).collect();
         let mut i = n;
         let swaps = draw(n.saturating_sub(1), |r| {

@@ -66,12 +66,28 @@ impl Tensor {
         Ok(base.derived(storage, base.shape(), op, &[&base, &source]))
     }
 
-    /// Int32 class labels as one-hot int32 rows of `classes` columns (a new last axis).
+    /// Int32 class labels as one-hot int32 rows of `classes` columns (a new last axis). `classes`
+    /// must be at least 1, and a label outside `[0, classes)` is an error naming `oneHot`, as in
+    /// PyTorch (TF.js gives a zero row): on the CPU at the call, on WebGPU at the readback of the
+    /// result (the labels are looked up with an index op, whose fault the result inherits).
     pub fn one_hot(&self, classes: usize) -> Result<Tensor> {
+        let op = "oneHot";
         if self.dtype() != DType::I32 {
-            return Err(Error::DType { op: "oneHot", dtype: self.dtype(), shape: self.shape().to_vec(), expected: "labels must be int32" });
+            return Err(Error::DType { op, dtype: self.dtype(), shape: self.shape().to_vec(), expected: "labels must be int32" });
         }
+        if classes == 0 {
+            return Err(Error::Invalid { op, msg: format!("the number of classes must be at least 1, got 0 (labels of shape {:?})", self.shape()) });
+        }
+        let mut shape = self.shape().to_vec();
+        shape.push(classes);
+        crate::layout::checked_numel(op, &shape)?;
         let range = Tensor::arange(0.0, classes as f64, 1.0, DType::I32, self.device())?;
-        self.unsqueeze(-1)?.eq(&range)?.cast(DType::I32)
+        let labels = range.index_select(0, &self.reshape(&[self.numel()])?).map_err(|e| match e {
+            Error::Index { index, size, .. } => {
+                Error::Invalid { op, msg: format!("label {index} is outside [0, {size}) (labels of shape {:?})", self.shape()) }
+            }
+            e => e,
+        })?;
+        labels.reshape(self.shape())?.unsqueeze(-1)?.eq(&range)?.cast(DType::I32)
     }
 }

@@ -3,7 +3,7 @@
 use crate::backend::Activation;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::layout::broadcast_shapes;
+use crate::layout::{broadcast_shapes, checked_numel};
 use crate::op::Op;
 use crate::tensor::Tensor;
 
@@ -27,6 +27,7 @@ impl Tensor {
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: rhs.shape().to_vec(), why });
         }
         let batch = broadcast_shapes(op, &a.shape()[..ra - 2], &b.shape()[..rb - 2])?;
+        checked_numel(op, &[&batch[..], &[m, n]].concat())?;
         let flat = |t: &Tensor, rows: usize, cols: usize| -> Result<(Tensor, crate::layout::Layout)> {
             let mut shape = batch.clone();
             shape.extend([rows, cols]);
@@ -77,9 +78,10 @@ impl Tensor {
         let (w, b) = (weight.cast(DType::F32)?, bias.cast(DType::F32)?);
         let rows: usize = self.shape()[..self.rank() - 1].iter().product();
         let x = self.cast(DType::F32)?.reshape(&[rows, k])?;
-        let storage = self.device().linear(&x.storage(), x.layout(), &w.storage(), w.layout(), &b.storage(), b.layout(), act)?;
         let mut shape = self.shape()[..self.rank() - 1].to_vec();
         shape.push(n);
+        checked_numel(op, &shape)?;
+        let storage = self.device().linear(&x.storage(), x.layout(), &w.storage(), w.layout(), &b.storage(), b.layout(), act)?;
         let record = || Op::Linear { x: x.clone(), weight: w.clone(), bias: b.clone(), act };
         Ok(x.derived(storage, &shape, record, &[&x, &w, &b]))
     }

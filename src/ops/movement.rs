@@ -4,15 +4,15 @@
 
 use crate::dtype::DType;
 use crate::error::{Error, Result};
-use crate::layout::numel;
+use crate::layout::{check_unique_axes, checked_numel, checked_size};
 use crate::op::Op;
 use crate::tensor::{resolve_axis, Tensor};
 
 impl Tensor {
     /// The same elements under `shape` (a view when contiguous, else after a copy).
     pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
-        if numel(shape) != self.numel() {
-            let expected = numel(shape);
+        let expected = checked_numel("reshape", shape)?;
+        if expected != self.numel() {
             return Err(Error::DataLength { op: "reshape", len: self.numel(), shape: shape.to_vec(), expected });
         }
         if shape == self.shape() {
@@ -23,17 +23,24 @@ impl Tensor {
         Ok(source.view(layout, || Op::Reshape(source.clone())))
     }
 
-    /// Like [`Tensor::reshape`], with at most one `-1` standing for the size that fits.
+    /// Like [`Tensor::reshape`], with at most one `-1` standing for the size that fits (PyTorch's
+    /// rules: two `-1`s, another negative size, or a `-1` that no size fits are errors).
     pub fn reshape_infer(&self, shape: &[isize]) -> Result<Tensor> {
-        let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
-        let unknown = shape.iter().filter(|&&d| d < 0).count();
-        let invalid = || Error::Invalid { op: "reshape", msg: format!("cannot reshape {:?} to {shape:?}", self.shape()) };
-        if unknown > 1 || shape.iter().any(|&d| d < -1) {
-            return Err(invalid());
+        let invalid = |why: String| Error::Invalid { op: "reshape", msg: format!("cannot reshape {:?} to {shape:?}: {why}", self.shape()) };
+        if let Some(&d) = shape.iter().find(|&&d| d < -1) {
+            return Err(invalid(format!("invalid size {d}")));
         }
-        let fill = if unknown == 1 {
-            if known == 0 || self.numel() % known != 0 {
-                return Err(invalid());
+        if shape.iter().filter(|&&d| d == -1).count() > 1 {
+            return Err(invalid("only one size can be inferred".into()));
+        }
+        let known: Vec<usize> = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).collect();
+        let known = checked_numel("reshape", &known)?;
+        let fill = if shape.contains(&-1) {
+            if known == 0 {
+                return Err(invalid("the size -1 could be any value next to a size 0".into()));
+            }
+            if self.numel() % known != 0 {
+                return Err(invalid(format!("{} elements do not divide into rows of {known}", self.numel())));
             }
             self.numel() / known
         } else {
@@ -90,7 +97,7 @@ impl Tensor {
         for &axis in order {
             let a = self.axis("permute", axis)?;
             if std::mem::replace(&mut seen[a], true) {
-                return Err(Error::Invalid { op: "permute", msg: format!("axis {axis} appears twice in {order:?}") });
+                return Err(Error::Invalid { op: "permute", msg: format!("dim {a} appears multiple times in the list of dims {order:?}") });
             }
             axes.push(a);
         }
@@ -115,22 +122,37 @@ impl Tensor {
 
     /// The view of this tensor broadcast to `shape` (no copy).
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        self.broadcast_named("broadcastTo", shape)
+    }
+
+    fn broadcast_named(&self, op: &'static str, shape: &[usize]) -> Result<Tensor> {
         if shape == self.shape() {
             return Ok(self.clone());
         }
-        let layout = self.layout().broadcast_to("broadcastTo", shape)?;
+        let layout = self.layout().broadcast_to(op, shape)?;
         Ok(self.view(layout, || Op::Broadcast(self.clone())))
     }
 
-    /// Like [`Tensor::broadcast_to`], where `-1` keeps the existing size (PyTorch's `expand`).
+    /// Like [`Tensor::broadcast_to`], where `-1` keeps the existing size (PyTorch's `expand`; `-1`
+    /// on a new leading axis and other negative sizes are errors). The result's element count is
+    /// checked against the cap although a broadcast view allocates nothing: every op on it would.
     pub fn expand(&self, shape: &[isize]) -> Result<Tensor> {
-        let lead = shape.len().saturating_sub(self.rank());
-        let resolved: Vec<usize> = shape
+        let op = "expand";
+        let lead = shape.len().checked_sub(self.rank()).ok_or_else(|| Error::Invalid {
+            op,
+            msg: format!("the sizes {shape:?} are fewer than the dimensions of {:?}", self.shape()),
+        })?;
+        let resolved = shape
             .iter()
             .enumerate()
-            .map(|(i, &d)| if d < 0 && i >= lead { self.shape()[i - lead] } else { d.max(0) as usize })
-            .collect();
-        self.broadcast_to(&resolved)
+            .map(|(i, &d)| match d {
+                -1 if i >= lead => Ok(self.shape()[i - lead]),
+                -1 => Err(Error::Invalid { op, msg: format!("the size -1 is not allowed on the new leading axis {i} of {shape:?}") }),
+                d if d < 0 => Err(Error::Invalid { op, msg: format!("invalid size {d} in {shape:?}") }),
+                d => Ok(d as usize),
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        self.broadcast_named(op, &resolved)
     }
 
     /// This tensor with its elements stored densely in row-major order (itself when already so).
@@ -165,10 +187,30 @@ impl Tensor {
     pub fn narrow(&self, axis: isize, start: usize, len: usize) -> Result<Tensor> {
         let a = self.axis("narrow", axis)?;
         let size = self.shape()[a];
-        if start + len > size {
-            return Err(Error::Index { op: "narrow", index: (start + len) as i64, axis: a, size, shape: self.shape().to_vec() });
+        match start.checked_add(len) {
+            Some(end) if end <= size => self.slice(axis, Some(start as isize), Some(end as isize), 1),
+            end => Err(Error::Index { op: "narrow", index: end.map_or(i64::MAX, |e| e as i64), axis: a, size, shape: self.shape().to_vec() }),
         }
-        self.slice(axis, Some(start as isize), Some((start + len) as isize), 1)
+    }
+
+    /// [`Tensor::narrow`] with PyTorch's signed arguments: a negative `start` counts from the end
+    /// (`narrow(0, -2, 2)` of 3 elements is the last two); `start` outside `[-size, size]`, a
+    /// negative `len`, or a range past the end is an error.
+    pub fn narrow_signed(&self, axis: isize, start: isize, len: isize) -> Result<Tensor> {
+        let a = self.axis("narrow", axis)?;
+        let size = self.shape()[a] as isize;
+        let invalid = |msg: String| Error::Invalid { op: "narrow", msg: format!("{msg} (shape {:?}, axis {a})", self.shape()) };
+        if start < -size || start > size {
+            return Err(invalid(format!("start {start} is out of range [-{size}, {size}]")));
+        }
+        if len < 0 {
+            return Err(invalid(format!("length {len} must be non-negative")));
+        }
+        let start = if start < 0 { start + size } else { start };
+        if len > size - start {
+            return Err(invalid(format!("start {start} + length {len} exceeds the size {size}")));
+        }
+        self.slice(axis, Some(start), Some(start + len), 1)
     }
 
     /// `tensors` joined along `axis`; all must share dtype, device, and every other dimension.
@@ -187,7 +229,9 @@ impl Tensor {
             parts.push(t.cast(dtype)?);
         }
         let mut shape = first.shape().to_vec();
-        shape[a] = parts.iter().map(|t| t.shape()[a]).sum();
+        let total = parts.iter().try_fold(0usize, |n, t| n.checked_add(t.shape()[a]));
+        shape[a] = checked_size("concat", total, format_args!("the sum of the sizes along axis {a}"))?;
+        checked_numel("concat", &shape)?;
         let storages: Vec<_> = parts.iter().map(|t| t.storage()).collect();
         let views: Vec<_> = storages.iter().zip(&parts).map(|(s, t)| (&**s, t.layout())).collect();
         let storage = first.device().concat(&views, a)?;
@@ -205,6 +249,9 @@ impl Tensor {
                 return Err(Error::ShapeMismatch { op: "stack", lhs: first.shape().to_vec(), rhs: t.shape().to_vec(), why });
             }
         }
+        let mut shape = first.shape().to_vec();
+        shape.insert(a as usize, tensors.len());
+        checked_numel("stack", &shape)?;
         let expanded = tensors.iter().map(|t| t.unsqueeze(a)).collect::<Result<Vec<_>>>()?;
         Tensor::concat(&expanded, a)
     }
@@ -212,7 +259,7 @@ impl Tensor {
     /// Views of consecutive pieces of the given `sizes` along `axis` (they must add up to its size).
     pub fn split(&self, sizes: &[usize], axis: isize) -> Result<Vec<Tensor>> {
         let a = self.axis("split", axis)?;
-        if sizes.iter().sum::<usize>() != self.shape()[a] {
+        if sizes.iter().try_fold(0usize, |n, &s| n.checked_add(s)) != Some(self.shape()[a]) {
             return Err(Error::Invalid { op: "split", msg: format!("sizes {sizes:?} do not add up to axis {a} of {:?}", self.shape()) });
         }
         let mut start = 0;
@@ -224,6 +271,24 @@ impl Tensor {
                 piece
             })
             .collect()
+    }
+
+    /// Views of `size` elements each along `axis`, the last one smaller when `size` does not divide
+    /// the axis (PyTorch's `split` with an integer). A negative `size` is an error, and so is 0 unless
+    /// the axis is empty (then the result is the tensor itself), so this never loops.
+    pub fn split_size(&self, size: isize, axis: isize) -> Result<Vec<Tensor>> {
+        let a = self.axis("split", axis)?;
+        let dim = self.shape()[a];
+        let invalid = |msg: String| Error::Invalid { op: "split", msg };
+        match usize::try_from(size) {
+            Err(_) => Err(invalid(format!("split_size must be non-negative, got {size}"))),
+            Ok(0) if dim == 0 => Ok(vec![self.clone()]),
+            Ok(0) => Err(invalid(format!("split_size can only be 0 if the axis is empty, but axis {a} of {:?} has size {dim}", self.shape()))),
+            Ok(each) => {
+                let sizes: Vec<usize> = (0..dim).step_by(each).map(|s| each.min(dim - s)).collect();
+                self.split(&sizes, axis)
+            }
+        }
     }
 
     /// `chunks` views of (nearly) equal size along `axis`; the last may be smaller, as in PyTorch.
@@ -243,6 +308,12 @@ impl Tensor {
         if widths.len() != self.rank() {
             return Err(Error::Rank { op: "pad", expected: widths.len(), got: self.shape().to_vec() });
         }
+        let mut shape = self.shape().to_vec();
+        for (d, &(before, after)) in widths.iter().enumerate() {
+            let size = shape[d].checked_add(before).and_then(|n| n.checked_add(after));
+            shape[d] = checked_size("pad", size, format_args!("axis {d} of {:?} padded by {widths:?}", self.shape()))?;
+        }
+        checked_numel("pad", &shape)?;
         let mut out = self.clone();
         for (d, &(before, after)) in widths.iter().enumerate() {
             if before == 0 && after == 0 {
@@ -252,7 +323,7 @@ impl Tensor {
             for width in [before, after] {
                 let mut shape = out.shape().to_vec();
                 shape[d] = width;
-                parts.push(Tensor::full(&shape, value, out.dtype(), out.device())?);
+                parts.push(Tensor::filled("pad", &shape, value, out.dtype(), out.device())?);
             }
             let after_part = parts.pop();
             parts.push(out);
@@ -262,8 +333,25 @@ impl Tensor {
         Ok(out)
     }
 
-    /// The elements in reverse order along each of `axes` (a copy).
+    /// [`Tensor::pad`] with signed widths, as they arrive from JavaScript. Negative padding (which
+    /// PyTorch's `F.pad` reads as cropping) is refused with an error, as TensorFlow's `pad` does:
+    /// crop with [`Tensor::narrow`] or [`Tensor::slice`] instead.
+    pub fn pad_signed(&self, widths: &[(isize, isize)], value: f64) -> Result<Tensor> {
+        let unsigned = widths
+            .iter()
+            .enumerate()
+            .map(|(d, &(before, after))| match (usize::try_from(before), usize::try_from(after)) {
+                (Ok(b), Ok(a)) => Ok((b, a)),
+                _ => Err(Error::Invalid { op: "pad", msg: format!("negative padding ({before}, {after}) on axis {d} is not supported; crop with narrow or slice") }),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.pad(&unsigned, value)
+    }
+
+    /// The elements in reverse order along each of `axes` (a copy); a repeated axis is an error.
     pub fn flip(&self, axes: &[isize]) -> Result<Tensor> {
+        let resolved = axes.iter().map(|&a| self.axis("flip", a)).collect::<Result<Vec<_>>>()?;
+        check_unique_axes("flip", &resolved)?;
         let mut out = self.clone();
         for &axis in axes {
             let a = self.axis("flip", axis)?;

@@ -1,21 +1,24 @@
 //! Reductions over any set of axes (with `keepdim`), the statistics built on them, and the
 //! numerically stable softmax family.
 
-use crate::backend::ReduceOp;
+use crate::backend::{ReduceOp, UnaryOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::layout::check_unique_axes;
 use crate::op::Op;
 use crate::tensor::Tensor;
 
 impl Tensor {
-    /// Sorted, unique axes in `0..rank` for `axes` (negative counting from the end); `None` means all.
+    /// Sorted axes in `0..rank` for `axes` (negative counting from the end); `None` means all, and
+    /// `Some(&[])` none. An axis named twice (`[0, 0]`, or `[1, -1]` on rank 2) is an error naming
+    /// `op`, as in PyTorch.
     pub(crate) fn reduce_axes(&self, op: &'static str, axes: Option<&[isize]>) -> Result<Vec<usize>> {
         let mut out = match axes {
             None => (0..self.rank()).collect(),
             Some(axes) => axes.iter().map(|&a| self.axis(op, a)).collect::<Result<Vec<_>>>()?,
         };
+        check_unique_axes(op, &out)?;
         out.sort_unstable();
-        out.dedup();
         Ok(out)
     }
 
@@ -30,12 +33,18 @@ impl Tensor {
         axes.iter().map(|&a| self.shape()[a]).product()
     }
 
+    /// The reduction `op` over `axes`. Over no axes (`Some(&[])`, or a scalar) every reduction is
+    /// the identity, as in NumPy and TensorFlow (`x.sum([])` is a copy of `x`, whatever `keepdim`);
+    /// no backend is asked to reduce over nothing.
     fn reduce(&self, op: ReduceOp, name: &'static str, axes: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let axes = self.reduce_axes(name, axes)?;
         if matches!(op, ReduceOp::Max | ReduceOp::Min) && self.reduced_count(&axes) == 0 {
             return Err(Error::Invalid { op: name, msg: format!("cannot reduce the empty shape {:?} (no identity)", self.shape()) });
         }
         let x = if self.dtype() == DType::Bool { self.cast(DType::I32)? } else { self.clone() };
+        if axes.is_empty() {
+            return x.unary(UnaryOp::Copy);
+        }
         let storage = self.device().reduce(op, &x.storage(), x.layout(), &axes)?;
         let shape = x.reduced_shape(&axes, keepdim);
         let record = || Op::Reduce { op, input: x.clone(), axes: axes.clone(), keepdim };
@@ -47,7 +56,7 @@ impl Tensor {
         self.sum_dims(None, false)
     }
 
-    /// Sum over `axes` (`None`: all).
+    /// Sum over `axes` (`None`: all; `Some(&[])`: none, a copy).
     pub fn sum_dims(&self, axes: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         self.reduce(ReduceOp::Sum, "sum", axes, keepdim)
     }
@@ -67,29 +76,40 @@ impl Tensor {
         self.reduce(ReduceOp::Min, "min", axes, keepdim)
     }
 
-    /// Mean over `axes` (`None`: all), in float32.
+    /// Mean over `axes` (`None`: all; `Some(&[])`: none, a float32 copy), in float32.
     pub fn mean(&self, axes: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
         let count = self.reduced_count(&self.reduce_axes("mean", axes)?);
         self.cast(DType::F32)?.sum_dims(axes, keepdim)?.mul_scalar(1.0 / count as f64)
     }
 
     /// Variance over `axes` with `correction` (1: unbiased, as PyTorch's default; 0: population, as
-    /// NumPy's and TensorFlow's default).
+    /// NumPy's and TensorFlow's default). Over no axes (`Some(&[])`) each element is its own sample,
+    /// as in NumPy: zeros with correction 0, and NaN with correction 1 (0 / 0).
     pub fn var(&self, axes: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        let count = self.reduced_count(&self.reduce_axes("var", axes)?) as f64;
+        self.variance("var", axes, correction, keepdim)
+    }
+
+    /// [`Tensor::var`] whose errors name `op`.
+    fn variance(&self, op: &'static str, axes: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        let count = self.reduced_count(&self.reduce_axes(op, axes)?) as f64;
         let x = self.cast(DType::F32)?;
         let centered = x.sub(&x.mean(axes, true)?)?;
         centered.square()?.sum_dims(axes, keepdim)?.mul_scalar(1.0 / (count - correction).max(0.0))
     }
 
-    /// Standard deviation: the square root of [`Tensor::var`].
+    /// Standard deviation: the square root of [`Tensor::var`] (errors name `std`).
     pub fn std(&self, axes: Option<&[isize]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var(axes, correction, keepdim)?.sqrt()
+        self.variance("std", axes, correction, keepdim)?.sqrt()
     }
 
-    /// `log(sum(exp(x)))` over `axes`, computed stably (shifted by the maximum).
+    /// `log(sum(exp(x)))` over `axes`, computed stably (shifted by the maximum). Over no axes it is
+    /// `x`; over an empty axis it is `-inf` (the log of an empty sum), as in PyTorch.
     pub fn logsumexp(&self, axes: Option<&[isize]>, keepdim: bool) -> Result<Tensor> {
+        let reduced = self.reduce_axes("logsumexp", axes)?;
         let x = self.cast(DType::F32)?;
+        if self.reduced_count(&reduced) == 0 {
+            return Tensor::full(&x.reduced_shape(&reduced, keepdim), f64::NEG_INFINITY, DType::F32, x.device());
+        }
         let shift = x.stable_shift(axes)?;
         let total = x.sub(&shift)?.exp()?.sum_dims(axes, true)?.log()?.add(&shift)?;
         if keepdim {
