@@ -49,8 +49,28 @@ struct Inner {
 }
 
 impl Drop for Inner {
+    /// Frees the graph behind this tensor without recursion (a chain of 100k ops would overflow the
+    /// stack): each input whose last handle this is gives up its own op record to a worklist first.
     fn drop(&mut self) {
         LIVE.fetch_sub(1, Ordering::Relaxed);
+        let mut pending = Vec::new();
+        Inner::give_up_edges(self, &mut pending);
+        while let Some(mut tensor) = pending.pop() {
+            if let Some(inner) = Rc::get_mut(&mut tensor.0) {
+                Inner::give_up_edges(inner, &mut pending);
+            }
+            // Dropped with no op record left: nothing below it is reached from here.
+        }
+    }
+}
+
+impl Inner {
+    /// Moves the tensors this one holds (its op's inputs, its gradient) onto `pending`.
+    fn give_up_edges(&mut self, pending: &mut Vec<Tensor>) {
+        if let Some(op) = self.op.get_mut().take() {
+            pending.extend(op.into_inputs());
+        }
+        pending.extend(self.grad.get_mut().take());
     }
 }
 
