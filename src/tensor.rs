@@ -140,7 +140,7 @@ impl Tensor {
         if data.len() != expected {
             return Err(Error::DataLength { op: "tensor", len: data.len(), shape: shape.to_vec(), expected });
         }
-        let storage = device.upload_shared(&data)?;
+        let storage = device.upload_shared(data)?;
         Ok(Tensor::build(storage, Layout::contiguous(shape), device.clone(), None))
     }
 
@@ -270,19 +270,20 @@ impl Tensor {
     }
 
     /// The elements now, where the backend holds them in host memory (the CPU backend); `None` on
-    /// WebGPU, where only [`Tensor::to_host`] reads them back.
+    /// WebGPU, where only [`Tensor::to_host`] reads them back, and where the copy could not be
+    /// allocated (then [`Tensor::to_host`] reports the error).
     pub fn host_now(&self) -> Option<HostData> {
-        self.storage().read_now(&self.0.layout)
+        self.storage().read_now(&self.0.layout)?.ok()
     }
 
     /// The elements as f32 (see [`Tensor::to_host`]).
     pub async fn to_vec(&self) -> Result<Vec<f32>> {
-        Ok(self.to_host().await?.to_f32())
+        Ok(self.to_host().await?.into_f32())
     }
 
     /// The elements as i32 (see [`Tensor::to_host`]).
     pub async fn to_vec_i32(&self) -> Result<Vec<i32>> {
-        Ok(self.to_host().await?.to_i32())
+        Ok(self.to_host().await?.into_i32())
     }
 
     pub(crate) fn check_device(&self, op: &'static str, other: &Tensor) -> Result<()> {
