@@ -90,6 +90,22 @@ impl HostData {
         }
     }
 
+    /// The elements as f32, moved where they already are.
+    pub fn into_f32(self) -> Vec<f32> {
+        match self {
+            HostData::F32(v) => v,
+            other => other.to_f32(),
+        }
+    }
+
+    /// The elements as i32, moved where they already are.
+    pub fn into_i32(self) -> Vec<i32> {
+        match self {
+            HostData::I32(v) => v,
+            other => other.to_i32(),
+        }
+    }
+
     /// `n` copies of `value` converted to `dtype`.
     pub fn filled(dtype: DType, value: f64, n: usize) -> HostData {
         match dtype {
@@ -97,5 +113,17 @@ impl HostData {
             DType::I32 => HostData::I32(vec![value as i32; n]),
             DType::Bool => HostData::Bool(vec![value != 0.0; n]),
         }
+    }
+
+    /// `numel(shape)` copies of `value` converted to `dtype`, for `op`; an allocation that fails is
+    /// [`Error::OutOfMemory`] (see `backend::cpu::alloc`).
+    pub fn try_filled(op: &'static str, dtype: DType, value: f64, shape: &[usize]) -> Result<HostData> {
+        use crate::backend::cpu::alloc::filled;
+        let n = crate::layout::numel(shape);
+        Ok(match dtype {
+            DType::F32 => HostData::F32(filled(op, shape, n, value as f32)?),
+            DType::I32 => HostData::I32(filled(op, shape, n, value as i32)?),
+            DType::Bool => HostData::Bool(filled(op, shape, n, value != 0.0)?),
+        })
     }
 }

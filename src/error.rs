@@ -48,6 +48,10 @@ pub enum Error {
     #[error("backward: the graph through this tensor (shape {shape:?}) was freed by an earlier backward; pass retainGraph to the first one")]
     GraphFreed { shape: Vec<usize> },
 
+    /// Host memory (wasm's linear memory, or the process's) could not hold an op's output or scratch.
+    #[error("{op}: out of memory allocating {bytes} bytes for shape {shape:?}")]
+    OutOfMemory { op: &'static str, bytes: u128, shape: Vec<usize> },
+
     /// An op the active backend does not implement yet.
     #[error("{op}: not implemented on the {backend} backend yet")]
     Unsupported { op: String, backend: &'static str },

@@ -48,6 +48,11 @@ pub enum Op {
 }
 
 impl Op {
+    /// The input handles, the record itself dropped (for the iterative teardown of a graph).
+    pub(crate) fn into_inputs(self) -> Vec<Tensor> {
+        self.inputs().into_iter().cloned().collect()
+    }
+
     /// The tensors this op read (including non-differentiable ones such as indices).
     pub fn inputs(&self) -> Vec<&Tensor> {
         match self {

@@ -49,8 +49,28 @@ struct Inner {
 }
 
 impl Drop for Inner {
+    /// Frees the graph behind this tensor without recursion (a chain of 100k ops would overflow the
+    /// stack): each input whose last handle this is gives up its own op record to a worklist first.
     fn drop(&mut self) {
         LIVE.fetch_sub(1, Ordering::Relaxed);
+        let mut pending = Vec::new();
+        Inner::give_up_edges(self, &mut pending);
+        while let Some(mut tensor) = pending.pop() {
+            if let Some(inner) = Rc::get_mut(&mut tensor.0) {
+                Inner::give_up_edges(inner, &mut pending);
+            }
+            // Dropped with no op record left: nothing below it is reached from here.
+        }
+    }
+}
+
+impl Inner {
+    /// Moves the tensors this one holds (its op's inputs, its gradient) onto `pending`.
+    fn give_up_edges(&mut self, pending: &mut Vec<Tensor>) {
+        if let Some(op) = self.op.get_mut().take() {
+            pending.extend(op.into_inputs());
+        }
+        pending.extend(self.grad.get_mut().take());
     }
 }
 
@@ -120,7 +140,7 @@ impl Tensor {
         if data.len() != expected {
             return Err(Error::DataLength { op: "tensor", len: data.len(), shape: shape.to_vec(), expected });
         }
-        let storage = device.upload_shared(&data)?;
+        let storage = device.upload_shared(data)?;
         Ok(Tensor::build(storage, Layout::contiguous(shape), device.clone(), None))
     }
 
@@ -250,19 +270,20 @@ impl Tensor {
     }
 
     /// The elements now, where the backend holds them in host memory (the CPU backend); `None` on
-    /// WebGPU, where only [`Tensor::to_host`] reads them back.
+    /// WebGPU, where only [`Tensor::to_host`] reads them back, and where the copy could not be
+    /// allocated (then [`Tensor::to_host`] reports the error).
     pub fn host_now(&self) -> Option<HostData> {
-        self.storage().read_now(&self.0.layout)
+        self.storage().read_now(&self.0.layout)?.ok()
     }
 
     /// The elements as f32 (see [`Tensor::to_host`]).
     pub async fn to_vec(&self) -> Result<Vec<f32>> {
-        Ok(self.to_host().await?.to_f32())
+        Ok(self.to_host().await?.into_f32())
     }
 
     /// The elements as i32 (see [`Tensor::to_host`]).
     pub async fn to_vec_i32(&self) -> Result<Vec<i32>> {
-        Ok(self.to_host().await?.to_i32())
+        Ok(self.to_host().await?.into_i32())
     }
 
     pub(crate) fn check_device(&self, op: &'static str, other: &Tensor) -> Result<()> {

@@ -601,6 +601,24 @@ fn an_index_fault_fails_the_readbacks_that_depend_on_it_and_names_its_op() {
 }
 
 #[test]
+fn an_out_of_range_index_names_the_users_op_on_both_backends() {
+    let Some(d) = gpu() else { return };
+    // The CPU fails at the call, WebGPU at the readback: either way the error names the op called.
+    let error = |t: webgrad::Result<Tensor>| match t {
+        Ok(t) => pollster::block_on(t.to_vec()).unwrap_err().to_string(),
+        Err(e) => e.to_string(),
+    };
+    for dev in [Device::Cpu, d] {
+        let x = Tensor::from_slice(&[1.0, 2.0, 3.0], &[3], &dev).unwrap();
+        let base = Tensor::zeros(&[3], DType::F32, &dev).unwrap();
+        let e = error(base.scatter_add(0, &Tensor::from_i32(&[1, 3], &[2], &dev).unwrap(), &x.narrow(0, 0, 2).unwrap()));
+        assert!(e.contains("scatterAdd") && !e.contains("gather") && e.contains("3"), "{}: {e}", dev.kind());
+        let e = error(x.gather(0, &Tensor::from_i32(&[-1], &[1], &dev).unwrap()));
+        assert!(e.contains("gather") && e.contains("-1"), "{}: {e}", dev.kind());
+    }
+}
+
+#[test]
 fn nan_and_infinities_are_truthy_and_zeros_are_not_on_both_backends() {
     let Some(d) = gpu() else { return };
     let values = [f32::NAN, 0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, 1.0, -2.5, 1e-40];

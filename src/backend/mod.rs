@@ -86,13 +86,15 @@ pub trait Backend {
     fn concat(&self, parts: &[(&Self::Storage, &Layout)], axis: usize) -> Result<Self::Storage>;
 
     /// `out[..i..] = x[..index[..i..]..]` along `axis`; the output has the index's shape (i32 index).
-    fn gather(&self, x: &Self::Storage, xl: &Layout, axis: usize, index: &Self::Storage, il: &Layout) -> Result<Self::Storage>;
+    /// `op` is the user's op (`gather`, `indexSelect`, …): an out-of-range index names it.
+    fn gather(&self, op: &'static str, x: &Self::Storage, xl: &Layout, axis: usize, index: &Self::Storage, il: &Layout) -> Result<Self::Storage>;
 
     /// A copy of `base` with `src[..i..]` added at `base[..index[..i..]..]` along `axis`; `src`'s
-    /// layout has the index's shape.
+    /// layout has the index's shape. `op` is the user's op, as for [`Backend::gather`].
     #[allow(clippy::too_many_arguments)]
     fn scatter_add(
         &self,
+        op: &'static str,
         base: &Self::Storage,
         bl: &Layout,
         axis: usize,
@@ -166,9 +168,9 @@ impl Storage {
 
     /// The elements of `layout` now, without waiting, where they are in host memory (the CPU
     /// backend); `None` for device memory, which only [`Device::read`] reaches.
-    pub(crate) fn read_now(&self, layout: &Layout) -> Option<HostData> {
+    pub(crate) fn read_now(&self, layout: &Layout) -> Option<Result<HostData>> {
         match self {
-            Storage::Cpu(s) => Some(cpu::read(s, layout)),
+            Storage::Cpu(s) => Some(cpu::read("read", s, layout)),
             Storage::WebGpu(_) => None,
         }
     }
@@ -249,18 +251,13 @@ impl Device {
         Error::Device { op, lhs: self.name(), rhs: other.to_string() }
     }
 
-    /// Storage for host data; one-element data on WebGPU is a shared cached constant.
-    pub(crate) fn upload_shared(&self, data: &HostData) -> Result<Rc<Storage>> {
+    /// Storage for host data, which the CPU backend keeps as it is (no copy); one-element data on
+    /// WebGPU is a shared cached constant.
+    pub(crate) fn upload_shared(&self, data: HostData) -> Result<Rc<Storage>> {
         match self {
-            Device::WebGpu(ctx) if data.len() == 1 => ctx.constant(data),
-            _ => self.upload(data).map(Rc::new),
-        }
-    }
-
-    pub(crate) fn upload(&self, data: &HostData) -> Result<Storage> {
-        match self {
-            Device::Cpu => cpu::CpuBackend.upload(data).map(Storage::Cpu),
-            Device::WebGpu(ctx) => ctx.upload(data).map(Storage::WebGpu),
+            Device::Cpu => Ok(Rc::new(Storage::Cpu(cpu::from_host(data)))),
+            Device::WebGpu(ctx) if data.len() == 1 => ctx.constant(&data),
+            Device::WebGpu(ctx) => ctx.upload(&data).map(|s| Rc::new(Storage::WebGpu(s))),
         }
     }
 
@@ -331,7 +328,13 @@ impl Device {
     }
 
     pub(crate) fn gather(&self, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
-        dispatch!("gather", self, |be, x, i| be.gather(x, xl, axis, i, il))
+        self.gather_as("gather", x, xl, axis, i, il)
+    }
+
+    /// [`Backend::gather`] on behalf of the user's op `op` (`indexSelect`, `embedding`, …), which an
+    /// out-of-range index names.
+    pub(crate) fn gather_as(&self, op: &'static str, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
+        dispatch!(op, self, |be, x, i| be.gather(op, x, xl, axis, i, il))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -345,7 +348,23 @@ impl Device {
         src: &Storage,
         sl: &Layout,
     ) -> Result<Storage> {
-        dispatch!("scatterAdd", self, |be, base, i, src| be.scatter_add(base, bl, axis, i, il, src, sl))
+        self.scatter_add_as("scatterAdd", base, bl, axis, i, il, src, sl)
+    }
+
+    /// [`Backend::scatter_add`] on behalf of the user's op `op` (`indexAdd`, …; see [`Device::gather_as`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scatter_add_as(
+        &self,
+        op: &'static str,
+        base: &Storage,
+        bl: &Layout,
+        axis: usize,
+        i: &Storage,
+        il: &Layout,
+        src: &Storage,
+        sl: &Layout,
+    ) -> Result<Storage> {
+        dispatch!(op, self, |be, base, i, src| be.scatter_add(op, base, bl, axis, i, il, src, sl))
     }
 
     pub(crate) fn conv2d(&self, x: &Storage, xl: &Layout, w: &Storage, wl: &Layout, window: &Window, groups: usize) -> Result<Storage> {
@@ -414,7 +433,7 @@ impl Device {
     /// this waits for the queued work and a buffer mapping.
     pub(crate) async fn read(&self, storage: &Storage, layout: &Layout) -> Result<HostData> {
         match (self, storage) {
-            (Device::Cpu, Storage::Cpu(s)) => Ok(cpu::read(s, layout)),
+            (Device::Cpu, Storage::Cpu(s)) => cpu::read("read", s, layout),
             (Device::WebGpu(ctx), Storage::WebGpu(s)) => ctx.read(s, layout).await,
             (device, storage) => Err(device.mismatch("read", storage)),
         }

@@ -1,20 +1,22 @@
 //! Index arithmetic shared by gather and scatter-add, and concatenation.
 
+use super::alloc;
 use crate::dtype::HostData;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
 /// For each element of `index` (row-major), the storage offset in `target` of the element it picks
-/// along `axis`: the same position as the index element on every other axis.
-pub fn positions(target: &Layout, axis: usize, index: &[i32], il: &Layout) -> Result<Vec<usize>> {
+/// along `axis`: the same position as the index element on every other axis. `op` is the user's op
+/// (`gather`, `indexSelect`, `scatterAdd`, …), named by an out-of-range index.
+pub fn positions(op: &'static str, target: &Layout, axis: usize, index: &[i32], il: &Layout) -> Result<Vec<usize>> {
     let size = target.shape()[axis];
     let rank = il.rank();
     let mut at = vec![0usize; rank];
-    let mut out = Vec::with_capacity(il.numel());
+    let mut out = alloc::with_capacity(op, il.shape(), il.numel())?;
     for offset in il.offsets() {
         let picked = index[offset];
         if picked < 0 || picked as usize >= size {
-            return Err(Error::Index { op: "gather", index: picked as i64, axis, size, shape: target.shape().to_vec() });
+            return Err(Error::Index { op, index: picked as i64, axis, size, shape: target.shape().to_vec() });
         }
         let mut o = target.offset();
         for d in 0..rank {
@@ -33,19 +35,19 @@ pub fn positions(target: &Layout, axis: usize, index: &[i32], il: &Layout) -> Re
     Ok(out)
 }
 
-fn interleave<T: Copy>(parts: &[&[T]], chunks: &[usize], outer: usize) -> Vec<T> {
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+fn interleave<T: Copy>(out: &[usize], parts: &[&[T]], chunks: &[usize], outer: usize) -> Result<Vec<T>> {
+    let mut joined = alloc::with_capacity("concat", out, parts.iter().map(|p| p.len()).sum())?;
     for o in 0..outer {
         for (part, &chunk) in parts.iter().zip(chunks) {
-            out.extend_from_slice(&part[o * chunk..(o + 1) * chunk]);
+            joined.extend_from_slice(&part[o * chunk..(o + 1) * chunk]);
         }
     }
-    out
+    Ok(joined)
 }
 
-/// Contiguous parts joined along `axis`: for each position of the axes before it, one chunk of each
-/// part in turn.
-pub fn concat(parts: Vec<HostData>, shapes: &[&[usize]], axis: usize) -> Result<HostData> {
+/// Contiguous parts joined along `axis` into shape `out`: for each position of the axes before it,
+/// one chunk of each part in turn.
+pub fn concat(parts: Vec<HostData>, shapes: &[&[usize]], axis: usize, out: &[usize]) -> Result<HostData> {
     let outer: usize = shapes[0][..axis].iter().product();
     let chunks: Vec<usize> = shapes.iter().map(|s| s[axis..].iter().product()).collect();
     macro_rules! join {
@@ -64,7 +66,7 @@ pub fn concat(parts: Vec<HostData>, shapes: &[&[usize]], axis: usize) -> Result<
                     }
                 }
             }
-            HostData::$variant(interleave(&slices, &chunks, outer))
+            HostData::$variant(interleave(out, &slices, &chunks, outer)?)
         }};
     }
     Ok(match parts.first() {

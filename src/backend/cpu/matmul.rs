@@ -3,6 +3,8 @@
 //! f32x4 SIMD (explicit simd128 in wasm, with relaxed-simd fused multiply-add in builds that enable
 //! it; autovectorised natively). Skinny products (few rows) skip packing and stream rows of B.
 
+use super::alloc;
+use crate::error::Result;
 use crate::layout::Layout;
 
 const MR: usize = 4;
@@ -29,12 +31,13 @@ impl View<'_> {
     }
 }
 
-/// `[batch, m, k] @ [batch, k, n]` into a new contiguous `[batch, m, n]`.
-pub fn batched(a: &[f32], al: &Layout, b: &[f32], bl: &Layout) -> Vec<f32> {
+/// `[batch, m, k] @ [batch, k, n]` into a new contiguous `[batch, m, n]`; buffers are reserved for
+/// `op` (see [`alloc`]).
+pub fn batched(op: &'static str, a: &[f32], al: &Layout, b: &[f32], bl: &Layout) -> Result<Vec<f32>> {
     let (batch, m, k, n) = (al.shape()[0], al.shape()[1], al.shape()[2], bl.shape()[2]);
-    let mut c = vec![0.0f32; batch * m * n];
+    let mut c = alloc::filled(op, &[batch, m, n], batch * m * n, 0.0f32)?;
     if m == 0 || n == 0 || k == 0 {
-        return c;
+        return Ok(c);
     }
     let (sa, sb) = (al.strides(), bl.strides());
     let mut a_pack = Vec::new();
@@ -46,13 +49,14 @@ pub fn batched(a: &[f32], al: &Layout, b: &[f32], bl: &Layout) -> Vec<f32> {
             skinny(m, n, k, av, bv, c);
         } else {
             if a_pack.is_empty() {
-                a_pack = vec![0.0f32; MC.min(m).div_ceil(MR) * MR * KC.min(k)];
-                b_pack = vec![0.0f32; NC.min(n).div_ceil(NR) * NR * KC.min(k)];
+                let (a_rows, b_cols) = (MC.min(m).div_ceil(MR) * MR, NC.min(n).div_ceil(NR) * NR);
+                a_pack = alloc::filled(op, &[a_rows, KC.min(k)], a_rows * KC.min(k), 0.0f32)?;
+                b_pack = alloc::filled(op, &[KC.min(k), b_cols], b_cols * KC.min(k), 0.0f32)?;
             }
             gemm(m, n, k, av, bv, c, &mut a_pack, &mut b_pack);
         }
     }
-    c
+    Ok(c)
 }
 
 /// `c[i, :] += a[i, kk] * b[kk, :]` row by row, for B with contiguous rows.

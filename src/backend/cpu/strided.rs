@@ -45,9 +45,8 @@ pub fn for_each_row<const N: usize>(layouts: [&Layout; N], mut f: impl FnMut([us
     }
 }
 
-/// `f` of every element of a view, in row-major order.
-pub fn map<T: Copy, U>(data: &[T], layout: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
-    let mut out = Vec::with_capacity(layout.numel());
+/// `f` of every element of a view, in row-major order, appended to `out` (reserved by the caller).
+pub fn map<T: Copy, U>(mut out: Vec<U>, data: &[T], layout: &Layout, f: impl Fn(T) -> U) -> Vec<U> {
     for_each_row([layout], |[o], n, [s]| {
         if s == 1 {
             out.extend(data[o..o + n].iter().map(|&v| f(v)));
@@ -58,9 +57,8 @@ pub fn map<T: Copy, U>(data: &[T], layout: &Layout, f: impl Fn(T) -> U) -> Vec<U
     out
 }
 
-/// `f` of every pair of elements of two views of one shape, in row-major order.
-pub fn zip<T: Copy, U>(a: &[T], al: &Layout, b: &[T], bl: &Layout, f: impl Fn(T, T) -> U) -> Vec<U> {
-    let mut out = Vec::with_capacity(al.numel());
+/// `f` of every pair of elements of two views of one shape, in row-major order, appended to `out`.
+pub fn zip<T: Copy, U>(mut out: Vec<U>, a: &[T], al: &Layout, b: &[T], bl: &Layout, f: impl Fn(T, T) -> U) -> Vec<U> {
     for_each_row([al, bl], |[ao, bo], n, [sa, sb]| match (sa, sb) {
         (1, 1) => out.extend(a[ao..ao + n].iter().zip(&b[bo..bo + n]).map(|(&x, &y)| f(x, y))),
         (1, 0) => {
@@ -76,8 +74,11 @@ pub fn zip<T: Copy, U>(a: &[T], al: &Layout, b: &[T], bl: &Layout, f: impl Fn(T,
     out
 }
 
-/// `f` of every triple of elements of three views of one shape, in row-major order.
+/// `f` of every triple of elements of three views of one shape, in row-major order, appended to
+/// `out`.
+#[allow(clippy::too_many_arguments)]
 pub fn zip3<A: Copy, T: Copy, U>(
+    mut out: Vec<U>,
     c: &[A],
     cl: &Layout,
     a: &[T],
@@ -86,7 +87,6 @@ pub fn zip3<A: Copy, T: Copy, U>(
     bl: &Layout,
     f: impl Fn(A, T, T) -> U,
 ) -> Vec<U> {
-    let mut out = Vec::with_capacity(al.numel());
     for_each_row([cl, al, bl], |[co, ao, bo], n, [sc, sa, sb]| {
         out.extend((0..n).map(|j| f(c[co + j * sc], a[ao + j * sa], b[bo + j * sb])));
     });

@@ -460,14 +460,14 @@ impl Backend for GpuContext {
         Ok(out)
     }
 
-    fn gather(&self, x: &GpuStorage, xl: &Layout, axis: usize, index: &GpuStorage, il: &Layout) -> Result<GpuStorage> {
+    fn gather(&self, op: &'static str, x: &GpuStorage, xl: &Layout, axis: usize, index: &GpuStorage, il: &Layout) -> Result<GpuStorage> {
         if index.dtype != DType::I32 {
-            return Err(dtype_error("gather", index.dtype, il, "indices must be int32"));
+            return Err(dtype_error(op, index.dtype, il, "indices must be int32"));
         }
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
         let mut out = self.new_buffer(&name, il.numel(), x.dtype)?;
-        let fault = self.fault_slot("gather")?;
+        let fault = self.fault_slot(op)?;
         let out_layout = Layout::contiguous(il.shape());
         // Slabs of the output and index (one unless the output is above the binding limit), cut
         // along the output's outermost axis so that each is a contiguous run of it, each binding its
@@ -502,6 +502,7 @@ impl Backend for GpuContext {
 
     fn scatter_add(
         &self,
+        op: &'static str,
         base: &GpuStorage,
         bl: &Layout,
         axis: usize,
@@ -511,14 +512,14 @@ impl Backend for GpuContext {
         sl: &Layout,
     ) -> Result<GpuStorage> {
         if index.dtype != DType::I32 {
-            return Err(dtype_error("scatterAdd", index.dtype, il, "indices must be int32"));
+            return Err(dtype_error(op, index.dtype, il, "indices must be int32"));
         }
         if base.dtype != src.dtype {
-            return Err(dtype_error("scatterAdd", src.dtype, sl, "base and source must have one dtype"));
+            return Err(dtype_error(op, src.dtype, sl, "base and source must have one dtype"));
         }
         let kernel = Kernel::ScatterAdd(base.dtype);
         if !kernel.exists() {
-            return Err(dtype_error("scatterAdd", base.dtype, bl, "expected float32 or int32"));
+            return Err(dtype_error(op, base.dtype, bl, "expected float32 or int32"));
         }
         let name = kernel.name();
         let mut out = self.unary(UnaryOp::Copy, base, bl)?;
@@ -532,7 +533,7 @@ impl Backend for GpuContext {
         // output is above the binding limit); each dispatch adds the positions that fall in its slab.
         let out_layout = Layout::contiguous(bl.shape());
         let all_but_axis: Vec<usize> = (0..bl.rank()).filter(|&d| d != axis).collect();
-        let fault = self.fault_slot("scatterAdd")?;
+        let fault = self.fault_slot(op)?;
         for (slab, _) in self.slabs(&name, &[&out_layout, &out_layout], &all_but_axis)? {
             let (out_bound, view) = self.bind_view(&out, &slab);
             let lo = slab.offset().checked_div(out_layout.strides()[axis]).unwrap_or(0);
