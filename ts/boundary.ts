@@ -79,6 +79,11 @@ export function admit(op: string): void {
   }
 }
 
+/** @internal Records `op` for trap messages, and nothing else (`dispose`, which never refuses). */
+export function record(op: string): void {
+  lastOp = op;
+}
+
 /** @internal Records `op` (for trap messages) and refuses a trapped instance, without the ceiling. */
 export function enter(op: string): void {
   lastOp = op;

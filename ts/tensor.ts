@@ -3,7 +3,7 @@ import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg
 import { requireInit } from './runtime.js';
 import { EDGE, cutAxes, formatValues } from './format.js';
 import { noGrad } from './autograd.js';
-import { admit, enter, generation, staleError, untilTrap } from './boundary.js';
+import { admit, enter, generation, record, staleError, untilTrap } from './boundary.js';
 import { MAX_SIZE, bool, describe, fail, finite, int, num, oneOf, options, options as optionsOf, size, sizes, sizes as sizeList } from './validate.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
@@ -180,7 +180,13 @@ export function fromList(list: TensorList): Tensor[] {
  * JS garbage collector notices. Deterministic freeing (`dispose`, `tidy`) is the way to keep memory
  * flat; collection may come late or never.
  */
-const finalizer = new FinalizationRegistry<WasmTensor>((handle) => handle.free()); // a no-op for a trapped instance's
+const finalizer = new FinalizationRegistry<WasmTensor>((handle) => {
+  try {
+    handle.free(); // a no-op for a handle of an instance that trapped
+  } catch {
+    // A trap while freeing (reported to the next call): nothing in a finalizer may throw.
+  }
+});
 
 /** @internal Wraps a wasm handle into a Tensor. */
 export function wrap(handle: WasmTensor): Tensor {
@@ -753,9 +759,11 @@ export class Tensor {
     this.#grad?.dispose();
     this.#grad = null;
     finalizer.unregister(this);
-    // A handle of an instance that trapped is gone with it (its `free` does nothing).
-    this.#handle?.free();
+    const h = this.#handle;
     this.#handle = null;
+    record('dispose');
+    // A handle of an instance that trapped is gone with it (its `free` does nothing).
+    h?.free();
   }
 
   /** True once {@link Tensor.dispose} has run. */
