@@ -19,6 +19,8 @@ if ! cmp -s pkg/webgrad.js "$relaxed_dir/webgrad.js"; then
   exit 1
 fi
 cp "$relaxed_dir/webgrad_bg.wasm" pkg/webgrad_relaxed_bg.wasm
+# A trapped instance can be replaced by the next init() (see the script).
+node scripts/patch-glue.mjs
 # Shrink with binaryen's wasm-opt from npm (132), never Debian's (108 corrupts wasm-bindgen output).
 # Only the features rustc's wasm32 target emits (plus SIMD): newer encodings would not load everywhere.
 # The producers and target-features sections are metadata no engine reads.

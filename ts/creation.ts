@@ -1,20 +1,31 @@
 // Creating tensors: constants, ranges, identity, and seeded random values.
-import { Tensor as WasmTensor, manualSeed as wasmManualSeed , randperm as randpermHandle } from '../pkg/webgrad.js';
-import { wrap, type DType, type Tensor } from './tensor.js';
+import { Tensor as WasmTensor, manualSeed as wasmManualSeed, randperm as randpermHandle } from '../pkg/webgrad.js';
+import { dims, dtypeOf, tensorOf, wrap, type DType, type Tensor } from './tensor.js';
 import { requireInit } from './runtime.js';
+import { admit } from './boundary.js';
+import { finite, int, num, size } from './validate.js';
 
-const dims = (shape: number[]) => Uint32Array.from(shape);
+/** Checks that the module is ready for `op`, which makes a tensor. */
+function start(op: string): void {
+  requireInit(op);
+  admit(op);
+}
+
+function fill(op: string, shape: number[], value: number, dtype: DType): Tensor {
+  start(op);
+  return wrap(WasmTensor.full(dims(op, shape), num(op, 'value', value), dtypeOf(op, dtype)));
+}
 
 /** `shape` filled with `value`. */
-export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
-  requireInit('full');
-  return wrap(WasmTensor.full(dims(shape), value, dtype));
+export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor { return fill('full', shape, value, dtype); }
+export function zeros(shape: number[], dtype: DType = 'float32'): Tensor { return fill('zeros', shape, 0, dtype); }
+export function ones(shape: number[], dtype: DType = 'float32'): Tensor { return fill('ones', shape, 1, dtype); }
+export function fullLike(t: Tensor, value: number): Tensor {
+  const like = tensorOf('fullLike', 't', t);
+  return fill('fullLike', like.shape, value, like.dtype);
 }
-export function zeros(shape: number[], dtype: DType = 'float32'): Tensor { return full(shape, 0, dtype); }
-export function ones(shape: number[], dtype: DType = 'float32'): Tensor { return full(shape, 1, dtype); }
-export function fullLike(t: Tensor, value: number): Tensor { return full(t.shape, value, t.dtype); }
-export function zerosLike(t: Tensor): Tensor { return fullLike(t, 0); }
-export function onesLike(t: Tensor): Tensor { return fullLike(t, 1); }
+export function zerosLike(t: Tensor): Tensor { return fill('zerosLike', tensorOf('zerosLike', 't', t).shape, 0, t.dtype); }
+export function onesLike(t: Tensor): Tensor { return fill('onesLike', tensorOf('onesLike', 't', t).shape, 1, t.dtype); }
 
 /**
  * `start, start + step, …` below `end`; with one argument, `0 … end - 1`.
@@ -25,43 +36,60 @@ export function onesLike(t: Tensor): Tensor { return fullLike(t, 1); }
  * wg.arange(1, 2, 0.25);   // [1, 1.25, 1.5, 1.75]
  * ```
  */
-export function arange(start: number, end?: number, step = 1, dtype: DType = 'float32'): Tensor {
-  if (end === undefined) [start, end] = [0, start];
-  requireInit('arange');
-  return wrap(WasmTensor.arange(start, end, step, dtype));
+export function arange(begin: number, end?: number, step = 1, dtype: DType = 'float32'): Tensor {
+  const op = 'arange';
+  if (end === undefined) [begin, end] = [0, begin];
+  start(op);
+  return wrap(WasmTensor.arange(finite(op, 'start', begin), finite(op, 'end', end), finite(op, 'step', step), dtypeOf(op, dtype)));
 }
 
 /** `steps` evenly spaced values from `start` to `end`, both included. */
-export function linspace(start: number, end: number, steps: number): Tensor {
-  requireInit('linspace');
-  return wrap(WasmTensor.linspace(start, end, steps));
+export function linspace(begin: number, end: number, steps: number): Tensor {
+  const op = 'linspace';
+  start(op);
+  return wrap(WasmTensor.linspace(finite(op, 'start', begin), finite(op, 'end', end), size(op, 'steps', steps)));
 }
 
 /** The identity matrix (`rows x cols`, square by default). */
 export function eye(rows: number, cols = rows, dtype: DType = 'float32'): Tensor {
-  requireInit('eye');
-  return wrap(WasmTensor.eye(rows, cols, dtype));
+  const op = 'eye';
+  start(op);
+  const [r, c] = [size(op, 'rows', rows), size(op, 'cols', cols)];
+  dims(op, [r, c]);
+  return wrap(WasmTensor.eye(r, c, dtypeOf(op, dtype)));
+}
+
+function random(op: string, kind: string, shape: number[], a: number, b: number): Tensor {
+  start(op);
+  return wrap(WasmTensor.random(kind, dims(op, shape), a, b));
 }
 
 /** Uniform values in `[low, high)` from the seeded generator. */
-export function uniform(shape: number[], low = 0, high = 1): Tensor { requireInit('uniform'); return wrap(WasmTensor.random('uniform', dims(shape), low, high)); }
+export function uniform(shape: number[], low = 0, high = 1): Tensor {
+  return random('uniform', 'uniform', shape, finite('uniform', 'low', low), finite('uniform', 'high', high));
+}
 /** Uniform values in `[0, 1)`. */
-export function rand(shape: number[]): Tensor { return uniform(shape); }
+export function rand(shape: number[]): Tensor { return random('uniform', 'uniform', shape, 0, 1); }
 /** Normal values with `mean` and standard deviation `std`. */
-export function normal(shape: number[], mean = 0, std = 1): Tensor { requireInit('normal'); return wrap(WasmTensor.random('normal', dims(shape), mean, std)); }
+export function normal(shape: number[], mean = 0, std = 1): Tensor {
+  return random('normal', 'normal', shape, finite('normal', 'mean', mean), finite('normal', 'std', std));
+}
 /** Standard normal values. */
-export function randn(shape: number[]): Tensor { return normal(shape); }
+export function randn(shape: number[]): Tensor { return random('normal', 'normal', shape, 0, 1); }
 /** Int32 values in `[low, high)`. */
 export function randint(low: number, high: number, shape: number[]): Tensor {
-  requireInit('randint');
-  return wrap(WasmTensor.random('randint', dims(shape), low, high));
+  const bound = (name: string, v: number) => int('randint', name, v, -(2 ** 31), 2 ** 31 - 1);
+  return random('randint', 'randint', shape, bound('low', low), bound('high', high));
+}
+
+/** A random permutation of `0..n-1` (int32) from the seeded generator (PyTorch's `randperm`). */
+export function randperm(n: number): Tensor {
+  start('randperm');
+  return wrap(randpermHandle(size('randperm', 'n', n)));
 }
 
 /** Reseeds the generator: the same seed gives the same numbers on every backend. */
-/** A random permutation of `0..n-1` (int32) from the seeded generator (PyTorch's `randperm`). */
-export function randperm(n: number): Tensor { requireInit('randperm'); return wrap(randpermHandle(n)); }
-
 export function manualSeed(seed: number): void {
   requireInit('manualSeed');
-  wasmManualSeed(seed);
+  wasmManualSeed(int('manualSeed', 'seed', seed, 0));
 }

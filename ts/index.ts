@@ -27,8 +27,10 @@ export type {
 } from './tensor.js';
 export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, randperm, manualSeed } from './creation.js';
 export { noGrad } from './autograd.js';
-export { tidy, keep, memory } from './memory.js';
-export type { MemoryInfo } from './memory.js';
+export { tidy, keep, memory, setMemoryLimits, trimMemory } from './memory.js';
+export type { MemoryInfo, MemoryLimits } from './memory.js';
+/** @internal Test only: makes the module trap, as a bug in the core would. */
+export { __trap } from './boundary.js';
 
 // Keras-like front door.
 export { sequential, Sequential, layers, train, History, LayerSpec } from './keras/index.js';

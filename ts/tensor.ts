@@ -3,9 +3,44 @@ import { Tensor as WasmTensor, TensorList, assign as assignValues } from '../pkg
 import { requireInit } from './runtime.js';
 import { EDGE, cutAxes, formatValues } from './format.js';
 import { noGrad } from './autograd.js';
+import { admit, enter, generation, record, staleError, untilTrap } from './boundary.js';
+import { MAX_SIZE, bool, describe, fail, finite, int, num, oneOf, options, options as optionsOf, size, sizes, sizes as sizeList } from './validate.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
+
+/** @internal The dtypes, for checks. */
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
+
+/** @internal `v` as a dtype, or an Error naming `op` that lists the supported ones. */
+export function dtypeOf(op: string, v: unknown): DType {
+  return oneOf(op, 'dtype', v, DTYPES);
+}
+
+/** @internal A shape as the glue takes it: sizes, with an element count a 32-bit module can address. */
+export function dims(op: string, shape: unknown, name = 'shape'): Float64Array {
+  const d = sizes(op, name, shape);
+  const elements = d.reduce((a, b) => a * b, 1);
+  if (elements > MAX_SIZE) fail(op, `${name} [${d.join(', ')}] has ${elements} elements, more than the ${MAX_SIZE} a 32-bit WebAssembly module can address`);
+  return Float64Array.from(d);
+}
+
+/** @internal An axis (negative counts from the end). */
+export function axisOf(op: string, v: unknown, name = 'axis'): number {
+  return int(op, name, v, -(2 ** 31), 2 ** 31 - 1);
+}
+
+/** @internal `v`, which must be a Tensor. */
+export function tensorOf(op: string, name: string, v: unknown): Tensor {
+  if (!(v instanceof Tensor)) fail(op, `${name} must be a Tensor, got ${describe(v)}`);
+  return v;
+}
+
+/** Integers of a shape that may hold `-1` (reshape, expand). */
+function shapeInts(op: string, v: unknown): Float64Array {
+  if (!Array.isArray(v)) fail(op, `shape must be an array of integers, got ${describe(v)}`);
+  return Float64Array.from(v, (d, i) => int(op, `shape[${i}]`, d, -1, MAX_SIZE));
+}
 
 /** Nested arrays of numbers or booleans, e.g. `[[1, 2], [3, 4]]`. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -101,20 +136,34 @@ export function setCreationHook(hook: ((t: Tensor) => void) | null): ((t: Tensor
   return previous;
 }
 
-const pair = (v: number | number[]): Uint32Array => Uint32Array.from(Array.isArray(v) ? v : [v]);
-const axesOf = (axis: Axes | undefined): Int32Array | undefined =>
-  axis === undefined ? undefined : Int32Array.from(Array.isArray(axis) ? axis : [axis]);
+/** One size or `[rows, cols]`, each at least `min`. */
+function pair(op: string, name: string, v: unknown, min: number): Float64Array {
+  if (Array.isArray(v) && (v.length === 1 || v.length === 2)) return Float64Array.from(v, (d, i) => size(op, `${name}[${i}]`, d, min));
+  if (typeof v === 'number') return Float64Array.of(size(op, name, v, min));
+  return fail(op, `${name} must be a number or [rows, cols], got ${describe(v)}`);
+}
 
-function paddingOf(p: PaddingSpec | undefined): [string, Uint32Array] {
-  if (p === undefined || p === 'valid') return ['valid', new Uint32Array()];
-  if (p === 'same') return ['same', new Uint32Array()];
-  return ['explicit', pair(p)];
+/** Axes: one integer or an array of them (`undefined`: all). */
+function axesOf(op: string, axis: unknown): Float64Array | undefined {
+  if (axis === undefined) return undefined;
+  return Float64Array.from(Array.isArray(axis) ? axis : [axis], (a, i) => axisOf(op, a, Array.isArray(axis) ? `axis[${i}]` : 'axis'));
+}
+
+/** `'valid'`, `'same'`, or 1, 2 or 4 (`counts`) non-negative sizes. */
+function paddingOf(op: string, p: unknown, counts = [1, 2, 4]): [string, Float64Array] {
+  if (p === undefined || p === 'valid') return ['valid', new Float64Array()];
+  if (p === 'same') return ['same', new Float64Array()];
+  if (typeof p === 'number') return ['explicit', Float64Array.of(size(op, 'padding', p))];
+  if (Array.isArray(p) && counts.includes(p.length)) return ['explicit', Float64Array.from(sizes(op, 'padding', p))];
+  return fail(op, `padding must be 'valid', 'same' or ${counts.join(', ')} non-negative integers, got ${describe(p)}`);
 }
 
 /** @internal */
 export function listOf(tensors: Tensor[], op: string): TensorList {
+  if (!Array.isArray(tensors)) fail(op, `expected an array of tensors, got ${describe(tensors)}`);
+  const checked = tensors.map((t, i) => tensorOf(op, `tensors[${i}]`, t).handle(op));
   const list = new TensorList();
-  for (const t of tensors) list.push(t.handle(op));
+  for (const h of checked) list.push(h);
   return list;
 }
 
@@ -131,7 +180,13 @@ export function fromList(list: TensorList): Tensor[] {
  * JS garbage collector notices. Deterministic freeing (`dispose`, `tidy`) is the way to keep memory
  * flat; collection may come late or never.
  */
-const finalizer = new FinalizationRegistry<WasmTensor>((handle) => handle.free());
+const finalizer = new FinalizationRegistry<WasmTensor>((handle) => {
+  try {
+    handle.free(); // a no-op for a handle of an instance that trapped
+  } catch {
+    // A trap while freeing (reported to the next call): nothing in a finalizer may throw.
+  }
+});
 
 /** @internal Wraps a wasm handle into a Tensor. */
 export function wrap(handle: WasmTensor): Tensor {
@@ -153,6 +208,8 @@ export function wrap(handle: WasmTensor): Tensor {
  */
 export class Tensor {
   #handle: WasmTensor | null;
+  /** The generation of the wasm instance that made the handle (see boundary.ts). */
+  readonly #generation = generation();
   /** The handle `grad` returned, owned by this tensor, and the id of the gradient it wraps. */
   #grad: Tensor | null = null;
   #gradId = -1;
@@ -170,19 +227,33 @@ export class Tensor {
     return new Tensor(handle, scoped);
   }
 
-  /** @internal The live wasm handle, or an Error naming `op` once disposed. */
+  /**
+   * @internal The live wasm handle for `op`, which makes tensors (so the live-tensor ceiling is
+   * checked), or an Error naming `op` once disposed or made by an instance that trapped.
+   */
   handle(op: string): WasmTensor {
+    const h = this.#live(op);
+    admit(op);
+    return h;
+  }
+
+  /** The handle for reading this tensor (no ceiling). */
+  #live(op: string): WasmTensor {
     if (this.#handle === null) throw new Error(`${op}: the tensor was disposed`);
+    if (this.#generation !== generation()) throw staleError(op);
+    enter(op);
     return this.#handle;
   }
 
   #scalar(value: TensorLike, op: string): Tensor {
     if (value instanceof Tensor) return value;
+    if (typeof value !== 'number') fail(op, `expected a Tensor or a number, got ${describe(value)}`);
     const dtype = this.dtype === 'float32' || !Number.isInteger(value) ? 'float32' : this.dtype;
-    return wrap(WasmTensor.full(new Uint32Array(), value, dtype === 'bool' ? 'int32' : dtype));
+    return wrap(WasmTensor.full(new Float64Array(), value, dtype === 'bool' ? 'int32' : dtype));
   }
 
   #binary(name: string, other: TensorLike): Tensor {
+    this.handle(name);
     const o = this.#scalar(other, name);
     const out = wrap(this.handle(name).binary(name, o.handle(name)));
     if (o !== other) o.dispose();
@@ -195,7 +266,7 @@ export class Tensor {
 
   /** The dimensions, e.g. `[2, 3]`; `[]` for a scalar. */
   get shape(): number[] {
-    return Array.from(this.handle('shape').shape);
+    return Array.from(this.#live('shape').shape);
   }
 
   /** Number of dimensions. */
@@ -209,16 +280,16 @@ export class Tensor {
   }
 
   get dtype(): DType {
-    return this.handle('dtype').dtype as DType;
+    return this.#live('dtype').dtype as DType;
   }
 
   /** Whether gradients are tracked for this leaf tensor (float32 only). */
   get requiresGrad(): boolean {
-    return this.handle('requiresGrad').requiresGrad;
+    return this.#live('requiresGrad').requiresGrad;
   }
 
   set requiresGrad(value: boolean) {
-    this.handle('requiresGrad').requiresGrad = value;
+    this.#live('requiresGrad').requiresGrad = bool('requiresGrad', 'requiresGrad', value);
   }
 
   // ---- elementwise ----------------------------------------------------------------------------
@@ -237,8 +308,9 @@ export class Tensor {
   sigmoid(): Tensor { return this.#unary('sigmoid'); }
   relu(): Tensor { return this.#unary('relu'); }
   /** GELU; `approximate: 'tanh'` for the tanh form. */
-  gelu(options: { approximate?: 'none' | 'tanh' } = {}): Tensor {
-    return this.#unary(options.approximate === 'tanh' ? 'geluTanh' : 'gelu');
+  gelu(o: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+    const approximate = oneOf('gelu', 'approximate', options('gelu', o).approximate ?? 'none', ['none', 'tanh']);
+    return this.#unary(approximate === 'tanh' ? 'geluTanh' : 'gelu');
   }
   silu(): Tensor { return this.#unary('silu'); }
   softplus(): Tensor { return this.#unary('softplus'); }
@@ -250,11 +322,14 @@ export class Tensor {
   erf(): Tensor { return this.#unary('erf'); }
   logicalNot(): Tensor { return this.#unary('logicalNot'); }
   /** `x` where positive, else `alpha * x` (default 0.01, as PyTorch). */
-  leakyRelu(alpha = 0.01): Tensor { return wrap(this.handle('leakyRelu').leakyRelu(alpha)); }
+  leakyRelu(alpha = 0.01): Tensor { return wrap(this.handle('leakyRelu').leakyRelu(num('leakyRelu', 'alpha', alpha))); }
   /** `x` where positive, else `alpha * (e^x - 1)`. */
-  elu(alpha = 1): Tensor { return wrap(this.handle('elu').elu(alpha)); }
+  elu(alpha = 1): Tensor { return wrap(this.handle('elu').elu(num('elu', 'alpha', alpha))); }
   /** Limits values to `[min, max]`; either bound may be omitted. */
-  clamp(min?: number, max?: number): Tensor { return wrap(this.handle('clamp').clamp(min, max)); }
+  clamp(min?: number, max?: number): Tensor {
+    const bound = (name: string, v: unknown) => (v === undefined ? undefined : num('clamp', name, v));
+    return wrap(this.handle('clamp').clamp(bound('min', min), bound('max', max)));
+  }
 
   add(other: TensorLike): Tensor { return this.#binary('add', other); }
   sub(other: TensorLike): Tensor { return this.#binary('sub', other); }
@@ -273,96 +348,158 @@ export class Tensor {
   logicalAnd(other: TensorLike): Tensor { return this.#binary('logicalAnd', other); }
   logicalOr(other: TensorLike): Tensor { return this.#binary('logicalOr', other); }
   /** The elements converted to `dtype`. */
-  cast(dtype: DType): Tensor { return wrap(this.handle('cast').cast(dtype)); }
+  cast(dtype: DType): Tensor { return wrap(this.handle('cast').cast(dtypeOf('cast', dtype))); }
 
   // ---- reductions ----------------------------------------------------------------------------
   /** Sum over `axis` (all axes when omitted). */
-  sum(axis?: Axes, keepdim = false): Tensor { return wrap(this.handle('sum').reduce('sum', axesOf(axis), keepdim)); }
-  mean(axis?: Axes, keepdim = false): Tensor { return wrap(this.handle('mean').reduce('mean', axesOf(axis), keepdim)); }
+  sum(axis?: Axes, keepdim = false): Tensor { return this.#reduce('sum', axis, keepdim); }
+  mean(axis?: Axes, keepdim = false): Tensor { return this.#reduce('mean', axis, keepdim); }
   /** Maximum over `axis` (all when omitted); ties share the gradient. */
-  max(axis?: Axes, keepdim = false): Tensor { return wrap(this.handle('max').reduce('max', axesOf(axis), keepdim)); }
-  min(axis?: Axes, keepdim = false): Tensor { return wrap(this.handle('min').reduce('min', axesOf(axis), keepdim)); }
-  prod(axis?: Axes, keepdim = false): Tensor { return wrap(this.handle('prod').reduce('prod', axesOf(axis), keepdim)); }
+  max(axis?: Axes, keepdim = false): Tensor { return this.#reduce('max', axis, keepdim); }
+  min(axis?: Axes, keepdim = false): Tensor { return this.#reduce('min', axis, keepdim); }
+  prod(axis?: Axes, keepdim = false): Tensor { return this.#reduce('prod', axis, keepdim); }
   logsumexp(axis?: Axes, keepdim = false): Tensor {
-    return wrap(this.handle('logsumexp').reduce('logsumexp', axesOf(axis), keepdim));
+    return this.#reduce('logsumexp', axis, keepdim);
+  }
+
+  #reduce(name: string, axis: unknown, keepdim: unknown): Tensor {
+    return wrap(this.handle(name).reduce(name, axesOf(name, axis), bool(name, 'keepdim', keepdim)));
+  }
+
+  #moment(name: string, axis: unknown, o: { correction?: number; keepdim?: boolean }): Tensor {
+    const { correction = 1, keepdim = false } = options(name, o);
+    return wrap(this.handle(name).moment(name, axesOf(name, axis), finite(name, 'correction', correction), bool(name, 'keepdim', keepdim)));
   }
   /** Variance; `correction` 1 (default, PyTorch) is unbiased, 0 is the population variance (NumPy, TF). */
   var(axis?: Axes, options: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(this.handle('var').moment('var', axesOf(axis), options.correction ?? 1, options.keepdim ?? false));
+    return this.#moment('var', axis, options);
   }
   std(axis?: Axes, options: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(this.handle('std').moment('std', axesOf(axis), options.correction ?? 1, options.keepdim ?? false));
+    return this.#moment('std', axis, options);
   }
   /** Int32 position of the maximum along `axis` (of the flattened tensor when omitted). */
-  argmax(axis?: number, keepdim = false): Tensor { return wrap(this.handle('argmax').argReduce('argmax', axis, keepdim)); }
-  argmin(axis?: number, keepdim = false): Tensor { return wrap(this.handle('argmin').argReduce('argmin', axis, keepdim)); }
-  softmax(axis = -1): Tensor { return wrap(this.handle('softmax').softmax(axis)); }
-  logSoftmax(axis = -1): Tensor { return wrap(this.handle('logSoftmax').logSoftmax(axis)); }
+  argmax(axis?: number, keepdim = false): Tensor { return this.#argReduce('argmax', axis, keepdim); }
+  argmin(axis?: number, keepdim = false): Tensor { return this.#argReduce('argmin', axis, keepdim); }
+  #argReduce(name: string, axis: unknown, keepdim: unknown): Tensor {
+    const a = axis === undefined ? undefined : axisOf(name, axis);
+    return wrap(this.handle(name).argReduce(name, a, bool(name, 'keepdim', keepdim)));
+  }
+  softmax(axis = -1): Tensor { return wrap(this.handle('softmax').softmax(axisOf('softmax', axis))); }
+  logSoftmax(axis = -1): Tensor { return wrap(this.handle('logSoftmax').logSoftmax(axisOf('logSoftmax', axis))); }
 
   // ---- linear algebra ------------------------------------------------------------------------
   /** Matrix product with broadcast batch axes; 1-D operands act as vectors. */
-  matmul(other: Tensor): Tensor { return wrap(this.handle('matmul').matmul(other.handle('matmul'))); }
+  matmul(other: Tensor): Tensor { return wrap(this.handle('matmul').matmul(tensorOf('matmul', 'other', other).handle('matmul'))); }
 
   /**
    * A dense layer `activation(this @ weight + bias)` in one fused kernel on WebGPU: `this` is
    * `[..., k]`, `weight` `[k, n]`, `bias` `[n]`.
    */
   linear(weight: Tensor, bias: Tensor, activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' = 'linear'): Tensor {
-    return wrap(this.handle('linear').linear(weight.handle('linear'), bias.handle('linear'), activation));
+    const op = 'linear';
+    const act = oneOf(op, 'activation', activation, ['linear', 'relu', 'sigmoid', 'tanh']);
+    return wrap(this.handle(op).linear(tensorOf(op, 'weight', weight).handle(op), tensorOf(op, 'bias', bias).handle(op), act));
   }
 
   // ---- movement ------------------------------------------------------------------------------
   /** The same elements under `shape`; one `-1` may stand for the size that fits. */
-  reshape(shape: number[]): Tensor { return wrap(this.handle('reshape').reshape(Int32Array.from(shape))); }
+  reshape(shape: number[]): Tensor { return wrap(this.handle('reshape').reshape(shapeInts('reshape', shape))); }
   /** Alias of {@link Tensor.reshape}. */
   view(shape: number[]): Tensor { return this.reshape(shape); }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return wrap(this.handle('flatten').flatten(startAxis, endAxis)); }
-  squeeze(axis?: number): Tensor { return wrap(this.handle('squeeze').squeeze(axis)); }
-  unsqueeze(axis: number): Tensor { return wrap(this.handle('unsqueeze').unsqueeze(axis)); }
-  permute(...order: number[]): Tensor { return wrap(this.handle('permute').permute(Int32Array.from(order))); }
-  transpose(a: number, b: number): Tensor { return wrap(this.handle('transpose').transpose(a, b)); }
-  /** Transpose of a 2-D tensor. */
-  t(): Tensor { return this.transpose(0, 1); }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return wrap(this.handle('flatten').flatten(axisOf('flatten', startAxis, 'startAxis'), axisOf('flatten', endAxis, 'endAxis')));
+  }
+  squeeze(axis?: number): Tensor { return wrap(this.handle('squeeze').squeeze(axis === undefined ? undefined : axisOf('squeeze', axis))); }
+  unsqueeze(axis: number): Tensor { return wrap(this.handle('unsqueeze').unsqueeze(axisOf('unsqueeze', axis))); }
+  permute(...order: number[]): Tensor {
+    return wrap(this.handle('permute').permute(Float64Array.from(order, (a, i) => axisOf('permute', a, `order[${i}]`))));
+  }
+  transpose(a: number, b: number): Tensor { return wrap(this.handle('transpose').transpose(axisOf('transpose', a), axisOf('transpose', b))); }
+  /** Transpose of a 2-D tensor; a 0-D or 1-D tensor comes back as it is (a new view), as in PyTorch. */
+  t(): Tensor {
+    const shape = this.#live('t').shape;
+    if (shape.length > 2) fail('t', `expects a tensor with at most 2 dimensions, got shape [${Array.from(shape).join(', ')}]; use transpose(a, b) or permute`);
+    return shape.length === 2 ? this.transpose(0, 1) : this.reshape(Array.from(shape));
+  }
   /** Broadcast view; `-1` keeps a size. */
-  expand(shape: number[]): Tensor { return wrap(this.handle('expand').expand(Int32Array.from(shape))); }
+  expand(shape: number[]): Tensor { return wrap(this.handle('expand').expand(shapeInts('expand', shape))); }
   broadcastTo(shape: number[]): Tensor { return this.expand(shape); }
   /** Elements `start, start + step, …` before `end` along `axis`, Python-style. */
   slice(axis: number, start?: number, end?: number, step = 1): Tensor {
-    return wrap(this.handle('slice').slice(axis, start, end, step));
+    const op = 'slice';
+    // Python clamps bounds past the ends: so may these, to what the 32-bit core takes.
+    const bound = (name: string, v: unknown) => (v === undefined ? undefined : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, int(op, name, v))));
+    return wrap(this.handle(op).slice(axisOf(op, axis), bound('start', start), bound('end', end), size(op, 'step', step, 1)));
   }
-  narrow(axis: number, start: number, length: number): Tensor { return wrap(this.handle('narrow').narrow(axis, start, length)); }
+  /** `length` elements from `start` along `axis`; a negative `start` counts from the end (PyTorch). */
+  narrow(axis: number, start: number, length: number): Tensor {
+    const op = 'narrow';
+    const shape = this.#live(op).shape;
+    const a = this.#axisIn(op, axis, shape.length);
+    let s = int(op, 'start', start);
+    if (s < 0) s += shape[a];
+    if (s < 0) fail(op, `start ${start} is out of range for an axis of size ${shape[a]} (shape [${Array.from(shape).join(', ')}])`);
+    return wrap(this.handle(op).narrow(a, size(op, 'start', s), size(op, 'length', length)));
+  }
+
+  /** `axis` in `[0, rank)` (negative counts from the end), or an Error naming `op`. */
+  #axisIn(op: string, axis: unknown, rank: number): number {
+    const a = axisOf(op, axis);
+    const r = Math.max(rank, 1);
+    if (a < -r || a >= r) fail(op, `axis ${a} is out of range for a tensor of rank ${rank} (expected in [${-r}, ${r - 1}])`);
+    return a < 0 ? a + r : a;
+  }
   /** Pieces of `sizes` (or of equal `size`) along `axis`. */
   split(sizes: number | number[], axis = 0): Tensor[] {
+    const op = 'split';
+    const shape = this.#live(op).shape;
+    const a = this.#axisIn(op, axis, shape.length);
+    let list: number[];
     if (typeof sizes === 'number') {
-      const n = this.shape.at(axis) ?? 0;
-      const list: number[] = [];
-      for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
-      sizes = list;
+      const piece = size(op, 'size', sizes, 1);
+      const n = shape[a] ?? 0;
+      list = [];
+      for (let s = 0; s < n; s += piece) list.push(Math.min(piece, n - s));
+    } else {
+      list = sizeList(op, 'sizes', sizes);
     }
-    return fromList(this.handle('split').split(Uint32Array.from(sizes), axis));
+    return fromList(this.handle(op).split(Float64Array.from(list), a));
   }
-  chunk(chunks: number, axis = 0): Tensor[] { return fromList(this.handle('chunk').chunk(chunks, axis)); }
+  chunk(chunks: number, axis = 0): Tensor[] { return fromList(this.handle('chunk').chunk(size('chunk', 'chunks', chunks, 1), axisOf('chunk', axis))); }
   /** Pads with `value`; `widths[d] = [before, after]` for each axis from the first. */
   pad(widths: [number, number][], value = 0): Tensor {
-    return wrap(this.handle('pad').pad(Uint32Array.from(widths.flat()), value));
+    const op = 'pad';
+    if (!Array.isArray(widths)) fail(op, `widths must be an array of [before, after] pairs, got ${describe(widths)}`);
+    const flat = widths.flatMap((w, i) => {
+      if (!Array.isArray(w) || w.length !== 2) fail(op, `widths[${i}] must be [before, after], got ${describe(w)}`);
+      return [size(op, `widths[${i}][0]`, w[0]), size(op, `widths[${i}][1]`, w[1])];
+    });
+    return wrap(this.handle(op).pad(Float64Array.from(flat), num(op, 'value', value)));
   }
-  flip(axes: Axes): Tensor { return wrap(this.handle('flip').flip(axesOf(axes)!)); }
+  flip(axes: Axes): Tensor {
+    if (axes === undefined) fail('flip', 'axes are required');
+    return wrap(this.handle('flip').flip(axesOf('flip', axes)!));
+  }
   contiguous(): Tensor { return wrap(this.handle('contiguous').contiguous()); }
 
   // ---- indexing ------------------------------------------------------------------------------
-  gather(axis: number, index: Tensor): Tensor { return wrap(this.handle('gather').gather(axis, index.handle('gather'))); }
+  gather(axis: number, index: Tensor): Tensor {
+    return wrap(this.handle('gather').gather(axisOf('gather', axis), tensorOf('gather', 'index', index).handle('gather')));
+  }
   indexSelect(axis: number, index: Tensor): Tensor {
-    return wrap(this.handle('indexSelect').indexSelect(axis, index.handle('indexSelect')));
+    const op = 'indexSelect';
+    return wrap(this.handle(op).indexSelect(axisOf(op, axis), tensorOf(op, 'index', index).handle(op)));
   }
   scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
-    return wrap(this.handle('scatterAdd').scatterAdd(axis, index.handle('scatterAdd'), src.handle('scatterAdd')));
+    const op = 'scatterAdd';
+    return wrap(this.handle(op).scatterAdd(axisOf(op, axis), tensorOf(op, 'index', index).handle(op), tensorOf(op, 'src', src).handle(op)));
   }
   /** Int32 labels as one-hot int32 rows. */
-  oneHot(numClasses: number): Tensor { return wrap(this.handle('oneHot').oneHot(numClasses)); }
+  oneHot(numClasses: number): Tensor { return wrap(this.handle('oneHot').oneHot(size('oneHot', 'numClasses', numClasses))); }
 
   // ---- convolution and pooling (NCHW) ---------------------------------------------------------
   #withBias(out: Tensor, bias: Tensor | undefined): Tensor {
-    if (!bias) return out;
+    if (bias === undefined) return out;
     const shape = out.shape.map((_, i) => (i === 1 ? -1 : 1));
     const b = bias.reshape(shape);
     const result = out.add(b);
@@ -373,29 +510,42 @@ export class Tensor {
 
   /** 2-D convolution of an NCHW input with weights `[outChannels, inChannels / groups, kh, kw]`. */
   conv2d(weight: Tensor, o: Conv2dOptions = {}): Tensor {
-    const [mode, pads] = paddingOf(o.padding);
-    const out = this.handle('conv2d').conv2d(weight.handle('conv2d'), pair(o.stride ?? 1), mode, pads, pair(o.dilation ?? 1), o.groups ?? 1);
-    return this.#withBias(wrap(out), o.bias);
+    const op = 'conv2d';
+    const { stride = 1, padding, dilation = 1, groups = 1, bias } = options(op, o);
+    const [mode, pads] = paddingOf(op, padding);
+    const args = [pair(op, 'stride', stride, 1), mode, pads, pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
+    return this.#withBias(wrap(this.handle(op).conv2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   /** 1-D convolution of an `[n, c, length]` input with weights `[outChannels, c / groups, k]`. */
   conv1d(weight: Tensor, o: Conv1dOptions = {}): Tensor {
-    const [mode, pads] = paddingOf(o.padding);
-    const out = this.handle('conv1d').conv1d(weight.handle('conv1d'), o.stride ?? 1, mode, pads, o.dilation ?? 1, o.groups ?? 1);
-    return this.#withBias(wrap(out), o.bias);
+    const op = 'conv1d';
+    const { stride = 1, padding, dilation = 1, groups = 1, bias } = options(op, o);
+    const [mode, pads] = paddingOf(op, padding, [1, 2]);
+    const args = [size(op, 'stride', stride, 1), mode, pads, size(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
+    return this.#withBias(wrap(this.handle(op).conv1d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   /** Transposed 2-D convolution with weights `[inChannels, outChannels / groups, kh, kw]`. */
   convTranspose2d(weight: Tensor, o: ConvTranspose2dOptions = {}): Tensor {
-    const out = this.handle('convTranspose2d').convTranspose2d(
-      weight.handle('convTranspose2d'), pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.outputPadding ?? 0), pair(o.dilation ?? 1), o.groups ?? 1);
-    return this.#withBias(wrap(out), o.bias);
+    const op = 'convTranspose2d';
+    const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias } = options(op, o);
+    const args = [pair(op, 'stride', stride, 1), pair(op, 'padding', padding, 0), pair(op, 'outputPadding', outputPadding, 0),
+      pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
+    return this.#withBias(wrap(this.handle(op).convTranspose2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   #pool(kind: string, o: Pool2dOptions): Tensor {
-    const [mode, pads] = paddingOf(o.padding);
-    const stride = o.stride === undefined ? new Uint32Array() : pair(o.stride);
-    return wrap(this.handle(`${kind}Pool2d`).pool2d(kind, pair(o.kernelSize), stride, mode, pads, pair(o.dilation ?? 1), o.countIncludePad ?? true));
+    const op = `${kind}Pool2d`;
+    const { kernelSize, stride, padding, dilation = 1, countIncludePad = true } = options(op, o);
+    if (kernelSize === undefined) fail(op, 'kernelSize is required');
+    const [mode, pads] = paddingOf(op, padding);
+    const strides = stride === undefined ? new Float64Array() : pair(op, 'stride', stride, 1);
+    const args = [pair(op, 'kernelSize', kernelSize, 1), strides, mode, pads, pair(op, 'dilation', dilation, 1), bool(op, 'countIncludePad', countIncludePad)] as const;
+    return wrap(this.handle(op).pool2d(kind, ...args));
   }
 
   maxPool2d(o: Pool2dOptions): Tensor { return this.#pool('max', o); }
@@ -408,11 +558,14 @@ export class Tensor {
    * Accumulates d(this)/d(leaf) into `leaf.grad` for every leaf with `requiresGrad`, then frees the
    * graph. A tensor with more than one element needs `gradient`.
    */
-  backward(options: BackwardOptions | Tensor = {}): void {
-    const o = options instanceof Tensor ? { gradient: options } : options;
-    const seed = o.gradient ? wrap(o.gradient.handle('backward').detach()) : undefined;
+  backward(o: BackwardOptions | Tensor = {}): void {
+    const op = 'backward';
+    const { gradient, retainGraph = false } = o instanceof Tensor ? { gradient: o } : options(op, o);
+    const retain = bool(op, 'retainGraph', retainGraph);
+    const handle = this.handle(op);
+    const seed = gradient === undefined ? undefined : wrap(tensorOf(op, 'gradient', gradient).handle(op).detach());
     // The seed handle is consumed by the call.
-    this.handle('backward').backward(seed ? seed.#take() : undefined, o.retainGraph ?? false);
+    handle.backward(seed ? seed.#take() : undefined, retain);
   }
 
   #take(): WasmTensor {
@@ -428,10 +581,10 @@ export class Tensor {
    * tensor, needs no `dispose`, and is never freed by `tidy`.
    */
   get grad(): Tensor | null {
-    const id = this.handle('grad').gradId;
+    const id = this.#live('grad').gradId;
     if (id !== this.#gradId) {
       this.#grad?.dispose();
-      const g = id < 0 ? undefined : this.handle('grad').grad;
+      const g = id < 0 ? undefined : this.#live('grad').grad;
       this.#grad = g === undefined ? null : Tensor.fromHandle(g, false);
       this.#gradId = id;
     }
@@ -459,7 +612,7 @@ export class Tensor {
    * ```
    */
   assign(value: Tensor): void {
-    assignValues(this.handle('assign'), value.handle('assign'));
+    assignValues(this.#live('assign'), tensorOf('assign', 'value', value).handle('assign'));
   }
 
   /** The same data, cut from the graph. */
@@ -470,9 +623,13 @@ export class Tensor {
    * the new `[param, m, v]`. `epsilonHat` selects Keras's form, `decoupled` AdamW's weight decay.
    */
   adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOptions): [Tensor, Tensor, Tensor] {
-    const list = this.handle('adamUpdate').adamUpdate(
-      grad.handle('adamUpdate'), m.handle('adamUpdate'), v.handle('adamUpdate'), o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999,
-      o.eps ?? 1e-8, o.weightDecay ?? 0, o.decoupled ?? false, o.epsilonHat ?? false, o.step);
+    const op = 'adamUpdate';
+    const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, decoupled = false, epsilonHat = false, step } = options(op, o);
+    const f = (name: string, x: unknown) => finite(op, name, x);
+    const args = [f('lr', lr), f('beta1', beta1), f('beta2', beta2), f('eps', eps), f('weightDecay', weightDecay),
+      bool(op, 'decoupled', decoupled), bool(op, 'epsilonHat', epsilonHat), int(op, 'step', step, 1, 2 ** 32 - 1)] as const;
+    const h = (name: string, x: unknown) => tensorOf(op, name, x).handle(op);
+    const list = this.handle(op).adamUpdate(h('grad', grad), h('m', m), h('v', v), ...args);
     const [p, m2, v2] = fromList(list);
     return [p, m2, v2];
   }
@@ -480,7 +637,7 @@ export class Tensor {
   // ---- data ----------------------------------------------------------------------------------
   /** Reads the elements back (row-major): `Float32Array`, `Int32Array`, or `Uint8Array` for bool. */
   async data(): Promise<Float32Array | Int32Array | Uint8Array> {
-    return (await this.handle('data').data()) as Float32Array | Int32Array | Uint8Array;
+    return (await untilTrap(this.#live('data').data())) as Float32Array | Int32Array | Uint8Array;
   }
 
   /** Reads the elements back as nested arrays of the tensor's shape. */
@@ -504,7 +661,7 @@ export class Tensor {
   // ---- looking at it ---------------------------------------------------------------------------
   /** `Tensor float32 [2, 3] cpu`, with `requiresGrad` when it tracks gradients. */
   #header(): string {
-    const h = this.handle('toString');
+    const h = this.#live('toString');
     return `Tensor ${h.dtype} [${Array.from(h.shape).join(', ')}] ${h.device}${h.requiresGrad ? ' requiresGrad' : ''}`;
   }
 
@@ -522,7 +679,8 @@ export class Tensor {
    */
   toString(): string {
     if (this.#handle === null) return 'Tensor (disposed)';
-    const values = this.#printed((part) => part.handle('toString').hostData() as Float32Array | Int32Array | Uint8Array | undefined);
+    if (this.#generation !== generation()) return 'Tensor (of a WebAssembly instance that trapped)';
+    const values = this.#printed((part) => part.#live('toString').hostData() as Float32Array | Int32Array | Uint8Array | undefined);
     if (!values) return `${this.#header()} (values on the GPU: await t.print() or t.data())`;
     return `${this.#header()}\n${formatValues(values, this.shape, this.dtype)}`;
   }
@@ -566,7 +724,7 @@ export class Tensor {
    * ```
    */
   async print(verbose = false, printFn: (text: string) => void = console.log): Promise<void> {
-    const h = this.handle('print');
+    const h = this.#live('print');
     const shape = this.shape;
     const values = await this.#printed((part) => part.data());
     const lines = ['Tensor'];
@@ -601,8 +759,11 @@ export class Tensor {
     this.#grad?.dispose();
     this.#grad = null;
     finalizer.unregister(this);
-    this.#handle?.free();
+    const h = this.#handle;
     this.#handle = null;
+    record('dispose');
+    // A handle of an instance that trapped is gone with it (its `free` does nothing).
+    h?.free();
   }
 
   /** True once {@link Tensor.dispose} has run. */
@@ -624,7 +785,9 @@ function inferShape(data: NestedArray): number[] {
 
 function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (depth === shape.length) {
-    if (typeof data !== 'number' && typeof data !== 'boolean') throw new Error(`tensor: ragged nested array (expected shape [${shape}])`);
+    if (typeof data !== 'number' && typeof data !== 'boolean') {
+      throw new Error(Array.isArray(data) ? `tensor: ragged nested array (expected shape [${shape}])` : `tensor: elements must be numbers or booleans, got ${describe(data)}`);
+    }
     out.push(Number(data));
     return;
   }
@@ -660,11 +823,15 @@ export function tensor(
   shapeOrOptions?: number[] | TensorOptions,
   options: TensorOptions = {},
 ): Tensor {
-  requireInit('tensor');
+  const op = 'tensor';
+  requireInit(op);
+  admit(op);
   let shape = Array.isArray(shapeOrOptions) ? shapeOrOptions : undefined;
-  if (shapeOrOptions && !Array.isArray(shapeOrOptions)) options = shapeOrOptions;
+  if (shapeOrOptions !== undefined && !Array.isArray(shapeOrOptions)) options = shapeOrOptions;
+  options = optionsOf(op, options);
   let values: number[] | Float32Array | Int32Array | Uint8Array;
-  let dtype = options.dtype;
+  let dtype = options.dtype === undefined ? undefined : dtypeOf(op, options.dtype);
+  const requiresGrad = bool(op, 'requiresGrad', options.requiresGrad ?? false);
   if (data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array) {
     values = data;
     shape ??= [data.length];
@@ -677,23 +844,27 @@ export function tensor(
     shape ??= inferred;
     dtype ??= typeof firstLeaf(data) === 'boolean' ? 'bool' : 'float32';
   }
-  const dims = Uint32Array.from(shape);
+  const d = dims(op, shape);
   const handle =
     dtype === 'int32'
-      ? WasmTensor.fromInt32(values instanceof Int32Array ? values : Int32Array.from(values), dims)
+      ? WasmTensor.fromInt32(values instanceof Int32Array ? values : Int32Array.from(values), d)
       : dtype === 'bool'
-        ? WasmTensor.fromBool(values instanceof Uint8Array ? values : Uint8Array.from(values, (v) => (v ? 1 : 0)), dims)
-        : WasmTensor.fromData(values instanceof Float32Array ? values : Float32Array.from(values), dims);
+        ? WasmTensor.fromBool(values instanceof Uint8Array ? values : Uint8Array.from(values, (v) => (v ? 1 : 0)), d)
+        : WasmTensor.fromData(values instanceof Float32Array ? values : Float32Array.from(values), d);
   const t = wrap(handle);
-  if (options.requiresGrad) t.requiresGrad = true;
+  if (requiresGrad) t.requiresGrad = true;
   return t;
 }
 
 /** `cond ? a : b` elementwise, broadcast together. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const ta = typeof a === 'number' ? tensor(a) : a;
-  const tb = typeof b === 'number' ? tensor(b) : b;
-  const out = wrap(WasmTensor.where(cond.handle('where'), ta.handle('where'), tb.handle('where')));
+  const op = 'where';
+  const c = tensorOf(op, 'cond', cond).handle(op);
+  const operand = (name: string, v: TensorLike): Tensor =>
+    typeof v === 'number' ? tensor(v) : v instanceof Tensor ? v : fail(op, `${name} must be a Tensor or a number, got ${describe(v)}`);
+  const ta = operand('a', a);
+  const tb = operand('b', b);
+  const out = wrap(WasmTensor.where(c, ta.handle(op), tb.handle(op)));
   if (ta !== a) ta.dispose();
   if (tb !== b) tb.dispose();
   return out;
@@ -701,9 +872,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /** `tensors` joined along `axis`. */
 export function concat(tensors: Tensor[], axis = 0): Tensor {
+  const a = axisOf('concat', axis);
   const list = listOf(tensors, 'concat');
   try {
-    return wrap(WasmTensor.concat(list, axis));
+    return wrap(WasmTensor.concat(list, a));
   } finally {
     list.free();
   }
@@ -711,9 +883,10 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
 
 /** `tensors` (one shape) stacked along a new axis. */
 export function stack(tensors: Tensor[], axis = 0): Tensor {
+  const a = axisOf('stack', axis);
   const list = listOf(tensors, 'stack');
   try {
-    return wrap(WasmTensor.stack(list, axis));
+    return wrap(WasmTensor.stack(list, a));
   } finally {
     list.free();
   }

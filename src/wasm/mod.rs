@@ -63,15 +63,52 @@ pub fn manual_seed(seed: f64) {
     crate::manual_seed(seed as u64);
 }
 
-/// Memory in use: `[live tensors, GPU bytes held by tensors, GPU bytes pooled for reuse]`.
+/// Memory in use: `[live tensors, GPU bytes held by tensors, GPU bytes pooled for reuse, GPU
+/// memory budget]` (the GPU numbers are 0 on the CPU backend).
 #[wasm_bindgen(js_name = memoryInfo)]
 pub fn memory_info() -> Vec<f64> {
-    let (live, pooled) = match current_device() {
+    let (live, pooled, budget) = match current_device() {
         Device::WebGpu(ctx) => {
             let m = ctx.memory();
-            (m.live_bytes as f64, m.pooled_bytes as f64)
+            (m.live_bytes as f64, m.pooled_bytes as f64, ctx.memory_budget() as f64)
         }
-        Device::Cpu => (0.0, 0.0),
+        Device::Cpu => (0.0, 0.0, 0.0),
     };
-    vec![crate::live_tensors() as f64, live, pooled]
+    vec![crate::live_tensors() as f64, live, pooled, budget]
+}
+
+/// Tensors alive in the core (checked against the live-tensor ceiling before each op).
+#[wasm_bindgen(js_name = liveTensors)]
+pub fn live_tensors() -> f64 {
+    crate::live_tensors() as f64
+}
+
+/// Sets the WebGPU pool cap and memory budget in bytes (a negative value keeps the current one);
+/// nothing on the CPU backend.
+#[wasm_bindgen(js_name = setGpuLimits)]
+pub fn set_gpu_limits(pool_bytes: f64, budget_bytes: f64) {
+    if let Device::WebGpu(ctx) = current_device() {
+        if pool_bytes >= 0.0 {
+            ctx.set_pool_cap(pool_bytes as u64);
+        }
+        if budget_bytes >= 0.0 {
+            ctx.set_memory_budget(budget_bytes as u64);
+        }
+    }
+}
+
+/// Frees the WebGPU buffers kept for reuse; nothing on the CPU backend.
+#[wasm_bindgen(js_name = trimMemory)]
+pub fn trim_memory() {
+    if let Device::WebGpu(ctx) = current_device() {
+        ctx.release_pool();
+    }
+}
+
+/// Traps (`unreachable`), for tests of the TypeScript layer's trap recovery only.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __trap)]
+pub fn trap() {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
 }

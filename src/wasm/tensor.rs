@@ -2,6 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use super::args::{signed, signeds, size, sizes};
 use super::{current_device, js_error};
 use crate::backend::{BinaryOp, UnaryOp};
 use crate::{Activation, AdamStep, Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
@@ -52,31 +53,34 @@ pub(crate) fn invalid(op: &'static str, msg: String) -> JsError {
     js_error(Error::Invalid { op, msg })
 }
 
-fn usizes(v: &[u32]) -> Vec<usize> {
-    v.iter().map(|&d| d as usize).collect()
-}
-
-fn isizes(v: &[i32]) -> Vec<isize> {
-    v.iter().map(|&d| d as isize).collect()
-}
-
-fn pair(op: &'static str, name: &str, v: &[u32]) -> JsResult<[usize; 2]> {
+fn pair(op: &'static str, name: &str, v: &[f64]) -> JsResult<[usize; 2]> {
     match *v {
-        [a] => Ok([a as usize, a as usize]),
-        [a, b] => Ok([a as usize, b as usize]),
+        [a] => Ok([size(op, name, a)?; 2]),
+        [a, b] => Ok([size(op, name, a)?, size(op, name, b)?]),
         _ => Err(invalid(op, format!("{name} must have 1 or 2 values, got {v:?}"))),
     }
 }
 
+/// An int32 value (a bound of `randint`).
+fn int32(op: &'static str, name: &str, v: f64) -> JsResult<i32> {
+    i32::try_from(signed(op, name, v)?).map_err(|_| invalid(op, format!("{name} must be an int32, got {v}")))
+}
+
+/// Optional axes (all when `None`).
+fn axes_of(op: &'static str, v: Option<Vec<f64>>) -> JsResult<Option<Vec<isize>>> {
+    v.map(|a| signeds(op, "axis", &a)).transpose()
+}
+
 /// `"valid"`, `"same"`, or explicit padding from 1 (all sides), 2 (rows, columns) or 4 (top, left,
 /// bottom, right) numbers.
-fn padding(op: &'static str, mode: &str, pads: &[u32]) -> JsResult<Padding> {
-    match (mode, pads) {
+fn padding(op: &'static str, mode: &str, pads: &[f64]) -> JsResult<Padding> {
+    let p = sizes(op, "padding", pads)?;
+    match (mode, p.as_slice()) {
         ("valid", _) => Ok(Padding::Valid),
         ("same", _) => Ok(Padding::Same),
-        ("explicit", [p]) => Ok(Padding::Explicit([*p as usize; 4])),
-        ("explicit", [h, w]) => Ok(Padding::Explicit([*h as usize, *w as usize, *h as usize, *w as usize])),
-        ("explicit", [t, l, b, r]) => Ok(Padding::Explicit([*t as usize, *l as usize, *b as usize, *r as usize])),
+        ("explicit", &[p]) => Ok(Padding::Explicit([p; 4])),
+        ("explicit", &[h, w]) => Ok(Padding::Explicit([h, w, h, w])),
+        ("explicit", &[t, l, b, r]) => Ok(Padding::Explicit([t, l, b, r])),
         _ => Err(invalid(op, format!("padding must be 'valid', 'same' or 1, 2 or 4 numbers, got {mode} {pads:?}"))),
     }
 }
@@ -85,26 +89,27 @@ fn padding(op: &'static str, mode: &str, pads: &[u32]) -> JsResult<Padding> {
 impl JsTensor {
     /// A float32 tensor of `shape` holding `data` (row-major) on the current backend.
     #[wasm_bindgen(js_name = fromData)]
-    pub fn from_data(data: &[f32], shape: &[u32]) -> JsResult<JsTensor> {
-        wrap(Tensor::new(HostData::F32(data.to_vec()), &usizes(shape), &current_device()))
+    pub fn from_data(data: &[f32], shape: &[f64]) -> JsResult<JsTensor> {
+        wrap(Tensor::new(HostData::F32(data.to_vec()), &sizes("tensor", "shape", shape)?, &current_device()))
     }
 
     /// An int32 tensor.
     #[wasm_bindgen(js_name = fromInt32)]
-    pub fn from_int32(data: &[i32], shape: &[u32]) -> JsResult<JsTensor> {
-        wrap(Tensor::new(HostData::I32(data.to_vec()), &usizes(shape), &current_device()))
+    pub fn from_int32(data: &[i32], shape: &[f64]) -> JsResult<JsTensor> {
+        wrap(Tensor::new(HostData::I32(data.to_vec()), &sizes("tensor", "shape", shape)?, &current_device()))
     }
 
     /// A bool tensor from bytes (nonzero is true).
     #[wasm_bindgen(js_name = fromBool)]
-    pub fn from_bool(data: &[u8], shape: &[u32]) -> JsResult<JsTensor> {
-        wrap(Tensor::new(HostData::Bool(data.iter().map(|&b| b != 0).collect()), &usizes(shape), &current_device()))
+    pub fn from_bool(data: &[u8], shape: &[f64]) -> JsResult<JsTensor> {
+        let shape = sizes("tensor", "shape", shape)?;
+        wrap(Tensor::new(HostData::Bool(data.iter().map(|&b| b != 0).collect()), &shape, &current_device()))
     }
 
     /// `shape` filled with `value`, of `dtype` (`"float32"`, `"int32"` or `"bool"`).
-    pub fn full(shape: &[u32], value: f64, dtype: &str) -> JsResult<JsTensor> {
+    pub fn full(shape: &[f64], value: f64, dtype: &str) -> JsResult<JsTensor> {
         let dtype = DType::parse(dtype).map_err(js_error)?;
-        wrap(Tensor::full(&usizes(shape), value, dtype, &current_device()))
+        wrap(Tensor::full(&sizes("full", "shape", shape)?, value, dtype, &current_device()))
     }
 
     pub fn arange(start: f64, end: f64, step: f64, dtype: &str) -> JsResult<JsTensor> {
@@ -112,30 +117,30 @@ impl JsTensor {
         wrap(Tensor::arange(start, end, step, dtype, &current_device()))
     }
 
-    pub fn linspace(start: f64, end: f64, steps: u32) -> JsResult<JsTensor> {
-        wrap(Tensor::linspace(start, end, steps as usize, &current_device()))
+    pub fn linspace(start: f64, end: f64, steps: f64) -> JsResult<JsTensor> {
+        wrap(Tensor::linspace(start, end, size("linspace", "steps", steps)?, &current_device()))
     }
 
-    pub fn eye(rows: u32, cols: u32, dtype: &str) -> JsResult<JsTensor> {
+    pub fn eye(rows: f64, cols: f64, dtype: &str) -> JsResult<JsTensor> {
         let dtype = DType::parse(dtype).map_err(js_error)?;
-        wrap(Tensor::eye(rows as usize, cols as usize, dtype, &current_device()))
+        wrap(Tensor::eye(size("eye", "rows", rows)?, size("eye", "cols", cols)?, dtype, &current_device()))
     }
 
     /// Random values: `kind` is `"uniform"` (in [a, b)), `"normal"` (mean a, std b) or `"randint"`
     /// (int32 in [a, b)).
-    pub fn random(kind: &str, shape: &[u32], a: f64, b: f64) -> JsResult<JsTensor> {
-        let (shape, device) = (usizes(shape), current_device());
+    pub fn random(kind: &str, shape: &[f64], a: f64, b: f64) -> JsResult<JsTensor> {
+        let (shape, device) = (sizes("random", "shape", shape)?, current_device());
         wrap(match kind {
             "uniform" => Tensor::uniform(&shape, a, b, &device),
             "normal" => Tensor::normal(&shape, a, b, &device),
-            "randint" => Tensor::randint(&shape, a as i32, b as i32, &device),
+            "randint" => Tensor::randint(&shape, int32("randint", "low", a)?, int32("randint", "high", b)?, &device),
             other => return Err(invalid("random", format!("unknown distribution '{other}'"))),
         })
     }
 
     #[wasm_bindgen(getter)]
-    pub fn shape(&self) -> Vec<u32> {
-        self.0.shape().iter().map(|&d| d as u32).collect()
+    pub fn shape(&self) -> Vec<f64> {
+        self.0.shape().iter().map(|&d| d as f64).collect()
     }
 
     #[wasm_bindgen(getter)]
@@ -200,8 +205,8 @@ impl JsTensor {
 
     /// The reduction `name` (`"sum"`, `"mean"`, `"max"`, `"min"`, `"prod"`, `"logsumexp"`) over
     /// `axes` (all when omitted).
-    pub fn reduce(&self, name: &str, axes: Option<Vec<i32>>, keepdim: bool) -> JsResult<JsTensor> {
-        let axes = axes.map(|a| isizes(&a));
+    pub fn reduce(&self, name: &str, axes: Option<Vec<f64>>, keepdim: bool) -> JsResult<JsTensor> {
+        let axes = axes_of("reduce", axes)?;
         let axes = axes.as_deref();
         wrap(match name {
             "sum" => self.0.sum_dims(axes, keepdim),
@@ -215,8 +220,8 @@ impl JsTensor {
     }
 
     /// `"var"` or `"std"` with a `correction` (1 = unbiased).
-    pub fn moment(&self, name: &str, axes: Option<Vec<i32>>, correction: f64, keepdim: bool) -> JsResult<JsTensor> {
-        let axes = axes.map(|a| isizes(&a));
+    pub fn moment(&self, name: &str, axes: Option<Vec<f64>>, correction: f64, keepdim: bool) -> JsResult<JsTensor> {
+        let axes = axes_of("moment", axes)?;
         let axes = axes.as_deref();
         wrap(match name {
             "var" => self.0.var(axes, correction, keepdim),
@@ -227,8 +232,8 @@ impl JsTensor {
 
     /// `"argmax"` or `"argmin"` along `axis` (the flattened tensor when omitted).
     #[wasm_bindgen(js_name = argReduce)]
-    pub fn arg_reduce(&self, name: &str, axis: Option<i32>, keepdim: bool) -> JsResult<JsTensor> {
-        let axis = axis.map(|a| a as isize);
+    pub fn arg_reduce(&self, name: &str, axis: Option<f64>, keepdim: bool) -> JsResult<JsTensor> {
+        let axis = axis.map(|a| signed("argReduce", "axis", a)).transpose()?;
         wrap(match name {
             "argmax" => self.0.argmax(axis, keepdim),
             "argmin" => self.0.argmin(axis, keepdim),
@@ -236,13 +241,13 @@ impl JsTensor {
         })
     }
 
-    pub fn softmax(&self, axis: i32) -> JsResult<JsTensor> {
-        wrap(self.0.softmax(axis as isize))
+    pub fn softmax(&self, axis: f64) -> JsResult<JsTensor> {
+        wrap(self.0.softmax(signed("softmax", "axis", axis)?))
     }
 
     #[wasm_bindgen(js_name = logSoftmax)]
-    pub fn log_softmax(&self, axis: i32) -> JsResult<JsTensor> {
-        wrap(self.0.log_softmax(axis as isize))
+    pub fn log_softmax(&self, axis: f64) -> JsResult<JsTensor> {
+        wrap(self.0.log_softmax(signed("logSoftmax", "axis", axis)?))
     }
 
     pub fn matmul(&self, other: &JsTensor) -> JsResult<JsTensor> {
@@ -262,126 +267,133 @@ impl JsTensor {
     }
 
     /// Reshape; one `-1` may stand for the size that fits.
-    pub fn reshape(&self, shape: &[i32]) -> JsResult<JsTensor> {
-        wrap(self.0.reshape_infer(&isizes(shape)))
+    pub fn reshape(&self, shape: &[f64]) -> JsResult<JsTensor> {
+        wrap(self.0.reshape_infer(&signeds("reshape", "shape", shape)?))
     }
 
-    pub fn flatten(&self, start: i32, end: i32) -> JsResult<JsTensor> {
-        wrap(self.0.flatten(start as isize, end as isize))
+    pub fn flatten(&self, start: f64, end: f64) -> JsResult<JsTensor> {
+        wrap(self.0.flatten(signed("flatten", "startAxis", start)?, signed("flatten", "endAxis", end)?))
     }
 
-    pub fn squeeze(&self, axis: Option<i32>) -> JsResult<JsTensor> {
-        wrap(self.0.squeeze(axis.map(|a| a as isize)))
+    pub fn squeeze(&self, axis: Option<f64>) -> JsResult<JsTensor> {
+        wrap(self.0.squeeze(axis.map(|a| signed("squeeze", "axis", a)).transpose()?))
     }
 
-    pub fn unsqueeze(&self, axis: i32) -> JsResult<JsTensor> {
-        wrap(self.0.unsqueeze(axis as isize))
+    pub fn unsqueeze(&self, axis: f64) -> JsResult<JsTensor> {
+        wrap(self.0.unsqueeze(signed("unsqueeze", "axis", axis)?))
     }
 
-    pub fn permute(&self, order: &[i32]) -> JsResult<JsTensor> {
-        wrap(self.0.permute(&isizes(order)))
+    pub fn permute(&self, order: &[f64]) -> JsResult<JsTensor> {
+        wrap(self.0.permute(&signeds("permute", "order", order)?))
     }
 
-    pub fn transpose(&self, a: i32, b: i32) -> JsResult<JsTensor> {
-        wrap(self.0.transpose(a as isize, b as isize))
+    pub fn transpose(&self, a: f64, b: f64) -> JsResult<JsTensor> {
+        wrap(self.0.transpose(signed("transpose", "axis", a)?, signed("transpose", "axis", b)?))
     }
 
     /// Broadcast view; `-1` keeps a size (PyTorch's `expand`).
-    pub fn expand(&self, shape: &[i32]) -> JsResult<JsTensor> {
-        wrap(self.0.expand(&isizes(shape)))
+    pub fn expand(&self, shape: &[f64]) -> JsResult<JsTensor> {
+        wrap(self.0.expand(&signeds("expand", "shape", shape)?))
     }
 
-    pub fn slice(&self, axis: i32, start: Option<i32>, end: Option<i32>, step: u32) -> JsResult<JsTensor> {
-        wrap(self.0.slice(axis as isize, start.map(|s| s as isize), end.map(|e| e as isize), step as usize))
+    pub fn slice(&self, axis: f64, start: Option<f64>, end: Option<f64>, step: f64) -> JsResult<JsTensor> {
+        let op = "slice";
+        let start = start.map(|s| signed(op, "start", s)).transpose()?;
+        let end = end.map(|e| signed(op, "end", e)).transpose()?;
+        wrap(self.0.slice(signed(op, "axis", axis)?, start, end, size(op, "step", step)?))
     }
 
-    pub fn narrow(&self, axis: i32, start: u32, length: u32) -> JsResult<JsTensor> {
-        wrap(self.0.narrow(axis as isize, start as usize, length as usize))
+    pub fn narrow(&self, axis: f64, start: f64, length: f64) -> JsResult<JsTensor> {
+        let op = "narrow";
+        wrap(self.0.narrow(signed(op, "axis", axis)?, size(op, "start", start)?, size(op, "length", length)?))
     }
 
-    pub fn split(&self, sizes: &[u32], axis: i32) -> JsResult<TensorList> {
-        wrap_list(self.0.split(&usizes(sizes), axis as isize))
+    pub fn split(&self, split_sizes: &[f64], axis: f64) -> JsResult<TensorList> {
+        wrap_list(self.0.split(&sizes("split", "sizes", split_sizes)?, signed("split", "axis", axis)?))
     }
 
-    pub fn chunk(&self, chunks: u32, axis: i32) -> JsResult<TensorList> {
-        wrap_list(self.0.chunk(chunks as usize, axis as isize))
+    pub fn chunk(&self, chunks: f64, axis: f64) -> JsResult<TensorList> {
+        wrap_list(self.0.chunk(size("chunk", "chunks", chunks)?, signed("chunk", "axis", axis)?))
     }
 
     /// Pads with `value`; `widths` holds `before, after` for each axis from the first.
-    pub fn pad(&self, widths: &[u32], value: f64) -> JsResult<JsTensor> {
+    pub fn pad(&self, widths: &[f64], value: f64) -> JsResult<JsTensor> {
         if widths.len() % 2 != 0 {
             return Err(invalid("pad", format!("widths must come in (before, after) pairs, got {widths:?}")));
         }
-        let pairs: Vec<(usize, usize)> = widths.chunks_exact(2).map(|p| (p[0] as usize, p[1] as usize)).collect();
+        let widths = sizes("pad", "widths", widths)?;
+        let pairs: Vec<(usize, usize)> = widths.chunks_exact(2).map(|p| (p[0], p[1])).collect();
         wrap(self.0.pad(&pairs, value))
     }
 
-    pub fn flip(&self, axes: &[i32]) -> JsResult<JsTensor> {
-        wrap(self.0.flip(&isizes(axes)))
+    pub fn flip(&self, axes: &[f64]) -> JsResult<JsTensor> {
+        wrap(self.0.flip(&signeds("flip", "axes", axes)?))
     }
 
     pub fn contiguous(&self) -> JsResult<JsTensor> {
         wrap(self.0.contiguous())
     }
 
-    pub fn concat(list: &TensorList, axis: i32) -> JsResult<JsTensor> {
-        wrap(Tensor::concat(&list.0, axis as isize))
+    pub fn concat(list: &TensorList, axis: f64) -> JsResult<JsTensor> {
+        wrap(Tensor::concat(&list.0, signed("concat", "axis", axis)?))
     }
 
-    pub fn stack(list: &TensorList, axis: i32) -> JsResult<JsTensor> {
-        wrap(Tensor::stack(&list.0, axis as isize))
+    pub fn stack(list: &TensorList, axis: f64) -> JsResult<JsTensor> {
+        wrap(Tensor::stack(&list.0, signed("stack", "axis", axis)?))
     }
 
-    pub fn gather(&self, axis: i32, index: &JsTensor) -> JsResult<JsTensor> {
-        wrap(self.0.gather(axis as isize, &index.0))
+    pub fn gather(&self, axis: f64, index: &JsTensor) -> JsResult<JsTensor> {
+        wrap(self.0.gather(signed("gather", "axis", axis)?, &index.0))
     }
 
     #[wasm_bindgen(js_name = indexSelect)]
-    pub fn index_select(&self, axis: i32, index: &JsTensor) -> JsResult<JsTensor> {
-        wrap(self.0.index_select(axis as isize, &index.0))
+    pub fn index_select(&self, axis: f64, index: &JsTensor) -> JsResult<JsTensor> {
+        wrap(self.0.index_select(signed("indexSelect", "axis", axis)?, &index.0))
     }
 
     #[wasm_bindgen(js_name = scatterAdd)]
-    pub fn scatter_add(&self, axis: i32, index: &JsTensor, src: &JsTensor) -> JsResult<JsTensor> {
-        wrap(self.0.scatter_add(axis as isize, &index.0, &src.0))
+    pub fn scatter_add(&self, axis: f64, index: &JsTensor, src: &JsTensor) -> JsResult<JsTensor> {
+        wrap(self.0.scatter_add(signed("scatterAdd", "axis", axis)?, &index.0, &src.0))
     }
 
     #[wasm_bindgen(js_name = oneHot)]
-    pub fn one_hot(&self, classes: u32) -> JsResult<JsTensor> {
-        wrap(self.0.one_hot(classes as usize))
+    pub fn one_hot(&self, classes: f64) -> JsResult<JsTensor> {
+        wrap(self.0.one_hot(size("oneHot", "numClasses", classes)?))
     }
 
     /// NCHW convolution without bias (the wrapper adds it).
     #[allow(clippy::too_many_arguments)]
-    pub fn conv2d(&self, weight: &JsTensor, stride: &[u32], pad_mode: &str, pads: &[u32], dilation: &[u32], groups: u32) -> JsResult<JsTensor> {
+    pub fn conv2d(&self, weight: &JsTensor, stride: &[f64], pad_mode: &str, pads: &[f64], dilation: &[f64], groups: f64) -> JsResult<JsTensor> {
         let o = Conv2dOptions {
             stride: pair("conv2d", "stride", stride)?,
             padding: padding("conv2d", pad_mode, pads)?,
             dilation: pair("conv2d", "dilation", dilation)?,
-            groups: groups as usize,
+            groups: size("conv2d", "groups", groups)?,
         };
         wrap(self.0.conv2d(&weight.0, None, &o))
     }
 
     /// NCL convolution without bias; explicit padding is `left, right` or one number.
-    pub fn conv1d(&self, weight: &JsTensor, stride: u32, pad_mode: &str, pads: &[u32], dilation: u32, groups: u32) -> JsResult<JsTensor> {
-        let padding = match pads {
-            [p] => padding("conv1d", pad_mode, &[0, *p, 0, *p])?,
-            [l, r] => padding("conv1d", pad_mode, &[0, *l, 0, *r])?,
-            _ => padding("conv1d", pad_mode, &[])?,
+    pub fn conv1d(&self, weight: &JsTensor, stride: f64, pad_mode: &str, pads: &[f64], dilation: f64, groups: f64) -> JsResult<JsTensor> {
+        let op = "conv1d";
+        let padding = match *pads {
+            [p] => padding(op, pad_mode, &[0.0, p, 0.0, p])?,
+            [l, r] => padding(op, pad_mode, &[0.0, l, 0.0, r])?,
+            _ => padding(op, pad_mode, pads)?,
         };
-        wrap(self.0.conv1d(&weight.0, None, stride as usize, padding, dilation as usize, groups as usize))
+        let (stride, dilation, groups) = (size(op, "stride", stride)?, size(op, "dilation", dilation)?, size(op, "groups", groups)?);
+        wrap(self.0.conv1d(&weight.0, None, stride, padding, dilation, groups))
     }
 
     #[wasm_bindgen(js_name = convTranspose2d)]
     pub fn conv_transpose2d(
         &self,
         weight: &JsTensor,
-        stride: &[u32],
-        padding: &[u32],
-        output_padding: &[u32],
-        dilation: &[u32],
-        groups: u32,
+        stride: &[f64],
+        padding: &[f64],
+        output_padding: &[f64],
+        dilation: &[f64],
+        groups: f64,
     ) -> JsResult<JsTensor> {
         let op = "convTranspose2d";
         let o = ConvTranspose2dOptions {
@@ -389,7 +401,7 @@ impl JsTensor {
             padding: pair(op, "padding", padding)?,
             output_padding: pair(op, "outputPadding", output_padding)?,
             dilation: pair(op, "dilation", dilation)?,
-            groups: groups as usize,
+            groups: size(op, "groups", groups)?,
         };
         wrap(self.0.conv_transpose2d(&weight.0, None, &o))
     }
@@ -399,11 +411,11 @@ impl JsTensor {
     pub fn pool2d(
         &self,
         kind: &str,
-        kernel: &[u32],
-        stride: &[u32],
+        kernel: &[f64],
+        stride: &[f64],
         pad_mode: &str,
-        pads: &[u32],
-        dilation: &[u32],
+        pads: &[f64],
+        dilation: &[f64],
         count_include_pad: bool,
     ) -> JsResult<JsTensor> {
         let op = "pool2d";
@@ -442,8 +454,9 @@ impl JsTensor {
         weight_decay: f32,
         decoupled: bool,
         epsilon_hat: bool,
-        step: u32,
+        step: f64,
     ) -> JsResult<TensorList> {
+        let step = u32::try_from(size("adamUpdate", "step", step)?).map_err(|_| invalid("adamUpdate", format!("step must be below 2^32, got {step}")))?;
         let s = AdamStep { lr, beta1, beta2, eps, weight_decay, decoupled, epsilon_hat, step };
         wrap_list(self.0.adam_update(&grad.0, &m.0, &v.0, &s).map(|(p, m, v)| vec![p, m, v]))
     }
