@@ -62,6 +62,23 @@ impl Config {
         Ok(self.f64_or(key, default as f64)? as f32)
     }
 
+    /// Any number, NaN and infinities included, as f32 (for values the core checks itself, with
+    /// messages of its own such as PyTorch's "Invalid learning rate: NaN"); not a number is an Error.
+    pub(crate) fn number_or(&self, key: &str, default: f32) -> JsResult<f32> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().map(|x| x as f32).ok_or_else(|| self.wrong(key, "a number")),
+        }
+    }
+
+    /// [`Config::number_or`] without a default.
+    pub(crate) fn opt_number(&self, key: &str) -> JsResult<Option<f32>> {
+        Ok(match self.get(key) {
+            None => None,
+            Some(_) => Some(self.number_or(key, 0.0)?),
+        })
+    }
+
     pub(crate) fn opt_f32(&self, key: &str) -> JsResult<Option<f32>> {
         Ok(match self.get(key) {
             None => None,

@@ -192,36 +192,36 @@ impl JsOptimizer {
         let c = Config::new(kind.name(), config);
         let kind = match kind {
             OptimizerKind::Sgd { momentum, dampening, nesterov, weight_decay } => OptimizerKind::Sgd {
-                momentum: c.f32_or("momentum", momentum)?,
-                dampening: c.f32_or("dampening", dampening)?,
+                momentum: c.number_or("momentum", momentum)?,
+                dampening: c.number_or("dampening", dampening)?,
                 nesterov: c.bool_or("nesterov", nesterov)?,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
             OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled, epsilon_hat } => OptimizerKind::Adam {
-                beta1: c.f32_or("beta1", beta1)?,
-                beta2: c.f32_or("beta2", beta2)?,
-                eps: c.f32_or("eps", eps)?,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                beta1: c.number_or("beta1", beta1)?,
+                beta2: c.number_or("beta2", beta2)?,
+                eps: c.number_or("eps", eps)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
                 decoupled,
                 epsilon_hat,
             },
             OptimizerKind::RmsProp { rho, eps, momentum, centered, eps_inside_sqrt, weight_decay } => OptimizerKind::RmsProp {
-                rho: c.f32_or("rho", rho)?,
-                eps: c.f32_or("eps", eps)?,
-                momentum: c.f32_or("momentum", momentum)?,
+                rho: c.number_or("rho", rho)?,
+                eps: c.number_or("eps", eps)?,
+                momentum: c.number_or("momentum", momentum)?,
                 centered: c.bool_or("centered", centered)?,
                 eps_inside_sqrt,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
             OptimizerKind::Adagrad { eps, initial_accumulator, eps_inside_sqrt, weight_decay } => OptimizerKind::Adagrad {
-                eps: c.f32_or("eps", eps)?,
-                initial_accumulator: c.f32_or("initialAccumulator", initial_accumulator)?,
+                eps: c.number_or("eps", eps)?,
+                initial_accumulator: c.number_or("initialAccumulator", initial_accumulator)?,
                 eps_inside_sqrt,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
         };
-        let clip = GradClip { value: c.opt_f32("clipValue")?, norm: c.opt_f32("clipNorm")?, global_norm: c.opt_f32("globalClipNorm")? };
-        let optimizer = Optimizer::new(kind, c.f32_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
+        let clip = GradClip { value: c.opt_number("clipValue")?, norm: c.opt_number("clipNorm")?, global_norm: c.opt_number("globalClipNorm")? };
+        let optimizer = Optimizer::new(kind, c.number_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
         let optimizer = optimizer.with_schedule(schedule(&c)?).and_then(|o| o.with_clip(clip)).map_err(js_error)?;
         Ok(JsOptimizer(Rc::new(optimizer)))
     }
