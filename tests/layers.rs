@@ -114,3 +114,26 @@ fn bad_configurations_are_clear_errors() {
     let err = msg(Loss::from_name("sparseCategoricalCrossentropy").unwrap().compute(&pred, &labels, Flavor::Keras, webgrad::nn::Reduction::Mean).map(|_| ()));
     assert!(err.contains("[2, 3]") && err.contains("[3]"), "{err}");
 }
+
+#[test]
+fn softplus_follows_pytorchs_beta_and_threshold() {
+    // log1p(exp(beta x)) / beta, and x itself where beta x > threshold.
+    let ln1p_exp = |v: f64| (1.0 + v.exp()).ln();
+    for d in devices() {
+        let x = Tensor::from_slice(&[-2.0, 0.0, 1.0, 3.0, 30.0], &[5], &d).unwrap();
+        let plain = webgrad::nn::softplus(&x, 1.0, 20.0).unwrap();
+        let want: Vec<f32> = [-2.0, 0.0, 1.0, 3.0, 30.0].iter().map(|&v| if v > 20.0 { v as f32 } else { ln1p_exp(v) as f32 }).collect();
+        assert_close(&read(&plain), &want, 1e-6, 1e-6);
+        // beta 2, threshold 4: 2 * 3 = 6 > 4 gives 3 exactly; 2 * 1 = 2 gives log1p(e^2) / 2.
+        let sharp = webgrad::nn::softplus(&x, 2.0, 4.0).unwrap();
+        let want = [ln1p_exp(-4.0) / 2.0, 2f64.ln() / 2.0, ln1p_exp(2.0) / 2.0, 3.0, 30.0].map(|v| v as f32);
+        assert_close(&read(&sharp), &want, 1e-6, 1e-6);
+        assert!(webgrad::nn::softplus(&x, 0.0, 20.0).unwrap_err().to_string().starts_with("softplus: beta must be a finite non-zero number"));
+    }
+}
+
+#[test]
+fn an_initializer_refuses_a_shape_beyond_the_address_space() {
+    let e = Init::Zeros.tensor(&[usize::MAX / 2, 4], webgrad::nn::Fans { fan_in: 1, fan_out: 1 }, &webgrad::Device::Cpu).unwrap_err();
+    assert!(e.to_string().starts_with(&format!("initializer: a weight of shape [{}, 4]", usize::MAX / 2)), "{e}");
+}

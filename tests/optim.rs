@@ -150,3 +150,55 @@ fn update_errors_name_the_op_and_shapes() {
     assert_eq!(e, "adam: shapes [3] and [4] do not match (gradient and state must have the parameter's shape)");
     assert!(p.adam_update(&p, &p, &p, &adam(0.1, 0.0, false, false, 0)).is_err());
 }
+
+/// The message of a failed `Result`.
+fn message<T>(r: webgrad::Result<T>) -> String {
+    match r {
+        Ok(_) => panic!("expected an Error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn optimizers_refuse_bad_hyper_parameters_with_pytorchs_messages() {
+    use webgrad::nn::{Flavor, GradClip, LrSchedule, Optimizer, OptimizerKind};
+    let d = Device::Cpu;
+    let p = Tensor::from_slice(&[1.0], &[1], &d).unwrap();
+    let sgd = |momentum, nesterov| OptimizerKind::Sgd { momentum, dampening: 0.0, nesterov, weight_decay: 0.0 };
+    let adam = |beta1, beta2, eps, weight_decay| OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled: false, epsilon_hat: false };
+    for (kind, lr, want) in [
+        (sgd(0.0, false), -1.0, "SGD: Invalid learning rate: -1"),
+        (sgd(0.0, false), f32::NAN, "SGD: Invalid learning rate: NaN"),
+        (sgd(-0.5, false), 0.1, "SGD: Invalid momentum value: -0.5"),
+        (sgd(0.0, true), 0.1, "SGD: Nesterov momentum requires a momentum and zero dampening"),
+        (adam(1.0, 0.999, 1e-8, 0.0), 0.1, "Adam: Invalid beta parameter at index 0: 1"),
+        (adam(0.9, -0.1, 1e-8, 0.0), 0.1, "Adam: Invalid beta parameter at index 1: -0.1"),
+        (adam(0.9, 0.999, -1.0, 0.0), 0.1, "Adam: Invalid epsilon value: -1"),
+        (adam(0.9, 0.999, 1e-8, f32::INFINITY), 0.1, "Adam: Invalid weight_decay value: inf"),
+    ] {
+        assert_eq!(message(Optimizer::new(kind, lr, vec![p.clone()])), want);
+    }
+    let (kind, _) = OptimizerKind::defaults("adamw", Flavor::Torch).unwrap();
+    let opt = Optimizer::new(kind, 0.1, vec![p.clone()]).unwrap();
+    assert_eq!(message(opt.set_lr(-1.0)), "AdamW: Invalid learning rate: -1");
+    assert_eq!(opt.lr(), 0.1, "a refused rate leaves the old one");
+    opt.set_lr(0.0).unwrap();
+    let opt = || Optimizer::new(sgd(0.0, false), 0.1, vec![p.clone()]).unwrap();
+    assert_eq!(message(opt().with_schedule(LrSchedule::Cosine { t_max: 0, min_lr: 0.0 })), "schedule: t_max must be a positive integer, got 0");
+    assert_eq!(message(opt().with_schedule(LrSchedule::Step { step_size: 0, gamma: 0.1 })), "schedule: step_size must be a positive integer, got 0");
+    assert_eq!(message(opt().with_schedule(LrSchedule::Exponential { gamma: f32::NAN, decay_steps: 1, staircase: false })), "schedule: gamma must be a finite number >= 0, got NaN");
+    let clip = GradClip { value: None, norm: Some(-1.0), global_norm: None };
+    assert_eq!(message(opt().with_clip(clip)), "SGD: clipNorm must be a finite number >= 0, got -1");
+    assert!(opt().with_schedule(LrSchedule::Cosine { t_max: 3, min_lr: 0.0 }).is_ok());
+}
+
+#[test]
+fn gradient_clipping_refuses_non_finite_or_negative_bounds() {
+    use webgrad::nn::{clip_grad_norm, clip_grad_value};
+    let d = Device::Cpu;
+    let p = Tensor::from_slice(&[1.0], &[1], &d).unwrap();
+    assert_eq!(message(clip_grad_norm(&[p.clone()], f32::NAN)), "clipGradNorm_: maxNorm must be a finite number >= 0, got NaN");
+    assert_eq!(message(clip_grad_norm(&[p.clone()], -1.0)), "clipGradNorm_: maxNorm must be a finite number >= 0, got -1");
+    assert_eq!(message(clip_grad_value(&[p.clone()], f32::INFINITY)), "clipGradValue_: clipValue must be a finite number >= 0, got inf");
+    assert!(clip_grad_norm(&[p], 1.0).unwrap().is_none(), "no gradient: nothing to clip");
+}

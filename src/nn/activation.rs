@@ -94,3 +94,18 @@ impl Module for Act {
         "Activation"
     }
 }
+
+/// PyTorch's `softplus(x, beta, threshold)`: `log1p(exp(beta x)) / beta`, and `x` itself where
+/// `beta x > threshold` (where the two agree to float precision). `beta` must be non-zero and finite.
+pub fn softplus(x: &Tensor, beta: f32, threshold: f32) -> Result<Tensor> {
+    if !(beta.is_finite() && beta != 0.0) || threshold.is_nan() {
+        return Err(Error::Invalid { op: "softplus", msg: format!("beta must be a finite non-zero number and threshold a number, got beta {beta}, threshold {threshold}") });
+    }
+    if beta == 1.0 && threshold >= 20.0 {
+        // The core's softplus is the stable form: past 20 it is x in f32 already.
+        return x.softplus();
+    }
+    let bx = x.mul_scalar(beta as f64)?;
+    let smooth = bx.softplus()?.mul_scalar(1.0 / beta as f64)?;
+    Tensor::where_cond(&bx.gt(&bx.scalar_like(threshold as f64)?)?, x, &smooth)
+}

@@ -1,6 +1,6 @@
 //! Gradient clipping, applied to the gradients before an optimizer step (all on the device).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
 /// Which clipping to apply; each is off when `None`.
@@ -16,6 +16,16 @@ pub struct GradClip {
 }
 
 impl GradClip {
+    /// Checks that each bound is a finite number >= 0 (errors name `op`, the optimizer).
+    pub fn validate(&self, op: &'static str) -> Result<()> {
+        for (name, v) in [("clipValue", self.value), ("clipNorm", self.norm), ("globalClipNorm", self.global_norm)] {
+            if let Some(v) = v {
+                check_bound(op, name, v)?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_off(&self) -> bool {
         self.value.is_none() && self.norm.is_none() && self.global_norm.is_none()
     }
@@ -45,6 +55,7 @@ impl GradClip {
 /// PyTorch's `clip_grad_norm_`: rescales the gradients of `params` in place so their joint L2 norm
 /// is at most `max_norm`, and returns the norm before clipping (a scalar on the device).
 pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<Option<Tensor>> {
+    check_bound("clipGradNorm_", "maxNorm", max_norm)?;
     crate::grad_mode::no_grad(|| {
         let (with, grads): (Vec<&Tensor>, Vec<Tensor>) = params.iter().filter_map(|p| p.grad().map(|g| (p, g))).unzip();
         let Some(first) = grads.first() else { return Ok(None) };
@@ -61,6 +72,7 @@ pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<Option<Tensor>
 
 /// PyTorch's `clip_grad_value_`: clamps the gradients of `params` to `[-value, value]` in place.
 pub fn clip_grad_value(params: &[Tensor], value: f32) -> Result<()> {
+    check_bound("clipGradValue_", "clipValue", value)?;
     crate::grad_mode::no_grad(|| {
         for p in params {
             if let Some(g) = p.grad() {
@@ -69,6 +81,14 @@ pub fn clip_grad_value(params: &[Tensor], value: f32) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// A clipping bound must be a finite number >= 0.
+fn check_bound(op: &'static str, name: &str, v: f32) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        return Ok(());
+    }
+    Err(Error::Invalid { op, msg: format!("{name} must be a finite number >= 0, got {v}") })
 }
 
 /// `grads * min(1, max / (sqrt(squared_norm) + 1e-6))`, PyTorch's factor.

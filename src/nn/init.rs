@@ -4,7 +4,6 @@
 use super::module::Flavor;
 use crate::backend::Device;
 use crate::error::{Error, Result};
-use crate::layout::numel;
 use crate::random::draw;
 use crate::tensor::Tensor;
 
@@ -58,6 +57,18 @@ impl Init {
     }
 }
 
+/// The element count of `shape`, checked: its f32 values must fit the address space and memory
+/// (probed with a fallible reservation, so running out is an Error, not an abort).
+fn host_elements(shape: &[usize]) -> Result<usize> {
+    let too_big = |why: &str| Error::Invalid { op: "initializer", msg: format!("a weight of shape {shape:?} {why}") };
+    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| too_big("has more elements than this build can address"))?;
+    let bytes = n.checked_mul(std::mem::size_of::<f32>()).filter(|&b| b <= isize::MAX as usize);
+    let bytes = bytes.ok_or_else(|| too_big(&format!("({n} elements) needs more bytes than this build can address")))?;
+    let mut probe: Vec<f32> = Vec::new();
+    probe.try_reserve_exact(n).map_err(|_| too_big(&format!("({n} elements, {bytes} bytes) does not fit in memory: out of memory")))?;
+    Ok(n)
+}
+
 /// The factor that makes a normal truncated at ±2σ have the intended standard deviation.
 const TRUNCATION: f32 = 0.879_625_6;
 
@@ -85,9 +96,10 @@ impl Init {
         })
     }
 
-    /// A new tensor of `shape` drawn from this initialiser.
+    /// A new tensor of `shape` drawn from this initialiser; a shape whose bytes this build cannot
+    /// address, or that memory cannot hold, is an Error naming the shape.
     pub fn tensor(&self, shape: &[usize], fans: Fans, device: &Device) -> Result<Tensor> {
-        let n = numel(shape);
+        let n = host_elements(shape)?;
         let (fan_in, fan_avg) = (fans.fan_in.max(1) as f32, (fans.fan_in + fans.fan_out).max(1) as f32 / 2.0);
         let uniform = |limit: f32| draw(n, |r| (2.0 * r.uniform() - 1.0) * limit);
         let truncated = |mean: f32, std: f32| {

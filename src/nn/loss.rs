@@ -120,6 +120,9 @@ impl Loss {
             Loss::MeanSquaredError => pred.sub(target)?.square(),
             Loss::MeanAbsoluteError => pred.sub(target)?.abs(),
             Loss::Huber { delta } => {
+                if !(delta.is_finite() && delta > 0.0) {
+                    return Err(Error::Invalid { op: "huber", msg: format!("delta must be a finite number > 0, got {delta}") });
+                }
                 let err = pred.sub(target)?.abs()?;
                 let d = delta as f64;
                 let quadratic = err.square()?.mul_scalar(0.5)?;

@@ -16,7 +16,7 @@ mod optimizer;
 mod schedule;
 mod trainer;
 
-pub use activation::Act;
+pub use activation::{softplus, Act};
 pub use clip::{clip_grad_norm, clip_grad_value, GradClip};
 pub use init::{Fans, Init};
 pub use loss::{Loss, Reduction};

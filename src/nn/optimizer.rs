@@ -55,6 +55,53 @@ impl OptimizerKind {
         })
     }
 
+    /// The class name errors use (PyTorch's spelling).
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd { .. } => "SGD",
+            OptimizerKind::Adam { decoupled: false, .. } => "Adam",
+            OptimizerKind::Adam { decoupled: true, .. } => "AdamW",
+            OptimizerKind::RmsProp { .. } => "RMSprop",
+            OptimizerKind::Adagrad { .. } => "Adagrad",
+        }
+    }
+
+    /// Checks the hyper-parameters as PyTorch's constructors do, with their messages ("Invalid
+    /// momentum value: -1"); a non-finite value is refused too.
+    pub fn validate(&self) -> Result<()> {
+        let op = self.name();
+        let check = |ok: bool, what: &str, v: f32| if ok && v.is_finite() { Ok(()) } else { Err(Error::Invalid { op, msg: format!("Invalid {what}: {v}") }) };
+        let unit = |v: f32| (0.0..1.0).contains(&v);
+        match *self {
+            OptimizerKind::Sgd { momentum, dampening, nesterov, weight_decay } => {
+                check(momentum >= 0.0, "momentum value", momentum)?;
+                check(dampening.is_finite(), "dampening value", dampening)?;
+                check(weight_decay >= 0.0, "weight_decay value", weight_decay)?;
+                if nesterov && (momentum <= 0.0 || dampening != 0.0) {
+                    return Err(Error::Invalid { op, msg: "Nesterov momentum requires a momentum and zero dampening".into() });
+                }
+            }
+            OptimizerKind::Adam { beta1, beta2, eps, weight_decay, .. } => {
+                check(eps >= 0.0, "epsilon value", eps)?;
+                check(unit(beta1), "beta parameter at index 0", beta1)?;
+                check(unit(beta2), "beta parameter at index 1", beta2)?;
+                check(weight_decay >= 0.0, "weight_decay value", weight_decay)?;
+            }
+            OptimizerKind::RmsProp { rho, eps, momentum, weight_decay, .. } => {
+                check(eps >= 0.0, "epsilon value", eps)?;
+                check(momentum >= 0.0, "momentum value", momentum)?;
+                check(weight_decay >= 0.0, "weight_decay value", weight_decay)?;
+                check(rho >= 0.0, "alpha value", rho)?;
+            }
+            OptimizerKind::Adagrad { eps, initial_accumulator, weight_decay, .. } => {
+                check(eps >= 0.0, "epsilon value", eps)?;
+                check(weight_decay >= 0.0, "weight_decay value", weight_decay)?;
+                check(initial_accumulator >= 0.0, "initial_accumulator_value value", initial_accumulator)?;
+            }
+        }
+        Ok(())
+    }
+
     /// How many state tensors each parameter keeps.
     fn state_count(&self) -> usize {
         match self {
@@ -63,6 +110,14 @@ impl OptimizerKind {
             OptimizerKind::RmsProp { .. } => 3,
         }
     }
+}
+
+/// PyTorch's check of a learning rate ("Invalid learning rate: -1"), refusing non-finite rates too.
+fn check_lr(op: &'static str, lr: f32) -> Result<()> {
+    if lr.is_finite() && lr >= 0.0 {
+        return Ok(());
+    }
+    Err(Error::Invalid { op, msg: format!("Invalid learning rate: {lr}") })
 }
 
 /// An optimizer bound to its parameters.
@@ -78,24 +133,27 @@ pub struct Optimizer {
 }
 
 impl Optimizer {
+    /// An optimizer of `kind` at rate `lr`; the hyper-parameters are checked ([`OptimizerKind::validate`]).
     pub fn new(kind: OptimizerKind, lr: f32, params: Vec<Tensor>) -> Result<Optimizer> {
-        if !(lr.is_finite() && lr >= 0.0) {
-            return Err(Error::Invalid { op: "optimizer", msg: format!("the learning rate must be finite and >= 0, got {lr}") });
-        }
+        kind.validate()?;
+        check_lr(kind.name(), lr)?;
         let state = RefCell::new(vec![None; params.len()]);
         Ok(Optimizer { kind, params, lr: Cell::new(lr), schedule: LrSchedule::Constant, clip: GradClip::default(), state, steps: Cell::new(0) })
     }
 
-    /// Adds a schedule evaluated at every step (Keras's `LearningRateSchedule`).
-    pub fn with_schedule(mut self, schedule: LrSchedule) -> Optimizer {
+    /// Adds a schedule evaluated at every step (Keras's `LearningRateSchedule`); it is checked
+    /// ([`LrSchedule::validate`]).
+    pub fn with_schedule(mut self, schedule: LrSchedule) -> Result<Optimizer> {
+        schedule.validate()?;
         self.schedule = schedule;
-        self
+        Ok(self)
     }
 
-    /// Adds gradient clipping before every step.
-    pub fn with_clip(mut self, clip: GradClip) -> Optimizer {
+    /// Adds gradient clipping before every step; each bound must be finite and non-negative.
+    pub fn with_clip(mut self, clip: GradClip) -> Result<Optimizer> {
+        clip.validate(self.kind.name())?;
         self.clip = clip;
-        self
+        Ok(self)
     }
 
     pub fn params(&self) -> &[Tensor] {
@@ -113,8 +171,10 @@ impl Optimizer {
 
     /// Sets the learning rate (what PyTorch's schedulers do between epochs); with a schedule, it is
     /// the schedule's base rate.
-    pub fn set_lr(&self, lr: f32) {
+    pub fn set_lr(&self, lr: f32) -> Result<()> {
+        check_lr(self.kind.name(), lr)?;
         self.lr.set(lr);
+        Ok(())
     }
 
     /// Steps taken so far.

@@ -1,5 +1,7 @@
 //! Learning-rate schedules: the rate at step `t` (counted from 0) given the base rate.
 
+use crate::error::{Error, Result};
+
 /// How the learning rate changes with the step count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LrSchedule {
@@ -15,6 +17,20 @@ pub enum LrSchedule {
 }
 
 impl LrSchedule {
+    /// Checks the schedule: positive step counts (`step_size`, `decay_steps`, `t_max`) and finite
+    /// non-negative rates and factors.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Invalid { op: "schedule", msg });
+        let factor = |name: &str, v: f32| if v.is_finite() && v >= 0.0 { Ok(()) } else { bad(format!("{name} must be a finite number >= 0, got {v}")) };
+        let steps = |name: &str, v: u32| if v > 0 { Ok(()) } else { bad(format!("{name} must be a positive integer, got {v}")) };
+        match *self {
+            LrSchedule::Constant => Ok(()),
+            LrSchedule::Step { step_size, gamma } => steps("step_size", step_size).and(factor("gamma", gamma)),
+            LrSchedule::Exponential { gamma, decay_steps, .. } => steps("decay_steps", decay_steps).and(factor("gamma", gamma)),
+            LrSchedule::Cosine { t_max, min_lr } => steps("t_max", t_max).and(factor("min_lr", min_lr)),
+        }
+    }
+
     pub fn lr_at(&self, base: f32, t: u32) -> f32 {
         match *self {
             LrSchedule::Constant => base,

@@ -1,21 +1,42 @@
 //! Reading the plain config objects the TypeScript layer passes (`{units: 10, activation: 'relu'}`)
-//! without a serialisation library: missing keys fall back to defaults, wrong types are errors.
+//! without a serialisation library: missing keys fall back to defaults, wrong types are errors
+//! naming the layer (or optimizer, loss) and the key, with the value received.
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::tensor::{invalid, JsResult};
+use super::tensor::JsResult;
 use crate::ops::Padding;
 
-/// A config object and the op it configures (for error messages).
+/// A config object and what it configures (`Dense`, `Adam`, …, for error messages).
 pub(crate) struct Config {
-    op: &'static str,
+    op: String,
     value: JsValue,
 }
 
+/// A short description of a JS value for a message: numbers and booleans as themselves, strings quoted.
+fn describe(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        format!("{s:?}")
+    } else if let Some(x) = v.as_f64() {
+        format!("{x}")
+    } else if let Some(b) = v.as_bool() {
+        format!("{b}")
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().map_or_else(|| "a value".into(), |t| format!("a value of type {t}"))
+    }
+}
+
 impl Config {
-    pub(crate) fn new(op: &'static str, value: JsValue) -> Config {
-        Config { op, value }
+    pub(crate) fn new(op: &str, value: JsValue) -> Config {
+        Config { op: op.to_string(), value }
+    }
+
+    /// `Error('<op>: <msg>')`.
+    pub(crate) fn error(&self, msg: &str) -> JsError {
+        JsError::new(&format!("{}: {msg}", self.op))
     }
 
     fn get(&self, key: &str) -> Option<JsValue> {
@@ -26,7 +47,8 @@ impl Config {
     }
 
     fn wrong(&self, key: &str, expected: &str) -> JsError {
-        invalid(self.op, format!("config '{key}' must be {expected}"))
+        let got = self.get(key).map_or_else(|| "nothing".into(), |v| describe(&v));
+        self.error(&format!("config '{key}' must be {expected}, got {got}"))
     }
 
     pub(crate) fn f64_or(&self, key: &str, default: f64) -> JsResult<f64> {
@@ -40,6 +62,23 @@ impl Config {
         Ok(self.f64_or(key, default as f64)? as f32)
     }
 
+    /// Any number, NaN and infinities included, as f32 (for values the core checks itself, with
+    /// messages of its own such as PyTorch's "Invalid learning rate: NaN"); not a number is an Error.
+    pub(crate) fn number_or(&self, key: &str, default: f32) -> JsResult<f32> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.as_f64().map(|x| x as f32).ok_or_else(|| self.wrong(key, "a number")),
+        }
+    }
+
+    /// [`Config::number_or`] without a default.
+    pub(crate) fn opt_number(&self, key: &str) -> JsResult<Option<f32>> {
+        Ok(match self.get(key) {
+            None => None,
+            Some(_) => Some(self.number_or(key, 0.0)?),
+        })
+    }
+
     pub(crate) fn opt_f32(&self, key: &str) -> JsResult<Option<f32>> {
         Ok(match self.get(key) {
             None => None,
@@ -49,15 +88,15 @@ impl Config {
 
     pub(crate) fn usize_or(&self, key: &str, default: usize) -> JsResult<usize> {
         let x = self.f64_or(key, default as f64)?;
-        if x < 0.0 || x.fract() != 0.0 {
-            return Err(self.wrong(key, "a non-negative integer"));
+        if x < 0.0 || x.fract() != 0.0 || x > usize::MAX as f64 {
+            return Err(self.wrong(key, "a non-negative integer that fits in the address space"));
         }
         Ok(x as usize)
     }
 
     pub(crate) fn usize(&self, key: &str) -> JsResult<usize> {
         if self.get(key).is_none() {
-            return Err(invalid(self.op, format!("config '{key}' is required")));
+            return Err(self.error(&format!("config '{key}' is required")));
         }
         self.usize_or(key, 0)
     }
@@ -82,7 +121,7 @@ impl Config {
         let items: Vec<JsValue> = if Array::is_array(&v) { Array::from(&v).iter().collect() } else { vec![v] };
         items
             .iter()
-            .map(|x| x.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64).ok_or_else(|| self.wrong(key, "an integer or an array of integers")))
+            .map(|x| x.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 2f64.powi(53)).map(|f| f as i64).ok_or_else(|| self.wrong(key, "an integer or an array of integers")))
             .collect::<JsResult<Vec<_>>>()
             .map(Some)
     }
@@ -91,7 +130,7 @@ impl Config {
     pub(crate) fn sizes(&self, key: &str, default: &[usize]) -> JsResult<Vec<usize>> {
         match self.ints(key)? {
             None => Ok(default.to_vec()),
-            Some(v) if v.iter().all(|&d| d > 0) => Ok(v.into_iter().map(|d| d as usize).collect()),
+            Some(v) if v.iter().all(|&d| d > 0 && d as u64 <= usize::MAX as u64) => Ok(v.into_iter().map(|d| d as usize).collect()),
             Some(_) => Err(self.wrong(key, "positive integers")),
         }
     }
@@ -117,7 +156,7 @@ impl Config {
         }
         let pads: Vec<usize> = match self.ints(key)? {
             None => return Ok(Padding::Valid),
-            Some(v) if v.iter().all(|&p| p >= 0) => v.into_iter().map(|p| p as usize).collect(),
+            Some(v) if v.iter().all(|&p| p >= 0 && p as u64 <= usize::MAX as u64) => v.into_iter().map(|p| p as usize).collect(),
             Some(_) => return Err(self.wrong(key, "non-negative")),
         };
         match pads[..] {

@@ -10,7 +10,7 @@ use super::config::Config;
 use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
 use crate::nn::layers::{BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential};
-use crate::nn::{clip_grad_norm, clip_grad_value, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
+use crate::nn::{clip_grad_norm, softplus, clip_grad_value, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
 use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
 use crate::Tensor;
 
@@ -120,10 +120,11 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
 #[wasm_bindgen(js_class = Layer)]
 impl JsLayer {
     /// A layer of `kind` (`"dense"`, `"conv2d"`, …) from a canonical config, with `flavor`'s
-    /// (`"keras"` or `"torch"`) defaults, its weights on the current backend.
-    pub fn create(kind: &str, config: JsValue, flavor_name: &str) -> JsResult<JsLayer> {
+    /// (`"keras"` or `"torch"`) defaults, its weights on the current backend; config errors name
+    /// the layer as `name` (its class: `"Dense"`, `"Linear"`).
+    pub fn create(kind: &str, config: JsValue, flavor_name: &str, name: &str) -> JsResult<JsLayer> {
         let f = flavor(flavor_name)?;
-        build(kind, &Config::new("layer", config), f).map(JsLayer)
+        build(kind, &Config::new(name, config), f).map(JsLayer)
     }
 
     /// The layers chained in order.
@@ -187,41 +188,42 @@ impl JsOptimizer {
     /// `tMax`, `minLr`).
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, params: &TensorList, config: JsValue, flavor_name: &str) -> JsResult<JsOptimizer> {
-        let c = Config::new("optimizer", config);
         let (kind, lr) = OptimizerKind::defaults(name, flavor(flavor_name)?).map_err(js_error)?;
+        let c = Config::new(kind.name(), config);
         let kind = match kind {
             OptimizerKind::Sgd { momentum, dampening, nesterov, weight_decay } => OptimizerKind::Sgd {
-                momentum: c.f32_or("momentum", momentum)?,
-                dampening: c.f32_or("dampening", dampening)?,
+                momentum: c.number_or("momentum", momentum)?,
+                dampening: c.number_or("dampening", dampening)?,
                 nesterov: c.bool_or("nesterov", nesterov)?,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
             OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled, epsilon_hat } => OptimizerKind::Adam {
-                beta1: c.f32_or("beta1", beta1)?,
-                beta2: c.f32_or("beta2", beta2)?,
-                eps: c.f32_or("eps", eps)?,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                beta1: c.number_or("beta1", beta1)?,
+                beta2: c.number_or("beta2", beta2)?,
+                eps: c.number_or("eps", eps)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
                 decoupled,
                 epsilon_hat,
             },
             OptimizerKind::RmsProp { rho, eps, momentum, centered, eps_inside_sqrt, weight_decay } => OptimizerKind::RmsProp {
-                rho: c.f32_or("rho", rho)?,
-                eps: c.f32_or("eps", eps)?,
-                momentum: c.f32_or("momentum", momentum)?,
+                rho: c.number_or("rho", rho)?,
+                eps: c.number_or("eps", eps)?,
+                momentum: c.number_or("momentum", momentum)?,
                 centered: c.bool_or("centered", centered)?,
                 eps_inside_sqrt,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
             OptimizerKind::Adagrad { eps, initial_accumulator, eps_inside_sqrt, weight_decay } => OptimizerKind::Adagrad {
-                eps: c.f32_or("eps", eps)?,
-                initial_accumulator: c.f32_or("initialAccumulator", initial_accumulator)?,
+                eps: c.number_or("eps", eps)?,
+                initial_accumulator: c.number_or("initialAccumulator", initial_accumulator)?,
                 eps_inside_sqrt,
-                weight_decay: c.f32_or("weightDecay", weight_decay)?,
+                weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
         };
-        let clip = GradClip { value: c.opt_f32("clipValue")?, norm: c.opt_f32("clipNorm")?, global_norm: c.opt_f32("globalClipNorm")? };
-        let optimizer = Optimizer::new(kind, c.f32_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
-        Ok(JsOptimizer(Rc::new(optimizer.with_schedule(schedule(&c)?).with_clip(clip))))
+        let clip = GradClip { value: c.opt_number("clipValue")?, norm: c.opt_number("clipNorm")?, global_norm: c.opt_number("globalClipNorm")? };
+        let optimizer = Optimizer::new(kind, c.number_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
+        let optimizer = optimizer.with_schedule(schedule(&c)?).and_then(|o| o.with_clip(clip)).map_err(js_error)?;
+        Ok(JsOptimizer(Rc::new(optimizer)))
     }
 
     pub fn step(&self) -> JsResult<()> {
@@ -238,9 +240,11 @@ impl JsOptimizer {
         self.0.lr()
     }
 
-    #[wasm_bindgen(setter)]
-    pub fn set_lr(&self, lr: f32) {
-        self.0.set_lr(lr)
+    /// Sets the learning rate: a finite number >= 0 (PyTorch's "Invalid learning rate: -1" otherwise).
+    #[wasm_bindgen(js_name = setLr)]
+    pub fn set_lr(&self, lr: f64) -> JsResult<()> {
+        let rate = if lr.is_finite() && lr.abs() > f32::MAX as f64 { f32::INFINITY } else { lr as f32 };
+        self.0.set_lr(rate).map_err(js_error)
     }
 
     #[wasm_bindgen(getter)]
@@ -296,17 +300,28 @@ impl JsTrainer {
 }
 
 /// The loss `name` of `pred` against `target`, with `flavor`'s conventions and `reduction`
-/// (`"mean"`, `"sum"` or `"none"`); `config` may set `fromLogits` and `delta`.
+/// (`"mean"`, `"sum"` or `"none"`; anything else is PyTorch's "… is not a valid value for
+/// reduction"); `config` may set `fromLogits` and `delta`.
 #[wasm_bindgen(js_name = lossFn)]
-pub fn loss_fn(name: &str, pred: &JsTensor, target: &JsTensor, flavor_name: &str, reduction: &str, config: JsValue) -> JsResult<JsTensor> {
-    let loss = loss_of(name, &Config::new("loss", config))?;
-    let reduction = match reduction {
-        "mean" => Reduction::Mean,
-        "sum" => Reduction::Sum,
-        "none" => Reduction::None,
-        other => return Err(invalid("loss", format!("unknown reduction '{other}'; expected mean, sum or none"))),
+pub fn loss_fn(name: &str, pred: &JsTensor, target: &JsTensor, flavor_name: &str, reduction: JsValue, config: JsValue) -> JsResult<JsTensor> {
+    let c = Config::new(name, config);
+    let loss = loss_of(name, &c)?;
+    let reduction = match reduction.as_string().as_deref() {
+        Some("mean") => Reduction::Mean,
+        Some("sum") => Reduction::Sum,
+        Some("none") => Reduction::None,
+        other => {
+            let got = other.map_or_else(|| reduction.as_f64().map_or_else(|| format!("{reduction:?}"), |x| x.to_string()), |s| s.to_string());
+            return Err(c.error(&format!("{got} is not a valid value for reduction")));
+        }
     };
     wrap(loss.compute(&pred.0, &target.0, flavor(flavor_name)?, reduction))
+}
+
+/// PyTorch's `F.softplus(x, beta, threshold)`.
+#[wasm_bindgen(js_name = softplusFn)]
+pub fn softplus_fn(x: &JsTensor, beta: f64, threshold: f64) -> JsResult<JsTensor> {
+    wrap(softplus(&x.0, beta as f32, threshold as f32))
 }
 
 /// A random permutation of `0..n` (int32), from the seeded generator.

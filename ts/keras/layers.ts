@@ -1,8 +1,10 @@
 // Keras-like layer factories (TensorFlow.js Layers conventions: camelCase config objects,
 // channels-last images). A layer is a description until a model builds it with its input shape.
 import type { Pair } from '../tensor.js';
-import { ACTIVATIONS } from '../names.js';
+import { ACTIVATIONS, PADDINGS } from '../names.js';
 import type { ActivationName, InitializerName, PaddingName } from '../names.js';
+import { bool, describe, fail, int, ints, oneOf, size, sizes } from '../validate.js';
+import { nonNegative, rate, window } from '../nn/checks.js';
 
 /** Options every layer takes. */
 export interface LayerArgs {
@@ -30,8 +32,10 @@ export class LayerSpec {
   ) {
     if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
     counter += 1;
+    if (args.name !== undefined && typeof args.name !== 'string') fail(className, `name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `${className.toLowerCase()}_${counter}`;
-    this.inputShape = args.inputShape ?? (args.inputDim !== undefined ? [args.inputDim] : undefined);
+    this.inputShape = args.inputShape !== undefined ? sizes(className, 'inputShape', args.inputShape, 1)
+      : args.inputDim !== undefined ? [size(className, 'inputDim', args.inputDim, 1)] : undefined;
   }
 
   /** @internal */
@@ -40,20 +44,26 @@ export class LayerSpec {
   }
 }
 
-function activationOf(layer: string, activation: string | undefined): string {
-  const name = activation ?? 'linear';
-  if (!(ACTIVATIONS as readonly string[]).includes(name)) {
-    throw new Error(`${layer}: unknown activation '${name}'; expected one of ${ACTIVATIONS.join(', ')}`);
-  }
-  return name;
+function activationOf(layer: string, activation: unknown): string {
+  return oneOf(layer, 'activation', activation ?? 'linear', ACTIVATIONS);
 }
 
-function positive(layer: string, key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new Error(`${layer}: '${key}' must be a positive integer, got ${String(value)}`);
-  }
-  return value;
+/** A size >= 1 (units, filters, dims). */
+const positive = (layer: string, key: string, value: unknown): number => size(layer, key, value, 1);
+
+/** The layer's args: an object (TensorFlow.js's config), required. */
+function argsOf<T extends object>(layer: string, args: T | undefined): T {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(layer, `options must be an object, got ${describe(args)}`);
+  return args;
 }
+
+/** An optional boolean, or its default. */
+const flag = (layer: string, key: string, v: unknown, fallback: boolean): boolean => (v === undefined ? fallback : bool(layer, key, v));
+
+const channelsLastOf = (layer: string, format: unknown): boolean =>
+  oneOf(layer, 'dataFormat', format ?? 'channelsLast', ['channelsLast', 'channelsFirst'] as const) === 'channelsLast';
+
+const paddingOf = (layer: string, v: unknown): PaddingName => oneOf(layer, 'padding', v ?? 'valid', PADDINGS);
 
 const last = (shape: number[]) => shape[shape.length - 1];
 
@@ -74,10 +84,14 @@ export interface DenseArgs extends LayerArgs {
  * ```
  */
 export function dense(args: DenseArgs): LayerSpec {
-  const units = positive('dense', 'units', args.units);
-  const activation = activationOf('dense', args.activation);
-  return LayerSpec.create('Dense', args, (shape) => ['dense', {
-    inputs: last(shape), units, activation, bias: args.useBias ?? true, kernelInitializer: args.kernelInitializer, biasInitializer: args.biasInitializer,
+  const op = 'Dense';
+  argsOf(op, args);
+  const units = positive(op, 'units', args.units);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  // The initializer names and types are checked by the core (the one list of them).
+  return LayerSpec.create(op, args, (shape) => ['dense', {
+    inputs: last(shape), units, activation, bias, kernelInitializer: args.kernelInitializer, biasInitializer: args.biasInitializer,
   }]);
 }
 
@@ -94,15 +108,19 @@ export interface Conv2DArgs extends LayerArgs {
 
 /** 2-D convolution over `[h, w, channels]` samples (or `[channels, h, w]` with `dataFormat: 'channelsFirst'`). */
 export function conv2d(args: Conv2DArgs): LayerSpec {
-  const filters = positive('conv2d', 'filters', args.filters);
-  const activation = activationOf('conv2d', args.activation);
-  const channelsLast = (args.dataFormat ?? 'channelsLast') === 'channelsLast';
-  return LayerSpec.create('Conv2D', args, (shape) => {
+  const op = 'Conv2D';
+  argsOf(op, args);
+  const filters = positive(op, 'filters', args.filters);
+  const kernel = window(op, 'kernelSize', args.kernelSize, 2);
+  const stride = window(op, 'strides', args.strides ?? 1, 2);
+  const dilation = window(op, 'dilationRate', args.dilationRate ?? 1, 2);
+  const padding = paddingOf(op, args.padding);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  const channelsLast = channelsLastOf(op, args.dataFormat);
+  return LayerSpec.create(op, args, (shape) => {
     if (shape.length !== 3) throw new Error(`conv2d: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
-    return ['conv2d', {
-      inChannels: channelsLast ? last(shape) : shape[0], outChannels: filters, kernel: args.kernelSize, stride: args.strides ?? 1,
-      padding: args.padding ?? 'valid', dilation: args.dilationRate ?? 1, bias: args.useBias ?? true, activation, channelsLast,
-    }];
+    return ['conv2d', { inChannels: channelsLast ? last(shape) : shape[0], outChannels: filters, kernel, stride, padding, dilation, bias, activation, channelsLast }];
   });
 }
 
@@ -118,14 +136,18 @@ export interface Conv1DArgs extends LayerArgs {
 
 /** 1-D convolution over `[steps, channels]` samples. */
 export function conv1d(args: Conv1DArgs): LayerSpec {
-  const filters = positive('conv1d', 'filters', args.filters);
-  const activation = activationOf('conv1d', args.activation);
-  return LayerSpec.create('Conv1D', args, (shape) => {
+  const op = 'Conv1D';
+  argsOf(op, args);
+  const filters = positive(op, 'filters', args.filters);
+  const kernel = positive(op, 'kernelSize', args.kernelSize);
+  const stride = positive(op, 'strides', args.strides ?? 1);
+  const dilation = positive(op, 'dilationRate', args.dilationRate ?? 1);
+  const padding = paddingOf(op, args.padding);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  return LayerSpec.create(op, args, (shape) => {
     if (shape.length !== 2) throw new Error(`conv1d: expects samples of rank 2 ([steps, channels]), got input shape [${shape}]`);
-    return ['conv1d', {
-      inChannels: last(shape), outChannels: filters, kernel: args.kernelSize, stride: args.strides ?? 1, padding: args.padding ?? 'valid',
-      dilation: args.dilationRate ?? 1, bias: args.useBias ?? true, activation, channelsLast: true,
-    }];
+    return ['conv1d', { inChannels: last(shape), outChannels: filters, kernel, stride, padding, dilation, bias, activation, channelsLast: true }];
   });
 }
 
@@ -137,11 +159,12 @@ export interface Pooling2DArgs extends LayerArgs {
 }
 
 function pooling(kind: 'maxPool2d' | 'avgPool2d', className: string, args: Pooling2DArgs): LayerSpec {
-  const poolSize = args.poolSize ?? 2;
-  return LayerSpec.create(className, args, () => [kind, {
-    kernel: poolSize, stride: args.strides ?? poolSize, padding: args.padding ?? 'valid',
-    channelsLast: (args.dataFormat ?? 'channelsLast') === 'channelsLast', countIncludePad: false,
-  }]);
+  argsOf(className, args);
+  const poolSize = window(className, 'poolSize', args.poolSize ?? 2, 2);
+  const stride = args.strides === undefined ? poolSize : window(className, 'strides', args.strides, 2);
+  const padding = paddingOf(className, args.padding);
+  const channelsLast = channelsLastOf(className, args.dataFormat);
+  return LayerSpec.create(className, args, () => [kind, { kernel: poolSize, stride, padding, channelsLast, countIncludePad: false }]);
 }
 
 /** Max pooling (pool size and strides default to 2). */
@@ -151,48 +174,63 @@ export const averagePooling2d = (args: Pooling2DArgs = {}) => pooling('avgPool2d
 
 /** Mean over the spatial axes: `[h, w, c] -> [c]`. */
 export function globalAveragePooling2d(args: LayerArgs & { dataFormat?: 'channelsLast' | 'channelsFirst' } = {}): LayerSpec {
-  return LayerSpec.create('GlobalAveragePooling2D', args, () => ['globalAvgPool2d', { channelsLast: (args.dataFormat ?? 'channelsLast') === 'channelsLast' }]);
+  const op = 'GlobalAveragePooling2D';
+  const channelsLast = channelsLastOf(op, argsOf(op, args).dataFormat);
+  return LayerSpec.create(op, args, () => ['globalAvgPool2d', { channelsLast }]);
 }
 
 /** Flattens each sample to one axis. */
-export const flatten = (args: LayerArgs = {}) => LayerSpec.create('Flatten', args, () => ['flatten', {}]);
+export const flatten = (args: LayerArgs = {}) => LayerSpec.create('Flatten', argsOf('Flatten', args), () => ['flatten', {}]);
 
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
-export const reshape = (args: LayerArgs & { targetShape: number[] }) => LayerSpec.create('Reshape', args, () => ['reshape', { shape: args.targetShape }]);
+export function reshape(args: LayerArgs & { targetShape: number[] }): LayerSpec {
+  argsOf('Reshape', args);
+  if (!Array.isArray(args.targetShape)) fail('Reshape', `targetShape must be an array of integers, got ${describe(args.targetShape)}`);
+  const shape = ints('Reshape', 'targetShape', args.targetShape);
+  if (shape.some((d) => d < -1)) fail('Reshape', `targetShape must hold sizes and at most one -1, got ${describe(args.targetShape)}`);
+  return LayerSpec.create('Reshape', args, () => ['reshape', { shape }]);
+}
 
 /** Drops inputs with probability `rate` while training (inverted dropout). */
 export function dropout(args: LayerArgs & { rate: number }): LayerSpec {
-  if (!(args.rate >= 0 && args.rate < 1)) throw new Error(`dropout: 'rate' must be in [0, 1), got ${args.rate}`);
-  return LayerSpec.create('Dropout', args, () => ['dropout', { rate: args.rate }]);
+  const p = rate('Dropout', 'rate', argsOf('Dropout', args).rate);
+  return LayerSpec.create('Dropout', args, () => ['dropout', { rate: p }]);
 }
 
 /** Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras). */
 export function batchNormalization(args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number } = {}): LayerSpec {
-  return LayerSpec.create('BatchNormalization', args, (shape) => {
-    const axis = args.axis ?? -1;
+  const op = 'BatchNormalization';
+  argsOf(op, args);
+  const axis = int(op, 'axis', args.axis ?? -1);
+  const momentum = args.momentum === undefined ? undefined : nonNegative(op, 'momentum', args.momentum);
+  const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
+  return LayerSpec.create(op, args, (shape) => {
     if (axis !== -1 && axis !== shape.length) throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
-    return ['batchNorm', { channels: last(shape), momentum: args.momentum, eps: args.epsilon }];
+    return ['batchNorm', { channels: last(shape), momentum, eps: epsilon }];
   });
 }
 
 /** Layer normalisation over the last axis (epsilon 1e-3, as in Keras). */
 export function layerNormalization(args: LayerArgs & { axis?: number; epsilon?: number } = {}): LayerSpec {
-  return LayerSpec.create('LayerNormalization', args, (shape) => {
-    if ((args.axis ?? -1) !== -1) throw new Error(`layerNormalization: only axis -1 is supported, got ${args.axis}`);
-    return ['layerNorm', { shape: [last(shape)], eps: args.epsilon }];
-  });
+  const op = 'LayerNormalization';
+  argsOf(op, args);
+  if ((args.axis ?? -1) !== -1) throw new Error(`layerNormalization: only axis -1 is supported, got ${describe(args.axis)}`);
+  const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
+  return LayerSpec.create(op, args, (shape) => ['layerNorm', { shape: [last(shape)], eps: epsilon }]);
 }
 
 /** Integer ids to vectors: `[...] -> [..., outputDim]`. */
 export function embedding(args: LayerArgs & { inputDim: number; outputDim: number; inputLength?: number }): LayerSpec {
-  const count = positive('embedding', 'inputDim', args.inputDim);
-  const dim = positive('embedding', 'outputDim', args.outputDim);
-  const spec = { ...args, inputDim: undefined, inputShape: args.inputShape ?? (args.inputLength ? [args.inputLength] : undefined) };
+  argsOf('Embedding', args);
+  const count = positive('Embedding', 'inputDim', args.inputDim);
+  const dim = positive('Embedding', 'outputDim', args.outputDim);
+  const length = args.inputLength === undefined ? undefined : positive('Embedding', 'inputLength', args.inputLength);
+  const spec = { ...args, inputDim: undefined, inputShape: args.inputShape ?? (length ? [length] : undefined) };
   return LayerSpec.create('Embedding', spec, () => ['embedding', { count, dim }]);
 }
 
 /** An activation as its own layer. */
 export function activation(args: LayerArgs & { activation: ActivationName }): LayerSpec {
-  const name = activationOf('activation', args.activation);
+  const name = activationOf('Activation', argsOf('Activation', args).activation);
   return LayerSpec.create('Activation', args, () => ['activation', { activation: name }]);
 }

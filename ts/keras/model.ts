@@ -6,6 +6,8 @@ import { arange, full, zeros } from '../creation.js';
 import { noGrad } from '../autograd.js';
 import { requireInit } from '../runtime.js';
 import { layerTensors } from '../nn/native.js';
+import { bool, describe, fail, int, options } from '../validate.js';
+import { tensorArg } from '../nn/checks.js';
 import { LayerSpec } from './layers.js';
 import { History, callAll } from './callbacks.js';
 import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
@@ -33,8 +35,8 @@ export interface ModelFitArgs {
   validationSplit?: number;
   validationData?: [Tensor, Tensor];
   callbacks?: CustomCallbackArgs | Callback[];
-  /** 0: silent; 1 (default): one line per epoch on the console. */
-  verbose?: 0 | 1;
+  /** 0: silent; 1 (default) or 2: one line per epoch on the console. */
+  verbose?: 0 | 1 | 2;
   /** Let the page run between batches (default true). */
   yieldEveryBatch?: boolean;
 }
@@ -81,6 +83,20 @@ export class Sequential {
   #trainer: Trainer | null = null;
   #optimizer: WasmOptimizer | null = null;
   #metricNames: string[] = [];
+  #disposed = false;
+  /** Whether a `fit` is running (a second one is refused, as in TensorFlow.js). */
+  #fitting = false;
+
+  /** Throws once the model is disposed. */
+  #usable(op: string): void {
+    if (this.#disposed) fail(op, 'the Sequential model was disposed');
+  }
+
+  /** Throws once disposed, or while `fit` runs (what would change the layers or free them under it). */
+  #idle(op: string): void {
+    this.#usable(op);
+    if (this.#fitting) fail(op, 'the model is training (fit() is running); await it first');
+  }
 
   constructor(args: { layers?: LayerSpec[]; name?: string } = {}) {
     this.name = args.name ?? 'sequential';
@@ -90,6 +106,7 @@ export class Sequential {
   /** Appends a layer (built at once when the input shape is known). */
   add(layer: LayerSpec): void {
     requireInit('add');
+    this.#idle('add');
     if (!(layer instanceof LayerSpec)) throw new Error('add: expected a layer made by wg.layers.*');
     if (this.#built.length === 0 && this.#pending.length === 0) {
       if (!layer.inputShape) throw new Error(`add: the first layer (${layer.name}) needs an inputShape`);
@@ -107,7 +124,7 @@ export class Sequential {
     for (const spec of this.#pending.splice(0)) {
       const input = this.outputShape;
       const [kind, config] = spec.toCore(input);
-      const core = Layer.create(kind, config, 'keras');
+      const core = Layer.create(kind, config, 'keras', spec.className);
       const outputShape = noGrad(() => {
         core.setTraining(false);
         const probe = zeros([1, ...input]);
@@ -149,6 +166,8 @@ export class Sequential {
 
   /** Prints (or passes to `printFn`) a table of layers, output shapes and parameter counts. */
   summary(printFn: (line: string) => void = console.log): void {
+    this.#usable('summary');
+    if (typeof printFn !== 'function') fail('summary', `printFn must be a function, got ${describe(printFn)}`);
     const counts = this.#built.map((b) => [countValues(b.core.parameters()), countValues(b.core.buffers())]);
     const rows = this.#built.map((b, i) => [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(counts[i][0] + counts[i][1])]);
     const header = ['Layer (type)', 'Output shape', 'Param #'];
@@ -169,16 +188,23 @@ export class Sequential {
 
   /** Total parameters, trainable and not (batch normalisation's moving statistics), as Keras counts. */
   countParams(): number {
+    this.#usable('countParams');
     return this.#built.reduce((a, b) => a + countValues(b.core.parameters()) + countValues(b.core.buffers()), 0);
   }
 
   /** Chooses the optimizer, loss and metrics. */
   compile(args: ModelCompileArgs): void {
+    this.#idle('compile');
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) fail('compile', `options must be an object, got ${describe(args)}`);
     const core = this.#coreModel('compile');
     const spec = typeof args.optimizer === 'string' ? { name: args.optimizer, config: {} } : args.optimizer;
-    if (!spec || typeof spec.name !== 'string') throw new Error('compile: optimizer must be a name or wg.train.*(...)');
-    if (typeof args.loss !== 'string') throw new Error('compile: loss must be a loss name such as \'sparseCategoricalCrossentropy\'');
-    const metrics = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
+    if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string') fail('compile', `optimizer must be a name in wg.OPTIMIZERS or wg.train.*(...), got ${describe(args.optimizer)}`);
+    if (typeof args.loss !== 'string') fail('compile', `loss must be a loss name such as 'sparseCategoricalCrossentropy', got ${describe(args.loss)}`);
+    const fromLogits = args.fromLogits === undefined ? false : bool('compile', 'fromLogits', args.fromLogits);
+    // TensorFlow.js takes one name or a list of them.
+    const metrics: unknown[] = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
+    if (!Array.isArray(metrics)) fail('compile', `metrics must be a metric name or an array of them, got ${describe(args.metrics)}`);
+    metrics.forEach((m, i) => { if (typeof m !== 'string') fail('compile', `metrics[${i}] must be a metric name, got ${describe(m)}`); });
     const params = core.parameters();
     let optimizer: WasmOptimizer;
     try {
@@ -188,7 +214,7 @@ export class Sequential {
     }
     let trainer: Trainer;
     try {
-      trainer = new Trainer(core, args.loss, { fromLogits: args.fromLogits ?? false }, optimizer, metrics, 'keras');
+      trainer = new Trainer(core, args.loss, { fromLogits }, optimizer, metrics as string[], 'keras');
     } catch (e) {
       optimizer.free();
       throw e;
@@ -211,18 +237,42 @@ export class Sequential {
    * backward, update, all on the device). Resolves to the per-epoch {@link History}.
    */
   async fit(x: Tensor, y: Tensor, args: ModelFitArgs = {}): Promise<History> {
+    this.#usable('fit');
+    if (this.#fitting) throw new Error('Cannot start training because another fit() call is ongoing.');
+    this.#fitting = true;
+    try {
+      return await this.#fit(x, y, args);
+    } finally {
+      this.#fitting = false;
+    }
+  }
+
+  async #fit(x: Tensor, y: Tensor, fitArgs: ModelFitArgs): Promise<History> {
     const trainer = this.#compiled('fit');
+    // Keys TensorFlow.js does not know are ignored, as there.
+    const args = options('fit', fitArgs);
+    tensorArg('fit', 'x', x);
+    tensorArg('fit', 'y', y);
     const n = x.shape[0];
     if (y.shape[0] !== n) throw new Error(`fit: x has ${n} samples but y has ${y.shape[0]} (shapes [${x.shape}] and [${y.shape}])`);
-    const epochs = args.epochs ?? 1;
-    const batchSize = args.batchSize ?? 32;
+    const epochs = int('fit', 'epochs', args.epochs ?? 1, 0);
+    const batchSize = batchSizeOf('fit', args.batchSize);
     const split = args.validationSplit ?? 0;
-    if (!(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1), got ${split}`);
-    const nTrain = args.validationData ? n : Math.floor(n * (1 - split));
+    if (typeof split !== 'number' || !(split >= 0 && split < 1)) fail('fit', `validationSplit must be in [0, 1), got ${describe(split)}`);
+    const shuffle = args.shuffle === undefined ? true : bool('fit', 'shuffle', args.shuffle);
+    const verbose = int('fit', 'verbose', args.verbose ?? 1, 0, 2);
+    const yieldEveryBatch = args.yieldEveryBatch === undefined ? true : bool('fit', 'yieldEveryBatch', args.yieldEveryBatch);
+    const vd = args.validationData;
+    if (vd !== undefined && !(Array.isArray(vd) && vd.length === 2 && vd.every((t) => t instanceof Tensor))) {
+      fail('fit', `validationData must be [x, y] tensors, got ${describe(vd)}`);
+    }
+    const nTrain = vd ? n : Math.floor(n * (1 - split));
     if (nTrain === 0) throw new Error('fit: no training samples');
-    const validation: [Tensor, Tensor, number, number] | null = args.validationData
-      ? [args.validationData[0], args.validationData[1], 0, args.validationData[0].shape[0]]
+    const validation: [Tensor, Tensor, number, number] | null = vd
+      ? [vd[0], vd[1], 0, vd[0].shape[0]]
       : nTrain < n ? [x, y, nTrain, n] : null;
+    const cbs = args.callbacks;
+    if (cbs !== undefined && (cbs === null || typeof cbs !== 'object')) fail('fit', `callbacks must be a callback object or an array of them, got ${describe(cbs)}`);
     const callbacks: Callback[] = Array.isArray(args.callbacks) ? args.callbacks : args.callbacks ? [args.callbacks] : [];
     for (const c of callbacks) c.setModel?.(this);
     const history = new History();
@@ -231,7 +281,7 @@ export class Sequential {
     await callAll(callbacks, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
       await callAll(callbacks, 'onEpochBegin', epoch, {});
-      const order = args.shuffle === false ? arange(0, nTrain, 1, 'int32') : wrap(randperm(nTrain));
+      const order = shuffle ? wrap(randperm(nTrain)) : arange(0, nTrain, 1, 'int32');
       let sum: Tensor | null = null;
       let seen = 0;
       let totals: ArrayLike<number>;
@@ -250,7 +300,7 @@ export class Sequential {
           } finally {
             logs.dispose();
           }
-          if (args.yieldEveryBatch !== false) await nextTask();
+          if (yieldEveryBatch) await nextTask();
         }
         if (!sum) break;
         totals = await sum.data();
@@ -264,7 +314,7 @@ export class Sequential {
         names.forEach((k, i) => { epochLogs[`val_${k}`] = val[i]; });
       }
       history.record(epoch, epochLogs);
-      if ((args.verbose ?? 1) > 0) console.log(`Epoch ${epoch + 1} / ${epochs}: ${Object.entries(epochLogs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
+      if (verbose > 0) console.log(`Epoch ${epoch + 1} / ${epochs}: ${Object.entries(epochLogs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
       await callAll(callbacks, 'onEpochEnd', epoch, epochLogs);
     }
     await callAll(callbacks, 'onTrainEnd', {});
@@ -297,21 +347,27 @@ export class Sequential {
    * metrics, else `[loss, ...metrics]`).
    */
   async evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+    this.#usable('evaluate');
     const trainer = this.#compiled('evaluate');
+    tensorArg('evaluate', 'x', x);
+    tensorArg('evaluate', 'y', y);
+    const batchSize = batchSizeOf('evaluate', options('evaluate', args).batchSize);
     if (y.shape[0] !== x.shape[0]) throw new Error(`evaluate: x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
-    const values = await this.#evaluateRows(trainer, x, y, 0, x.shape[0], args.batchSize ?? 32);
+    const values = await this.#evaluateRows(trainer, x, y, 0, x.shape[0], batchSize);
     const scalars = values.map((v) => full([], v));
     return scalars.length === 1 ? scalars[0] : scalars;
   }
 
   /** The model's output for `x` in evaluation mode (no graph is recorded). */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    this.#usable('predict');
     const core = this.#coreModel('predict');
+    tensorArg('predict', 'x', x);
+    const batchSize = batchSizeOf('predict', options('predict', args).batchSize);
     const want = this.#inputShape ?? [];
     if (x.rank !== want.length + 1 || x.shape.slice(1).some((d, i) => d !== want[i])) {
       throw new Error(`predict: expected input of shape [null,${want}], got [${x.shape}]`);
     }
-    const batchSize = args.batchSize ?? 32;
     return noGrad(() => {
       core.setTraining(false);
       const n = x.shape[0];
@@ -328,42 +384,65 @@ export class Sequential {
     });
   }
 
-  /** Handles to every layer's weights, in Keras's order (parameters, then running statistics); dispose them. */
-  #weightHandles(): Tensor[] {
-    return this.#built.flatMap((b) => [
-      ...layerTensors(b.core.parameterNames(), b.core.parameters()),
-      ...layerTensors(b.core.bufferNames(), b.core.buffers()),
-    ].map(([, t]) => t));
+  /**
+   * Every layer's weights in Keras's order (parameters, then running statistics), each with its
+   * name and the permutations between the core's layout and TensorFlow.js's; dispose the tensors.
+   */
+  #weightEntries(): { label: string; tensor: Tensor; toKeras: number[] | null; fromKeras: number[] | null }[] {
+    return this.#built.flatMap((b) => {
+      const layout = KERNEL_LAYOUTS[b.core.kind()];
+      return [
+        ...layerTensors(b.core.parameterNames(), b.core.parameters()),
+        ...layerTensors(b.core.bufferNames(), b.core.buffers()),
+      ].map(([name, tensor]) => {
+        const [toKeras, fromKeras] = name === 'kernel' && layout ? layout : [null, null];
+        return { label: `${b.spec.name}/${name}`, tensor, toKeras, fromKeras };
+      });
+    });
   }
 
-  /** The weights, layer by layer (kernels, biases, then running statistics), as new tensors to dispose. */
+  /** The weights, layer by layer (kernels, biases, then running statistics) in TensorFlow.js's layouts, as new tensors to dispose. */
   getWeights(): Tensor[] {
-    return this.#weightHandles().map((t) => {
-      const copy = t.rank === 4 ? t.permute(2, 3, 1, 0) : t.reshape(t.shape);
-      t.dispose();
+    this.#usable('getWeights');
+    return this.#weightEntries().map(({ tensor, toKeras }) => {
+      const copy = toKeras ? tensor.permute(...toKeras) : tensor.reshape(tensor.shape);
+      tensor.dispose();
       return copy;
     });
   }
 
-  /** Sets the weights in {@link Sequential.getWeights}'s order (conv kernels as Keras's `[kh, kw, in, out]`). */
+  /**
+   * Sets the weights in {@link Sequential.getWeights}'s order and TensorFlow.js's layouts (Dense
+   * `[in, out]`, Conv1D `[k, in, out]`, Conv2D `[kh, kw, in, out]`); each shape must match.
+   */
   setWeights(weights: Tensor[]): void {
-    const targets = this.#weightHandles();
+    this.#idle('setWeights');
+    const targets = this.#weightEntries();
     try {
+      if (!Array.isArray(weights)) fail('setWeights', `weights must be an array of tensors, got ${describe(weights)}`);
       if (weights.length !== targets.length) throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
-      targets.forEach((t, i) => {
-        const w = weights[i];
-        if (t.rank === 4) {
-          const v = w.permute(3, 2, 0, 1);
-          try { t.assign(v); } finally { v.dispose(); }
-        } else t.assign(w);
+      const values = targets.map(({ label, tensor, toKeras, fromKeras }, i) => {
+        const w = tensorArg('setWeights', `weights[${i}]`, weights[i]);
+        const want = toKeras ? toKeras.map((a) => tensor.shape[a]) : tensor.shape;
+        if (w.shape.join() !== want.join()) fail('setWeights', `weight ${i} (${label}) must have shape [${want.join(', ')}], got [${w.shape.join(', ')}]`);
+        return { tensor, w, fromKeras };
       });
+      // Every shape checked first: a refused call changes nothing.
+      for (const { tensor, w, fromKeras } of values) {
+        if (!fromKeras) { tensor.assign(w); continue; }
+        const v = w.permute(...fromKeras);
+        try { tensor.assign(v); } finally { v.dispose(); }
+      }
     } finally {
-      targets.forEach((t) => t.dispose());
+      targets.forEach(({ tensor }) => tensor.dispose());
     }
   }
 
   /** Frees the model's weights and optimizer state. */
   dispose(): void {
+    if (this.#disposed) return;
+    if (this.#fitting) fail('dispose', 'the model is training (fit() is running); await it first, or set stopTraining and await it');
+    this.#disposed = true;
     this.#trainer?.free();
     this.#optimizer?.free();
     this.#core?.free();
@@ -371,6 +450,21 @@ export class Sequential {
     this.#trainer = this.#optimizer = this.#core = null;
     this.#built = [];
   }
+}
+
+/**
+ * The core kernel layouts that differ from TensorFlow.js's, by core layer kind: [to TF.js, from TF.js]
+ * permutations. The core keeps convolution kernels as `[out, in, ...window]`; TensorFlow.js as
+ * `[...window, in, out]`. Dense kernels are `[in, out]` in both.
+ */
+const KERNEL_LAYOUTS: Record<string, [number[], number[]]> = {
+  Conv1d: [[2, 1, 0], [2, 1, 0]],
+  Conv2d: [[2, 3, 1, 0], [3, 2, 0, 1]],
+};
+
+/** A batch size: an integer >= 1 (default 32, as in TensorFlow.js). */
+function batchSizeOf(op: string, v: unknown): number {
+  return int(op, 'batchSize', v ?? 32, 1);
 }
 
 /** The number of values in a list of core tensors (which it frees). */

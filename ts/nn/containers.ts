@@ -1,6 +1,7 @@
 // Containers and parameter-free modules.
 import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
+import * as F from './functional.js';
 
 /**
  * Modules applied in order (PyTorch's `nn.Sequential`); parameters are named `0.weight`, ….
@@ -48,7 +49,14 @@ export class ReLU extends Module { forward(x: Tensor): Tensor { return x.relu();
 export class Sigmoid extends Module { forward(x: Tensor): Tensor { return x.sigmoid(); } }
 export class Tanh extends Module { forward(x: Tensor): Tensor { return x.tanh(); } }
 export class SiLU extends Module { forward(x: Tensor): Tensor { return x.silu(); } }
-export class Softplus extends Module { forward(x: Tensor): Tensor { return x.softplus(); } }
+/** PyTorch's `nn.Softplus(beta = 1, threshold = 20)` (see {@link F.softplus}). */
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) {
+    super();
+    F.softplusArgs('Softplus', beta, threshold);
+  }
+  forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
+}
 
 /** GELU; `approximate: 'tanh'` for the tanh form. */
 export class GELU extends Module {

@@ -3,8 +3,14 @@ import { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import * as F from './functional.js';
 
-abstract class Loss extends Module {
-  constructor(protected readonly options: F.LossOptions = {}) { super(); }
+/** The base of the loss modules: the options (`reduction`, and `delta` for Huber) are checked at construction. */
+abstract class Loss<O extends F.LossOptions = F.LossOptions> extends Module {
+  protected readonly options: O;
+  constructor(options?: O) {
+    super();
+    F.lossOptions(new.target.name, options);
+    this.options = { ...(options ?? {}) } as O;
+  }
   abstract override forward(input: Tensor, target: Tensor): Tensor;
 }
 
@@ -24,7 +30,5 @@ export class MSELoss extends Loss { forward(i: Tensor, t: Tensor) { return F.mse
 export class L1Loss extends Loss { forward(i: Tensor, t: Tensor) { return F.l1Loss(i, t, this.options); } }
 export class BCELoss extends Loss { forward(i: Tensor, t: Tensor) { return F.binaryCrossEntropy(i, t, this.options); } }
 export class BCEWithLogitsLoss extends Loss { forward(i: Tensor, t: Tensor) { return F.binaryCrossEntropyWithLogits(i, t, this.options); } }
-export class HuberLoss extends Module {
-  constructor(private readonly o: F.LossOptions & { delta?: number } = {}) { super(); }
-  forward(i: Tensor, t: Tensor) { return F.huberLoss(i, t, this.o); }
-}
+/** Huber loss with `delta` (default 1.0) and `reduction`. */
+export class HuberLoss extends Loss<F.LossOptions & { delta?: number }> { forward(i: Tensor, t: Tensor) { return F.huberLoss(i, t, this.options); } }

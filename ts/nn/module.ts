@@ -1,6 +1,7 @@
 // nn.Module: PyTorch's base class, with parameters and sub-modules registered by assignment.
 import { Tensor } from '../tensor.js';
 import { keep } from '../memory.js';
+import { bool, describe, fail } from '../validate.js';
 
 /** Tensors marked as trainable parameters by {@link Parameter}. */
 const parameters = new WeakSet<Tensor>();
@@ -42,6 +43,13 @@ export abstract class Module {
   /** The module's computation. */
   abstract forward(...inputs: Tensor[]): Tensor;
 
+  #disposed = false;
+
+  /** @internal Throws `'<Class>.<op>: the module was disposed'` once {@link Module.dispose} ran. */
+  protected assertAlive(op: string): void {
+    if (this.#disposed) fail(`${this.constructor.name}.${op}`, 'the module was disposed');
+  }
+
   /** Sub-modules by property name (arrays of modules register as `name.0`, `name.1`, …). */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
@@ -68,6 +76,7 @@ export abstract class Module {
 
   /** Every parameter with its dotted name, children included (`fc1.weight`, …). */
   namedParameters(prefix = ''): [string, Tensor][] {
+    this.assertAlive('namedParameters');
     const own = this.ownParameters().map(([n, t]) => [prefix + n, t] as [string, Tensor]);
     return own.concat(...this.namedChildren().map(([n, m]) => m.namedParameters(`${prefix}${n}.`)));
   }
@@ -78,12 +87,15 @@ export abstract class Module {
   }
 
   namedBuffers(prefix = ''): [string, Tensor][] {
+    this.assertAlive('namedBuffers');
     const own = this.ownBuffers().map(([n, t]) => [prefix + n, t] as [string, Tensor]);
     return own.concat(...this.namedChildren().map(([n, m]) => m.namedBuffers(`${prefix}${n}.`)));
   }
 
   /** Sets training mode here and in every child; returns `this`. */
   train(mode = true): this {
+    this.assertAlive('train');
+    bool(`${this.constructor.name}.train`, 'mode', mode);
     this.training = mode;
     for (const child of this.children()) child.train(mode);
     return this;
@@ -96,33 +108,64 @@ export abstract class Module {
 
   /** Clears every parameter's gradient. */
   zeroGrad(): void {
+    this.assertAlive('zeroGrad');
     for (const p of this.parameters()) p.zeroGrad();
   }
 
   /** Parameters and buffers by dotted name: the tensors themselves (read them with `await t.data()`). */
   stateDict(): Record<string, Tensor> {
+    this.assertAlive('stateDict');
     return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
   }
 
   /**
    * Copies values from `state` (as {@link Module.stateDict} returns) into this module's tensors.
-   * With `strict` (the default), missing or unexpected names are errors.
+   * With `strict` (the default), missing or unexpected names are errors; a value that is not a
+   * Tensor, or whose shape differs, is always one (PyTorch's messages). Nothing is copied unless
+   * everything fits.
    */
   loadStateDict(state: Record<string, Tensor>, strict = true): void {
+    const op = 'loadStateDict';
+    this.assertAlive(op);
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) fail(op, `state_dict must be an object of tensors, got ${describe(state)}`);
+    bool(op, 'strict', strict);
     const own = this.stateDict();
+    const errors: string[] = [];
+    const quoted = (keys: string[]) => keys.map((k) => `"${k}"`).join(', ');
     if (strict) {
       const missing = Object.keys(own).filter((k) => !(k in state));
       const unexpected = Object.keys(state).filter((k) => !(k in own));
-      if (missing.length || unexpected.length) {
-        throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      if (missing.length) errors.push(`Missing key(s) in state_dict: ${quoted(missing)}.`);
+      if (unexpected.length) errors.push(`Unexpected key(s) in state_dict: ${quoted(unexpected)}.`);
+    }
+    const pairs: [Tensor, Tensor][] = [];
+    for (const [name, t] of Object.entries(own)) {
+      if (!(name in state)) continue;
+      const v: unknown = state[name];
+      let shape: number[] | null = null;
+      try {
+        shape = v instanceof Tensor ? v.shape : null;
+      } catch {
+        errors.push(`The tensor for "${name}" in the checkpoint was disposed.`);
+        continue;
+      }
+      if (!shape) {
+        errors.push(`While copying the parameter named "${name}", expected a Tensor from checkpoint but received ${describe(v)}.`);
+      } else if (shape.join() !== t.shape.join()) {
+        errors.push(`size mismatch for ${name}: copying a param with shape [${shape.join(', ')}] from checkpoint, the shape in current model is [${t.shape.join(', ')}].`);
+      } else {
+        pairs.push([t, v as Tensor]);
       }
     }
-    for (const [name, t] of Object.entries(own)) if (name in state) t.assign(state[name]);
+    if (errors.length) fail(op, `Error(s) in loading state_dict for ${this.constructor.name}: ${errors.join(' ')}`);
+    for (const [t, v] of pairs) t.assign(v);
   }
 
-  /** Frees every parameter and buffer, here and in every child. */
+  /** Frees every parameter and buffer, here and in every child; later calls on the module are Errors naming it (disposing twice is harmless). */
   dispose(): void {
+    if (this.#disposed) return;
     for (const [, t] of [...this.ownParameters(), ...this.ownBuffers()]) t.dispose();
     for (const child of this.children()) child.dispose();
+    this.#disposed = true;
   }
 }

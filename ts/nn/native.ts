@@ -5,6 +5,8 @@ import type { Pair } from '../tensor.js';
 import { keep } from '../memory.js';
 import { requireInit } from '../runtime.js';
 import { Module, Parameter } from './module.js';
+import { bool, describe, fail, options, size, sizes } from '../validate.js';
+import { nonNegative, rate, tensorArg, window } from './checks.js';
 
 /** @internal Tensors of a Rust layer as unscoped, kept TS tensors by name. */
 export function layerTensors(names: string[], list: { length: number; get(i: number): unknown; free(): void }): [string, Tensor][] {
@@ -27,8 +29,14 @@ export class NativeModule extends Module {
 
   constructor(kind: string, config: object) {
     super();
-    requireInit(new.target.name);
-    this.layer = Layer.create(kind, config, 'torch');
+    const name = new.target.name;
+    requireInit(name);
+    try {
+      this.layer = Layer.create(kind, config, 'torch', name);
+    } catch (e) {
+      const message = (e as Error).message;
+      throw message.startsWith(`${name}:`) ? e : new Error(`${name}: ${message}`, { cause: e });
+    }
     for (const [name, t] of layerTensors(this.layer.parameterNames(), this.layer.parameters())) {
       (this as Record<string, unknown>)[name] = Parameter(t);
     }
@@ -40,12 +48,15 @@ export class NativeModule extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return wrap(this.layer.forward(x.handle(this.layer.kind())));
+    this.assertAlive('forward');
+    const op = `${this.constructor.name}.forward`;
+    return wrap(this.layer.forward(tensorArg(op, 'input', x).handle(op)));
   }
 
   override train(mode = true): this {
+    super.train(mode);
     this.layer.setTraining(mode);
-    return super.train(mode);
+    return this;
   }
 
   /** Frees the parameters, buffers and the core layer (which holds them too). */
@@ -73,7 +84,8 @@ export class Linear extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor | undefined;
   constructor(inFeatures: number, outFeatures: number, bias = true) {
-    super('dense', { inputs: inFeatures, units: outFeatures, bias });
+    const op = new.target.name;
+    super('dense', { inputs: size(op, 'inFeatures', inFeatures, 1), units: size(op, 'outFeatures', outFeatures, 1), bias: bool(op, 'bias', bias) });
   }
 }
 
@@ -82,7 +94,7 @@ export class Conv2d extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor | undefined;
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, o: Conv2dOptions = {}) {
-    super('conv2d', { inChannels, outChannels, kernel: kernelSize, stride: o.stride, padding: o.padding ?? 0, dilation: o.dilation, groups: o.groups, bias: o.bias ?? true, channelsLast: false });
+    super('conv2d', convConfig(new.target.name, inChannels, outChannels, kernelSize, o, 2));
   }
 }
 
@@ -91,28 +103,28 @@ export class Conv1d extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor | undefined;
   constructor(inChannels: number, outChannels: number, kernelSize: number, o: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean } = {}) {
-    super('conv1d', { inChannels, outChannels, kernel: kernelSize, stride: o.stride, padding: o.padding ?? 0, dilation: o.dilation, groups: o.groups, bias: o.bias ?? true, channelsLast: false });
+    super('conv1d', convConfig(new.target.name, inChannels, outChannels, kernelSize, o, 1));
   }
 }
 
 /** Max pooling over NCHW (PyTorch's `nn.MaxPool2d`; stride defaults to the kernel size). */
 export class MaxPool2d extends NativeModule {
   constructor(kernelSize: Pair, stride?: Pair, padding: Pair = 0) {
-    super('maxPool2d', { kernel: kernelSize, stride: stride ?? kernelSize, padding, channelsLast: false });
+    super('maxPool2d', { ...poolConfig(new.target.name, kernelSize, stride, padding), channelsLast: false });
   }
 }
 
 /** Average pooling over NCHW (PyTorch's `nn.AvgPool2d`, padding counted in the divisor). */
 export class AvgPool2d extends NativeModule {
   constructor(kernelSize: Pair, stride?: Pair, padding: Pair = 0) {
-    super('avgPool2d', { kernel: kernelSize, stride: stride ?? kernelSize, padding, channelsLast: false, countIncludePad: true });
+    super('avgPool2d', { ...poolConfig(new.target.name, kernelSize, stride, padding), channelsLast: false, countIncludePad: true });
   }
 }
 
 /** Inverted dropout with probability `p` in training mode (PyTorch's `nn.Dropout`). */
 export class Dropout extends NativeModule {
   constructor(p = 0.5) {
-    super('dropout', { rate: p });
+    super('dropout', { rate: rate(new.target.name, 'p', p) });
   }
 }
 
@@ -121,7 +133,9 @@ export class BatchNorm1d extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor;
   constructor(numFeatures: number, o: { eps?: number; momentum?: number } = {}) {
-    super('batchNorm', { channels: numFeatures, eps: o.eps, momentum: o.momentum });
+    const op = new.target.name;
+    const opts = options(op, o);
+    super('batchNorm', { channels: size(op, 'numFeatures', numFeatures, 1), eps: optional(op, 'eps', opts.eps), momentum: optional(op, 'momentum', opts.momentum) });
   }
 }
 
@@ -133,7 +147,9 @@ export class LayerNorm extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor;
   constructor(normalizedShape: number | number[], o: { eps?: number } = {}) {
-    super('layerNorm', { shape: normalizedShape, eps: o.eps });
+    const op = new.target.name;
+    const shape = typeof normalizedShape === 'number' ? [size(op, 'normalizedShape', normalizedShape, 1)] : sizes(op, 'normalizedShape', normalizedShape, 1);
+    super('layerNorm', { shape, eps: optional(op, 'eps', options(op, o).eps) });
   }
 }
 
@@ -141,6 +157,38 @@ export class LayerNorm extends NativeModule {
 export class Embedding extends NativeModule {
   declare weight: Tensor;
   constructor(numEmbeddings: number, embeddingDim: number) {
-    super('embedding', { count: numEmbeddings, dim: embeddingDim });
+    const op = new.target.name;
+    super('embedding', { count: size(op, 'numEmbeddings', numEmbeddings, 1), dim: size(op, 'embeddingDim', embeddingDim, 1) });
   }
+}
+
+/** A finite number >= 0 when given. */
+function optional(op: string, name: string, v: unknown): number | undefined {
+  return v === undefined ? undefined : nonNegative(op, name, v);
+}
+
+/** Explicit paddings (`n` of them at most) or `'same'`/`'valid'`. */
+function paddingArg(op: string, v: unknown, n: 1 | 2): number | number[] | 'same' | 'valid' {
+  if (v === 'same' || v === 'valid') return v;
+  if (typeof v === 'number') return size(op, 'padding', v);
+  if (!Array.isArray(v) || v.length < 1 || v.length > n) fail(op, `padding must be a number${n === 2 ? ', [rows, cols]' : ''}, 'same' or 'valid', got ${describe(v)}`);
+  return v.map((d, i) => size(op, `padding[${i}]`, d));
+}
+
+/** The core config of a PyTorch convolution of `dims` spatial axes, checked. */
+function convConfig(op: string, inChannels: number, outChannels: number, kernelSize: unknown, o: Conv2dOptions | object, dims: 1 | 2): object {
+  const opts = options(op, o) as Conv2dOptions;
+  return {
+    inChannels: size(op, 'inChannels', inChannels, 1), outChannels: size(op, 'outChannels', outChannels, 1), kernel: window(op, 'kernelSize', kernelSize, dims),
+    stride: opts.stride === undefined ? undefined : window(op, 'stride', opts.stride, dims), padding: paddingArg(op, opts.padding ?? 0, dims),
+    dilation: opts.dilation === undefined ? undefined : window(op, 'dilation', opts.dilation, dims), groups: opts.groups === undefined ? undefined : size(op, 'groups', opts.groups, 1),
+    bias: bool(op, 'bias', opts.bias ?? true), channelsLast: false,
+  };
+}
+
+/** The core config of a PyTorch pooling (stride defaults to the kernel), checked. */
+function poolConfig(op: string, kernelSize: unknown, stride: unknown, padding: unknown): object {
+  const kernel = window(op, 'kernelSize', kernelSize, 2);
+  const pad = typeof padding === 'number' ? size(op, 'padding', padding) : (Array.isArray(padding) && padding.length <= 2 ? padding.map((d, i) => size(op, `padding[${i}]`, d)) : fail(op, `padding must be a number or [rows, cols], got ${describe(padding)}`));
+  return { kernel, stride: stride === undefined ? kernel : window(op, 'stride', stride, 2), padding: pad };
 }

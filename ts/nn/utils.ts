@@ -1,9 +1,10 @@
 // nn.utils: gradient clipping between `backward()` and `step()`, as in PyTorch.
 import { clipGradNorm, clipGradValue } from '../../pkg/webgrad.js';
 import { Tensor, listOf, wrap } from '../tensor.js';
+import { nonNegative, tensorList } from './checks.js';
 
 function withList<T>(params: Tensor[], op: string, f: (list: ReturnType<typeof listOf>) => T): T {
-  const list = listOf(params, op);
+  const list = listOf(tensorList(op, 'parameters', params), op);
   try {
     return f(list);
   } finally {
@@ -23,11 +24,13 @@ function withList<T>(params: Tensor[], op: string, f: (list: ReturnType<typeof l
  * ```
  */
 export function clipGradNorm_(params: Tensor[], maxNorm: number): Tensor | null {
+  nonNegative('clipGradNorm_', 'maxNorm', maxNorm);
   const norm = withList(params, 'clipGradNorm_', (list) => clipGradNorm(list, maxNorm));
   return norm ? wrap(norm) : null;
 }
 
 /** Clamps every gradient element to `[-clipValue, clipValue]` in place. */
 export function clipGradValue_(params: Tensor[], clipValue: number): void {
+  nonNegative('clipGradValue_', 'clipValue', clipValue);
   withList(params, 'clipGradValue_', (list) => clipGradValue(list, clipValue));
 }
