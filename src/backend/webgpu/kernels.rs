@@ -292,12 +292,16 @@ impl Backend for GpuContext {
 
     fn upload(&self, data: &HostData) -> Result<GpuStorage> {
         self.sink.check("upload")?;
-        let words: Vec<u32> = match data {
-            HostData::F32(v) => v.iter().map(|x| x.to_bits()).collect(),
-            HostData::I32(v) => v.iter().map(|&x| x as u32).collect(),
-            HostData::Bool(v) => v.iter().map(|&x| x as u32).collect(),
-        };
-        let class = self.buffer_class("upload", super::element_bytes("upload", words.len())?)?;
+        let class = self.buffer_class("upload", super::element_bytes("upload", data.len())?)?;
+        // The words to copy, in host memory reserved fallibly (wasm's is 4 GiB), with room to pad
+        // them to the buffer's class.
+        let room = usize::try_from(class / 4).unwrap_or(usize::MAX).max(data.len());
+        let mut words: Vec<u32> = crate::backend::cpu::alloc::with_capacity("upload", &[data.len()], room)?;
+        match data {
+            HostData::F32(v) => words.extend(v.iter().map(|x| x.to_bits())),
+            HostData::I32(v) => words.extend(v.iter().map(|&x| x as u32)),
+            HostData::Bool(v) => words.extend(v.iter().map(|&x| x as u32)),
+        }
         // A pooled buffer freed before the last submit (see pool.rs), else a new one sized to its
         // class so that it can serve later outputs once freed.
         let (buffer, failure) = match self.pool.take_for_upload(class) {
@@ -596,7 +600,10 @@ impl Backend for GpuContext {
         match total {
             Some(total) => Ok(total),
             // No images: a zero gradient.
-            None => self.upload(&HostData::F32(vec![0.0; out_c * win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]])),
+            None => {
+                let shape = [out_c, win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]];
+                self.upload(&HostData::try_filled("conv2d", DType::F32, 0.0, &shape)?)
+            }
         }
     }
 

@@ -441,35 +441,48 @@ impl GpuContext {
         self.submit(encoder);
         self.count(|c| c.readbacks += 1);
         let (invalid, oom) = (invalid.pop(), oom.pop());
-        let result = self.map_staging(&staging, invalid, oom).await;
-        let words = match result {
-            Ok(words) => words,
+        let dtype = storage.dtype;
+        let result = self
+            .map_staging(&staging, invalid, oom, |words| {
+                let (data, records) = words.split_at((bytes / 4) as usize);
+                for (record, words) in pending.iter().zip(records.chunks_exact(4)) {
+                    self.faults.settle(record, [words[0], words[1], words[2], words[3]]);
+                }
+                // Straight from the mapping into host memory reserved fallibly (wasm's is 4 GiB).
+                fn convert<T>(shape: &[usize], data: &[u32], f: impl Fn(u32) -> T) -> Result<Vec<T>> {
+                    let mut out = crate::backend::cpu::alloc::with_capacity("read", shape, data.len())?;
+                    out.extend(data.iter().map(|&w| f(w)));
+                    Ok(out)
+                }
+                Ok(match dtype {
+                    DType::F32 => HostData::F32(convert(layout.shape(), data, f32::from_bits)?),
+                    DType::I32 => HostData::I32(convert(layout.shape(), data, |w| w as i32)?),
+                    DType::Bool => HostData::Bool(convert(layout.shape(), data, |w| w != 0)?),
+                })
+            })
+            .await;
+        let values = match result {
+            Ok(values) => values,
             Err(e) => {
                 pending.iter().for_each(|r| self.faults.unseal(r));
                 staging.destroy();
                 return Err(e);
             }
         };
-        let (data, records) = words.split_at((bytes / 4) as usize);
-        for (record, words) in pending.iter().zip(records.chunks_exact(4)) {
-            self.faults.settle(record, [words[0], words[1], words[2], words[3]]);
-        }
         storage.check()?;
-        Ok(match storage.dtype {
-            DType::F32 => HostData::F32(data.iter().map(|&w| f32::from_bits(w)).collect()),
-            DType::I32 => HostData::I32(data.iter().map(|&w| w as i32).collect()),
-            DType::Bool => HostData::Bool(data.iter().map(|&w| w != 0).collect()),
-        })
+        values
     }
 
-    /// Maps a submitted staging buffer and copies its words out, after the error scopes of its
-    /// allocation and submit (popped as `invalid` and `oom`) report nothing.
-    async fn map_staging(
+    /// Maps a submitted staging buffer and hands its words to `read`, after the error scopes of its
+    /// allocation and submit (popped as `invalid` and `oom`) report nothing. `Ok` holds what `read`
+    /// returned: the mapping worked, and its `Result` says whether `read` did.
+    async fn map_staging<T>(
         &self,
         staging: &wgpu::Buffer,
         invalid: impl std::future::Future<Output = Option<wgpu::Error>>,
         oom: impl std::future::Future<Output = Option<wgpu::Error>>,
-    ) -> Result<Vec<u32>> {
+        read: impl FnOnce(&[u32]) -> Result<T>,
+    ) -> Result<Result<T>> {
         let failed = |e: wgpu::Error| Error::Gpu { op: "read".into(), msg: format!("the readback failed: {e}") };
         if let Some(e) = oom.await {
             return Err(failed(e));
@@ -488,13 +501,13 @@ impl GpuContext {
         let mapped = receiver.await.map_err(|_| Error::Gpu { op: "read".into(), msg: "the mapping was cancelled".into() })?;
         self.sink.check("read")?;
         mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-        let words = {
+        let out = {
             let view = staging.get_mapped_range(..).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-            bytemuck::cast_slice::<u8, u32>(&view).to_vec()
+            read(bytemuck::cast_slice::<u8, u32>(&view))
         };
         staging.unmap();
         staging.destroy();
-        Ok(words)
+        Ok(out)
     }
 }
 
