@@ -135,6 +135,9 @@ fn narrow_counts_a_negative_start_from_the_end() {
 fn slice_with_a_huge_step_takes_one_element() {
     let x = t(&[1.0, 2.0, 3.0], &[3]);
     assert_eq!(read(&x.slice(0, None, None, usize::MAX).unwrap()), vec![1.0]);
+    // Along an axis of stride 3: the stride times the step would overflow.
+    let m = t(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+    assert_eq!(read(&m.slice(0, None, None, usize::MAX).unwrap()), vec![1.0, 2.0, 3.0]);
     assert_eq!(read(&x.slice(0, Some(isize::MIN), Some(isize::MAX), 2).unwrap()), vec![1.0, 3.0]);
 }
 
