@@ -17,14 +17,19 @@ impl Tensor {
     /// `out[i][j] = self[i][index[i][j]]` along `axis` (PyTorch's `gather`): the output has the
     /// index's shape, which may be smaller than `self` on the other axes.
     pub fn gather(&self, axis: isize, index: &Tensor) -> Result<Tensor> {
-        let a = self.axis("gather", axis)?;
-        self.check_index("gather", index)?;
+        self.gather_named("gather", axis, index)
+    }
+
+    /// `gather`, reporting errors and GPU index faults under the user's op name `op`.
+    fn gather_named(&self, op: &'static str, axis: isize, index: &Tensor) -> Result<Tensor> {
+        let a = self.axis(op, axis)?;
+        self.check_index(op, index)?;
         let fits = index.rank() == self.rank() && (0..self.rank()).all(|d| d == a || index.shape()[d] <= self.shape()[d]);
         if !fits {
             let why = "the index must have the input's rank and fit inside it off the gather axis";
-            return Err(Error::ShapeMismatch { op: "gather", lhs: self.shape().to_vec(), rhs: index.shape().to_vec(), why });
+            return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: index.shape().to_vec(), why });
         }
-        let storage = self.device().gather(&self.storage(), self.layout(), a, &index.storage(), index.layout())?;
+        let storage = self.device().gather_as(op, &self.storage(), self.layout(), a, &index.storage(), index.layout())?;
         let op = || Op::Gather { input: self.clone(), axis: a, index: index.clone() };
         Ok(self.derived(storage, index.shape(), op, &[self]))
     }
@@ -40,7 +45,7 @@ impl Tensor {
         shape[a] = indices.shape()[0];
         let mut column = vec![1; self.rank()];
         column[a] = indices.shape()[0];
-        self.gather(axis, &indices.reshape(&column)?.broadcast_to(&shape)?)
+        self.gather_named("indexSelect", axis, &indices.reshape(&column)?.broadcast_to(&shape)?)
     }
 
     /// A copy of `self` with `src[i][j]` added at `[i][index[i][j]]` along `axis` (PyTorch's

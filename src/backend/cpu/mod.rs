@@ -209,7 +209,7 @@ impl Backend for CpuBackend {
             (CpuStorage::I32(v), op) if op.takes_int() => ok(map(name, v, l, |a| math::unary_i32(op, a))?),
             (CpuStorage::Bool(v), UnaryOp::Not) => ok(map(name, v, l, |a| !a)?),
             (CpuStorage::Bool(v), UnaryOp::Copy) => ok(map(name, v, l, |a| a)?),
-            (x, op) => Err(Error::DType { op: "unary", dtype: x.dtype(), shape: l.shape().to_vec(), expected: op_name(op) }),
+            (x, op) => Err(Error::DType { op: name, dtype: x.dtype(), shape: l.shape().to_vec(), expected: op_name(op) }),
         }
     }
 

@@ -323,7 +323,7 @@ impl Backend for GpuContext {
     fn unary(&self, op: UnaryOp, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
         let kernel = Kernel::Unary(op, x.dtype);
         if !kernel.exists() {
-            return Err(dtype_error("unary", x.dtype, layout, "this function does not take that dtype"));
+            return Err(dtype_error(op.name().unwrap_or("unary"), x.dtype, layout, "this function does not take that dtype"));
         }
         self.map_kernel(kernel, x, layout, x.dtype)
     }
