@@ -62,7 +62,7 @@ pub enum Error {
 
     /// A failure reported by the GPU (validation, out of memory, device loss, mapping), with the kernel
     /// or step that caused it.
-    #[error("webgpu {op}: {msg}")]
+    #[error("{op}: {msg} (webgpu)")]
     Gpu { op: String, msg: String },
 }
 

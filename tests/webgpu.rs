@@ -34,7 +34,7 @@ fn an_out_of_range_index_fails_the_next_readback_and_only_it() {
     let bad = Tensor::from_i32(&[0, 5], &[2], &d).unwrap();
     let picked = x.index_select(0, &bad).unwrap();
     let e = pollster::block_on(picked.to_vec()).unwrap_err().to_string();
-    assert!(e.contains("index 5 outside an axis of size 3"), "{e}");
+    assert!(e.contains("index 5 is outside an axis of size 3"), "{e}");
     let good = Tensor::from_i32(&[2, 0], &[2], &d).unwrap();
     assert_eq!(read(&x.index_select(0, &good).unwrap()), vec![3.0, 1.0]);
 }
@@ -512,7 +512,7 @@ fn gathering_rows_of_a_source_above_the_storage_binding_limit_runs_in_slabs() {
     assert!(got == want, "gathered rows differ from the host's");
     let bad = Tensor::from_i32(&[3, rows as i32], &[2], &d).unwrap();
     let e = pollster::block_on(x.index_select(0, &bad).unwrap().to_vec()).unwrap_err().to_string();
-    assert!(e.contains(&format!("index {rows} outside an axis of size {rows}")), "{e}");
+    assert!(e.contains(&format!("index {rows} is outside an axis of size {rows}")), "{e}");
 }
 
 #[test]
@@ -566,7 +566,7 @@ fn concatenating_and_scattering_above_the_storage_binding_limit_run_in_slabs() {
     assert!(sum == want, "scatter-add differs from the host's");
     let bad = Tensor::from_i32(&[rows as i32; COLS], &[1, COLS], &d).unwrap();
     let e = pollster::block_on(x.scatter_add(0, &bad, &x.narrow(0, 0, 1).unwrap()).unwrap().to_vec()).unwrap_err().to_string();
-    assert!(e.contains(&format!("index {rows} outside an axis of size {rows}")), "{e}");
+    assert!(e.contains(&format!("index {rows} is outside an axis of size {rows}")), "{e}");
 }
 
 #[test]
@@ -589,13 +589,13 @@ fn an_index_fault_fails_the_readbacks_that_depend_on_it_and_names_its_op() {
     assert_eq!(read(&unrelated), vec![1.0, 4.0, 9.0]);
     for t in [&bad, &derived, &bad] {
         let e = pollster::block_on(t.to_vec()).unwrap_err().to_string();
-        assert!(e.contains("gather") && e.contains("index 5 outside an axis of size 3"), "{e}");
+        assert!(e.contains("gather") && e.contains("index 5 is outside an axis of size 3"), "{e}");
     }
     // A scatter-add fault names scatterAdd, and work after it is clean.
     let base = Tensor::zeros(&[3], DType::F32, &d).unwrap();
     let scattered = base.scatter_add(0, &Tensor::from_i32(&[1, -1], &[2], &d).unwrap(), &x.narrow(0, 0, 2).unwrap()).unwrap();
     let e = pollster::block_on(scattered.to_vec()).unwrap_err().to_string();
-    assert!(e.contains("scatterAdd") && e.contains("index -1 outside an axis of size 3"), "{e}");
+    assert!(e.contains("scatterAdd") && e.contains("index -1 is outside an axis of size 3"), "{e}");
     let good = base.scatter_add(0, &Tensor::from_i32(&[2, 2], &[2], &d).unwrap(), &x.narrow(0, 0, 2).unwrap()).unwrap();
     assert_eq!(read(&good), vec![0.0, 0.0, 3.0]);
 }
@@ -668,7 +668,7 @@ fn allocations_past_the_memory_budget_fail_at_the_call_and_free_memory_can_be_re
     let doubled = big.add_scalar(1.0);
     let e = doubled.as_ref().map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("out of memory") && e.contains("8388608 elements") && e.contains("budget"), "{e}");
-    assert!(e.starts_with("webgpu binary/Add/float32") || e.contains("upload"), "the error names the op: {e}");
+    assert!(e.starts_with("binary/Add/float32") || e.contains("upload"), "the error names the op: {e}");
     drop(doubled);
     drop(big);
     ctx.release_pool();

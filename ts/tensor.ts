@@ -498,8 +498,12 @@ export class Tensor {
   oneHot(numClasses: number): Tensor { return wrap(this.handle('oneHot').oneHot(size('oneHot', 'numClasses', numClasses))); }
 
   // ---- convolution and pooling (NCHW) ---------------------------------------------------------
-  #withBias(out: Tensor, bias: Tensor | undefined): Tensor {
+  #withBias(op: string, out: Tensor, bias: Tensor | undefined): Tensor {
     if (bias === undefined) return out;
+    if (bias.shape.length !== 1 || bias.shape[0] !== out.shape[1]) {
+      out.dispose();
+      fail(op, `bias must have shape [${out.shape[1]}] (one value per output channel), got [${bias.shape.join(', ')}]`);
+    }
     const shape = out.shape.map((_, i) => (i === 1 ? -1 : 1));
     const b = bias.reshape(shape);
     const result = out.add(b);
@@ -515,7 +519,7 @@ export class Tensor {
     const [mode, pads] = paddingOf(op, padding);
     const args = [pair(op, 'stride', stride, 1), mode, pads, pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
-    return this.#withBias(wrap(this.handle(op).conv2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
+    return this.#withBias(op, wrap(this.handle(op).conv2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   /** 1-D convolution of an `[n, c, length]` input with weights `[outChannels, c / groups, k]`. */
@@ -525,7 +529,7 @@ export class Tensor {
     const [mode, pads] = paddingOf(op, padding, [1, 2]);
     const args = [size(op, 'stride', stride, 1), mode, pads, size(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
-    return this.#withBias(wrap(this.handle(op).conv1d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
+    return this.#withBias(op, wrap(this.handle(op).conv1d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   /** Transposed 2-D convolution with weights `[inChannels, outChannels / groups, kh, kw]`. */
@@ -535,7 +539,7 @@ export class Tensor {
     const args = [pair(op, 'stride', stride, 1), pair(op, 'padding', padding, 0), pair(op, 'outputPadding', outputPadding, 0),
       pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
-    return this.#withBias(wrap(this.handle(op).convTranspose2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
+    return this.#withBias(op, wrap(this.handle(op).convTranspose2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
 
   #pool(kind: string, o: Pool2dOptions): Tensor {

@@ -117,7 +117,8 @@ gen(3, (r, P, wg) => {
   const op = r.pick(['zeros', 'ones']);
   const shape = r.shape();
   const dtype = r.chance(0.3) ? r.dtype() : undefined;
-  return call(`${op}(${show(shape)}${dtype === undefined ? '' : `, ${show(dtype)}`})`, op, () => wg[op](shape, dtype));
+  // zeros and ones are the core's full(shape, 0 | 1), whose size errors name full.
+  return call(`${op}(${show(shape)}${dtype === undefined ? '' : `, ${show(dtype)}`})`, [op, 'full'], () => wg[op](shape, dtype));
 });
 gen(1, (r, P, wg) => {
   const shape = r.shape();

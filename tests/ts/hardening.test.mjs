@@ -124,4 +124,6 @@ test('soak in Chromium (WebGPU): 2,000 PyTorch-like steps and 2,000 fit batches 
   }
   assert.ok(report.afterTrim.gpuPooledBytes === 0, `trimMemory left ${report.afterTrim.gpuPooledBytes} pooled bytes`);
   assert.equal(report.afterTrim.gpuBytes, report.before.gpuBytes, 'the soaks freed their GPU buffers');
+  assert.equal(report.afterTrim.numTensors, report.before.numTensors, 'the soaks freed their tensors');
+  console.log(`after the soaks and trimMemory(): ${report.afterTrim.gpuBytes} GPU bytes live (as after the warm-up), ${report.afterTrim.gpuPooledBytes} pooled`);
 });

@@ -52,7 +52,7 @@ impl FaultRecord {
     pub(crate) fn error(&self) -> Option<Error> {
         let State::Faulted { index, size } = self.state.get() else { return None };
         let op = self.ops.borrow().join(" or ");
-        Some(Error::Gpu { op: op.clone(), msg: format!("{op} met index {index} outside an axis of size {size}") })
+        Some(Error::Gpu { op: op.clone(), msg: format!("index {index} is outside an axis of size {size}") })
     }
 }
 
