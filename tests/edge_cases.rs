@@ -226,7 +226,7 @@ fn errors_are_typed_and_named() {
     assert_eq!(msg(x.sum_dims(Some(&[2]), false).unwrap_err()), "sum: axis 2 is out of range for shape [2, 3]");
     assert_eq!(msg(x.softmax(-3).unwrap_err()), "softmax: axis -3 is out of range for shape [2, 3]");
     let bad = Tensor::from_i32(&[0, 5], &[2], &cpu()).unwrap();
-    assert_eq!(msg(x.index_select(1, &bad).unwrap_err()), "gather: index 5 is out of range for axis 1 of size 3 (shape [2, 3])");
+    assert_eq!(msg(x.index_select(1, &bad).unwrap_err()), "indexSelect: index 5 is out of range for axis 1 of size 3 (shape [2, 3])");
     let float_index = t(&[0.0], &[1]);
     assert!(msg(x.index_select(1, &float_index).unwrap_err()).starts_with("indexSelect: unsupported dtype float32"));
     assert!(msg(x.reshape(&[4, 2]).unwrap_err()).starts_with("reshape: 6 values cannot fill shape [4, 2]"));

@@ -500,9 +500,10 @@ export class Tensor {
   // ---- convolution and pooling (NCHW) ---------------------------------------------------------
   #withBias(op: string, out: Tensor, bias: Tensor | undefined): Tensor {
     if (bias === undefined) return out;
-    if (bias.shape.length !== 1 || bias.shape[0] !== out.shape[1]) {
+    const channels = out.shape[1];
+    if (bias.shape.length !== 1 || bias.shape[0] !== channels) {
       out.dispose();
-      fail(op, `bias must have shape [${out.shape[1]}] (one value per output channel), got [${bias.shape.join(', ')}]`);
+      fail(op, `bias must have shape [${channels}] (one value per output channel), got [${bias.shape.join(', ')}]`);
     }
     const shape = out.shape.map((_, i) => (i === 1 ? -1 : 1));
     const b = bias.reshape(shape);

@@ -511,6 +511,8 @@ export async function fuzz(wg, { seed, calls, only, callTimeoutMs = 20_000, prog
     if (only !== undefined && i !== only) continue;
     progress(i, c.label);
     stats.calls += 1;
+    // Layers initialise from the core's generator: seeding each call makes the backends comparable.
+    wg.manualSeed(seed * 100_000 + i);
     let before;
     try { before = wg.memory().numTensors; } catch (e) { fail('broken', i, c.label, `memory() before the call threw: ${e?.message}`); await restart(); before = wg.memory().numTensors; }
     let outcome;

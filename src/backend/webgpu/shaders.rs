@@ -345,6 +345,13 @@ fn cast_snippet(from: DType, to: DType) -> &'static str {
 /// The WGSL expression of `x` and `y` (None: the op does not take the dtype).
 fn binary_snippet(op: BinaryOp, dtype: DType) -> Option<&'static str> {
     Some(match (op, dtype) {
+        // Float comparisons test NaN by its bits: drivers that assume no NaNs (SwiftShader) fold them.
+        (BinaryOp::Eq, DType::F32) => "u32(x == y && !is_nan(x) && !is_nan(y))",
+        (BinaryOp::Ne, DType::F32) => "u32(x != y || is_nan(x) || is_nan(y))",
+        (BinaryOp::Lt, DType::F32) => "u32(x < y && !is_nan(x) && !is_nan(y))",
+        (BinaryOp::Le, DType::F32) => "u32(x <= y && !is_nan(x) && !is_nan(y))",
+        (BinaryOp::Gt, DType::F32) => "u32(x > y && !is_nan(x) && !is_nan(y))",
+        (BinaryOp::Ge, DType::F32) => "u32(x >= y && !is_nan(x) && !is_nan(y))",
         (BinaryOp::Eq, _) => "u32(x == y)",
         (BinaryOp::Ne, _) => "u32(x != y)",
         (BinaryOp::Lt, _) => "u32(x < y)",
