@@ -334,7 +334,8 @@ gen(2, (r, P, wg) => {
   if (k === 0) return call('tidy(throws after making tensors)', ['tidy', 'boom'], () => wg.tidy(() => { P.m23.add(1).mul(2); throw new Error('boom: thrown by the fuzzer'); }));
   if (k === 1) return call('disposed.add(1)', ['add', 'dispose'], () => { const t = wg.ones([2]); t.dispose(); return t.add(1); });
   if (k === 2) return call('dispose twice', 'dispose', () => { const t = wg.ones([2]); t.dispose(); t.dispose(); });
-  return call('tidy(non-function)', 'tidy', () => wg.tidy(r.pick([5, null, 'x'])));
+  const notFn = r.pick([5, null, 'x']);
+  return call(`tidy(${show(notFn)})`, 'tidy', () => wg.tidy(notFn));
 });
 
 // Layers, losses, optimizers (PyTorch-like).
