@@ -127,5 +127,5 @@ test('soak in Chromium (WebGPU): 2,000 PyTorch-like steps and 2,000 fit batches 
   // first used in the long run (256 bytes here), once, not per step (the samples above are flat).
   assert.ok(report.afterTrim.gpuBytes <= report.before.gpuBytes + 4096, `the soaks left ${report.afterTrim.gpuBytes - report.before.gpuBytes} GPU bytes behind`);
   assert.equal(report.afterTrim.numTensors, report.before.numTensors, 'the soaks freed their tensors');
-  console.log(`after the soaks and trimMemory(): ${report.afterTrim.gpuBytes} GPU bytes live (as after the warm-up), ${report.afterTrim.gpuPooledBytes} pooled`);
+  console.log(`after the soaks and trimMemory(): ${report.afterTrim.gpuBytes} GPU bytes live (after the warm-up: ${report.before.gpuBytes}), ${report.afterTrim.gpuPooledBytes} pooled`);
 });
