@@ -327,33 +327,15 @@ impl Device {
         dispatch!("linear", self, |be, a, b, c| be.linear(a, al, b, bl, c, cl, act))
     }
 
-    pub(crate) fn gather(&self, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
-        self.gather_as("gather", x, xl, axis, i, il)
-    }
-
-    /// [`Backend::gather`] on behalf of the user's op `op` (`indexSelect`, `embedding`, …), which an
+    /// [`Backend::gather`] on behalf of the user's op `op` (`gather`, `indexSelect`, …), which an
     /// out-of-range index names.
-    pub(crate) fn gather_as(&self, op: &'static str, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
+    pub(crate) fn gather(&self, op: &'static str, x: &Storage, xl: &Layout, axis: usize, i: &Storage, il: &Layout) -> Result<Storage> {
         dispatch!(op, self, |be, x, i| be.gather(op, x, xl, axis, i, il))
     }
 
+    /// [`Backend::scatter_add`] on behalf of the user's op `op` (see [`Device::gather`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn scatter_add(
-        &self,
-        base: &Storage,
-        bl: &Layout,
-        axis: usize,
-        i: &Storage,
-        il: &Layout,
-        src: &Storage,
-        sl: &Layout,
-    ) -> Result<Storage> {
-        self.scatter_add_as("scatterAdd", base, bl, axis, i, il, src, sl)
-    }
-
-    /// [`Backend::scatter_add`] on behalf of the user's op `op` (`indexAdd`, …; see [`Device::gather_as`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn scatter_add_as(
         &self,
         op: &'static str,
         base: &Storage,

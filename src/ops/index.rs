@@ -29,7 +29,7 @@ impl Tensor {
             let why = "the index must have the input's rank and fit inside it off the gather axis";
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: index.shape().to_vec(), why });
         }
-        let storage = self.device().gather_as(op, &self.storage(), self.layout(), a, &index.storage(), index.layout())?;
+        let storage = self.device().gather(op, &self.storage(), self.layout(), a, &index.storage(), index.layout())?;
         let op = || Op::Gather { input: self.clone(), axis: a, index: index.clone() };
         Ok(self.derived(storage, index.shape(), op, &[self]))
     }
@@ -66,7 +66,7 @@ impl Tensor {
         for d in 0..source.rank() {
             source = source.narrow(d as isize, 0, index.shape()[d])?;
         }
-        let storage = self.device().scatter_add(&base.storage(), base.layout(), a, &index.storage(), index.layout(), &source.storage(), source.layout())?;
+        let storage = self.device().scatter_add("scatterAdd", &base.storage(), base.layout(), a, &index.storage(), index.layout(), &source.storage(), source.layout())?;
         let op = || Op::ScatterAdd { base: base.clone(), axis: a, index: index.clone(), src: source.clone() };
         Ok(base.derived(storage, base.shape(), op, &[&base, &source]))
     }

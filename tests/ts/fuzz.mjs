@@ -394,7 +394,7 @@ gen(3, (r, P, wg) => {
     let opt;
     try {
       opt = new wg.optim[name](m.parameters(), o);
-      wg.nn.functional.mseLoss(m.forward(P.m23), P.m22 ?? P.m23.narrow(1, 0, 2)).backward();
+      wg.nn.functional.mseLoss(m.forward(P.m23), P.m23.narrow(1, 0, 2)).backward();
       if (k === 1) opt.lr = arg;
       if (k === 2) { const s = new wg.optim.lr_scheduler.StepLR(opt, { stepSize: arg }); s.step(); }
       if (k === 3) { const s = new wg.optim.lr_scheduler.CosineAnnealingLR(opt, { tMax: arg }); s.step(); }
