@@ -266,6 +266,8 @@ impl Tensor {
         let [n, c, h, w] = dims4(op, self)?;
         let win = window(op, [n * c, 1, h, w], o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
         check_cols(op, &win)?;
+        // The output too: with an empty batch the columns' count drops `c`, the output's does not.
+        checked_numel(op, &[n, c, win.out_h, win.out_w])?;
         Ok((self.reshape(&[n * c, 1, h, w])?.im2col(&win, 0.0)?, win))
     }
 
