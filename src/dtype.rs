@@ -106,15 +106,6 @@ impl HostData {
         }
     }
 
-    /// `n` copies of `value` converted to `dtype`.
-    pub fn filled(dtype: DType, value: f64, n: usize) -> HostData {
-        match dtype {
-            DType::F32 => HostData::F32(vec![value as f32; n]),
-            DType::I32 => HostData::I32(vec![value as i32; n]),
-            DType::Bool => HostData::Bool(vec![value != 0.0; n]),
-        }
-    }
-
     /// `numel(shape)` copies of `value` converted to `dtype`, for `op`; an allocation that fails is
     /// [`Error::OutOfMemory`] (see `backend::cpu::alloc`).
     pub fn try_filled(op: &'static str, dtype: DType, value: f64, shape: &[usize]) -> Result<HostData> {

@@ -1,6 +1,7 @@
 //! The seedable generator behind `rand`, `randn` and friends: PCG32 on the host, so the same seed
 //! gives the same numbers on every backend.
 
+use crate::error::Result;
 use std::cell::RefCell;
 
 /// PCG-XSH-RR 64/32 (O'Neill, 2014).
@@ -56,10 +57,13 @@ pub fn manual_seed(seed: u64) {
     RNG.with(|r| *r.borrow_mut() = Pcg32::new(seed));
 }
 
-/// `n` values drawn with `draw` from the global generator.
-pub(crate) fn draw<T>(n: usize, mut draw: impl FnMut(&mut Pcg32) -> T) -> Vec<T> {
+/// `n` values drawn with `draw` from the global generator, into a buffer of `shape` for `op`
+/// reserved fallibly (running out of memory is an Error, see `backend::cpu::alloc`).
+pub(crate) fn draw<T>(op: &'static str, shape: &[usize], n: usize, mut draw: impl FnMut(&mut Pcg32) -> T) -> Result<Vec<T>> {
+    let mut out = crate::backend::cpu::alloc::with_capacity(op, shape, n)?;
     RNG.with(|r| {
         let mut rng = r.borrow_mut();
-        (0..n).map(|_| draw(&mut rng)).collect()
-    })
+        out.extend((0..n).map(|_| draw(&mut rng)));
+    });
+    Ok(out)
 }

@@ -4,6 +4,8 @@
 use super::module::Flavor;
 use crate::backend::Device;
 use crate::error::{Error, Result};
+use crate::backend::cpu::alloc::filled;
+use crate::dtype::HostData;
 use crate::random::draw;
 use crate::tensor::Tensor;
 
@@ -63,9 +65,7 @@ fn host_elements(shape: &[usize]) -> Result<usize> {
     let too_big = |why: &str| Error::Invalid { op: "initializer", msg: format!("a weight of shape {shape:?} {why}") };
     let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| too_big("has more elements than this build can address"))?;
     let bytes = n.checked_mul(std::mem::size_of::<f32>()).filter(|&b| b <= isize::MAX as usize);
-    let bytes = bytes.ok_or_else(|| too_big(&format!("({n} elements) needs more bytes than this build can address")))?;
-    let mut probe: Vec<f32> = Vec::new();
-    probe.try_reserve_exact(n).map_err(|_| too_big(&format!("({n} elements, {bytes} bytes) does not fit in memory: out of memory")))?;
+    bytes.ok_or_else(|| too_big(&format!("({n} elements) needs more bytes than this build can address")))?;
     Ok(n)
 }
 
@@ -101,9 +101,10 @@ impl Init {
     pub fn tensor(&self, shape: &[usize], fans: Fans, device: &Device) -> Result<Tensor> {
         let n = host_elements(shape)?;
         let (fan_in, fan_avg) = (fans.fan_in.max(1) as f32, (fans.fan_in + fans.fan_out).max(1) as f32 / 2.0);
-        let uniform = |limit: f32| draw(n, |r| (2.0 * r.uniform() - 1.0) * limit);
+        let draw = |f: &mut dyn FnMut(&mut crate::random::Pcg32) -> f32| draw("initializer", shape, n, f);
+        let uniform = |limit: f32| draw(&mut |r| (2.0 * r.uniform() - 1.0) * limit);
         let truncated = |mean: f32, std: f32| {
-            draw(n, |r| loop {
+            draw(&mut |r| loop {
                 let z = r.normal();
                 if z.abs() <= 2.0 {
                     break mean + std * z;
@@ -111,11 +112,11 @@ impl Init {
             })
         };
         let values = match *self {
-            Init::Zeros => vec![0.0; n],
-            Init::Ones => vec![1.0; n],
-            Init::Constant(c) => vec![c; n],
-            Init::Uniform { low, high } => draw(n, |r| low + (high - low) * r.uniform()),
-            Init::Normal { mean, std } => draw(n, |r| mean + std * r.normal()),
+            Init::Zeros => filled("initializer", shape, n, 0.0),
+            Init::Ones => filled("initializer", shape, n, 1.0),
+            Init::Constant(c) => filled("initializer", shape, n, c),
+            Init::Uniform { low, high } => draw(&mut |r| low + (high - low) * r.uniform()),
+            Init::Normal { mean, std } => draw(&mut |r| mean + std * r.normal()),
             Init::TruncatedNormal { mean, std } => truncated(mean, std),
             Init::GlorotUniform => uniform((3.0 / fan_avg).sqrt()),
             Init::GlorotNormal => truncated(0.0, (1.0 / fan_avg).sqrt() / TRUNCATION),
@@ -124,9 +125,9 @@ impl Init {
             Init::LecunUniform => uniform((3.0 / fan_in).sqrt()),
             Init::LecunNormal => truncated(0.0, (1.0 / fan_in).sqrt() / TRUNCATION),
             Init::KaimingUniform { a } => uniform((6.0 / ((1.0 + a * a) * fan_in)).sqrt()),
-            Init::KaimingNormal { a } => draw(n, |r| (2.0 / ((1.0 + a * a) * fan_in)).sqrt() * r.normal()),
+            Init::KaimingNormal { a } => draw(&mut |r| (2.0 / ((1.0 + a * a) * fan_in)).sqrt() * r.normal()),
             Init::FanInUniform => uniform(1.0 / fan_in.sqrt()),
-        };
-        Tensor::from_slice(&values, shape, device)
+        }?;
+        Tensor::new(HostData::F32(values), shape, device)
     }
 }

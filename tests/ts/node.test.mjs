@@ -58,6 +58,32 @@ test('init picks the CPU in Node, and refuses WebGPU with a clear Error', async 
   assert.equal(await wg.init({ backend: 'cpu' }), 'cpu');
 });
 
+test('exhausting wasm memory is an out-of-memory Error naming the op, and the module keeps working', async () => {
+  // Node only: in Chromium these tensors live on the GPU, under its budget (tests/wasm_webgpu.rs).
+  await wg.init({ backend: 'cpu' });
+  const makers = {
+    zeros: [/^full: out of memory allocating 268435456 bytes for shape \[67108864\]$/, () => wg.zeros([2 ** 26])],
+    randn: [/^normal: out of memory allocating/, () => wg.randn([2 ** 26])],
+    arange: [/^arange: out of memory allocating/, () => wg.arange(0, 2 ** 26)],
+    Linear: [/^Linear: initializer: out of memory allocating 67108864 bytes for shape \[4096, 4096\]$/, () => new wg.nn.Linear(4096, 4096)],
+  };
+  for (const [name, [pattern, make]] of Object.entries(makers)) {
+    const before = wg.memory().numTensors;
+    const made = [];
+    let error;
+    while (made.length < 1000 && !error) {
+      try { made.push(make()); } catch (e) { error = e; }
+    }
+    assert.ok(error instanceof Error, `${name}: ${made.length} made, no Error`);
+    assert.match(error.message, pattern, name);
+    for (const t of made) t.dispose();
+    assert.equal(wg.memory().numTensors, before, name);
+    const sum = wg.tensor([1, 2]).sum();
+    assert.deepEqual(Array.from(await sum.data()), [3], `${name}: the module still computes`);
+    sum.dispose();
+  }
+});
+
 for (const [name, check] of Object.entries(checks)) {
   test(`cpu: ${name}`, () => check(wg));
 }

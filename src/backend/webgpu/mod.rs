@@ -409,7 +409,7 @@ impl GpuContext {
         storage.check()?;
         let numel = layout.numel();
         if numel == 0 {
-            return Ok(HostData::filled(storage.dtype, 0.0, 0));
+            return HostData::try_filled("read", storage.dtype, 0.0, &[0]);
         }
         let copied;
         let (source, offset) = if layout.is_contiguous() {
