@@ -16,9 +16,8 @@ fn main() -> Result<(), webgrad::Error> {
     w.set_requires_grad(true);
     let o = Conv2dOptions { padding: Padding::Same, ..Default::default() };
     let flops = 2.0 * (batch * c * hw * hw * c * k * k) as f64;
-    let wait = |t: &Tensor| -> Result<(), webgrad::Error> {
-        pollster::block_on(t.reshape(&[t.numel()])?.narrow(0, 0, 1)?.to_vec()).map(|_| ())
-    };
+    let wait =
+        |t: &Tensor| -> Result<(), webgrad::Error> { pollster::block_on(t.reshape(&[t.numel()])?.narrow(0, 0, 1)?.to_vec()).map(|_| ()) };
     wait(&x.conv2d(&w, None, &o)?)?;
     let reps = 10;
     let start = Instant::now();

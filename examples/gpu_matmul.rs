@@ -14,9 +14,8 @@ fn main() -> Result<(), webgrad::Error> {
         let a = Tensor::randn(&[n, n], &device)?;
         let b = Tensor::randn(&[n, n], &device)?;
         // One element of the result, read back: waits for every product queued before it.
-        let wait = |c: &Tensor| -> Result<(), webgrad::Error> {
-            pollster::block_on(c.narrow(0, 0, 1)?.narrow(1, 0, 1)?.to_vec()).map(|_| ())
-        };
+        let wait =
+            |c: &Tensor| -> Result<(), webgrad::Error> { pollster::block_on(c.narrow(0, 0, 1)?.narrow(1, 0, 1)?.to_vec()).map(|_| ()) };
         wait(&a.matmul(&b)?)?;
         let reps = (8_000_000_000_000 / (2 * n * n * n)).clamp(3, 50);
         let start = Instant::now();

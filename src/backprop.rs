@@ -37,7 +37,10 @@ impl Tensor {
             None => Tensor::full(self.shape(), 1.0, DType::F32, self.device())?,
         };
         if !self.tracks_grad() {
-            return Err(Error::Invalid { op: "backward", msg: format!("the tensor of shape {:?} does not require grad and has no graph", self.shape()) });
+            return Err(Error::Invalid {
+                op: "backward",
+                msg: format!("the tensor of shape {:?} does not require grad and has no graph", self.shape()),
+            });
         }
         no_grad(|| propagate(self, seed, retain_graph))
     }

@@ -45,7 +45,9 @@ pub enum Error {
     Invalid { op: &'static str, msg: String },
 
     /// `backward` through a graph that an earlier `backward` already freed.
-    #[error("backward: the graph through this tensor (shape {shape:?}) was freed by an earlier backward; pass retainGraph to the first one")]
+    #[error(
+        "backward: the graph through this tensor (shape {shape:?}) was freed by an earlier backward; pass retainGraph to the first one"
+    )]
     GraphFreed { shape: Vec<usize> },
 
     /// Host memory (wasm's linear memory, or the process's) could not hold an op's output or scratch.

@@ -132,9 +132,11 @@ impl Layout {
 
     /// True when the elements are stored row-major and densely from the offset.
     pub fn is_contiguous(&self) -> bool {
-        self.shape.iter().zip(&self.strides).zip(contiguous_strides(&self.shape)).all(
-            |((&dim, &stride), expected)| dim <= 1 || stride == expected,
-        )
+        self.shape
+            .iter()
+            .zip(&self.strides)
+            .zip(contiguous_strides(&self.shape))
+            .all(|((&dim, &stride), expected)| dim <= 1 || stride == expected)
     }
 
     /// The view of this layout broadcast to `shape` (stride 0 along broadcast axes).
@@ -251,8 +253,8 @@ impl Layout {
         let Some(first) = layouts.first() else { return Vec::new() };
         let mut out: Vec<Layout> = layouts.iter().map(|l| Layout { shape: Vec::new(), strides: Vec::new(), offset: l.offset }).collect();
         for d in (0..first.rank()).filter(|&d| first.shape[d] != 1) {
-            let merges = !out[0].shape.is_empty()
-                && layouts.iter().zip(&out).all(|(l, o)| o.strides[o.rank() - 1] == l.strides[d] * l.shape[d]);
+            let merges =
+                !out[0].shape.is_empty() && layouts.iter().zip(&out).all(|(l, o)| o.strides[o.rank() - 1] == l.strides[d] * l.shape[d]);
             for (l, o) in layouts.iter().zip(out.iter_mut()) {
                 if merges {
                     let last = o.rank() - 1;

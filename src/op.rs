@@ -12,11 +12,25 @@ pub enum Op {
     /// An arithmetic op on operands already cast to one dtype (before broadcasting).
     Binary(BinaryOp, Tensor, Tensor),
     /// `cond ? a : b` (the condition gets no gradient).
-    Where { cond: Tensor, a: Tensor, b: Tensor },
+    Where {
+        cond: Tensor,
+        a: Tensor,
+        b: Tensor,
+    },
     /// Sum, Prod, Max or Min over sorted `axes`.
-    Reduce { op: ReduceOp, input: Tensor, axes: Vec<usize>, keepdim: bool },
+    Reduce {
+        op: ReduceOp,
+        input: Tensor,
+        axes: Vec<usize>,
+        keepdim: bool,
+    },
     /// `act(x @ weight + bias)` with `x` flattened to `[rows, k]`.
-    Linear { x: Tensor, weight: Tensor, bias: Tensor, act: Activation },
+    Linear {
+        x: Tensor,
+        weight: Tensor,
+        bias: Tensor,
+        act: Activation,
+    },
     /// Matrix product with broadcast batch axes (both operands of rank >= 2).
     Matmul(Tensor, Tensor),
     /// A broadcast view of the input.
@@ -28,23 +42,58 @@ pub enum Op {
     /// A contiguous copy of the input.
     Copy(Tensor),
     /// A strided window of the input: per axis, `(start, step)`.
-    Slice { input: Tensor, starts: Vec<usize>, steps: Vec<usize> },
+    Slice {
+        input: Tensor,
+        starts: Vec<usize>,
+        steps: Vec<usize>,
+    },
     /// The inputs joined along `axis`.
-    Concat { inputs: Vec<Tensor>, axis: usize },
+    Concat {
+        inputs: Vec<Tensor>,
+        axis: usize,
+    },
     /// Elements picked along `axis` by an i32 `index`.
-    Gather { input: Tensor, axis: usize, index: Tensor },
+    Gather {
+        input: Tensor,
+        axis: usize,
+        index: Tensor,
+    },
     /// `base` with `src` added at `index` positions along `axis`.
-    ScatterAdd { base: Tensor, axis: usize, index: Tensor, src: Tensor },
+    ScatterAdd {
+        base: Tensor,
+        axis: usize,
+        index: Tensor,
+        src: Tensor,
+    },
     /// Fused softmax (or log-softmax) along `axis`.
-    Softmax { input: Tensor, axis: usize, log: bool },
+    Softmax {
+        input: Tensor,
+        axis: usize,
+        log: bool,
+    },
     /// 2-D convolution (no bias) of an NCHW `input` with contiguous `weight`.
-    Conv2d { input: Tensor, weight: Tensor, window: Window, groups: usize },
+    Conv2d {
+        input: Tensor,
+        weight: Tensor,
+        window: Window,
+        groups: usize,
+    },
     /// Sliding windows unfolded into columns.
-    Im2Col { input: Tensor, window: Window },
+    Im2Col {
+        input: Tensor,
+        window: Window,
+    },
     /// Columns folded back into an image (the adjoint of `Im2Col`).
-    Col2Im { input: Tensor, window: Window },
+    Col2Im {
+        input: Tensor,
+        window: Window,
+    },
     /// Max pooling of an NCHW `input`; `taps` (i32) names the tap each maximum came from.
-    MaxPool2d { input: Tensor, taps: Tensor, window: Window },
+    MaxPool2d {
+        input: Tensor,
+        taps: Tensor,
+        window: Window,
+    },
 }
 
 impl Op {

@@ -253,12 +253,24 @@ impl Tensor {
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: value.shape().to_vec(), why });
         }
         if value.dtype() != self.dtype() {
-            return Err(Error::DType { op, dtype: value.dtype(), shape: value.shape().to_vec(), expected: "the dtype of the assigned tensor" });
+            return Err(Error::DType {
+                op,
+                dtype: value.dtype(),
+                shape: value.shape().to_vec(),
+                expected: "the dtype of the assigned tensor",
+            });
         }
         if self.0.op.borrow().is_some() || !self.0.layout.is_contiguous() || self.0.layout.offset() != 0 {
-            return Err(Error::Invalid { op, msg: format!("only a contiguous leaf tensor can be assigned; this one {:?} is a view or an op result", self.shape()) });
+            return Err(Error::Invalid {
+                op,
+                msg: format!("only a contiguous leaf tensor can be assigned; this one {:?} is a view or an op result", self.shape()),
+            });
         }
-        let value = if value.layout().is_contiguous() && value.layout().offset() == 0 { value.clone() } else { crate::grad_mode::no_grad(|| value.contiguous())? };
+        let value = if value.layout().is_contiguous() && value.layout().offset() == 0 {
+            value.clone()
+        } else {
+            crate::grad_mode::no_grad(|| value.contiguous())?
+        };
         *self.0.storage.borrow_mut() = value.storage();
         Ok(())
     }

@@ -63,11 +63,13 @@ fn max_pooling_routes_each_window_gradient_to_its_first_maximum() {
         assert_eq!(y, vec![1.0, 5.0], "{}", d.kind());
         assert_eq!(dx, vec![2.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 0.0], "{}", d.kind());
         // Overlapping windows: the middle one's maximum is (1, 2), the last one's (0, 3).
-        let (y, dx) = pool(&image, &[1, 1, 2, 4], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([2, 2]) }, &[1.0, 10.0, 100.0]);
+        let (y, dx) =
+            pool(&image, &[1, 1, 2, 4], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([2, 2]) }, &[1.0, 10.0, 100.0]);
         assert_eq!(y, vec![1.0, 5.0, 5.0], "{}", d.kind());
         assert_eq!(dx, vec![1.0, 0.0, 0.0, 100.0, 0.0, 0.0, 10.0, 0.0], "{}", d.kind());
         // One pixel the maximum of two windows sums both gradients.
-        let (y, dx) = pool(&[1.0, 9.0, 2.0], &[1, 1, 1, 3], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([1, 2]) }, &[1.0, 10.0]);
+        let (y, dx) =
+            pool(&[1.0, 9.0, 2.0], &[1, 1, 1, 3], Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([1, 2]) }, &[1.0, 10.0]);
         assert_eq!((y, dx), (vec![9.0, 9.0], vec![0.0, 11.0, 0.0]), "{}", d.kind());
         let (y, dx) = pool(&[f32::NAN, 3.0, 4.0, f32::NAN], &[1, 1, 2, 2], Pool2dOptions::new([2, 2]), &[1.0]);
         assert!(y[0].is_nan(), "{}: {y:?}", d.kind());
@@ -208,10 +210,12 @@ fn ranks_up_to_six() {
     let expected: Vec<f32> = (0..8)
         .map(|k| {
             let (a, b, c) = (k / 4, (k / 2) % 2, k % 2);
-            (0..8).map(|r| {
-                let (p, q, s) = (r / 4, (r / 2) % 2, r % 2);
-                (c * 32 + p * 16 + b * 8 + q * 4 + a * 2 + s) as f32
-            }).sum()
+            (0..8)
+                .map(|r| {
+                    let (p, q, s) = (r / 4, (r / 2) % 2, r % 2);
+                    (c * 32 + p * 16 + b * 8 + q * 4 + a * 2 + s) as f32
+                })
+                .sum()
         })
         .collect();
     assert_eq!(read(&s), expected);

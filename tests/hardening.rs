@@ -175,7 +175,13 @@ fn std_and_logsumexp_errors_name_themselves() {
 fn reducing_over_no_axes_is_the_identity() {
     let x = t(&[1.0, 2.0, 3.0, 4.0], &[4]);
     for keepdim in [false, true] {
-        for r in [x.sum_dims(Some(&[]), keepdim), x.mean(Some(&[]), keepdim), x.max(Some(&[]), keepdim), x.min(Some(&[]), keepdim), x.prod(Some(&[]), keepdim)] {
+        for r in [
+            x.sum_dims(Some(&[]), keepdim),
+            x.mean(Some(&[]), keepdim),
+            x.max(Some(&[]), keepdim),
+            x.min(Some(&[]), keepdim),
+            x.prod(Some(&[]), keepdim),
+        ] {
             let r = r.unwrap();
             assert_eq!((r.shape(), read(&r)), (&[4][..], vec![1.0, 2.0, 3.0, 4.0]));
         }

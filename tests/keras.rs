@@ -136,7 +136,11 @@ fn optimizers_match_tfjs() {
         ("nesterov", OptimizerKind::Sgd { momentum: 0.9, dampening: 0.0, nesterov: true, weight_decay: 0.0 }, 0.1),
         ("adam", keras("adam"), 0.01),
         ("rmsprop", keras("rmsprop"), 0.01),
-        ("rmsprop_centered_momentum", OptimizerKind::RmsProp { rho: 0.9, eps: 1e-7, momentum: 0.5, centered: true, eps_inside_sqrt: true, weight_decay: 0.0 }, 0.01),
+        (
+            "rmsprop_centered_momentum",
+            OptimizerKind::RmsProp { rho: 0.9, eps: 1e-7, momentum: 0.5, centered: true, eps_inside_sqrt: true, weight_decay: 0.0 },
+            0.01,
+        ),
         ("adagrad", keras("adagrad"), 0.1),
     ];
     for d in devices() {

@@ -111,7 +111,10 @@ fn bad_configurations_are_clear_errors() {
     assert!(msg(dense.forward(&wrong).map(|_| ())).contains("linear"));
     let pred = Tensor::full(&[2, 3], 0.5, webgrad::DType::F32, &d).unwrap();
     let labels = Tensor::from_i32(&[0, 1, 2], &[3], &d).unwrap();
-    let err = msg(Loss::from_name("sparseCategoricalCrossentropy").unwrap().compute(&pred, &labels, Flavor::Keras, webgrad::nn::Reduction::Mean).map(|_| ()));
+    let err = msg(Loss::from_name("sparseCategoricalCrossentropy")
+        .unwrap()
+        .compute(&pred, &labels, Flavor::Keras, webgrad::nn::Reduction::Mean)
+        .map(|_| ()));
     assert!(err.contains("[2, 3]") && err.contains("[3]"), "{err}");
 }
 
@@ -128,7 +131,10 @@ fn softplus_follows_pytorchs_beta_and_threshold() {
         let sharp = webgrad::nn::softplus(&x, 2.0, 4.0).unwrap();
         let want = [ln1p_exp(-4.0) / 2.0, 2f64.ln() / 2.0, ln1p_exp(2.0) / 2.0, 3.0, 30.0].map(|v| v as f32);
         assert_close(&read(&sharp), &want, 1e-6, 1e-6);
-        assert!(webgrad::nn::softplus(&x, 0.0, 20.0).unwrap_err().to_string().starts_with("softplus: beta must be a finite non-zero number"));
+        assert!(webgrad::nn::softplus(&x, 0.0, 20.0)
+            .unwrap_err()
+            .to_string()
+            .starts_with("softplus: beta must be a finite non-zero number"));
     }
 }
 

@@ -102,7 +102,9 @@ fn adam_variants_match_the_reference_over_several_steps() {
 #[test]
 fn sgd_variants_match_the_reference_over_several_steps() {
     for d in devices() {
-        for (momentum, dampening, wd, nesterov) in [(0.0, 0.0, 0.0, false), (0.9, 0.0, 0.0, false), (0.9, 0.1, 0.01, false), (0.9, 0.0, 0.01, true)] {
+        for (momentum, dampening, wd, nesterov) in
+            [(0.0, 0.0, 0.0, false), (0.9, 0.0, 0.0, false), (0.9, 0.1, 0.01, false), (0.9, 0.0, 0.01, true)]
+        {
             let s = SgdStep { lr: 0.1, momentum, dampening, weight_decay: wd, nesterov };
             let n = 29;
             let mut p = f64s(&random(n, 2));
@@ -165,7 +167,8 @@ fn optimizers_refuse_bad_hyper_parameters_with_pytorchs_messages() {
     let d = Device::Cpu;
     let p = Tensor::from_slice(&[1.0], &[1], &d).unwrap();
     let sgd = |momentum, nesterov| OptimizerKind::Sgd { momentum, dampening: 0.0, nesterov, weight_decay: 0.0 };
-    let adam = |beta1, beta2, eps, weight_decay| OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled: false, epsilon_hat: false };
+    let adam =
+        |beta1, beta2, eps, weight_decay| OptimizerKind::Adam { beta1, beta2, eps, weight_decay, decoupled: false, epsilon_hat: false };
     for (kind, lr, want) in [
         (sgd(0.0, false), -1.0, "SGD: Invalid learning rate: -1"),
         (sgd(0.0, false), f32::NAN, "SGD: Invalid learning rate: NaN"),
@@ -184,9 +187,18 @@ fn optimizers_refuse_bad_hyper_parameters_with_pytorchs_messages() {
     assert_eq!(opt.lr(), 0.1, "a refused rate leaves the old one");
     opt.set_lr(0.0).unwrap();
     let opt = || Optimizer::new(sgd(0.0, false), 0.1, vec![p.clone()]).unwrap();
-    assert_eq!(message(opt().with_schedule(LrSchedule::Cosine { t_max: 0, min_lr: 0.0 })), "schedule: t_max must be a positive integer, got 0");
-    assert_eq!(message(opt().with_schedule(LrSchedule::Step { step_size: 0, gamma: 0.1 })), "schedule: step_size must be a positive integer, got 0");
-    assert_eq!(message(opt().with_schedule(LrSchedule::Exponential { gamma: f32::NAN, decay_steps: 1, staircase: false })), "schedule: gamma must be a finite number >= 0, got NaN");
+    assert_eq!(
+        message(opt().with_schedule(LrSchedule::Cosine { t_max: 0, min_lr: 0.0 })),
+        "schedule: t_max must be a positive integer, got 0"
+    );
+    assert_eq!(
+        message(opt().with_schedule(LrSchedule::Step { step_size: 0, gamma: 0.1 })),
+        "schedule: step_size must be a positive integer, got 0"
+    );
+    assert_eq!(
+        message(opt().with_schedule(LrSchedule::Exponential { gamma: f32::NAN, decay_steps: 1, staircase: false })),
+        "schedule: gamma must be a finite number >= 0, got NaN"
+    );
     let clip = GradClip { value: None, norm: Some(-1.0), global_norm: None };
     assert_eq!(message(opt().with_clip(clip)), "SGD: clipNorm must be a finite number >= 0, got -1");
     assert!(opt().with_schedule(LrSchedule::Cosine { t_max: 3, min_lr: 0.0 }).is_ok());

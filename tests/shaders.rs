@@ -9,8 +9,7 @@ fn every_kernel_validates_with_naga() {
     for (kernel, space) in Kernel::all().into_iter().flat_map(|k| [(k, InfoSpace::Uniform), (k, InfoSpace::Storage)]) {
         let source = kernel.source(space);
         assert!(!source.contains("{{"), "{}: an unreplaced snippet remains", kernel.name());
-        let module = naga::front::wgsl::parse_str(&source)
-            .unwrap_or_else(|e| panic!("{}: {}", kernel.name(), e.emit_to_string(&source)));
+        let module = naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| panic!("{}: {}", kernel.name(), e.emit_to_string(&source)));
         naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::default())
             .validate(&module)
             .unwrap_or_else(|e| panic!("{}: {}", kernel.name(), e.emit_to_string(&source)));

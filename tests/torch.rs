@@ -28,7 +28,10 @@ fn optimizers_match_pytorch_algorithms() {
         ("adam_l2", OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.1, decoupled: false, epsilon_hat: false }),
         ("adamw", torch("adamw")),
         ("rmsprop", torch("rmsprop")),
-        ("rmsprop_centered_momentum", OptimizerKind::RmsProp { rho: 0.99, eps: 1e-8, momentum: 0.5, centered: true, eps_inside_sqrt: false, weight_decay: 0.0 }),
+        (
+            "rmsprop_centered_momentum",
+            OptimizerKind::RmsProp { rho: 0.99, eps: 1e-8, momentum: 0.5, centered: true, eps_inside_sqrt: false, weight_decay: 0.0 },
+        ),
         ("adagrad", torch("adagrad")),
     ];
     for d in devices() {
@@ -73,13 +76,17 @@ fn losses_match_pytorch() {
         let ce = &c["cross_entropy_nd"];
         let logits = tensor(&ce["logits"], &d);
         logits.set_requires_grad(true);
-        let loss = Loss::from_name("crossEntropy").unwrap().compute(&logits, &labels(&ce["target"], &d), Flavor::Torch, Reduction::Mean).unwrap();
+        let loss =
+            Loss::from_name("crossEntropy").unwrap().compute(&logits, &labels(&ce["target"], &d), Flavor::Torch, Reduction::Mean).unwrap();
         assert_close(&read(&loss), &values(&ce["loss"]), 1e-5, 1e-6);
         loss.backward().unwrap();
         assert_close(&read(&logits.grad().unwrap()), &values(&ce["dlogits"]), 1e-4, 1e-6);
 
         let bce = &c["bce_clamped"];
-        let loss = Loss::from_name("bce").unwrap().compute(&tensor(&bce["p"], &d), &tensor(&bce["t"], &d), Flavor::Torch, Reduction::Mean).unwrap();
+        let loss = Loss::from_name("bce")
+            .unwrap()
+            .compute(&tensor(&bce["p"], &d), &tensor(&bce["t"], &d), Flavor::Torch, Reduction::Mean)
+            .unwrap();
         assert_close(&read(&loss), &values(&bce["loss"]), 1e-5, 1e-5);
 
         let nll = &c["nll"];

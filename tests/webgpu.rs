@@ -45,7 +45,8 @@ fn a_training_step_reads_nothing_back_and_creates_no_buffers() {
     manual_seed(3);
     let x = Tensor::randn(&[16, 8], &d).unwrap();
     let y = Tensor::randint(&[16], 0, 4, &d).unwrap().one_hot(4).unwrap().cast(DType::F32).unwrap();
-    let mut params = vec![Tensor::randn(&[8, 32], &d).unwrap(), Tensor::zeros(&[32], DType::F32, &d).unwrap(), Tensor::randn(&[32, 4], &d).unwrap()];
+    let mut params =
+        vec![Tensor::randn(&[8, 32], &d).unwrap(), Tensor::zeros(&[32], DType::F32, &d).unwrap(), Tensor::randn(&[32, 4], &d).unwrap()];
     let step = |params: Vec<Tensor>| -> Vec<Tensor> {
         for p in &params {
             p.set_requires_grad(true);
@@ -189,7 +190,11 @@ fn kernels_reading_info_from_uniform_or_storage_agree_with_the_cpu() {
         w.set_requires_grad(true);
         let y = x.conv2d(&w, None, &webgrad::Conv2dOptions::default()).unwrap();
         let z = y.permute(&[0, 2, 3, 1]).unwrap().exp().unwrap().sum_dims(Some(&[3]), false).unwrap();
-        let m = z.reshape(&[2, 49]).unwrap().matmul(&y.reshape(&[2, 20, 49]).unwrap().transpose(1, 2).unwrap().narrow(0, 0, 1).unwrap().squeeze(Some(0)).unwrap()).unwrap();
+        let m = z
+            .reshape(&[2, 49])
+            .unwrap()
+            .matmul(&y.reshape(&[2, 20, 49]).unwrap().transpose(1, 2).unwrap().narrow(0, 0, 1).unwrap().squeeze(Some(0)).unwrap())
+            .unwrap();
         m.sum().unwrap().backward().unwrap();
         [read(&m), read(&x.grad().unwrap()), read(&w.grad().unwrap())]
     };
@@ -324,7 +329,16 @@ fn elementwise_work_above_the_storage_binding_limit_is_split() {
     // First Adam step: p - lr * g / (|g| + eps), with g = x - 499.5 (never 0).
     let g = x.add_scalar(-499.5).unwrap();
     let zeros = Tensor::zeros(&[n], webgrad::DType::F32, &d).unwrap();
-    let step = webgrad::AdamStep { lr: 0.5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0, decoupled: false, epsilon_hat: false, step: 1 };
+    let step = webgrad::AdamStep {
+        lr: 0.5,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weight_decay: 0.0,
+        decoupled: false,
+        epsilon_hat: false,
+        step: 1,
+    };
     let (p, _, _) = x.adam_update(&g, &zeros, &zeros, &step).unwrap();
     let got = read(&p);
     assert!(got.iter().enumerate().all(|(i, &v)| (v - ((i % 1000) as f32 - if i % 1000 < 500 { -0.5 } else { 0.5 })).abs() < 1e-3));
@@ -712,7 +726,9 @@ fn gpu_memory_stays_flat_over_a_training_loop_and_the_pool_empties_on_release() 
         let h = x.matmul(&w).unwrap().add_scalar(0.1).unwrap().relu().unwrap();
         let loss = h.matmul(&v).unwrap().sub(&t).unwrap().square().unwrap().sum().unwrap();
         loss.backward().unwrap();
-        let (nw, nv) = no_grad(|| (w.sub(&w.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap(), v.sub(&v.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap()));
+        let (nw, nv) = no_grad(|| {
+            (w.sub(&w.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap(), v.sub(&v.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap())
+        });
         (w, v) = (nw, nv);
         if i % 50 == 0 {
             assert!(read(&loss)[0].is_finite());

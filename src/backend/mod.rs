@@ -87,7 +87,15 @@ pub trait Backend {
 
     /// `out[..i..] = x[..index[..i..]..]` along `axis`; the output has the index's shape (i32 index).
     /// `op` is the user's op (`gather`, `indexSelect`, …): an out-of-range index names it.
-    fn gather(&self, op: &'static str, x: &Self::Storage, xl: &Layout, axis: usize, index: &Self::Storage, il: &Layout) -> Result<Self::Storage>;
+    fn gather(
+        &self,
+        op: &'static str,
+        x: &Self::Storage,
+        xl: &Layout,
+        axis: usize,
+        index: &Self::Storage,
+        il: &Layout,
+    ) -> Result<Self::Storage>;
 
     /// A copy of `base` with `src[..i..]` added at `base[..index[..i..]..]` along `axis`; `src`'s
     /// layout has the index's shape. `op` is the user's op, as for [`Backend::gather`].
@@ -133,7 +141,15 @@ pub trait Backend {
 
     /// The input gradient of [`Backend::conv2d`]: from contiguous weights `w` and output gradient `dy`
     /// (`[N, O, out_h * out_w]`), `dx` as `[N, C, in_h, in_w]`.
-    fn conv2d_input_grad(&self, w: &Self::Storage, wl: &Layout, dy: &Self::Storage, dyl: &Layout, window: &Window, groups: usize) -> Result<Self::Storage>;
+    fn conv2d_input_grad(
+        &self,
+        w: &Self::Storage,
+        wl: &Layout,
+        dy: &Self::Storage,
+        dyl: &Layout,
+        window: &Window,
+        groups: usize,
+    ) -> Result<Self::Storage>;
 
     /// Unfolds sliding windows of an NCHW image into `window.cols_shape()` columns (f32); padding
     /// reads `pad_value`.
@@ -148,7 +164,14 @@ pub trait Backend {
 
     /// The input gradient of [`Backend::max_pool2d`]: each element of contiguous `dy` added to the
     /// pixel its tap in (contiguous) `taps` names, as `window.image_shape()`.
-    fn max_pool2d_grad(&self, dy: &Self::Storage, dyl: &Layout, taps: &Self::Storage, tl: &Layout, window: &Window) -> Result<Self::Storage>;
+    fn max_pool2d_grad(
+        &self,
+        dy: &Self::Storage,
+        dyl: &Layout,
+        taps: &Self::Storage,
+        tl: &Layout,
+        window: &Window,
+    ) -> Result<Self::Storage>;
 }
 
 /// Where a tensor's data lives.
@@ -306,10 +329,13 @@ impl Device {
                     return Err(self.mismatch("update", [p, g, s1, s2].into_iter().find(|s| !matches!(s, Storage::WebGpu(_))).unwrap_or(p)));
                 };
                 let outs = ctx.update(op, hyper, (p, pl), (g, gl), (s1, l1), (s2, l2))?;
-                Ok(outs.into_iter().map(|mut o| {
-                    o.inherit_faults(&[p, g, s1, s2]);
-                    Storage::WebGpu(o)
-                }).collect())
+                Ok(outs
+                    .into_iter()
+                    .map(|mut o| {
+                        o.inherit_faults(&[p, g, s1, s2]);
+                        Storage::WebGpu(o)
+                    })
+                    .collect())
             }
         }
     }
@@ -323,7 +349,16 @@ impl Device {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn linear(&self, a: &Storage, al: &Layout, b: &Storage, bl: &Layout, c: &Storage, cl: &Layout, act: Activation) -> Result<Storage> {
+    pub(crate) fn linear(
+        &self,
+        a: &Storage,
+        al: &Layout,
+        b: &Storage,
+        bl: &Layout,
+        c: &Storage,
+        cl: &Layout,
+        act: Activation,
+    ) -> Result<Storage> {
         dispatch!("linear", self, |be, a, b, c| be.linear(a, al, b, bl, c, cl, act))
     }
 
@@ -354,11 +389,28 @@ impl Device {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn conv2d_weight_grad(&self, x: &Storage, xl: &Layout, dy: &Storage, dyl: &Layout, window: &Window, groups: usize, out: usize) -> Result<Storage> {
+    pub(crate) fn conv2d_weight_grad(
+        &self,
+        x: &Storage,
+        xl: &Layout,
+        dy: &Storage,
+        dyl: &Layout,
+        window: &Window,
+        groups: usize,
+        out: usize,
+    ) -> Result<Storage> {
         dispatch!("conv2d", self, |be, x, dy| be.conv2d_weight_grad(x, xl, dy, dyl, window, groups, out))
     }
 
-    pub(crate) fn conv2d_input_grad(&self, w: &Storage, wl: &Layout, dy: &Storage, dyl: &Layout, window: &Window, groups: usize) -> Result<Storage> {
+    pub(crate) fn conv2d_input_grad(
+        &self,
+        w: &Storage,
+        wl: &Layout,
+        dy: &Storage,
+        dyl: &Layout,
+        window: &Window,
+        groups: usize,
+    ) -> Result<Storage> {
         dispatch!("conv2d", self, |be, w, dy| be.conv2d_input_grad(w, wl, dy, dyl, window, groups))
     }
 

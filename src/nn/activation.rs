@@ -99,7 +99,10 @@ impl Module for Act {
 /// `beta x > threshold` (where the two agree to float precision). `beta` must be non-zero and finite.
 pub fn softplus(x: &Tensor, beta: f32, threshold: f32) -> Result<Tensor> {
     if !(beta.is_finite() && beta != 0.0) || threshold.is_nan() {
-        return Err(Error::Invalid { op: "softplus", msg: format!("beta must be a finite non-zero number and threshold a number, got beta {beta}, threshold {threshold}") });
+        return Err(Error::Invalid {
+            op: "softplus",
+            msg: format!("beta must be a finite non-zero number and threshold a number, got beta {beta}, threshold {threshold}"),
+        });
     }
     if beta == 1.0 && threshold >= 20.0 {
         // The core's softplus is the stable form: past 20 it is x in f32 already.

@@ -37,7 +37,10 @@ impl GradClip {
             grads = grads.iter().map(|g| g.clamp(Some(-v as f64), Some(v as f64))).collect::<Result<_>>()?;
         }
         if let Some(max) = self.norm {
-            grads = grads.iter().map(|g| scale_to(std::slice::from_ref(g), g.square()?.sum()?, max).map(|mut v| v.remove(0))).collect::<Result<_>>()?;
+            grads = grads
+                .iter()
+                .map(|g| scale_to(std::slice::from_ref(g), g.square()?.sum()?, max).map(|mut v| v.remove(0)))
+                .collect::<Result<_>>()?;
         }
         if let Some(max) = self.global_norm {
             if let Some(first) = grads.first() {

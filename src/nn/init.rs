@@ -2,10 +2,10 @@
 //! kernel's fan-in is its input size, a convolution's is `in_channels / groups * kh * kw`).
 
 use super::module::Flavor;
-use crate::backend::Device;
-use crate::error::{Error, Result};
 use crate::backend::cpu::alloc::filled;
+use crate::backend::Device;
 use crate::dtype::HostData;
+use crate::error::{Error, Result};
 use crate::random::draw;
 use crate::tensor::Tensor;
 
@@ -22,10 +22,19 @@ pub enum Init {
     Zeros,
     Ones,
     Constant(f32),
-    Uniform { low: f32, high: f32 },
-    Normal { mean: f32, std: f32 },
+    Uniform {
+        low: f32,
+        high: f32,
+    },
+    Normal {
+        mean: f32,
+        std: f32,
+    },
     /// Normal, redrawn beyond two standard deviations (Keras's `truncatedNormal`).
-    TruncatedNormal { mean: f32, std: f32 },
+    TruncatedNormal {
+        mean: f32,
+        std: f32,
+    },
     /// `U(±sqrt(6 / (fan_in + fan_out)))`: Keras's default kernel initialiser.
     GlorotUniform,
     /// Truncated normal with `std = sqrt(2 / (fan_in + fan_out)) / 0.8796`.
@@ -40,9 +49,13 @@ pub enum Init {
     LecunNormal,
     /// PyTorch's `kaiming_uniform_(a)`: `U(±sqrt(6 / ((1 + a²) fan_in)))`; `a = √5` is the default
     /// of `nn.Linear` and `nn.Conv2d` weights.
-    KaimingUniform { a: f32 },
+    KaimingUniform {
+        a: f32,
+    },
     /// PyTorch's `kaiming_normal_(a)`: `N(0, 2 / ((1 + a²) fan_in))`.
-    KaimingNormal { a: f32 },
+    KaimingNormal {
+        a: f32,
+    },
     /// `U(±1 / sqrt(fan_in))`: PyTorch's default bias.
     FanInUniform,
 }
@@ -63,7 +76,8 @@ impl Init {
 /// (probed with a fallible reservation, so running out is an Error, not an abort).
 fn host_elements(shape: &[usize]) -> Result<usize> {
     let too_big = |why: &str| Error::Invalid { op: "initializer", msg: format!("a weight of shape {shape:?} {why}") };
-    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| too_big("has more elements than this build can address"))?;
+    let n =
+        shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| too_big("has more elements than this build can address"))?;
     let bytes = n.checked_mul(std::mem::size_of::<f32>()).filter(|&b| b <= isize::MAX as usize);
     bytes.ok_or_else(|| too_big(&format!("({n} elements) needs more bytes than this build can address")))?;
     Ok(n)

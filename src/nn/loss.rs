@@ -16,13 +16,21 @@ const EPSILON: f64 = 1e-7;
 pub enum Loss {
     MeanSquaredError,
     MeanAbsoluteError,
-    Huber { delta: f32 },
+    Huber {
+        delta: f32,
+    },
     /// Targets in [0, 1]; predictions are probabilities, or logits.
-    BinaryCrossentropy { from_logits: bool },
+    BinaryCrossentropy {
+        from_logits: bool,
+    },
     /// One-hot (or soft) targets of the predictions' shape.
-    CategoricalCrossentropy { from_logits: bool },
+    CategoricalCrossentropy {
+        from_logits: bool,
+    },
     /// Integer class targets (PyTorch's `CrossEntropyLoss` with indices is the logits form).
-    SparseCategoricalCrossentropy { from_logits: bool },
+    SparseCategoricalCrossentropy {
+        from_logits: bool,
+    },
     /// Negative log-likelihood of log-probabilities at integer targets.
     Nll,
 }
@@ -47,7 +55,9 @@ impl Loss {
             "binaryCrossentropy" | "binary_crossentropy" | "bce" => Loss::BinaryCrossentropy { from_logits: false },
             "bceWithLogits" => Loss::BinaryCrossentropy { from_logits: true },
             "categoricalCrossentropy" | "categorical_crossentropy" => Loss::CategoricalCrossentropy { from_logits: false },
-            "sparseCategoricalCrossentropy" | "sparse_categorical_crossentropy" => Loss::SparseCategoricalCrossentropy { from_logits: false },
+            "sparseCategoricalCrossentropy" | "sparse_categorical_crossentropy" => {
+                Loss::SparseCategoricalCrossentropy { from_logits: false }
+            }
             "crossEntropy" | "cross_entropy" => Loss::SparseCategoricalCrossentropy { from_logits: true },
             "nll" | "nllLoss" => Loss::Nll,
             _ => {
@@ -140,7 +150,9 @@ impl Loss {
                         let p = pred.clamp(Some(EPSILON), Some(1.0 - EPSILON))?;
                         (p.log()?, p.neg()?.add_scalar(1.0)?.log()?)
                     }
-                    Flavor::Torch => (pred.log()?.clamp(Some(-100.0), None)?, pred.neg()?.add_scalar(1.0)?.log()?.clamp(Some(-100.0), None)?),
+                    Flavor::Torch => {
+                        (pred.log()?.clamp(Some(-100.0), None)?, pred.neg()?.add_scalar(1.0)?.log()?.clamp(Some(-100.0), None)?)
+                    }
                 };
                 let one_minus_t = target.neg()?.add_scalar(1.0)?;
                 target.mul(&log_p)?.add(&one_minus_t.mul(&log_q)?)?.neg()

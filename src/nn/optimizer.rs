@@ -34,15 +34,21 @@ impl OptimizerKind {
     pub fn defaults(name: &str, flavor: Flavor) -> Result<(OptimizerKind, f32)> {
         let keras = flavor == Flavor::Keras;
         let eps = if keras { 1e-7 } else { 1e-8 };
-        let adam = |weight_decay, decoupled| OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps, weight_decay, decoupled, epsilon_hat: false };
+        let adam =
+            |weight_decay, decoupled| OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps, weight_decay, decoupled, epsilon_hat: false };
         Ok(match name.to_ascii_lowercase().as_str() {
-            "sgd" => (OptimizerKind::Sgd { momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, if keras { 0.01 } else { 0.001 }),
+            "sgd" => {
+                (OptimizerKind::Sgd { momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, if keras { 0.01 } else { 0.001 })
+            }
             "momentum" => (OptimizerKind::Sgd { momentum: 0.9, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, 0.01),
             "adam" => (adam(0.0, false), 0.001),
             "adamw" => (adam(if keras { 0.004 } else { 0.01 }, true), 0.001),
             "rmsprop" => {
                 let rho = if keras { 0.9 } else { 0.99 };
-                (OptimizerKind::RmsProp { rho, eps, momentum: 0.0, centered: false, eps_inside_sqrt: keras, weight_decay: 0.0 }, if keras { 0.001 } else { 0.01 })
+                (
+                    OptimizerKind::RmsProp { rho, eps, momentum: 0.0, centered: false, eps_inside_sqrt: keras, weight_decay: 0.0 },
+                    if keras { 0.001 } else { 0.01 },
+                )
             }
             "adagrad" => {
                 let (eps, initial) = if keras { (1e-7, 0.1) } else { (1e-10, 0.0) };
@@ -70,7 +76,13 @@ impl OptimizerKind {
     /// momentum value: -1"); a non-finite value is refused too.
     pub fn validate(&self) -> Result<()> {
         let op = self.name();
-        let check = |ok: bool, what: &str, v: f32| if ok && v.is_finite() { Ok(()) } else { Err(Error::Invalid { op, msg: format!("Invalid {what}: {v}") }) };
+        let check = |ok: bool, what: &str, v: f32| {
+            if ok && v.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::Invalid { op, msg: format!("Invalid {what}: {v}") })
+            }
+        };
         let unit = |v: f32| (0.0..1.0).contains(&v);
         match *self {
             OptimizerKind::Sgd { momentum, dampening, nesterov, weight_decay } => {
@@ -138,7 +150,15 @@ impl Optimizer {
         kind.validate()?;
         check_lr(kind.name(), lr)?;
         let state = RefCell::new(vec![None; params.len()]);
-        Ok(Optimizer { kind, params, lr: Cell::new(lr), schedule: LrSchedule::Constant, clip: GradClip::default(), state, steps: Cell::new(0) })
+        Ok(Optimizer {
+            kind,
+            params,
+            lr: Cell::new(lr),
+            schedule: LrSchedule::Constant,
+            clip: GradClip::default(),
+            state,
+            steps: Cell::new(0),
+        })
     }
 
     /// Adds a schedule evaluated at every step (Keras's `LearningRateSchedule`); it is checked

@@ -7,13 +7,23 @@ use crate::error::{Error, Result};
 pub enum LrSchedule {
     Constant,
     /// Multiply by `gamma` every `step_size` steps (PyTorch `StepLR`).
-    Step { step_size: u32, gamma: f32 },
+    Step {
+        step_size: u32,
+        gamma: f32,
+    },
     /// `gamma^(t / decay_steps)`, floored when `staircase` (Keras `ExponentialDecay`; PyTorch
     /// `ExponentialLR` is `decay_steps = 1`).
-    Exponential { gamma: f32, decay_steps: u32, staircase: bool },
+    Exponential {
+        gamma: f32,
+        decay_steps: u32,
+        staircase: bool,
+    },
     /// Half a cosine from the base rate down to `min_lr` over `t_max` steps, then `min_lr`
     /// (PyTorch `CosineAnnealingLR` for `t <= t_max`; Keras `CosineDecay` with `alpha = min/base`).
-    Cosine { t_max: u32, min_lr: f32 },
+    Cosine {
+        t_max: u32,
+        min_lr: f32,
+    },
 }
 
 impl LrSchedule {
@@ -21,7 +31,13 @@ impl LrSchedule {
     /// non-negative rates and factors.
     pub fn validate(&self) -> Result<()> {
         let bad = |msg: String| Err(Error::Invalid { op: "schedule", msg });
-        let factor = |name: &str, v: f32| if v.is_finite() && v >= 0.0 { Ok(()) } else { bad(format!("{name} must be a finite number >= 0, got {v}")) };
+        let factor = |name: &str, v: f32| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                bad(format!("{name} must be a finite number >= 0, got {v}"))
+            }
+        };
         let steps = |name: &str, v: u32| if v > 0 { Ok(()) } else { bad(format!("{name} must be a positive integer, got {v}")) };
         match *self {
             LrSchedule::Constant => Ok(()),

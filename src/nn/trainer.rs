@@ -81,7 +81,10 @@ impl Trainer {
 fn rows(x: &Tensor, y: &Tensor, order: &Tensor, start: usize, end: usize) -> Result<(Tensor, Tensor)> {
     check_batch(x, y)?;
     if order.rank() != 1 || start >= end || end > order.numel() {
-        return Err(Error::Invalid { op: "trainBatch", msg: format!("rows {start}..{end} are not a non-empty range of the order {:?}", order.shape()) });
+        return Err(Error::Invalid {
+            op: "trainBatch",
+            msg: format!("rows {start}..{end} are not a non-empty range of the order {:?}", order.shape()),
+        });
     }
     let idx = order.narrow(0, start, end - start)?;
     Ok((x.index_select(0, &idx)?, y.index_select(0, &idx)?))

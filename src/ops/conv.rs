@@ -83,7 +83,14 @@ fn dims4(op: &'static str, t: &Tensor) -> Result<[usize; 4]> {
 /// and the `[n, c, out_h, out_w]` output must fit [`crate::layout::MAX_ELEMENTS`]. With `Padding::Same` the output
 /// is `ceil(in / stride)`, so an empty spatial axis stays empty (`[1, 1, 0, 4]` pooled by 1 with
 /// stride 2 gives `[1, 1, 0, 2]`).
-fn window(op: &'static str, image: [usize; 4], kernel: [usize; 2], stride: [usize; 2], dilation: [usize; 2], padding: Padding) -> Result<Window> {
+fn window(
+    op: &'static str,
+    image: [usize; 4],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: Padding,
+) -> Result<Window> {
     let [batch, channels, in_h, in_w] = image;
     if kernel.contains(&0) || stride.contains(&0) || dilation.contains(&0) {
         return Err(Error::Invalid { op, msg: format!("kernel {kernel:?}, stride {stride:?} and dilation {dilation:?} must be positive") });
@@ -150,7 +157,15 @@ impl Tensor {
     /// The weight gradient of a convolution of this image giving output gradient `dy`.
     pub(crate) fn conv2d_weight_grad(&self, dy: &Tensor, window: &Window, groups: usize, weight_shape: &[usize]) -> Result<Tensor> {
         let dy = dy.contiguous()?;
-        let storage = self.device().conv2d_weight_grad(&self.storage(), self.layout(), &dy.storage(), dy.layout(), window, groups, weight_shape[0])?;
+        let storage = self.device().conv2d_weight_grad(
+            &self.storage(),
+            self.layout(),
+            &dy.storage(),
+            dy.layout(),
+            window,
+            groups,
+            weight_shape[0],
+        )?;
         Ok(self.untracked(storage, weight_shape))
     }
 
@@ -195,7 +210,15 @@ impl Tensor {
 
     /// 1-D convolution of an `[n, c, length]` input with weights `[out_channels, c / groups, k]`;
     /// `Padding::Explicit` takes `[0, left, 0, right]`.
-    pub fn conv1d(&self, weight: &Tensor, bias: Option<&Tensor>, stride: usize, padding: Padding, dilation: usize, groups: usize) -> Result<Tensor> {
+    pub fn conv1d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        stride: usize,
+        padding: Padding,
+        dilation: usize,
+        groups: usize,
+    ) -> Result<Tensor> {
         for t in [self, weight] {
             if t.rank() != 3 {
                 return Err(Error::Rank { op: "conv1d", expected: 3, got: t.shape().to_vec() });
@@ -218,7 +241,10 @@ impl Tensor {
             return Err(Error::ShapeMismatch { op, lhs: self.shape().to_vec(), rhs: weight.shape().to_vec(), why });
         }
         if o.stride.contains(&0) || o.dilation.contains(&0) || (0..2).any(|d| o.output_padding[d] >= o.stride[d].max(o.dilation[d])) {
-            return Err(Error::Invalid { op, msg: "stride and dilation must be positive and output padding smaller than one of them".into() });
+            return Err(Error::Invalid {
+                op,
+                msg: "stride and dilation must be positive and output padding smaller than one of them".into(),
+            });
         }
         if kh == 0 || kw == 0 {
             return Err(Error::Invalid { op, msg: format!("kernel [{kh}, {kw}] must be positive") });
@@ -232,11 +258,16 @@ impl Tensor {
                 .checked_mul(o.stride[d])
                 .and_then(|n| n.checked_add(o.dilation[d].checked_mul(k - 1)?))
                 .and_then(|n| n.checked_add(o.output_padding[d] + 1));
-            let full = checked_size(op, full, format_args!("the output of input [{h}, {w}] with kernel [{kh}, {kw}], stride {:?}, dilation {:?}", o.stride, o.dilation))?;
-            o.padding[d].checked_mul(2).and_then(|p| full.checked_sub(p)).filter(|&s| s > 0).ok_or(Error::Invalid {
+            let full = checked_size(
                 op,
-                msg: format!("padding {:?} leaves no output for input [{h}, {w}]", o.padding),
-            })
+                full,
+                format_args!("the output of input [{h}, {w}] with kernel [{kh}, {kw}], stride {:?}, dilation {:?}", o.stride, o.dilation),
+            )?;
+            o.padding[d]
+                .checked_mul(2)
+                .and_then(|p| full.checked_sub(p))
+                .filter(|&s| s > 0)
+                .ok_or(Error::Invalid { op, msg: format!("padding {:?} leaves no output for input [{h}, {w}]", o.padding) })
         };
         let (out_h, out_w) = (size(0, h, kh)?, size(1, w, kw)?);
         let out_c = checked_size(op, group_out.checked_mul(g), format_args!("{group_out} x {g} output channels"))?;

@@ -44,7 +44,10 @@ impl Tensor {
     /// `start, start + step, …` up to but excluding `end`.
     pub fn arange(start: f64, end: f64, step: f64, dtype: DType, device: &Device) -> Result<Tensor> {
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
-            return Err(Error::Invalid { op: "arange", msg: format!("start {start}, end {end} and step {step} must be finite, step nonzero") });
+            return Err(Error::Invalid {
+                op: "arange",
+                msg: format!("start {start}, end {end} and step {step} must be finite, step nonzero"),
+            });
         }
         let count = ((end - start) / step).ceil().max(0.0);
         // A count past the cap (or one that is not finite: a huge range over a tiny step) is an error.

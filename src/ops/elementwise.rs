@@ -212,8 +212,11 @@ impl Tensor {
         let shape = broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), a.shape())?, b.shape())?;
         let dtype = a.dtype().promote(b.dtype());
         let (c, a, b) = (cond.cast(DType::Bool)?, a.cast(dtype)?, b.cast(dtype)?);
-        let layouts =
-            [c.layout().broadcast_to("where", &shape)?, a.layout().broadcast_to("where", &shape)?, b.layout().broadcast_to("where", &shape)?];
+        let layouts = [
+            c.layout().broadcast_to("where", &shape)?,
+            a.layout().broadcast_to("where", &shape)?,
+            b.layout().broadcast_to("where", &shape)?,
+        ];
         let storage = a.device().select(&c.storage(), &layouts[0], &a.storage(), &layouts[1], &b.storage(), &layouts[2])?;
         let op = || Op::Where { cond: c.clone(), a: a.clone(), b: b.clone() };
         Ok(a.derived(storage, &shape, op, &[&a, &b]))

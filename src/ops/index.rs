@@ -66,7 +66,16 @@ impl Tensor {
         for d in 0..source.rank() {
             source = source.narrow(d as isize, 0, index.shape()[d])?;
         }
-        let storage = self.device().scatter_add("scatterAdd", &base.storage(), base.layout(), a, &index.storage(), index.layout(), &source.storage(), source.layout())?;
+        let storage = self.device().scatter_add(
+            "scatterAdd",
+            &base.storage(),
+            base.layout(),
+            a,
+            &index.storage(),
+            index.layout(),
+            &source.storage(),
+            source.layout(),
+        )?;
         let op = || Op::ScatterAdd { base: base.clone(), axis: a, index: index.clone(), src: source.clone() };
         Ok(base.derived(storage, base.shape(), op, &[&base, &source]))
     }
@@ -81,7 +90,10 @@ impl Tensor {
             return Err(Error::DType { op, dtype: self.dtype(), shape: self.shape().to_vec(), expected: "labels must be int32" });
         }
         if classes == 0 {
-            return Err(Error::Invalid { op, msg: format!("the number of classes must be at least 1, got 0 (labels of shape {:?})", self.shape()) });
+            return Err(Error::Invalid {
+                op,
+                msg: format!("the number of classes must be at least 1, got 0 (labels of shape {:?})", self.shape()),
+            });
         }
         let mut shape = self.shape().to_vec();
         shape.push(classes);

@@ -36,10 +36,10 @@ impl Tensor {
                 Some(layout) => Ok((view, layout)),
                 None => {
                     let copy = view.contiguous()?;
-                    let layout = copy.layout().merge_leading(batch.len()).ok_or(Error::Invalid {
-                        op,
-                        msg: "internal: a contiguous layout could not be merged".into(),
-                    })?;
+                    let layout = copy
+                        .layout()
+                        .merge_leading(batch.len())
+                        .ok_or(Error::Invalid { op, msg: "internal: a contiguous layout could not be merged".into() })?;
                     Ok((copy, layout))
                 }
             }

@@ -189,7 +189,9 @@ impl Tensor {
         let size = self.shape()[a];
         match start.checked_add(len) {
             Some(end) if end <= size => self.slice(axis, Some(start as isize), Some(end as isize), 1),
-            end => Err(Error::Index { op: "narrow", index: end.map_or(i64::MAX, |e| e as i64), axis: a, size, shape: self.shape().to_vec() }),
+            end => {
+                Err(Error::Index { op: "narrow", index: end.map_or(i64::MAX, |e| e as i64), axis: a, size, shape: self.shape().to_vec() })
+            }
         }
     }
 
@@ -283,7 +285,9 @@ impl Tensor {
         match usize::try_from(size) {
             Err(_) => Err(invalid(format!("split_size must be non-negative, got {size}"))),
             Ok(0) if dim == 0 => Ok(vec![self.clone()]),
-            Ok(0) => Err(invalid(format!("split_size can only be 0 if the axis is empty, but axis {a} of {:?} has size {dim}", self.shape()))),
+            Ok(0) => {
+                Err(invalid(format!("split_size can only be 0 if the axis is empty, but axis {a} of {:?} has size {dim}", self.shape())))
+            }
             Ok(each) => {
                 let sizes: Vec<usize> = (0..dim).step_by(each).map(|s| each.min(dim - s)).collect();
                 self.split(&sizes, axis)
@@ -342,7 +346,10 @@ impl Tensor {
             .enumerate()
             .map(|(d, &(before, after))| match (usize::try_from(before), usize::try_from(after)) {
                 (Ok(b), Ok(a)) => Ok((b, a)),
-                _ => Err(Error::Invalid { op: "pad", msg: format!("negative padding ({before}, {after}) on axis {d} is not supported; crop with narrow or slice") }),
+                _ => Err(Error::Invalid {
+                    op: "pad",
+                    msg: format!("negative padding ({before}, {after}) on axis {d} is not supported; crop with narrow or slice"),
+                }),
             })
             .collect::<Result<Vec<_>>>()?;
         self.pad(&unsigned, value)

@@ -38,7 +38,14 @@ impl Tensor {
         let views = [self, grad, s1, s2].map(|t| t.contiguous());
         let [p, g, a, b] = views;
         let (p, g, a, b) = (p?, g?, a?, b?);
-        let storages = self.device().update(op, hyper, (&p.storage(), p.layout()), (&g.storage(), g.layout()), (&a.storage(), a.layout()), (&b.storage(), b.layout()))?;
+        let storages = self.device().update(
+            op,
+            hyper,
+            (&p.storage(), p.layout()),
+            (&g.storage(), g.layout()),
+            (&a.storage(), a.layout()),
+            (&b.storage(), b.layout()),
+        )?;
         Ok(storages.into_iter().map(|s| self.untracked(s, self.shape())).collect())
     }
 
@@ -46,7 +53,12 @@ impl Tensor {
         for t in std::iter::once(self).chain(others.iter().copied()) {
             self.check_device(op, t)?;
             if t.dtype() != DType::F32 {
-                return Err(Error::DType { op, dtype: t.dtype(), shape: t.shape().to_vec(), expected: "parameters, gradients and state must be float32" });
+                return Err(Error::DType {
+                    op,
+                    dtype: t.dtype(),
+                    shape: t.shape().to_vec(),
+                    expected: "parameters, gradients and state must be float32",
+                });
             }
             if t.shape() != self.shape() {
                 let why = "gradient and state must have the parameter's shape";

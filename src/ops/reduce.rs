@@ -23,9 +23,7 @@ impl Tensor {
     }
 
     fn reduced_shape(&self, axes: &[usize], keepdim: bool) -> Vec<usize> {
-        (0..self.rank())
-            .filter_map(|d| if axes.contains(&d) { keepdim.then_some(1) } else { Some(self.shape()[d]) })
-            .collect()
+        (0..self.rank()).filter_map(|d| if axes.contains(&d) { keepdim.then_some(1) } else { Some(self.shape()[d]) }).collect()
     }
 
     /// Number of elements reduced into each output.
@@ -178,10 +176,8 @@ impl Tensor {
             return Ok(self.clone());
         }
         let lead = self.rank().saturating_sub(shape.len());
-        let axes: Vec<isize> = (0..self.rank())
-            .filter(|&d| d < lead || (shape[d - lead] == 1 && self.shape()[d] != 1))
-            .map(|d| d as isize)
-            .collect();
+        let axes: Vec<isize> =
+            (0..self.rank()).filter(|&d| d < lead || (shape[d - lead] == 1 && self.shape()[d] != 1)).map(|d| d as isize).collect();
         self.sum_dims(Some(&axes), false)?.reshape(shape)
     }
 }

@@ -121,7 +121,12 @@ impl Config {
         let items: Vec<JsValue> = if Array::is_array(&v) { Array::from(&v).iter().collect() } else { vec![v] };
         items
             .iter()
-            .map(|x| x.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 2f64.powi(53)).map(|f| f as i64).ok_or_else(|| self.wrong(key, "an integer or an array of integers")))
+            .map(|x| {
+                x.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() <= 2f64.powi(53))
+                    .map(|f| f as i64)
+                    .ok_or_else(|| self.wrong(key, "an integer or an array of integers"))
+            })
             .collect::<JsResult<Vec<_>>>()
             .map(Some)
     }

@@ -9,8 +9,13 @@ use wasm_bindgen::prelude::*;
 use super::config::Config;
 use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
-use crate::nn::layers::{BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential};
-use crate::nn::{clip_grad_norm, softplus, clip_grad_value, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
+use crate::nn::layers::{
+    BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential,
+};
+use crate::nn::{
+    clip_grad_norm, clip_grad_value, softplus, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind,
+    Reduction, Trainer,
+};
 use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
 use crate::Tensor;
 
@@ -73,13 +78,30 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
                 (None, None) => Rc::new(Dense::new(inputs, units, bias, act, f, &d).map_err(js_error)?),
                 (w, b) => {
                     let default = Init::layer_defaults(f);
-                    Rc::new(Dense::with_init(inputs, units, bias, act, f, w.unwrap_or(default.0), b.unwrap_or(default.1), &d).map_err(js_error)?)
+                    Rc::new(
+                        Dense::with_init(inputs, units, bias, act, f, w.unwrap_or(default.0), b.unwrap_or(default.1), &d)
+                            .map_err(js_error)?,
+                    )
                 }
             }
         }
         "conv2d" => {
-            let options = Conv2dOptions { stride: c.pair("stride", [1, 1])?, padding: conv_padding(c)?, dilation: c.pair("dilation", [1, 1])?, groups: c.usize_or("groups", 1)? };
-            let conv = Conv2d::new(c.usize("inChannels")?, c.usize("outChannels")?, c.pair("kernel", [3, 3])?, options, c.bool_or("bias", true)?, activation(c, f)?, f, &d);
+            let options = Conv2dOptions {
+                stride: c.pair("stride", [1, 1])?,
+                padding: conv_padding(c)?,
+                dilation: c.pair("dilation", [1, 1])?,
+                groups: c.usize_or("groups", 1)?,
+            };
+            let conv = Conv2d::new(
+                c.usize("inChannels")?,
+                c.usize("outChannels")?,
+                c.pair("kernel", [3, 3])?,
+                options,
+                c.bool_or("bias", true)?,
+                activation(c, f)?,
+                f,
+                &d,
+            );
             Rc::new(conv.map_err(js_error)?.channels_last(channels_last))
         }
         "conv1d" => {
@@ -89,7 +111,19 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
                 other => other,
             };
             let (stride, dilation, groups) = (c.usize_or("stride", 1)?, c.usize_or("dilation", 1)?, c.usize_or("groups", 1)?);
-            let conv = Conv1d::new(c.usize("inChannels")?, c.usize("outChannels")?, c.usize("kernel")?, stride, padding, dilation, groups, c.bool_or("bias", true)?, activation(c, f)?, f, &d);
+            let conv = Conv1d::new(
+                c.usize("inChannels")?,
+                c.usize("outChannels")?,
+                c.usize("kernel")?,
+                stride,
+                padding,
+                dilation,
+                groups,
+                c.bool_or("bias", true)?,
+                activation(c, f)?,
+                f,
+                &d,
+            );
             Rc::new(conv.map_err(js_error)?)
         }
         "maxPool2d" | "avgPool2d" => {
@@ -173,7 +207,11 @@ fn schedule(c: &Config) -> JsResult<LrSchedule> {
     Ok(match c.str_or("schedule", "constant")?.as_str() {
         "constant" => LrSchedule::Constant,
         "step" => LrSchedule::Step { step_size: c.usize_or("stepSize", 1)? as u32, gamma: c.f32_or("gamma", 0.1)? },
-        "exponential" => LrSchedule::Exponential { gamma: c.f32_or("gamma", 0.9)?, decay_steps: c.usize_or("decaySteps", 1)? as u32, staircase: c.bool_or("staircase", false)? },
+        "exponential" => LrSchedule::Exponential {
+            gamma: c.f32_or("gamma", 0.9)?,
+            decay_steps: c.usize_or("decaySteps", 1)? as u32,
+            staircase: c.bool_or("staircase", false)?,
+        },
         "cosine" => LrSchedule::Cosine { t_max: c.usize("tMax")? as u32, min_lr: c.f32_or("minLr", 0.0)? },
         other => return Err(invalid("optimizer", format!("unknown schedule '{other}'; expected constant, step, exponential or cosine"))),
     })
@@ -220,7 +258,8 @@ impl JsOptimizer {
                 weight_decay: c.number_or("weightDecay", weight_decay)?,
             },
         };
-        let clip = GradClip { value: c.opt_number("clipValue")?, norm: c.opt_number("clipNorm")?, global_norm: c.opt_number("globalClipNorm")? };
+        let clip =
+            GradClip { value: c.opt_number("clipValue")?, norm: c.opt_number("clipNorm")?, global_norm: c.opt_number("globalClipNorm")? };
         let optimizer = Optimizer::new(kind, c.number_or("lr", lr)?, params.0.clone()).map_err(js_error)?;
         let optimizer = optimizer.with_schedule(schedule(&c)?).and_then(|o| o.with_clip(clip)).map_err(js_error)?;
         Ok(JsOptimizer(Rc::new(optimizer)))
@@ -274,7 +313,14 @@ impl JsTrainer {
     /// `model` trained with `loss` (name, with `fromLogits`/`delta` in `loss_config`) by
     /// `optimizer`, reporting `metrics`.
     #[wasm_bindgen(constructor)]
-    pub fn new(model: &JsLayer, loss: &str, loss_config: JsValue, optimizer: &JsOptimizer, metrics: Vec<String>, flavor_name: &str) -> JsResult<JsTrainer> {
+    pub fn new(
+        model: &JsLayer,
+        loss: &str,
+        loss_config: JsValue,
+        optimizer: &JsOptimizer,
+        metrics: Vec<String>,
+        flavor_name: &str,
+    ) -> JsResult<JsTrainer> {
         let loss = loss_of(loss, &Config::new("compile", loss_config))?;
         let metrics = metrics.iter().map(|m| Metric::from_name(m, loss)).collect::<crate::Result<Vec<_>>>().map_err(js_error)?;
         Ok(JsTrainer(Trainer::new(model.0.clone(), loss, flavor(flavor_name)?, optimizer.0.clone(), metrics)))
@@ -303,7 +349,14 @@ impl JsTrainer {
 /// (`"mean"`, `"sum"` or `"none"`; anything else is PyTorch's "… is not a valid value for
 /// reduction"); `config` may set `fromLogits` and `delta`.
 #[wasm_bindgen(js_name = lossFn)]
-pub fn loss_fn(name: &str, pred: &JsTensor, target: &JsTensor, flavor_name: &str, reduction: JsValue, config: JsValue) -> JsResult<JsTensor> {
+pub fn loss_fn(
+    name: &str,
+    pred: &JsTensor,
+    target: &JsTensor,
+    flavor_name: &str,
+    reduction: JsValue,
+    config: JsValue,
+) -> JsResult<JsTensor> {
     let c = Config::new(name, config);
     let loss = loss_of(name, &c)?;
     let reduction = match reduction.as_string().as_deref() {
@@ -311,7 +364,8 @@ pub fn loss_fn(name: &str, pred: &JsTensor, target: &JsTensor, flavor_name: &str
         Some("sum") => Reduction::Sum,
         Some("none") => Reduction::None,
         other => {
-            let got = other.map_or_else(|| reduction.as_f64().map_or_else(|| format!("{reduction:?}"), |x| x.to_string()), |s| s.to_string());
+            let got =
+                other.map_or_else(|| reduction.as_f64().map_or_else(|| format!("{reduction:?}"), |x| x.to_string()), |s| s.to_string());
             return Err(c.error(&format!("{got} is not a valid value for reduction")));
         }
     };

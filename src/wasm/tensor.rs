@@ -363,7 +363,15 @@ impl JsTensor {
 
     /// NCHW convolution without bias (the wrapper adds it).
     #[allow(clippy::too_many_arguments)]
-    pub fn conv2d(&self, weight: &JsTensor, stride: &[f64], pad_mode: &str, pads: &[f64], dilation: &[f64], groups: f64) -> JsResult<JsTensor> {
+    pub fn conv2d(
+        &self,
+        weight: &JsTensor,
+        stride: &[f64],
+        pad_mode: &str,
+        pads: &[f64],
+        dilation: &[f64],
+        groups: f64,
+    ) -> JsResult<JsTensor> {
         let o = Conv2dOptions {
             stride: pair("conv2d", "stride", stride)?,
             padding: padding("conv2d", pad_mode, pads)?,
@@ -456,7 +464,8 @@ impl JsTensor {
         epsilon_hat: bool,
         step: f64,
     ) -> JsResult<TensorList> {
-        let step = u32::try_from(size("adamUpdate", "step", step)?).map_err(|_| invalid("adamUpdate", format!("step must be below 2^32, got {step}")))?;
+        let step = u32::try_from(size("adamUpdate", "step", step)?)
+            .map_err(|_| invalid("adamUpdate", format!("step must be below 2^32, got {step}")))?;
         let s = AdamStep { lr, beta1, beta2, eps, weight_decay, decoupled, epsilon_hat, step };
         wrap_list(self.0.adam_update(&grad.0, &m.0, &v.0, &s).map(|(p, m, v)| vec![p, m, v]))
     }

@@ -88,9 +88,13 @@ pub fn cases() -> Vec<Case> {
         case("matmul", &[(&[2, 3], Any), (&[3, 4], Any)], |t| t[0].matmul(&t[1])),
         case("matmul (batch broadcast)", &[(&[2, 1, 2, 3], Any), (&[3, 3, 2], Any)], |t| t[0].matmul(&t[1])),
         case("matmul (vectors)", &[(&[3], Any), (&[3, 2], Any)], |t| t[0].matmul(&t[1])?.matmul(&t[0].narrow(0, 0, 2)?)),
-        case("linear (identity, 3-D input)", &[(&[2, 2, 3], Any), (&[3, 4], Any), (&[4], Any)], |t| t[0].linear(&t[1], &t[2], Activation::Identity)),
+        case("linear (identity, 3-D input)", &[(&[2, 2, 3], Any), (&[3, 4], Any), (&[4], Any)], |t| {
+            t[0].linear(&t[1], &t[2], Activation::Identity)
+        }),
         case("linear (relu)", &[(&[3, 3], NonZero), (&[3, 5], NonZero), (&[5], NonZero)], |t| t[0].linear(&t[1], &t[2], Activation::Relu)),
-        case("linear (sigmoid, transposed weight)", &[(&[3, 4], Any), (&[2, 4], Any), (&[2], Any)], |t| t[0].linear(&t[1].t()?, &t[2], Activation::Sigmoid)),
+        case("linear (sigmoid, transposed weight)", &[(&[3, 4], Any), (&[2, 4], Any), (&[2], Any)], |t| {
+            t[0].linear(&t[1].t()?, &t[2], Activation::Sigmoid)
+        }),
         case("linear (tanh)", &[(&[4, 3], Any), (&[3, 2], Any), (&[2], Any)], |t| t[0].linear(&t[1], &t[2], Activation::Tanh)),
         case("matmul (transposed operands)", &[(&[3, 2], Any), (&[4, 3], Any)], |t| t[0].t()?.matmul(&t[1].t()?)),
         case("reshape and permute", &[(&[2, 3, 4], Any)], |t| t[0].permute(&[2, 0, 1])?.reshape(&[4, 6])?.square()),

@@ -229,9 +229,7 @@ impl Backend for CpuBackend {
                 op if op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| math::compare(op, x, y))?),
                 _ => Err(dtype_error("binary", DType::Bool, al, "arithmetic needs numbers")),
             },
-            (a, b) if a.dtype() != b.dtype() => {
-                Err(dtype_error("binary", b.dtype(), bl, "both operands must have one dtype"))
-            }
+            (a, b) if a.dtype() != b.dtype() => Err(dtype_error("binary", b.dtype(), bl, "both operands must have one dtype")),
             (a, _) => Err(dtype_error("binary", a.dtype(), al, "this op needs another dtype")),
         }
     }
@@ -337,7 +335,16 @@ impl Backend for CpuBackend {
         ok(matmul::batched("matmul", av, al, bv, bl)?)
     }
 
-    fn linear(&self, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout, c: &CpuStorage, cl: &Layout, act: Activation) -> Result<CpuStorage> {
+    fn linear(
+        &self,
+        a: &CpuStorage,
+        al: &Layout,
+        b: &CpuStorage,
+        bl: &Layout,
+        c: &CpuStorage,
+        cl: &Layout,
+        act: Activation,
+    ) -> Result<CpuStorage> {
         let (av, bv) = (a.f32("linear", al)?, b.f32("linear", bl)?);
         let bias = map("linear", c.f32("linear", cl)?, cl, |v| v)?;
         let mut out = matmul::batched("linear", av, &al.with_leading_axis(1), bv, &bl.with_leading_axis(1))?;
@@ -441,7 +448,16 @@ impl Backend for CpuBackend {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn conv2d_weight_grad(&self, x: &CpuStorage, xl: &Layout, dy: &CpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<CpuStorage> {
+    fn conv2d_weight_grad(
+        &self,
+        x: &CpuStorage,
+        xl: &Layout,
+        dy: &CpuStorage,
+        dyl: &Layout,
+        win: &Window,
+        groups: usize,
+        out_c: usize,
+    ) -> Result<CpuStorage> {
         let op = "conv2d";
         let image = map(op, x.f32(op, xl)?, xl, |v| v)?;
         let dy = dy.f32(op, dyl)?;
@@ -463,7 +479,15 @@ impl Backend for CpuBackend {
         ok(out)
     }
 
-    fn conv2d_input_grad(&self, w: &CpuStorage, wl: &Layout, dy: &CpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<CpuStorage> {
+    fn conv2d_input_grad(
+        &self,
+        w: &CpuStorage,
+        wl: &Layout,
+        dy: &CpuStorage,
+        dyl: &Layout,
+        win: &Window,
+        groups: usize,
+    ) -> Result<CpuStorage> {
         let op = "conv2d";
         let (weights, dy) = (w.f32(op, wl)?, dy.f32(op, dyl)?);
         let (out_c, positions) = (wl.shape()[0], win.out_h * win.out_w);

@@ -93,10 +93,7 @@ pub(crate) async fn open_device() -> Result<(wgpu::Device, wgpu::Queue, wgpu::Ad
 
     let instance = wgpu::Instance::new(desc);
     let adapter = instance
-        .request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            ..Default::default()
-        })
+        .request_adapter(&wgpu::RequestAdapterOptions { power_preference: wgpu::PowerPreference::HighPerformance, ..Default::default() })
         .await
         .map_err(|e| Error::NoWebGpu(format!("no adapter: {e}")))?;
     #[allow(unused_mut)]

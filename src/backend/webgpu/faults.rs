@@ -100,7 +100,10 @@ impl Faults {
             _ => None,
         });
         let Some(record) = open else {
-            return Err(Error::Gpu { op: op.to_string(), msg: format!("more than {SLOTS} readbacks of index ops are in flight; await some first") });
+            return Err(Error::Gpu {
+                op: op.to_string(),
+                msg: format!("more than {SLOTS} readbacks of index ops are in flight; await some first"),
+            });
         };
         if !record.ops.borrow().contains(&op) {
             record.ops.borrow_mut().push(op);

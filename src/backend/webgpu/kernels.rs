@@ -1,7 +1,6 @@
 //! The [`Backend`] kernels of the WebGPU backend: each fills a kernel's `info` array (the layout of
 //! every family is documented at the top of its `.wgsl` file) and queues one or a few dispatches.
 
-
 use super::shaders::{GemmBody, GemmOp, Kernel};
 use super::split::Images;
 use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
@@ -68,8 +67,23 @@ fn conv_geometry(op: &str, w: &Window, groups: usize, xl: &Layout) -> Result<Vec
     to_u32s(
         op,
         &[
-            w.channels / groups.max(1), w.in_h, w.in_w, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0],
-            w.dilation[1], w.pad[0], w.pad[1], w.out_w, xl.offset(), xs[0], xs[1], xs[2], xs[3],
+            w.channels / groups.max(1),
+            w.in_h,
+            w.in_w,
+            w.kernel[0],
+            w.kernel[1],
+            w.stride[0],
+            w.stride[1],
+            w.dilation[0],
+            w.dilation[1],
+            w.pad[0],
+            w.pad[1],
+            w.out_w,
+            xl.offset(),
+            xs[0],
+            xs[1],
+            xs[2],
+            xs[3],
         ],
     )
 }
@@ -79,8 +93,20 @@ fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
     to_u32s(
         op,
         &[
-            numel, w.channels, w.in_h, w.in_w, w.kernel[0], w.kernel[1], w.stride[0], w.stride[1], w.dilation[0], w.dilation[1],
-            w.pad[0], w.pad[1], w.out_h, w.out_w,
+            numel,
+            w.channels,
+            w.in_h,
+            w.in_w,
+            w.kernel[0],
+            w.kernel[1],
+            w.stride[0],
+            w.stride[1],
+            w.dilation[0],
+            w.dilation[1],
+            w.pad[0],
+            w.pad[1],
+            w.out_h,
+            w.out_w,
         ],
     )
 }
@@ -97,7 +123,11 @@ fn contiguous_images(offset: usize, size: usize) -> Images {
 
 /// The GEMM body for a result of `rows` rows: skinny up to `skinny_rows`, else the best-fitting tile.
 fn gemm_body(rows: usize, skinny_rows: usize) -> GemmBody {
-    if rows <= skinny_rows { GemmBody::Skinny } else { GemmBody::tiled_for(rows) }
+    if rows <= skinny_rows {
+        GemmBody::Skinny
+    } else {
+        GemmBody::tiled_for(rows)
+    }
 }
 
 impl GpuContext {
@@ -171,7 +201,8 @@ impl GpuContext {
                 let r = rows.min(m - r0);
                 let (a_bound, a_view) = self.bind_view(a, &al.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
                 let (c_bound, c_view) = self.bind_view(&out, &cl.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
-                let mut info = to_u32s(&name, &[r, n, k, a_view.offset(), sa[1], sa[2], 0, b_view.offset(), sb[1], sb[2], 0, c_view.offset()])?;
+                let mut info =
+                    to_u32s(&name, &[r, n, k, a_view.offset(), sa[1], sa[2], 0, b_view.offset(), sb[1], sb[2], 0, c_view.offset()])?;
                 info.extend(&bias_info);
                 let bound: Vec<Bound> = [a_bound, b_bound, c_bound].into_iter().chain(bias).collect();
                 self.dispatch_gemm(kernel, &info, &bound, r, n, 1)?;
@@ -195,7 +226,8 @@ impl GpuContext {
         }
         // Long rows and few outputs: split each row over many workgroups, then combine the partials
         // (arg reductions keep one workgroup per row: their partials would need positions).
-        let chunks = if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
+        let chunks =
+            if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
         info[0] = to_u32(&name, outputs * chunks)?;
         info.extend(to_u32s(&name, &[chunks, reduced.div_ceil(chunks)])?);
         let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
@@ -261,11 +293,19 @@ impl GpuContext {
     /// binding limit). Each piece binds its images of every operand (bindings 1..); the kernel's
     /// `info` is the window's geometry followed by `tail(at)`, `at` holding where each operand's
     /// first image starts within its window.
-    fn window_pass(&self, kernel: Kernel, w: &Window, per_image: usize, operands: &[(&GpuStorage, Images)], tail: impl Fn(&[usize]) -> Vec<usize>) -> Result<()> {
+    fn window_pass(
+        &self,
+        kernel: Kernel,
+        w: &Window,
+        per_image: usize,
+        operands: &[(&GpuStorage, Images)],
+        tail: impl Fn(&[usize]) -> Vec<usize>,
+    ) -> Result<()> {
         let name = kernel.name();
         let images: Vec<Images> = operands.iter().map(|(_, images)| *images).collect();
         for (n0, count) in self.image_pieces(&name, w.batch, &images)? {
-            let (bound, at): (Vec<Bound>, Vec<usize>) = operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
+            let (bound, at): (Vec<Bound>, Vec<usize>) =
+                operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
             let mut info = window_info(&name, count * per_image, w)?;
             info.extend(to_u32s(&name, &tail(&at))?);
             self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, count * per_image)?)?;
@@ -357,7 +397,9 @@ impl Backend for GpuContext {
         let kernel = Kernel::Select(a.dtype);
         let name = kernel.name();
         let out = self.new_buffer(&name, al.numel(), a.dtype)?;
-        self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &[&out], |ls| elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]]))?;
+        self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &[&out], |ls| {
+            elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]])
+        })?;
         Ok(out)
     }
 
@@ -426,7 +468,16 @@ impl Backend for GpuContext {
         self.matmul_with(a, al, b, bl, None)
     }
 
-    fn linear(&self, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout, c: &GpuStorage, cl: &Layout, act: Activation) -> Result<GpuStorage> {
+    fn linear(
+        &self,
+        a: &GpuStorage,
+        al: &Layout,
+        b: &GpuStorage,
+        bl: &Layout,
+        c: &GpuStorage,
+        cl: &Layout,
+        act: Activation,
+    ) -> Result<GpuStorage> {
         if c.dtype != DType::F32 {
             return Err(dtype_error("linear", c.dtype, cl, "expected float32"));
         }
@@ -491,7 +542,8 @@ impl Backend for GpuContext {
             for (slab, _) in &x_slabs {
                 let (x_bound, view) = self.bind_view(x, slab);
                 let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
-                let mut info = to_u32s(&name, &[indices.numel(), indices.rank(), axis, view.offset() + shift, indices.offset(), xl.shape()[axis]])?;
+                let mut info =
+                    to_u32s(&name, &[indices.numel(), indices.rank(), axis, view.offset() + shift, indices.offset(), xl.shape()[axis]])?;
                 info.extend(to_u32s(&name, indices.shape())?);
                 info.extend(to_u32s(&name, xl.strides())?);
                 info.extend(to_u32s(&name, indices.strides())?);
@@ -580,7 +632,16 @@ impl Backend for GpuContext {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn conv2d_weight_grad(&self, x: &GpuStorage, xl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
+    fn conv2d_weight_grad(
+        &self,
+        x: &GpuStorage,
+        xl: &Layout,
+        dy: &GpuStorage,
+        dyl: &Layout,
+        win: &Window,
+        groups: usize,
+        out_c: usize,
+    ) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         // Pieces of whole images (one unless the tensors are above the binding limit), each a partial
         // gradient over its images' windows of x and dy; the partials are summed.
@@ -607,7 +668,15 @@ impl Backend for GpuContext {
         }
     }
 
-    fn conv2d_input_grad(&self, w: &GpuStorage, wl: &Layout, dy: &GpuStorage, dyl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
+    fn conv2d_input_grad(
+        &self,
+        w: &GpuStorage,
+        wl: &Layout,
+        dy: &GpuStorage,
+        dyl: &Layout,
+        win: &Window,
+        groups: usize,
+    ) -> Result<GpuStorage> {
         require_f32("conv2d", &[(w, wl), (dy, dyl)])?;
         let out_c = wl.shape()[0];
         let (group_c, group_out, pixels) = (win.channels / groups.max(1), out_c / groups.max(1), win.in_h * win.in_w);

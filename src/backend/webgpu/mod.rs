@@ -3,10 +3,10 @@
 
 mod context;
 mod faults;
+mod info;
 mod kernels;
 mod pool;
 pub mod shaders;
-mod info;
 mod split;
 
 use std::cell::{Cell, RefCell};
@@ -84,7 +84,9 @@ fn to_u32(op: &str, value: usize) -> Result<u32> {
 
 /// The bytes of `elements` 4-byte values (at least one), or the error naming the op.
 fn element_bytes(op: &str, elements: usize) -> Result<u64> {
-    (elements.max(1) as u64).checked_mul(4).ok_or_else(|| Error::Gpu { op: op.to_string(), msg: format!("{elements} elements do not fit a buffer") })
+    (elements.max(1) as u64)
+        .checked_mul(4)
+        .ok_or_else(|| Error::Gpu { op: op.to_string(), msg: format!("{elements} elements do not fit a buffer") })
 }
 
 fn to_u32s(op: &str, values: &[usize]) -> Result<Vec<u32>> {
@@ -134,7 +136,8 @@ impl GpuContext {
     /// webgrad's own CPU backend outruns those, so `"auto"` skips them.
     pub fn is_software(&self) -> bool {
         let name = self.info.name.to_ascii_lowercase();
-        self.info.device_type == wgpu::DeviceType::Cpu || ["swiftshader", "llvmpipe", "lavapipe", "software", "warp"].iter().any(|s| name.contains(s))
+        self.info.device_type == wgpu::DeviceType::Cpu
+            || ["swiftshader", "llvmpipe", "lavapipe", "software", "warp"].iter().any(|s| name.contains(s))
     }
 
     /// GPU bytes held by tensors and by the pool.
@@ -250,7 +253,10 @@ impl GpuContext {
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(e) = pollster::block_on(popped) {
             buffer.destroy();
-            return Err(Error::Gpu { op: op.to_string(), msg: format!("out of memory allocating {elements} elements ({class} bytes): {e}") });
+            return Err(Error::Gpu {
+                op: op.to_string(),
+                msg: format!("out of memory allocating {elements} elements ({class} bytes): {e}"),
+            });
         }
         #[cfg(target_arch = "wasm32")]
         {
@@ -304,7 +310,10 @@ impl GpuContext {
     pub(crate) fn buffer_class(&self, op: &str, bytes: u64) -> Result<u64> {
         let (binding, largest) = (self.limits.max_storage_buffer_binding_size, self.limits.max_buffer_size / 4 * 4);
         if bytes > largest {
-            return Err(Error::Gpu { op: op.to_string(), msg: format!("{} elements ({bytes} bytes) are above this adapter's largest buffer ({largest} bytes)", bytes / 4) });
+            return Err(Error::Gpu {
+                op: op.to_string(),
+                msg: format!("{} elements ({bytes} bytes) are above this adapter's largest buffer ({largest} bytes)", bytes / 4),
+            });
         }
         Ok(if bytes <= binding { size_class(bytes).min(binding) } else { size_class(bytes).min(largest) })
     }
@@ -353,14 +362,24 @@ impl GpuContext {
             return Ok(());
         }
         if info.len() > info::WORDS {
-            return Err(Error::Gpu { op: name, msg: format!("its parameters take {} words, more than the {} a kernel reads (too many dimensions?)", info.len(), info::WORDS) });
+            return Err(Error::Gpu {
+                op: name,
+                msg: format!(
+                    "its parameters take {} words, more than the {} a kernel reads (too many dimensions?)",
+                    info.len(),
+                    info::WORDS
+                ),
+            });
         }
         let pipeline = self.pipeline(kernel)?;
         let window = match self.infos.stage(info) {
             Some(window) => window,
             None => {
                 self.flush();
-                self.infos.stage(info).ok_or_else(|| Error::Gpu { op: name.clone(), msg: format!("an info array of {} words does not fit the arena", info.len()) })?
+                self.infos.stage(info).ok_or_else(|| Error::Gpu {
+                    op: name.clone(),
+                    msg: format!("an info array of {} words does not fit the arena", info.len()),
+                })?
             }
         };
         let entries: Vec<_> = std::iter::once(Bound { buffer: self.infos.buffer(), window: Some(window) })
@@ -495,9 +514,7 @@ impl GpuContext {
             let _ = sender.send(r);
         });
         #[cfg(not(target_arch = "wasm32"))]
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
+        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
         let mapped = receiver.await.map_err(|_| Error::Gpu { op: "read".into(), msg: "the mapping was cancelled".into() })?;
         self.sink.check("read")?;
         mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
@@ -526,7 +543,9 @@ impl<'a> Bound<'a> {
     fn resource(self) -> wgpu::BindingResource<'a> {
         match self.window {
             None => self.buffer.as_entire_binding(),
-            Some((offset, size)) => wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: self.buffer, offset, size: wgpu::BufferSize::new(size) }),
+            Some((offset, size)) => {
+                wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: self.buffer, offset, size: wgpu::BufferSize::new(size) })
+            }
         }
     }
 }

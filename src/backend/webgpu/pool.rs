@@ -174,7 +174,14 @@ impl std::fmt::Debug for GpuStorage {
 impl GpuStorage {
     pub(crate) fn new(buffer: wgpu::Buffer, len: usize, dtype: DType, pool: &Rc<BufferPool>) -> Self {
         pool.live_bytes.set(pool.live_bytes.get() + buffer.size());
-        GpuStorage { buffer: ManuallyDrop::new(buffer), len, dtype, pool: Rc::downgrade(pool), faults: Vec::new(), failure: AllocFailure::default() }
+        GpuStorage {
+            buffer: ManuallyDrop::new(buffer),
+            len,
+            dtype,
+            pool: Rc::downgrade(pool),
+            faults: Vec::new(),
+            failure: AllocFailure::default(),
+        }
     }
 
     pub(crate) fn buffer(&self) -> &wgpu::Buffer {

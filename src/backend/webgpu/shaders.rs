@@ -26,7 +26,10 @@ pub enum Kernel {
     /// The same reductions for short rows: one invocation per output.
     ReduceRows(ReduceOp, DType),
     /// A product on one of the GEMM bodies.
-    Gemm { op: GemmOp, body: GemmBody },
+    Gemm {
+        op: GemmOp,
+        body: GemmBody,
+    },
     CopyInto(DType),
     Gather(DType),
     ScatterAdd(DType),
@@ -36,7 +39,10 @@ pub enum Kernel {
     MaxPool,
     MaxPoolGrad,
     /// Fused softmax (log-softmax with `log`); `short` rows take one invocation each.
-    Softmax { log: bool, short: bool },
+    Softmax {
+        log: bool,
+        short: bool,
+    },
     /// One optimizer update.
     Update(UpdateOp),
 }
@@ -177,7 +183,9 @@ impl Kernel {
             Kernel::Col2Im => "col2im".to_string(),
             Kernel::MaxPool => "max_pool".to_string(),
             Kernel::MaxPoolGrad => "max_pool_grad".to_string(),
-            Kernel::Softmax { log, short } => format!("{}{}", if *log { "log_softmax" } else { "softmax" }, if *short { "/rows" } else { "" }),
+            Kernel::Softmax { log, short } => {
+                format!("{}{}", if *log { "log_softmax" } else { "softmax" }, if *short { "/rows" } else { "" })
+            }
             Kernel::Update(op) => format!("update/{op:?}"),
         }
     }
@@ -219,15 +227,24 @@ impl Kernel {
                 ];
                 (include_str!("../../../shaders/reduce_rows.wgsl"), snippets)
             }
-            Kernel::Gemm { op: GemmOp::Matmul(None), .. } => (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")]),
+            Kernel::Gemm { op: GemmOp::Matmul(None), .. } => {
+                (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", ""), ("EPILOGUE", "return v;")])
+            }
             Kernel::Gemm { op: GemmOp::Matmul(Some(act)), .. } => {
                 let epilogue = match act {
                     Activation::Identity => "return v + bias4(col);",
                     Activation::Relu => "return max(v + bias4(col), vec4<f32>(0.0));",
-                    Activation::Sigmoid => "let z = v + bias4(col);\n    return vec4<f32>(sigmoid(z.x), sigmoid(z.y), sigmoid(z.z), sigmoid(z.w));",
-                    Activation::Tanh => "let z = v + bias4(col);\n    return vec4<f32>(safe_tanh(z.x), safe_tanh(z.y), safe_tanh(z.z), safe_tanh(z.w));",
+                    Activation::Sigmoid => {
+                        "let z = v + bias4(col);\n    return vec4<f32>(sigmoid(z.x), sigmoid(z.y), sigmoid(z.z), sigmoid(z.w));"
+                    }
+                    Activation::Tanh => {
+                        "let z = v + bias4(col);\n    return vec4<f32>(safe_tanh(z.x), safe_tanh(z.y), safe_tanh(z.z), safe_tanh(z.w));"
+                    }
                 };
-                (include_str!("../../../shaders/matmul.wgsl"), vec![("BIAS", include_str!("../../../shaders/bias.wgsl")), ("EPILOGUE", epilogue)])
+                (
+                    include_str!("../../../shaders/matmul.wgsl"),
+                    vec![("BIAS", include_str!("../../../shaders/bias.wgsl")), ("EPILOGUE", epilogue)],
+                )
             }
             Kernel::CopyInto(d) => (include_str!("../../../shaders/copy_into.wgsl"), vec![("T", wgsl(d))]),
             Kernel::Gather(d) => {
@@ -262,9 +279,7 @@ impl Kernel {
     /// `info` from `space`.
     pub fn source(&self, space: InfoSpace) -> String {
         let Some((family, snippets)) = self.template() else { return String::new() };
-        let body = snippets
-            .iter()
-            .fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
+        let body = snippets.iter().fold(family.to_string(), |src, (name, snippet)| src.replace(&format!("{{{{{name}}}}}"), snippet));
         let fault = if matches!(self, Kernel::Gather(_) | Kernel::ScatterAdd(_)) { FAULT } else { "" };
         let gemm = match self {
             Kernel::Gemm { op, body } => {

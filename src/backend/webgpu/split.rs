@@ -37,10 +37,12 @@ impl GpuContext {
     ) -> Result<()> {
         let name = kernel.name();
         let limit = self.limits.max_storage_buffer_binding_size;
-        let fits = (numel as u64) * 4 <= limit && operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).all(|s| s.buffer().size() <= limit);
+        let fits =
+            (numel as u64) * 4 <= limit && operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).all(|s| s.buffer().size() <= limit);
         if fits {
             let layouts: Vec<Layout> = operands.iter().map(|(_, l)| (*l).clone()).collect();
-            let bound: Vec<Bound> = operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).map(|s| Bound::whole(s.buffer())).collect();
+            let bound: Vec<Bound> =
+                operands.iter().map(|(s, _)| *s).chain(outs.iter().copied()).map(|s| Bound::whole(s.buffer())).collect();
             return self.dispatch_bound(kernel, &info_for(&layouts)?, &bound, self.grid_for(&name, numel)?);
         }
         let scalar = |l: &Layout| l.strides().iter().all(|&s| s == 0);
@@ -101,7 +103,9 @@ impl GpuContext {
                 ReduceOp::Prod => BinaryOp::Mul,
                 ReduceOp::Max => BinaryOp::Maximum,
                 ReduceOp::Min => BinaryOp::Minimum,
-                ReduceOp::ArgMax | ReduceOp::ArgMin => return Err(Error::Gpu { op: name, msg: "an arg reduction's slabs cut its axis".into() }),
+                ReduceOp::ArgMax | ReduceOp::ArgMin => {
+                    return Err(Error::Gpu { op: name, msg: "an arg reduction's slabs cut its axis".into() })
+                }
             };
             let out = Layout::contiguous(&kept);
             let mut parts = parts.into_iter().map(|(p, _)| p);
@@ -174,7 +178,10 @@ impl GpuContext {
         let mut count = batch.max(1);
         for &Images { stride, span, .. } in operands {
             if span > room {
-                let msg = format!("one image spans {span} elements, above this adapter's {}-byte storage binding", self.limits.max_storage_buffer_binding_size);
+                let msg = format!(
+                    "one image spans {span} elements, above this adapter's {}-byte storage binding",
+                    self.limits.max_storage_buffer_binding_size
+                );
                 return Err(Error::Gpu { op: op.to_string(), msg });
             }
             if let Some(more) = (room - span).checked_div(stride) {
@@ -194,10 +201,17 @@ impl GpuContext {
         }
         let first = views[0];
         let cannot = || {
-            let msg = format!("a view of shape {:?} cannot be cut into slabs under this adapter's {}-byte storage binding", first.shape(), self.limits.max_storage_buffer_binding_size);
+            let msg = format!(
+                "a view of shape {:?} cannot be cut into slabs under this adapter's {}-byte storage binding",
+                first.shape(),
+                self.limits.max_storage_buffer_binding_size
+            );
             Error::Gpu { op: op.to_string(), msg }
         };
-        let axis = (0..first.rank()).filter(|d| first.shape()[*d] > 1 && !whole.contains(d)).max_by_key(|&d| first.strides()[d]).ok_or_else(cannot)?;
+        let axis = (0..first.rank())
+            .filter(|d| first.shape()[*d] > 1 && !whole.contains(d))
+            .max_by_key(|&d| first.strides()[d])
+            .ok_or_else(cannot)?;
         let len = first.shape()[axis];
         let mut per_slab = len;
         for view in views {
@@ -209,9 +223,12 @@ impl GpuContext {
                 per_slab = per_slab.min(more + 1);
             }
         }
-        Ok((0..len).step_by(per_slab).map(|s| {
-            let n = per_slab.min(len - s);
-            (views[0].sliced(axis, s, n, 1), views[1].sliced(axis, s, n, 1))
-        }).collect())
+        Ok((0..len)
+            .step_by(per_slab)
+            .map(|s| {
+                let n = per_slab.min(len - s);
+                (views[0].sliced(axis, s, n, 1), views[1].sliced(axis, s, n, 1))
+            })
+            .collect())
     }
 }

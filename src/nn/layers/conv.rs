@@ -38,16 +38,42 @@ pub struct Conv2d {
 impl Conv2d {
     /// `in_channels -> out_channels` with a `kernel` window; Keras layers default to channels-last.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(in_channels: usize, out_channels: usize, kernel: [usize; 2], options: Conv2dOptions, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Conv2d> {
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: [usize; 2],
+        options: Conv2dOptions,
+        bias: bool,
+        act: Act,
+        flavor: Flavor,
+        device: &Device,
+    ) -> Result<Conv2d> {
         let (w, b) = Init::layer_defaults(flavor);
         Conv2d::with_init(in_channels, out_channels, kernel, options, bias, act, flavor, w, b, device)
     }
 
     /// The same with explicit initialisers.
     #[allow(clippy::too_many_arguments)]
-    pub fn with_init(in_channels: usize, out_channels: usize, kernel: [usize; 2], options: Conv2dOptions, bias: bool, act: Act, flavor: Flavor, weight_init: Init, bias_init: Init, device: &Device) -> Result<Conv2d> {
+    pub fn with_init(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: [usize; 2],
+        options: Conv2dOptions,
+        bias: bool,
+        act: Act,
+        flavor: Flavor,
+        weight_init: Init,
+        bias_init: Init,
+        device: &Device,
+    ) -> Result<Conv2d> {
         let g = options.groups;
-        if in_channels == 0 || out_channels == 0 || g == 0 || !in_channels.is_multiple_of(g) || !out_channels.is_multiple_of(g) || kernel.contains(&0) {
+        if in_channels == 0
+            || out_channels == 0
+            || g == 0
+            || !in_channels.is_multiple_of(g)
+            || !out_channels.is_multiple_of(g)
+            || kernel.contains(&0)
+        {
             let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {g}, kernel {kernel:?}");
             return Err(Error::Invalid { op: "conv2d", msg });
         }
@@ -94,8 +120,26 @@ pub struct Conv1d {
 
 impl Conv1d {
     #[allow(clippy::too_many_arguments)]
-    pub fn new(in_channels: usize, out_channels: usize, kernel: usize, stride: usize, padding: Padding, dilation: usize, groups: usize, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<Conv1d> {
-        if in_channels == 0 || out_channels == 0 || groups == 0 || !in_channels.is_multiple_of(groups) || !out_channels.is_multiple_of(groups) || kernel == 0 {
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        padding: Padding,
+        dilation: usize,
+        groups: usize,
+        bias: bool,
+        act: Act,
+        flavor: Flavor,
+        device: &Device,
+    ) -> Result<Conv1d> {
+        if in_channels == 0
+            || out_channels == 0
+            || groups == 0
+            || !in_channels.is_multiple_of(groups)
+            || !out_channels.is_multiple_of(groups)
+            || kernel == 0
+        {
             let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {groups}, kernel {kernel}");
             return Err(Error::Invalid { op: "conv1d", msg });
         }

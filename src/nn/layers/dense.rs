@@ -26,7 +26,16 @@ impl Dense {
 
     /// A layer with explicit initialisers.
     #[allow(clippy::too_many_arguments)]
-    pub fn with_init(inputs: usize, units: usize, bias: bool, act: Act, flavor: Flavor, weight_init: Init, bias_init: Init, device: &Device) -> Result<Dense> {
+    pub fn with_init(
+        inputs: usize,
+        units: usize,
+        bias: bool,
+        act: Act,
+        flavor: Flavor,
+        weight_init: Init,
+        bias_init: Init,
+        device: &Device,
+    ) -> Result<Dense> {
         if inputs == 0 || units == 0 {
             return Err(Error::Invalid { op: "dense", msg: format!("needs positive input and output sizes, got {inputs} -> {units}") });
         }
