@@ -37,6 +37,10 @@ async function tfjs() {
 }
 
 (lib === 'webgrad' ? webgrad() : tfjs()).then(
-  () => { window.__cold = { ms: performance.now() }; },
-  (e) => { window.__cold = { error: String(e?.message ?? e) }; },
+  () => {
+    window.__cold = { ms: performance.now() };
+  },
+  (e) => {
+    window.__cold = { error: String(e?.message ?? e) };
+  },
 );

@@ -6,7 +6,9 @@ import { WebgradNet, tfjsNet } from '/bench/models.mjs';
 const tf = globalThis.tf;
 const params = new URLSearchParams(location.search);
 const minSeconds = Number(params.get('seconds') ?? 0.5);
-const log = (line) => { document.getElementById('log').textContent += `\n${line}`; };
+const log = (line) => {
+  document.getElementById('log').textContent += `\n${line}`;
+};
 
 /** Mean milliseconds per call of `fn` (awaited), after warm-up, over at least `minSeconds`. */
 async function time(fn, { warmup = 2, minReps = 2 } = {}) {
@@ -24,7 +26,9 @@ function batch(n, kind) {
   const x = new Float32Array(n * 784).map(() => Math.random());
   const labels = Int32Array.from({ length: n }, () => Math.floor(Math.random() * 10));
   const oneHot = new Float32Array(n * 10);
-  labels.forEach((l, i) => { oneHot[i * 10 + l] = 1; });
+  labels.forEach((l, i) => {
+    oneHot[i * 10 + l] = 1;
+  });
   return { x, oneHot, n, kind };
 }
 
@@ -35,11 +39,25 @@ const suites = {
     if (lib === 'webgrad') {
       const a = wg.tensor(data, [n, n]);
       const b = wg.tensor(data, [n, n]);
-      ms = await time(async () => { const c = a.matmul(b); await c.data(); c.dispose(); }, n >= 1024 ? { warmup: 1, minReps: 1 } : {});
+      ms = await time(
+        async () => {
+          const c = a.matmul(b);
+          await c.data();
+          c.dispose();
+        },
+        n >= 1024 ? { warmup: 1, minReps: 1 } : {},
+      );
     } else {
       const a = tf.tensor2d(data, [n, n]);
       const b = tf.tensor2d(data, [n, n]);
-      ms = await time(async () => { const c = tf.matMul(a, b); await c.data(); c.dispose(); }, n >= 1024 ? { warmup: 1, minReps: 1 } : {});
+      ms = await time(
+        async () => {
+          const c = tf.matMul(a, b);
+          await c.data();
+          c.dispose();
+        },
+        n >= 1024 ? { warmup: 1, minReps: 1 } : {},
+      );
       tf.dispose([a, b]);
     }
     return { value: (2 * n ** 3) / (ms * 1e6), unit: 'GFLOP/s' };
@@ -78,11 +96,19 @@ const suites = {
     if (lib === 'webgrad') {
       const xt = wg.tensor(x, [8, 16, 32, 32]);
       const wt = wg.tensor(w, [32, 16, 3, 3]);
-      ms = await time(async () => { const y = xt.conv2d(wt, { padding: 'same' }); await y.data(); y.dispose(); });
+      ms = await time(async () => {
+        const y = xt.conv2d(wt, { padding: 'same' });
+        await y.data();
+        y.dispose();
+      });
     } else {
       const xt = tf.tensor4d(x, [8, 32, 32, 16]);
       const wt = tf.tensor4d(w, [3, 3, 16, 32]);
-      ms = await time(async () => { const y = tf.conv2d(xt, wt, 1, 'same'); await y.data(); y.dispose(); });
+      ms = await time(async () => {
+        const y = tf.conv2d(xt, wt, 1, 'same');
+        await y.data();
+        y.dispose();
+      });
     }
     return { value: ms, unit: 'ms' };
   },
@@ -95,21 +121,28 @@ const suites = {
       wg.manualSeed(1);
       const net = new WebgradNet(wg, kind);
       const shape = kind === 'mlp' ? [size, 784] : [size, 1, 28, 28];
-      const xs = [], ys = [];
+      const xs = [],
+        ys = [];
       for (let s = 0; s < steps; s++) {
         xs.push(wg.keep(wg.tensor(b.x.subarray(s * size * 784, (s + 1) * size * 784), shape)));
         ys.push(wg.keep(wg.tensor(b.oneHot.subarray(s * size * 10, (s + 1) * size * 10), [size, 10])));
       }
-      const ms = await time(async () => {
-        for (let s = 0; s < steps; s++) net.step(xs[s], ys[s]);
-        await net.params[0].data();
-      }, { warmup: 1, minReps: 1 });
+      const ms = await time(
+        async () => {
+          for (let s = 0; s < steps; s++) net.step(xs[s], ys[s]);
+          await net.params[0].data();
+        },
+        { warmup: 1, minReps: 1 },
+      );
       return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
     }
     const model = tfjsNet(tf, kind);
     const x = kind === 'mlp' ? tf.tensor2d(b.x, [size * steps, 784]) : tf.tensor4d(b.x, [size * steps, 28, 28, 1]);
     const y = tf.tensor2d(b.oneHot, [size * steps, 10]);
-    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), { warmup: 1, minReps: 1 });
+    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), {
+      warmup: 1,
+      minReps: 1,
+    });
     tf.dispose([x, y]);
     model.dispose();
     return { value: (size * steps * 1000) / ms, unit: 'samples/s' };
@@ -126,7 +159,10 @@ const suites = {
     const shape = kind === 'mlp' ? [size * steps, 784] : [size * steps, 28, 28, 1];
     const x = api.tensor(b.x, shape);
     const y = api.tensor(b.oneHot, [size * steps, 10]);
-    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), { warmup: 1, minReps: 1 });
+    const ms = await time(() => model.fit(x, y, { batchSize: size, epochs: 1, shuffle: false, verbose: 0 }), {
+      warmup: 1,
+      minReps: 1,
+    });
     x.dispose();
     y.dispose();
     model.dispose();
@@ -138,12 +174,26 @@ const suites = {
     if (lib === 'webgrad') {
       const net = new WebgradNet(wg, 'mlp');
       const x = wg.tensor(b.x, [1, 784]);
-      const ms = await time(async () => { const p = net.predict(x); await p.data(); p.dispose(); }, { warmup: 20, minReps: 50 });
+      const ms = await time(
+        async () => {
+          const p = net.predict(x);
+          await p.data();
+          p.dispose();
+        },
+        { warmup: 20, minReps: 50 },
+      );
       return { value: ms, unit: 'ms' };
     }
     const model = tfjsNet(tf, 'mlp');
     const x = tf.tensor2d(b.x, [1, 784]);
-    const ms = await time(async () => { const p = model.predict(x); await p.data(); p.dispose(); }, { warmup: 20, minReps: 50 });
+    const ms = await time(
+      async () => {
+        const p = model.predict(x);
+        await p.data();
+        p.dispose();
+      },
+      { warmup: 20, minReps: 50 },
+    );
     model.dispose();
     return { value: ms, unit: 'ms' };
   },
@@ -151,8 +201,18 @@ const suites = {
 
 const only = params.get('only');
 const allWorkloads = [
-  { name: 'init to first WebGPU result, cold', run: (lib) => suites.firstResult(lib, 'cold'), higher: false, groups: ['gpu'] },
-  { name: 'init to first WebGPU result, warm', run: (lib) => suites.firstResult(lib, 'warm'), higher: false, groups: ['gpu'] },
+  {
+    name: 'init to first WebGPU result, cold',
+    run: (lib) => suites.firstResult(lib, 'cold'),
+    higher: false,
+    groups: ['gpu'],
+  },
+  {
+    name: 'init to first WebGPU result, warm',
+    run: (lib) => suites.firstResult(lib, 'warm'),
+    higher: false,
+    groups: ['gpu'],
+  },
   ...[128, 256, 512, 1024, 2048].map((n) => ({
     name: `matmul ${n}`,
     run: (lib) => suites.matmul(lib, n),
@@ -174,11 +234,47 @@ async function main() {
   tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
   const contenders = [
     { id: 'webgrad cpu', lib: 'webgrad', setup: async () => wg.init({ backend: 'cpu' }) },
-    { id: 'tfjs wasm', lib: 'tfjs', setup: async () => { await tf.setBackend('wasm'); await tf.ready(); return `wasm, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`; } },
-    { id: 'tfjs cpu', lib: 'tfjs', setup: async () => { await tf.setBackend('cpu'); await tf.ready(); return 'cpu'; } },
+    {
+      id: 'tfjs wasm',
+      lib: 'tfjs',
+      setup: async () => {
+        await tf.setBackend('wasm');
+        await tf.ready();
+        return `wasm, threads: ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')}, simd: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}`;
+      },
+    },
+    {
+      id: 'tfjs cpu',
+      lib: 'tfjs',
+      setup: async () => {
+        await tf.setBackend('cpu');
+        await tf.ready();
+        return 'cpu';
+      },
+    },
     { id: 'webgrad webgpu', lib: 'webgrad', group: 'gpu', setup: async () => wg.init({ backend: 'webgpu' }) },
-    { id: 'tfjs webgpu', lib: 'tfjs', group: 'gpu', tfBackend: 'webgpu', setup: async () => { await tf.setBackend('webgpu'); await tf.ready(); return 'webgpu'; } },
-    { id: 'tfjs webgl', lib: 'tfjs', group: 'gpu', tfBackend: 'webgl', setup: async () => { await tf.setBackend('webgl'); await tf.ready(); return 'webgl'; } },
+    {
+      id: 'tfjs webgpu',
+      lib: 'tfjs',
+      group: 'gpu',
+      tfBackend: 'webgpu',
+      setup: async () => {
+        await tf.setBackend('webgpu');
+        await tf.ready();
+        return 'webgpu';
+      },
+    },
+    {
+      id: 'tfjs webgl',
+      lib: 'tfjs',
+      group: 'gpu',
+      tfBackend: 'webgl',
+      setup: async () => {
+        await tf.setBackend('webgl');
+        await tf.ready();
+        return 'webgl';
+      },
+    },
   ];
   const lib = params.get('lib');
   const group = params.get('group');
@@ -192,16 +288,32 @@ async function main() {
     for (const w of workloads.filter((w) => (w.groups ?? ['cpu', 'gpu']).includes(c.group))) {
       let entry;
       try {
-        entry = { workload: w.name, contender: c.id, group: c.group, higherIsBetter: w.higher, ...(await w.run(c.lib)) };
+        entry = {
+          workload: w.name,
+          contender: c.id,
+          group: c.group,
+          higherIsBetter: w.higher,
+          ...(await w.run(c.lib)),
+        };
       } catch (e) {
-        entry = { workload: w.name, contender: c.id, group: c.group, higherIsBetter: w.higher, error: String(e?.message ?? e).slice(0, 160) };
+        entry = {
+          workload: w.name,
+          contender: c.id,
+          group: c.group,
+          higherIsBetter: w.higher,
+          error: String(e?.message ?? e).slice(0, 160),
+        };
       }
       report.results.push(entry);
       log(JSON.stringify(entry));
     }
   }
-  report.contenders = contenders.filter((c) => c.detail !== undefined).map(({ id, detail, group }) => ({ id, detail, group }));
+  report.contenders = contenders
+    .filter((c) => c.detail !== undefined)
+    .map(({ id, detail, group }) => ({ id, detail, group }));
   window.__bench = report;
 }
 
-main().catch((e) => { window.__bench = { error: String(e?.stack ?? e) }; });
+main().catch((e) => {
+  window.__bench = { error: String(e?.stack ?? e) };
+});

@@ -15,7 +15,10 @@ if (arg('--only')) query.set('only', arg('--only'));
 if (arg('--lib')) query.set('lib', arg('--lib'));
 if (arg('--group')) query.set('group', arg('--group'));
 const COLD = 'page load to first 256x256 matmul result (cold)';
-const COLD_CONTENDERS = { cpu: ['webgrad cpu', 'tfjs wasm', 'tfjs cpu'], gpu: ['webgrad webgpu', 'tfjs webgpu', 'tfjs webgl'] };
+const COLD_CONTENDERS = {
+  cpu: ['webgrad cpu', 'tfjs wasm', 'tfjs cpu'],
+  gpu: ['webgrad webgpu', 'tfjs webgpu', 'tfjs webgl'],
+};
 
 /** The median over `--loads` fresh page loads of bench/cold.html, per contender. */
 async function coldStarts(browser, url) {
@@ -57,15 +60,26 @@ try {
   if (!arg('--only') || COLD.includes(arg('--only'))) report.results.push(...(await coldStarts(browser, url)));
   report.chromium = browser.version();
   report.date = new Date().toISOString();
-  const cell = (r) => (r ? (r.error ? `n/a (${r.error.slice(0, 40)})` : `${r.value.toFixed(r.value < 10 ? 3 : 1)} ${r.unit}`) : '');
+  const cell = (r) =>
+    r ? (r.error ? `n/a (${r.error.slice(0, 40)})` : `${r.value.toFixed(r.value < 10 ? 3 : 1)} ${r.unit}`) : '';
   console.log(`\nChromium ${report.chromium}; ${report.contenders.map((c) => `${c.id}: ${c.detail}`).join('; ')}`);
   for (const group of ['cpu', 'gpu']) {
     const ids = report.contenders.filter((c) => c.group === group).map((c) => c.id);
     if (ids.length === 0) continue;
     const workloads = [...new Set(report.results.filter((r) => r.group === group).map((r) => r.workload))];
     console.log(`\n${group === 'cpu' ? 'CPU backends' : 'GPU backends (WebGPU adapter: see above)'}`);
-    console.log(`| workload | ${ids.join(' | ')} | ${ids.slice(1).map((i) => `webgrad / ${i}`).join(' | ')} |`);
-    console.log(`|---|${ids.map(() => '---').join('|')}|${ids.slice(1).map(() => '---').join('|')}|`);
+    console.log(
+      `| workload | ${ids.join(' | ')} | ${ids
+        .slice(1)
+        .map((i) => `webgrad / ${i}`)
+        .join(' | ')} |`,
+    );
+    console.log(
+      `|---|${ids.map(() => '---').join('|')}|${ids
+        .slice(1)
+        .map(() => '---')
+        .join('|')}|`,
+    );
     for (const w of workloads) {
       const row = ids.map((id) => report.results.find((r) => r.workload === w && r.contender === id));
       const ours = row[0];

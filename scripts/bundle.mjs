@@ -8,7 +8,13 @@ import { build } from 'esbuild';
 import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const common = { entryPoints: ['ts/index.ts'], bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+const common = {
+  entryPoints: ['ts/index.ts'],
+  bundle: true,
+  target: 'es2022',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 await build({ ...common, outfile: 'dist/index.js', format: 'esm', platform: 'neutral' });
 await build({
   ...common,
@@ -17,7 +23,9 @@ await build({
   platform: 'node',
   define: { 'import.meta.url': 'importMetaUrl' },
   // The directive first: code before it would turn the bundle's own "use strict" into a plain string.
-  banner: { js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'index.js')).href;" },
+  banner: {
+    js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'index.js')).href;",
+  },
 });
 await writeFile('dist/cjs/package.json', '{ "type": "commonjs" }\n');
 

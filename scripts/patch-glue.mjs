@@ -96,15 +96,38 @@ function __wbg_registry(cleanup) {
 // ---- end of patch ----
 `;
 // Objects: tagged when made, checked when used, `free` a no-op once stale.
-edit('pointer assignments', /(\b[a-z_]+)\.__wbg_ptr = (?!0;)([^;]+);/g, '$1.__wbg_ptr = $2; $1.__wbg_gen = __wbg_generation;');
-edit('free()', /free\(\) \{\n(\s+)const ptr = this\.__destroy_into_raw\(\);/g,
-  'free() {\n$1if (this.__wbg_gen !== __wbg_generation) { this.__wbg_ptr = 0; return; }\n$1const ptr = this.__destroy_into_raw();');
+edit(
+  'pointer assignments',
+  /(\b[a-z_]+)\.__wbg_ptr = (?!0;)([^;]+);/g,
+  '$1.__wbg_ptr = $2; $1.__wbg_gen = __wbg_generation;',
+);
+edit(
+  'free()',
+  /free\(\) \{\n(\s+)const ptr = this\.__destroy_into_raw\(\);/g,
+  'free() {\n$1if (this.__wbg_gen !== __wbg_generation) { this.__wbg_ptr = 0; return; }\n$1const ptr = this.__destroy_into_raw();',
+);
 edit('pointer reads', /(\b[a-z_]+)\.__wbg_ptr\b(?!\s*=[^=])/gi, '__wbg_p($1)');
 // Registries and closures.
-edit('finalization registries', /\(typeof FinalizationRegistry === 'undefined'\)\n\s+\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s+: new FinalizationRegistry\(/g, '__wbg_registry(');
-edit('closure state', /const state = \{ a: arg0, b: arg1, cnt: 1 \};/g, 'const state = { a: arg0, b: arg1, cnt: 1, g: __wbg_generation };');
-edit('closure calls', /const real = \(\.\.\.args\) => \{\n/g, 'const real = (...args) => {\n        if (state.g !== __wbg_generation) return;\n');
-edit('closure drops', /real\._wbg_cb_unref = \(\) => \{\n\s+if \(--state\.cnt === 0\) \{/g, 'real._wbg_cb_unref = () => {\n        if (--state.cnt === 0 && state.g === __wbg_generation) {');
+edit(
+  'finalization registries',
+  /\(typeof FinalizationRegistry === 'undefined'\)\n\s+\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s+: new FinalizationRegistry\(/g,
+  '__wbg_registry(',
+);
+edit(
+  'closure state',
+  /const state = \{ a: arg0, b: arg1, cnt: 1 \};/g,
+  'const state = { a: arg0, b: arg1, cnt: 1, g: __wbg_generation };',
+);
+edit(
+  'closure calls',
+  /const real = \(\.\.\.args\) => \{\n/g,
+  'const real = (...args) => {\n        if (state.g !== __wbg_generation) return;\n',
+);
+edit(
+  'closure drops',
+  /real\._wbg_cb_unref = \(\) => \{\n\s+if \(--state\.cnt === 0\) \{/g,
+  'real._wbg_cb_unref = () => {\n        if (--state.cnt === 0 && state.g === __wbg_generation) {',
+);
 // The instance's exports, guarded.
 edit('finalize_init', /wasm = instance\.exports;/, 'wasm = __wbg_guard(instance.exports);');
 // Last, so that the edits above leave the prelude's own code alone.

@@ -23,6 +23,9 @@ harness() {
   fi
 }
 
+gates() {
+  bash scripts/gates.sh
+}
 native() {
   cargo run --quiet --example adapter_info && cargo test --quiet
 }
@@ -45,13 +48,14 @@ consumers() {
   node --test --test-timeout=900000 tests/consumers/consumers.test.mjs
 }
 
-harness "1/7 cargo test (native: CPU, and WebGPU on the native adapter)" native
-harness "2/7 wasm-pack test --node (CPU in wasm)" wasm_node
-harness "3/7 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
-harness "4/7 TypeScript API in Node (CPU)" ts_node
-harness "5/7 TypeScript API and the MNIST demo in headless Chromium (WebGPU)" ts_chrome
-harness "6/7 the fuzzer and the soaks (Node on the CPU, Chromium on WebGPU)" hardening
-harness "7/7 the npm pack tarball in its consumers (Vite, webpack, workers, Node ESM/CJS, TypeScript)" consumers
+harness "1/8 the gates (rustfmt, clippy native and wasm32, generated TS current, Prettier, ESLint)" gates
+harness "2/8 cargo test (native: CPU, and WebGPU on the native adapter)" native
+harness "3/8 wasm-pack test --node (CPU in wasm)" wasm_node
+harness "4/8 wasm-pack test --headless --chrome (WebGPU in Chromium)" wasm_chrome
+harness "5/8 TypeScript API in Node (CPU)" ts_node
+harness "6/8 TypeScript API and the MNIST demo in headless Chromium (WebGPU)" ts_chrome
+harness "7/8 the fuzzer and the soaks (Node on the CPU, Chromium on WebGPU)" hardening
+harness "8/8 the npm pack tarball in its consumers (Vite, webpack, workers, Node ESM/CJS, TypeScript)" consumers
 
 printf '\nharnesses: %d passed, %d failed\n' "$passed" "${#failed[@]}"
 for f in "${failed[@]}"; do echo "  failed: $f"; done

@@ -6,6 +6,8 @@
 
 pub mod backend;
 mod backprop;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod codegen;
 pub mod dtype;
 pub mod error;
 mod grad_mode;

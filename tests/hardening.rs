@@ -408,7 +408,7 @@ fn expected_view(shape: &[usize], v: &View) -> Option<Vec<usize>> {
             }
             let k = product(&known);
             let out: Vec<usize> = if s.contains(&-1) {
-                if k == 0 || numel % k != 0 {
+                if k == 0 || !numel.is_multiple_of(k) {
                     return None;
                 }
                 s.iter().map(|&d| if d == -1 { (numel / k) as usize } else { d as usize }).collect()

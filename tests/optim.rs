@@ -209,8 +209,11 @@ fn gradient_clipping_refuses_non_finite_or_negative_bounds() {
     use webgrad::nn::{clip_grad_norm, clip_grad_value};
     let d = Device::Cpu;
     let p = Tensor::from_slice(&[1.0], &[1], &d).unwrap();
-    assert_eq!(message(clip_grad_norm(&[p.clone()], f32::NAN)), "clipGradNorm_: maxNorm must be a finite number >= 0, got NaN");
-    assert_eq!(message(clip_grad_norm(&[p.clone()], -1.0)), "clipGradNorm_: maxNorm must be a finite number >= 0, got -1");
-    assert_eq!(message(clip_grad_value(&[p.clone()], f32::INFINITY)), "clipGradValue_: clipValue must be a finite number >= 0, got inf");
+    assert_eq!(message(clip_grad_norm(std::slice::from_ref(&p), f32::NAN)), "clipGradNorm_: maxNorm must be a finite number >= 0, got NaN");
+    assert_eq!(message(clip_grad_norm(std::slice::from_ref(&p), -1.0)), "clipGradNorm_: maxNorm must be a finite number >= 0, got -1");
+    assert_eq!(
+        message(clip_grad_value(std::slice::from_ref(&p), f32::INFINITY)),
+        "clipGradValue_: clipValue must be a finite number >= 0, got inf"
+    );
     assert!(clip_grad_norm(&[p], 1.0).unwrap().is_none(), "no gradient: nothing to clip");
 }

@@ -19,7 +19,7 @@ async fn cpu_errors_leave_the_module_working() {
 #[wasm_bindgen_test]
 async fn no_webgpu_in_node_is_an_error_not_a_crash() {
     // Node has no navigator.gpu: asking for WebGPU must fail cleanly.
-    let e = Device::webgpu().await.err().expect("Node has no WebGPU");
+    let e = Device::webgpu().await.expect_err("Node has no WebGPU");
     assert!(e.to_string().contains("webgpu"), "{e}");
 }
 

@@ -730,7 +730,7 @@ fn gpu_memory_stays_flat_over_a_training_loop_and_the_pool_empties_on_release() 
             (w.sub(&w.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap(), v.sub(&v.grad().unwrap().mul_scalar(1e-3).unwrap()).unwrap())
         });
         (w, v) = (nw, nv);
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             assert!(read(&loss)[0].is_finite());
         }
     };
@@ -749,7 +749,6 @@ fn gpu_memory_stays_flat_over_a_training_loop_and_the_pool_empties_on_release() 
     let end = total(ctx.memory());
     eprintln!("live + pooled bytes after warm-up, every 500 steps: {curve:?}, end {end}");
     assert!(end <= warm, "GPU memory grew from {warm} to {end} bytes: {curve:?}");
-    drop(step);
     ctx.release_pool();
     assert_eq!(ctx.memory().pooled_bytes, 0);
 }

@@ -22,6 +22,7 @@ export function noGrad<T>(fn: () => T): T {
     setGradEnabled(previous);
   }
   // What runs after an `await` would be recorded: the scope cannot span it.
-  if (result instanceof Promise) throw new Error('noGrad: the function must be synchronous (an async one records the graph after its first await)');
+  if (result instanceof Promise)
+    throw new Error('noGrad: the function must be synchronous (an async one records the graph after its first await)');
   return result;
 }

@@ -3,7 +3,14 @@
 // exception escaping wasm: `unreachable`, an out-of-bounds access, a stack overflow) through the hooks
 // set here; the instance is then dead and every call throws until `init()` makes a fresh one. Tensors
 // and other objects of the dead instance stay invalid (using one throws; disposing one does nothing).
-import { __wbg_current_generation, __wbg_set_hooks, __wbg_trapped, __trap as wasmTrap, liveTensors, setGpuLimits } from '../pkg/webgrad.js';
+import {
+  __wbg_current_generation,
+  __wbg_set_hooks,
+  __wbg_trapped,
+  __trap as wasmTrap,
+  liveTensors,
+  setGpuLimits,
+} from '../pkg/webgrad.js';
 
 /** The op the program last called, named in trap messages. */
 let lastOp: string | null = null;
@@ -12,7 +19,8 @@ let trapCause: string | null = null;
 /** Readbacks in flight: each rejects when the instance traps (its promise would never settle). */
 const pending = new Set<(e: Error) => void>();
 
-const AGAIN = "webgrad will re-instantiate it on the next init(): call `await webgrad.init()` again (tensors made before are lost)";
+const AGAIN =
+  'webgrad will re-instantiate it on the next init(): call `await webgrad.init()` again (tensors made before are lost)';
 
 /** The op a glue export belongs to: `tensor_oneHot` → `oneHot`. */
 function opOf(exportName: string): string {
@@ -22,7 +30,9 @@ function opOf(exportName: string): string {
 __wbg_set_hooks({
   trap(e, name) {
     trapCause = e instanceof Error ? e.message : String(e);
-    const error = new Error(`${lastOp ?? opOf(name)}: the WebAssembly module trapped (${trapCause}); ${AGAIN}`, { cause: e });
+    const error = new Error(`${lastOp ?? opOf(name)}: the WebAssembly module trapped (${trapCause}); ${AGAIN}`, {
+      cause: e,
+    });
     for (const reject of pending) reject(error);
     pending.clear();
     return error;
@@ -37,7 +47,9 @@ function trappedError(op: string): Error {
 
 /** @internal The Error for an object made by an instance that trapped. */
 export function staleError(op: string): Error {
-  return new Error(`${op}: this tensor belongs to a WebAssembly instance that trapped; make it again after \`await webgrad.init()\``);
+  return new Error(
+    `${op}: this tensor belongs to a WebAssembly instance that trapped; make it again after \`await webgrad.init()\``,
+  );
 }
 
 /** @internal The generation of the current instance: objects record it and are stale once it changes. */

@@ -17,15 +17,25 @@ function fill(op: string, shape: number[], value: number, dtype: DType): Tensor 
 }
 
 /** `shape` filled with `value`. */
-export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor { return fill('full', shape, value, dtype); }
-export function zeros(shape: number[], dtype: DType = 'float32'): Tensor { return fill('zeros', shape, 0, dtype); }
-export function ones(shape: number[], dtype: DType = 'float32'): Tensor { return fill('ones', shape, 1, dtype); }
+export function full(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
+  return fill('full', shape, value, dtype);
+}
+export function zeros(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill('zeros', shape, 0, dtype);
+}
+export function ones(shape: number[], dtype: DType = 'float32'): Tensor {
+  return fill('ones', shape, 1, dtype);
+}
 export function fullLike(t: Tensor, value: number): Tensor {
   const like = tensorOf('fullLike', 't', t);
   return fill('fullLike', like.shape, value, like.dtype);
 }
-export function zerosLike(t: Tensor): Tensor { return fill('zerosLike', tensorOf('zerosLike', 't', t).shape, 0, t.dtype); }
-export function onesLike(t: Tensor): Tensor { return fill('onesLike', tensorOf('onesLike', 't', t).shape, 1, t.dtype); }
+export function zerosLike(t: Tensor): Tensor {
+  return fill('zerosLike', tensorOf('zerosLike', 't', t).shape, 0, t.dtype);
+}
+export function onesLike(t: Tensor): Tensor {
+  return fill('onesLike', tensorOf('onesLike', 't', t).shape, 1, t.dtype);
+}
 
 /**
  * `start, start + step, …` below `end`; with one argument, `0 … end - 1`.
@@ -40,7 +50,9 @@ export function arange(begin: number, end?: number, step = 1, dtype: DType = 'fl
   const op = 'arange';
   if (end === undefined) [begin, end] = [0, begin];
   start(op);
-  return wrap(WasmTensor.arange(finite(op, 'start', begin), finite(op, 'end', end), finite(op, 'step', step), dtypeOf(op, dtype)));
+  return wrap(
+    WasmTensor.arange(finite(op, 'start', begin), finite(op, 'end', end), finite(op, 'step', step), dtypeOf(op, dtype)),
+  );
 }
 
 /** `steps` evenly spaced values from `start` to `end`, both included. */
@@ -69,13 +81,17 @@ export function uniform(shape: number[], low = 0, high = 1): Tensor {
   return random('uniform', 'uniform', shape, finite('uniform', 'low', low), finite('uniform', 'high', high));
 }
 /** Uniform values in `[0, 1)`. */
-export function rand(shape: number[]): Tensor { return random('uniform', 'uniform', shape, 0, 1); }
+export function rand(shape: number[]): Tensor {
+  return random('uniform', 'uniform', shape, 0, 1);
+}
 /** Normal values with `mean` and standard deviation `std`. */
 export function normal(shape: number[], mean = 0, std = 1): Tensor {
   return random('normal', 'normal', shape, finite('normal', 'mean', mean), finite('normal', 'std', std));
 }
 /** Standard normal values. */
-export function randn(shape: number[]): Tensor { return random('normal', 'normal', shape, 0, 1); }
+export function randn(shape: number[]): Tensor {
+  return random('normal', 'normal', shape, 0, 1);
+}
 /** Int32 values in `[low, high)`. */
 export function randint(low: number, high: number, shape: number[]): Tensor {
   const bound = (name: string, v: number) => int('randint', name, v, -(2 ** 31), 2 ** 31 - 1);

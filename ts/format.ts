@@ -38,7 +38,9 @@ function shown(size: number): ([number, number] | null)[] {
  * with every axis in {@link cutAxes} cut to its first and last {@link EDGE} entries.
  */
 export function formatValues(values: ArrayLike<number>, shape: number[], dtype: string): string {
-  return valueLines(values, shape, dtype).map((l) => (l === '' ? l : `    ${l}`)).join('\n');
+  return valueLines(values, shape, dtype)
+    .map((l) => (l === '' ? l : `    ${l}`))
+    .join('\n');
 }
 
 function valueLines(values: ArrayLike<number>, shape: number[], dtype: string): string[] {

@@ -22,10 +22,38 @@ export { ACTIVATIONS, INITIALIZERS, LOSSES, METRICS, OPTIMIZERS, PADDINGS } from
 export type { ActivationName, InitializerName, LossName, MetricName, OptimizerName, PaddingName } from './names.js';
 export { Tensor, tensor, where, concat, stack } from './tensor.js';
 export type {
-  AdamUpdateOptions, Axes, BackwardOptions, Pair, Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions, DType, NestedArray, PaddingSpec,
-  Pool2dOptions, TensorLike, TensorOptions,
+  AdamUpdateOptions,
+  Axes,
+  BackwardOptions,
+  Pair,
+  Conv1dOptions,
+  Conv2dOptions,
+  ConvTranspose2dOptions,
+  DType,
+  NestedArray,
+  PaddingSpec,
+  Pool2dOptions,
+  TensorLike,
+  TensorOptions,
 } from './tensor.js';
-export { full, zeros, ones, fullLike, zerosLike, onesLike, arange, linspace, eye, uniform, rand, normal, randn, randint, randperm, manualSeed } from './creation.js';
+export {
+  full,
+  zeros,
+  ones,
+  fullLike,
+  zerosLike,
+  onesLike,
+  arange,
+  linspace,
+  eye,
+  uniform,
+  rand,
+  normal,
+  randn,
+  randint,
+  randperm,
+  manualSeed,
+} from './creation.js';
 export { noGrad } from './autograd.js';
 export { tidy, keep, memory, setMemoryLimits, trimMemory } from './memory.js';
 export type { MemoryInfo, MemoryLimits } from './memory.js';
@@ -34,7 +62,17 @@ export { __trap } from './boundary.js';
 
 // Keras-like front door.
 export { sequential, Sequential, layers, train, History, LayerSpec } from './keras/index.js';
-export type { ModelCompileArgs, ModelFitArgs, OptimizerSpec, OptimizerExtras, Callback, CustomCallbackArgs, EarlyStoppingArgs, Logs, Stoppable } from './keras/index.js';
+export type {
+  ModelCompileArgs,
+  ModelFitArgs,
+  OptimizerSpec,
+  OptimizerExtras,
+  Callback,
+  CustomCallbackArgs,
+  EarlyStoppingArgs,
+  Logs,
+  Stoppable,
+} from './keras/index.js';
 import { earlyStopping } from './keras/index.js';
 /** fit callbacks (TensorFlow.js's `tf.callbacks`). */
 export const callbacks = { earlyStopping };

@@ -69,7 +69,8 @@ export function setMemoryLimits(newLimits: Partial<MemoryLimits>): void {
   const bytes = (name: keyof MemoryLimits): number | null | undefined =>
     o[name] === undefined || o[name] === null ? o[name] : int(op, name, o[name], 0);
   for (const key of Object.keys(o)) {
-    if (!['liveTensors', 'gpuPoolBytes', 'gpuBudgetBytes'].includes(key)) throw new Error(`${op}: unknown limit '${key}' (expected liveTensors, gpuPoolBytes or gpuBudgetBytes)`);
+    if (!['liveTensors', 'gpuPoolBytes', 'gpuBudgetBytes'].includes(key))
+      throw new Error(`${op}: unknown limit '${key}' (expected liveTensors, gpuPoolBytes or gpuBudgetBytes)`);
   }
   const live = o.liveTensors === undefined ? undefined : int(op, 'liveTensors', o.liveTensors, 1);
   const pool = bytes('gpuPoolBytes');

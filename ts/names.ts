@@ -3,11 +3,34 @@
 // test checks that the core accepts every name in every table.
 
 /** Activation names of the Keras-like layers (TensorFlow.js's, plus `geluTanh`, `silu` and `logSoftmax`). */
-export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'gelu', 'geluTanh', 'swish', 'silu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'logSoftmax'] as const;
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'leakyRelu',
+  'elu',
+  'gelu',
+  'geluTanh',
+  'swish',
+  'silu',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'softmax',
+  'logSoftmax',
+] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /** Loss names `compile` accepts: TensorFlow.js's, `huber`, and Keras's `mse`/`mae`. */
-export const LOSSES = ['meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'mse', 'mae'] as const;
+export const LOSSES = [
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'huber',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'mse',
+  'mae',
+] as const;
 export type LossName = (typeof LOSSES)[number];
 
 /** Optimizer names `compile` accepts, each with TensorFlow.js's defaults (`adamw`: Keras 3's). */
@@ -15,11 +38,33 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagr
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Metric names `compile` accepts (`accuracy` picks the kind that fits the loss, as Keras does). */
-export const METRICS = ['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'meanSquaredError', 'mse', 'meanAbsoluteError', 'mae'] as const;
+export const METRICS = [
+  'accuracy',
+  'acc',
+  'binaryAccuracy',
+  'categoricalAccuracy',
+  'sparseCategoricalAccuracy',
+  'meanSquaredError',
+  'mse',
+  'meanAbsoluteError',
+  'mae',
+] as const;
 export type MetricName = (typeof METRICS)[number];
 
 /** Weight initializer names, spelled as TensorFlow.js spells them (`leCunNormal`). */
-export const INITIALIZERS = ['zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'leCunUniform', 'leCunNormal', 'randomUniform', 'randomNormal', 'truncatedNormal'] as const;
+export const INITIALIZERS = [
+  'zeros',
+  'ones',
+  'glorotUniform',
+  'glorotNormal',
+  'heUniform',
+  'heNormal',
+  'leCunUniform',
+  'leCunNormal',
+  'randomUniform',
+  'randomNormal',
+  'truncatedNormal',
+] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
 
 /** Padding modes of the Keras-like convolution and pooling layers. */

@@ -6,7 +6,13 @@ import { describe, fail, int, options } from './validate.js';
 import { nonNegative, tensorList } from './nn/checks.js';
 
 /** The class each core optimizer name belongs to (the name errors use). */
-const CLASS_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
+const CLASS_NAMES: Record<string, string> = {
+  sgd: 'SGD',
+  adam: 'Adam',
+  adamw: 'AdamW',
+  rmsprop: 'RMSprop',
+  adagrad: 'Adagrad',
+};
 
 /** Options shared by the optimizers (each class documents its defaults). */
 export interface OptimizerOptions {
@@ -65,14 +71,19 @@ export class Optimizer {
       try {
         p.handle(op);
       } catch {
-        fail(`${this.#name}.${op}`, `parameter ${i} was disposed (was its module disposed? make a new optimizer for a new module)`);
+        fail(
+          `${this.#name}.${op}`,
+          `parameter ${i} was disposed (was its module disposed? make a new optimizer for a new module)`,
+        );
       }
     });
     return inner;
   }
 
   /** Updates every parameter that has a gradient. */
-  step(): void { this.#withParams('step').step(); }
+  step(): void {
+    this.#withParams('step').step();
+  }
 
   /** Clears every parameter's gradient. */
   zeroGrad(): void {
@@ -81,7 +92,9 @@ export class Optimizer {
   }
 
   /** The learning rate (schedulers set it): a finite number >= 0. */
-  get lr(): number { return this.#live().lr; }
+  get lr(): number {
+    return this.#live().lr;
+  }
   set lr(value: number) {
     const inner = this.#live();
     if (typeof value !== 'number') fail(this.#name, `lr must be a number, got ${describe(value)}`);
@@ -97,7 +110,12 @@ export class Optimizer {
 
 /** SGD with optional momentum, dampening, Nesterov and weight decay (lr default 0.001). */
 export class SGD extends Optimizer {
-  constructor(params: Tensor[], o: OptimizerOptions & { momentum?: number; dampening?: number; nesterov?: boolean } = {}) { super('sgd', params, options('SGD', o)); }
+  constructor(
+    params: Tensor[],
+    o: OptimizerOptions & { momentum?: number; dampening?: number; nesterov?: boolean } = {},
+  ) {
+    super('sgd', params, options('SGD', o));
+  }
 }
 
 /** Adam (lr 0.001, betas 0.9/0.999, eps 1e-8); `weightDecay` is L2 added to the gradient. */
@@ -118,13 +136,17 @@ export class AdamW extends Optimizer {
 function withBetas(op: string, o: { betas?: [number, number] }): object {
   const opts = options(op, o);
   const betas = opts.betas;
-  if (betas !== undefined && !(Array.isArray(betas) && betas.length === 2)) fail(op, `betas must be an array of two numbers, got ${describe(betas)}`);
+  if (betas !== undefined && !(Array.isArray(betas) && betas.length === 2))
+    fail(op, `betas must be an array of two numbers, got ${describe(betas)}`);
   return { ...opts, beta1: betas?.[0], beta2: betas?.[1] };
 }
 
 /** RMSprop (lr 0.01, alpha 0.99, eps 1e-8, optional momentum and centering). */
 export class RMSprop extends Optimizer {
-  constructor(params: Tensor[], o: OptimizerOptions & { alpha?: number; eps?: number; momentum?: number; centered?: boolean } = {}) {
+  constructor(
+    params: Tensor[],
+    o: OptimizerOptions & { alpha?: number; eps?: number; momentum?: number; centered?: boolean } = {},
+  ) {
     super('rmsprop', params, { ...options('RMSprop', o), rho: o.alpha });
   }
 }
@@ -143,7 +165,8 @@ export abstract class LRScheduler {
   readonly optimizer: Optimizer;
   /** `name` is the class errors use (`StepLR`, …). */
   constructor(optimizer: Optimizer, name = 'LRScheduler') {
-    if (!(optimizer instanceof Optimizer)) fail(name, `expected an optimizer from wg.optim, got ${describe(optimizer)}`);
+    if (!(optimizer instanceof Optimizer))
+      fail(name, `expected an optimizer from wg.optim, got ${describe(optimizer)}`);
     this.optimizer = optimizer;
     this.baseLr = optimizer.lr;
   }
@@ -154,7 +177,9 @@ export abstract class LRScheduler {
     this.lastEpoch += 1;
     this.optimizer.lr = this.lrAt(this.lastEpoch);
   }
-  getLastLr(): number { return this.optimizer.lr; }
+  getLastLr(): number {
+    return this.optimizer.lr;
+  }
 }
 
 /** Multiplies the rate by `gamma` (default 0.1) every `stepSize` epochs (an integer >= 1). */
@@ -163,9 +188,14 @@ export class StepLR extends LRScheduler {
   constructor(optimizer: Optimizer, o: { stepSize: number; gamma?: number }) {
     super(optimizer, 'StepLR');
     const opts = options('StepLR', o);
-    this.o = { stepSize: int('StepLR', 'stepSize', opts.stepSize, 1), gamma: nonNegative('StepLR', 'gamma', opts.gamma ?? 0.1) };
+    this.o = {
+      stepSize: int('StepLR', 'stepSize', opts.stepSize, 1),
+      gamma: nonNegative('StepLR', 'gamma', opts.gamma ?? 0.1),
+    };
   }
-  lrAt(t: number): number { return this.baseLr * this.o.gamma ** Math.floor(t / this.o.stepSize); }
+  lrAt(t: number): number {
+    return this.baseLr * this.o.gamma ** Math.floor(t / this.o.stepSize);
+  }
 }
 
 /** Multiplies the rate by `gamma` every epoch. */
@@ -175,7 +205,9 @@ export class ExponentialLR extends LRScheduler {
     super(optimizer, 'ExponentialLR');
     this.o = { gamma: nonNegative('ExponentialLR', 'gamma', options('ExponentialLR', o).gamma) };
   }
-  lrAt(t: number): number { return this.baseLr * this.o.gamma ** t; }
+  lrAt(t: number): number {
+    return this.baseLr * this.o.gamma ** t;
+  }
 }
 
 /** Half a cosine from the base rate to `etaMin` (default 0) over `tMax` epochs (an integer >= 1). */
@@ -184,7 +216,10 @@ export class CosineAnnealingLR extends LRScheduler {
   constructor(optimizer: Optimizer, o: { tMax: number; etaMin?: number }) {
     super(optimizer, 'CosineAnnealingLR');
     const opts = options('CosineAnnealingLR', o);
-    this.o = { tMax: int('CosineAnnealingLR', 'tMax', opts.tMax, 1), etaMin: nonNegative('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0) };
+    this.o = {
+      tMax: int('CosineAnnealingLR', 'tMax', opts.tMax, 1),
+      etaMin: nonNegative('CosineAnnealingLR', 'etaMin', opts.etaMin ?? 0),
+    };
   }
   lrAt(t: number): number {
     const min = this.o.etaMin;

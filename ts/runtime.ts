@@ -41,10 +41,15 @@ async function loadModule(option: WasmOption | undefined): Promise<unknown> {
   } catch (e) {
     // An engine without relaxed SIMD cannot compile the relaxed build; a module that does not link
     // was built from another version of the glue.
-    const hint = e instanceof WebAssembly.CompileError && file === 'webgrad_bg.wasm'
-      ? ` This engine has no relaxed SIMD: it needs ${file}.`
-      : e instanceof WebAssembly.LinkError ? ` Is it the build of webgrad ${version}?` : '';
-    throw new Error(`init: the WebAssembly module from ${where} failed to load: ${(e as Error).message}.${hint}`, { cause: e });
+    const hint =
+      e instanceof WebAssembly.CompileError && file === 'webgrad_bg.wasm'
+        ? ` This engine has no relaxed SIMD: it needs ${file}.`
+        : e instanceof WebAssembly.LinkError
+          ? ` Is it the build of webgrad ${version}?`
+          : '';
+    throw new Error(`init: the WebAssembly module from ${where} failed to load: ${(e as Error).message}.${hint}`, {
+      cause: e,
+    });
   }
 }
 

@@ -4,7 +4,21 @@ import { requireInit } from './runtime.js';
 import { EDGE, cutAxes, formatValues } from './format.js';
 import { noGrad } from './autograd.js';
 import { admit, enter, generation, record, staleError, untilTrap } from './boundary.js';
-import { MAX_SIZE, bool, describe, fail, finite, int, num, oneOf, options, options as optionsOf, size, sizes, sizes as sizeList } from './validate.js';
+import {
+  MAX_SIZE,
+  bool,
+  describe,
+  fail,
+  finite,
+  int,
+  num,
+  oneOf,
+  options,
+  options as optionsOf,
+  size,
+  sizes,
+  sizes as sizeList,
+} from './validate.js';
 
 /** Element type: `'float32'` (compute), `'int32'` (indices, labels) or `'bool'` (masks). */
 export type DType = 'float32' | 'int32' | 'bool';
@@ -21,7 +35,11 @@ export function dtypeOf(op: string, v: unknown): DType {
 export function dims(op: string, shape: unknown, name = 'shape'): Float64Array {
   const d = sizes(op, name, shape);
   const elements = d.reduce((a, b) => a * b, 1);
-  if (elements > MAX_SIZE) fail(op, `${name} [${d.join(', ')}] has ${elements} elements, more than the ${MAX_SIZE} a 32-bit WebAssembly module can address`);
+  if (elements > MAX_SIZE)
+    fail(
+      op,
+      `${name} [${d.join(', ')}] has ${elements} elements, more than the ${MAX_SIZE} a 32-bit WebAssembly module can address`,
+    );
   return Float64Array.from(d);
 }
 
@@ -138,7 +156,8 @@ export function setCreationHook(hook: ((t: Tensor) => void) | null): ((t: Tensor
 
 /** One size or `[rows, cols]`, each at least `min`. */
 function pair(op: string, name: string, v: unknown, min: number): Float64Array {
-  if (Array.isArray(v) && (v.length === 1 || v.length === 2)) return Float64Array.from(v, (d, i) => size(op, `${name}[${i}]`, d, min));
+  if (Array.isArray(v) && (v.length === 1 || v.length === 2))
+    return Float64Array.from(v, (d, i) => size(op, `${name}[${i}]`, d, min));
   if (typeof v === 'number') return Float64Array.of(size(op, name, v, min));
   return fail(op, `${name} must be a number or [rows, cols], got ${describe(v)}`);
 }
@@ -146,7 +165,9 @@ function pair(op: string, name: string, v: unknown, min: number): Float64Array {
 /** Axes: one integer or an array of them (`undefined`: all). */
 function axesOf(op: string, axis: unknown): Float64Array | undefined {
   if (axis === undefined) return undefined;
-  return Float64Array.from(Array.isArray(axis) ? axis : [axis], (a, i) => axisOf(op, a, Array.isArray(axis) ? `axis[${i}]` : 'axis'));
+  return Float64Array.from(Array.isArray(axis) ? axis : [axis], (a, i) =>
+    axisOf(op, a, Array.isArray(axis) ? `axis[${i}]` : 'axis'),
+  );
 }
 
 /** `'valid'`, `'same'`, or 1, 2 or 4 (`counts`) non-negative sizes. */
@@ -216,7 +237,8 @@ export class Tensor {
 
   // Tensors come from wg.tensor(), the creation functions and ops, never from `new`.
   private constructor(handle: WasmTensor, scoped: boolean) {
-    if (!(handle instanceof WasmTensor)) throw new Error('Tensor: make tensors with wg.tensor(), wg.zeros() and the other creation functions, not new');
+    if (!(handle instanceof WasmTensor))
+      throw new Error('Tensor: make tensors with wg.tensor(), wg.zeros() and the other creation functions, not new');
     this.#handle = handle;
     finalizer.register(this, handle, this);
     if (scoped) onCreate?.(this);
@@ -293,71 +315,161 @@ export class Tensor {
   }
 
   // ---- elementwise ----------------------------------------------------------------------------
-  neg(): Tensor { return this.#unary('neg'); }
-  abs(): Tensor { return this.#unary('abs'); }
-  exp(): Tensor { return this.#unary('exp'); }
-  log(): Tensor { return this.#unary('log'); }
-  log1p(): Tensor { return this.#unary('log1p'); }
-  sqrt(): Tensor { return this.#unary('sqrt'); }
-  rsqrt(): Tensor { return this.#unary('rsqrt'); }
-  square(): Tensor { return this.#unary('square'); }
-  reciprocal(): Tensor { return this.#unary('reciprocal'); }
-  sin(): Tensor { return this.#unary('sin'); }
-  cos(): Tensor { return this.#unary('cos'); }
-  tanh(): Tensor { return this.#unary('tanh'); }
-  sigmoid(): Tensor { return this.#unary('sigmoid'); }
-  relu(): Tensor { return this.#unary('relu'); }
+  neg(): Tensor {
+    return this.#unary('neg');
+  }
+  abs(): Tensor {
+    return this.#unary('abs');
+  }
+  exp(): Tensor {
+    return this.#unary('exp');
+  }
+  log(): Tensor {
+    return this.#unary('log');
+  }
+  log1p(): Tensor {
+    return this.#unary('log1p');
+  }
+  sqrt(): Tensor {
+    return this.#unary('sqrt');
+  }
+  rsqrt(): Tensor {
+    return this.#unary('rsqrt');
+  }
+  square(): Tensor {
+    return this.#unary('square');
+  }
+  reciprocal(): Tensor {
+    return this.#unary('reciprocal');
+  }
+  sin(): Tensor {
+    return this.#unary('sin');
+  }
+  cos(): Tensor {
+    return this.#unary('cos');
+  }
+  tanh(): Tensor {
+    return this.#unary('tanh');
+  }
+  sigmoid(): Tensor {
+    return this.#unary('sigmoid');
+  }
+  relu(): Tensor {
+    return this.#unary('relu');
+  }
   /** GELU; `approximate: 'tanh'` for the tanh form. */
   gelu(o: { approximate?: 'none' | 'tanh' } = {}): Tensor {
     const approximate = oneOf('gelu', 'approximate', options('gelu', o).approximate ?? 'none', ['none', 'tanh']);
     return this.#unary(approximate === 'tanh' ? 'geluTanh' : 'gelu');
   }
-  silu(): Tensor { return this.#unary('silu'); }
-  softplus(): Tensor { return this.#unary('softplus'); }
-  sign(): Tensor { return this.#unary('sign'); }
-  floor(): Tensor { return this.#unary('floor'); }
-  ceil(): Tensor { return this.#unary('ceil'); }
+  silu(): Tensor {
+    return this.#unary('silu');
+  }
+  softplus(): Tensor {
+    return this.#unary('softplus');
+  }
+  sign(): Tensor {
+    return this.#unary('sign');
+  }
+  floor(): Tensor {
+    return this.#unary('floor');
+  }
+  ceil(): Tensor {
+    return this.#unary('ceil');
+  }
   /** Rounds half to even. */
-  round(): Tensor { return this.#unary('round'); }
-  erf(): Tensor { return this.#unary('erf'); }
-  logicalNot(): Tensor { return this.#unary('logicalNot'); }
+  round(): Tensor {
+    return this.#unary('round');
+  }
+  erf(): Tensor {
+    return this.#unary('erf');
+  }
+  logicalNot(): Tensor {
+    return this.#unary('logicalNot');
+  }
   /** `x` where positive, else `alpha * x` (default 0.01, as PyTorch). */
-  leakyRelu(alpha = 0.01): Tensor { return wrap(this.handle('leakyRelu').leakyRelu(num('leakyRelu', 'alpha', alpha))); }
+  leakyRelu(alpha = 0.01): Tensor {
+    return wrap(this.handle('leakyRelu').leakyRelu(num('leakyRelu', 'alpha', alpha)));
+  }
   /** `x` where positive, else `alpha * (e^x - 1)`. */
-  elu(alpha = 1): Tensor { return wrap(this.handle('elu').elu(num('elu', 'alpha', alpha))); }
+  elu(alpha = 1): Tensor {
+    return wrap(this.handle('elu').elu(num('elu', 'alpha', alpha)));
+  }
   /** Limits values to `[min, max]`; either bound may be omitted. */
   clamp(min?: number, max?: number): Tensor {
     const bound = (name: string, v: unknown) => (v === undefined ? undefined : num('clamp', name, v));
     return wrap(this.handle('clamp').clamp(bound('min', min), bound('max', max)));
   }
 
-  add(other: TensorLike): Tensor { return this.#binary('add', other); }
-  sub(other: TensorLike): Tensor { return this.#binary('sub', other); }
-  mul(other: TensorLike): Tensor { return this.#binary('mul', other); }
+  add(other: TensorLike): Tensor {
+    return this.#binary('add', other);
+  }
+  sub(other: TensorLike): Tensor {
+    return this.#binary('sub', other);
+  }
+  mul(other: TensorLike): Tensor {
+    return this.#binary('mul', other);
+  }
   /** True division (int32 operands give float32). */
-  div(other: TensorLike): Tensor { return this.#binary('div', other); }
-  pow(other: TensorLike): Tensor { return this.#binary('pow', other); }
-  maximum(other: TensorLike): Tensor { return this.#binary('maximum', other); }
-  minimum(other: TensorLike): Tensor { return this.#binary('minimum', other); }
-  eq(other: TensorLike): Tensor { return this.#binary('eq', other); }
-  ne(other: TensorLike): Tensor { return this.#binary('ne', other); }
-  lt(other: TensorLike): Tensor { return this.#binary('lt', other); }
-  le(other: TensorLike): Tensor { return this.#binary('le', other); }
-  gt(other: TensorLike): Tensor { return this.#binary('gt', other); }
-  ge(other: TensorLike): Tensor { return this.#binary('ge', other); }
-  logicalAnd(other: TensorLike): Tensor { return this.#binary('logicalAnd', other); }
-  logicalOr(other: TensorLike): Tensor { return this.#binary('logicalOr', other); }
+  div(other: TensorLike): Tensor {
+    return this.#binary('div', other);
+  }
+  pow(other: TensorLike): Tensor {
+    return this.#binary('pow', other);
+  }
+  maximum(other: TensorLike): Tensor {
+    return this.#binary('maximum', other);
+  }
+  minimum(other: TensorLike): Tensor {
+    return this.#binary('minimum', other);
+  }
+  eq(other: TensorLike): Tensor {
+    return this.#binary('eq', other);
+  }
+  ne(other: TensorLike): Tensor {
+    return this.#binary('ne', other);
+  }
+  lt(other: TensorLike): Tensor {
+    return this.#binary('lt', other);
+  }
+  le(other: TensorLike): Tensor {
+    return this.#binary('le', other);
+  }
+  gt(other: TensorLike): Tensor {
+    return this.#binary('gt', other);
+  }
+  ge(other: TensorLike): Tensor {
+    return this.#binary('ge', other);
+  }
+  logicalAnd(other: TensorLike): Tensor {
+    return this.#binary('logicalAnd', other);
+  }
+  logicalOr(other: TensorLike): Tensor {
+    return this.#binary('logicalOr', other);
+  }
   /** The elements converted to `dtype`. */
-  cast(dtype: DType): Tensor { return wrap(this.handle('cast').cast(dtypeOf('cast', dtype))); }
+  cast(dtype: DType): Tensor {
+    return wrap(this.handle('cast').cast(dtypeOf('cast', dtype)));
+  }
 
   // ---- reductions ----------------------------------------------------------------------------
   /** Sum over `axis` (all axes when omitted). */
-  sum(axis?: Axes, keepdim = false): Tensor { return this.#reduce('sum', axis, keepdim); }
-  mean(axis?: Axes, keepdim = false): Tensor { return this.#reduce('mean', axis, keepdim); }
+  sum(axis?: Axes, keepdim = false): Tensor {
+    return this.#reduce('sum', axis, keepdim);
+  }
+  mean(axis?: Axes, keepdim = false): Tensor {
+    return this.#reduce('mean', axis, keepdim);
+  }
   /** Maximum over `axis` (all when omitted); ties share the gradient. */
-  max(axis?: Axes, keepdim = false): Tensor { return this.#reduce('max', axis, keepdim); }
-  min(axis?: Axes, keepdim = false): Tensor { return this.#reduce('min', axis, keepdim); }
-  prod(axis?: Axes, keepdim = false): Tensor { return this.#reduce('prod', axis, keepdim); }
+  max(axis?: Axes, keepdim = false): Tensor {
+    return this.#reduce('max', axis, keepdim);
+  }
+  min(axis?: Axes, keepdim = false): Tensor {
+    return this.#reduce('min', axis, keepdim);
+  }
+  prod(axis?: Axes, keepdim = false): Tensor {
+    return this.#reduce('prod', axis, keepdim);
+  }
   logsumexp(axis?: Axes, keepdim = false): Tensor {
     return this.#reduce('logsumexp', axis, keepdim);
   }
@@ -368,7 +480,14 @@ export class Tensor {
 
   #moment(name: string, axis: unknown, o: { correction?: number; keepdim?: boolean }): Tensor {
     const { correction = 1, keepdim = false } = options(name, o);
-    return wrap(this.handle(name).moment(name, axesOf(name, axis), finite(name, 'correction', correction), bool(name, 'keepdim', keepdim)));
+    return wrap(
+      this.handle(name).moment(
+        name,
+        axesOf(name, axis),
+        finite(name, 'correction', correction),
+        bool(name, 'keepdim', keepdim),
+      ),
+    );
   }
   /** Variance; `correction` 1 (default, PyTorch) is unbiased, 0 is the population variance (NumPy, TF). */
   var(axis?: Axes, options: { correction?: number; keepdim?: boolean } = {}): Tensor {
@@ -378,18 +497,28 @@ export class Tensor {
     return this.#moment('std', axis, options);
   }
   /** Int32 position of the maximum along `axis` (of the flattened tensor when omitted). */
-  argmax(axis?: number, keepdim = false): Tensor { return this.#argReduce('argmax', axis, keepdim); }
-  argmin(axis?: number, keepdim = false): Tensor { return this.#argReduce('argmin', axis, keepdim); }
+  argmax(axis?: number, keepdim = false): Tensor {
+    return this.#argReduce('argmax', axis, keepdim);
+  }
+  argmin(axis?: number, keepdim = false): Tensor {
+    return this.#argReduce('argmin', axis, keepdim);
+  }
   #argReduce(name: string, axis: unknown, keepdim: unknown): Tensor {
     const a = axis === undefined ? undefined : axisOf(name, axis);
     return wrap(this.handle(name).argReduce(name, a, bool(name, 'keepdim', keepdim)));
   }
-  softmax(axis = -1): Tensor { return wrap(this.handle('softmax').softmax(axisOf('softmax', axis))); }
-  logSoftmax(axis = -1): Tensor { return wrap(this.handle('logSoftmax').logSoftmax(axisOf('logSoftmax', axis))); }
+  softmax(axis = -1): Tensor {
+    return wrap(this.handle('softmax').softmax(axisOf('softmax', axis)));
+  }
+  logSoftmax(axis = -1): Tensor {
+    return wrap(this.handle('logSoftmax').logSoftmax(axisOf('logSoftmax', axis)));
+  }
 
   // ---- linear algebra ------------------------------------------------------------------------
   /** Matrix product with broadcast batch axes; 1-D operands act as vectors. */
-  matmul(other: Tensor): Tensor { return wrap(this.handle('matmul').matmul(tensorOf('matmul', 'other', other).handle('matmul'))); }
+  matmul(other: Tensor): Tensor {
+    return wrap(this.handle('matmul').matmul(tensorOf('matmul', 'other', other).handle('matmul')));
+  }
 
   /**
    * A dense layer `activation(this @ weight + bias)` in one fused kernel on WebGPU: `this` is
@@ -398,38 +527,65 @@ export class Tensor {
   linear(weight: Tensor, bias: Tensor, activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' = 'linear'): Tensor {
     const op = 'linear';
     const act = oneOf(op, 'activation', activation, ['linear', 'relu', 'sigmoid', 'tanh']);
-    return wrap(this.handle(op).linear(tensorOf(op, 'weight', weight).handle(op), tensorOf(op, 'bias', bias).handle(op), act));
+    return wrap(
+      this.handle(op).linear(tensorOf(op, 'weight', weight).handle(op), tensorOf(op, 'bias', bias).handle(op), act),
+    );
   }
 
   // ---- movement ------------------------------------------------------------------------------
   /** The same elements under `shape`; one `-1` may stand for the size that fits. */
-  reshape(shape: number[]): Tensor { return wrap(this.handle('reshape').reshape(shapeInts('reshape', shape))); }
+  reshape(shape: number[]): Tensor {
+    return wrap(this.handle('reshape').reshape(shapeInts('reshape', shape)));
+  }
   /** Alias of {@link Tensor.reshape}. */
-  view(shape: number[]): Tensor { return this.reshape(shape); }
+  view(shape: number[]): Tensor {
+    return this.reshape(shape);
+  }
   flatten(startAxis = 0, endAxis = -1): Tensor {
-    return wrap(this.handle('flatten').flatten(axisOf('flatten', startAxis, 'startAxis'), axisOf('flatten', endAxis, 'endAxis')));
+    return wrap(
+      this.handle('flatten').flatten(axisOf('flatten', startAxis, 'startAxis'), axisOf('flatten', endAxis, 'endAxis')),
+    );
   }
-  squeeze(axis?: number): Tensor { return wrap(this.handle('squeeze').squeeze(axis === undefined ? undefined : axisOf('squeeze', axis))); }
-  unsqueeze(axis: number): Tensor { return wrap(this.handle('unsqueeze').unsqueeze(axisOf('unsqueeze', axis))); }
+  squeeze(axis?: number): Tensor {
+    return wrap(this.handle('squeeze').squeeze(axis === undefined ? undefined : axisOf('squeeze', axis)));
+  }
+  unsqueeze(axis: number): Tensor {
+    return wrap(this.handle('unsqueeze').unsqueeze(axisOf('unsqueeze', axis)));
+  }
   permute(...order: number[]): Tensor {
-    return wrap(this.handle('permute').permute(Float64Array.from(order, (a, i) => axisOf('permute', a, `order[${i}]`))));
+    return wrap(
+      this.handle('permute').permute(Float64Array.from(order, (a, i) => axisOf('permute', a, `order[${i}]`))),
+    );
   }
-  transpose(a: number, b: number): Tensor { return wrap(this.handle('transpose').transpose(axisOf('transpose', a), axisOf('transpose', b))); }
+  transpose(a: number, b: number): Tensor {
+    return wrap(this.handle('transpose').transpose(axisOf('transpose', a), axisOf('transpose', b)));
+  }
   /** Transpose of a 2-D tensor; a 0-D or 1-D tensor comes back as it is (a new view), as in PyTorch. */
   t(): Tensor {
     const shape = this.#live('t').shape;
-    if (shape.length > 2) fail('t', `expects a tensor with at most 2 dimensions, got shape [${Array.from(shape).join(', ')}]; use transpose(a, b) or permute`);
+    if (shape.length > 2)
+      fail(
+        't',
+        `expects a tensor with at most 2 dimensions, got shape [${Array.from(shape).join(', ')}]; use transpose(a, b) or permute`,
+      );
     return shape.length === 2 ? this.transpose(0, 1) : this.reshape(Array.from(shape));
   }
   /** Broadcast view; `-1` keeps a size. */
-  expand(shape: number[]): Tensor { return wrap(this.handle('expand').expand(shapeInts('expand', shape))); }
-  broadcastTo(shape: number[]): Tensor { return this.expand(shape); }
+  expand(shape: number[]): Tensor {
+    return wrap(this.handle('expand').expand(shapeInts('expand', shape)));
+  }
+  broadcastTo(shape: number[]): Tensor {
+    return this.expand(shape);
+  }
   /** Elements `start, start + step, …` before `end` along `axis`, Python-style. */
   slice(axis: number, start?: number, end?: number, step = 1): Tensor {
     const op = 'slice';
     // Python clamps bounds past the ends: so may these, to what the 32-bit core takes.
-    const bound = (name: string, v: unknown) => (v === undefined ? undefined : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, int(op, name, v))));
-    return wrap(this.handle(op).slice(axisOf(op, axis), bound('start', start), bound('end', end), size(op, 'step', step, 1)));
+    const bound = (name: string, v: unknown) =>
+      v === undefined ? undefined : Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, int(op, name, v)));
+    return wrap(
+      this.handle(op).slice(axisOf(op, axis), bound('start', start), bound('end', end), size(op, 'step', step, 1)),
+    );
   }
   /** `length` elements from `start` along `axis`; a negative `start` counts from the end (PyTorch). */
   narrow(axis: number, start: number, length: number): Tensor {
@@ -438,7 +594,11 @@ export class Tensor {
     const a = this.#axisIn(op, axis, shape.length);
     let s = int(op, 'start', start);
     if (s < 0) s += shape[a];
-    if (s < 0) fail(op, `start ${start} is out of range for an axis of size ${shape[a]} (shape [${Array.from(shape).join(', ')}])`);
+    if (s < 0)
+      fail(
+        op,
+        `start ${start} is out of range for an axis of size ${shape[a]} (shape [${Array.from(shape).join(', ')}])`,
+      );
     return wrap(this.handle(op).narrow(a, size(op, 'start', s), size(op, 'length', length)));
   }
 
@@ -446,7 +606,8 @@ export class Tensor {
   #axisIn(op: string, axis: unknown, rank: number): number {
     const a = axisOf(op, axis);
     const r = Math.max(rank, 1);
-    if (a < -r || a >= r) fail(op, `axis ${a} is out of range for a tensor of rank ${rank} (expected in [${-r}, ${r - 1}])`);
+    if (a < -r || a >= r)
+      fail(op, `axis ${a} is out of range for a tensor of rank ${rank} (expected in [${-r}, ${r - 1}])`);
     return a < 0 ? a + r : a;
   }
   /** Pieces of `sizes` (or of equal `size`) along `axis`. */
@@ -465,7 +626,9 @@ export class Tensor {
     }
     return fromList(this.handle(op).split(Float64Array.from(list), a));
   }
-  chunk(chunks: number, axis = 0): Tensor[] { return fromList(this.handle('chunk').chunk(size('chunk', 'chunks', chunks, 1), axisOf('chunk', axis))); }
+  chunk(chunks: number, axis = 0): Tensor[] {
+    return fromList(this.handle('chunk').chunk(size('chunk', 'chunks', chunks, 1), axisOf('chunk', axis)));
+  }
   /** Pads with `value`; `widths[d] = [before, after]` for each axis from the first. */
   pad(widths: [number, number][], value = 0): Tensor {
     const op = 'pad';
@@ -480,11 +643,15 @@ export class Tensor {
     if (axes === undefined) fail('flip', 'axes are required');
     return wrap(this.handle('flip').flip(axesOf('flip', axes)!));
   }
-  contiguous(): Tensor { return wrap(this.handle('contiguous').contiguous()); }
+  contiguous(): Tensor {
+    return wrap(this.handle('contiguous').contiguous());
+  }
 
   // ---- indexing ------------------------------------------------------------------------------
   gather(axis: number, index: Tensor): Tensor {
-    return wrap(this.handle('gather').gather(axisOf('gather', axis), tensorOf('gather', 'index', index).handle('gather')));
+    return wrap(
+      this.handle('gather').gather(axisOf('gather', axis), tensorOf('gather', 'index', index).handle('gather')),
+    );
   }
   indexSelect(axis: number, index: Tensor): Tensor {
     const op = 'indexSelect';
@@ -492,10 +659,18 @@ export class Tensor {
   }
   scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
     const op = 'scatterAdd';
-    return wrap(this.handle(op).scatterAdd(axisOf(op, axis), tensorOf(op, 'index', index).handle(op), tensorOf(op, 'src', src).handle(op)));
+    return wrap(
+      this.handle(op).scatterAdd(
+        axisOf(op, axis),
+        tensorOf(op, 'index', index).handle(op),
+        tensorOf(op, 'src', src).handle(op),
+      ),
+    );
   }
   /** Int32 labels as one-hot int32 rows. */
-  oneHot(numClasses: number): Tensor { return wrap(this.handle('oneHot').oneHot(size('oneHot', 'numClasses', numClasses))); }
+  oneHot(numClasses: number): Tensor {
+    return wrap(this.handle('oneHot').oneHot(size('oneHot', 'numClasses', numClasses)));
+  }
 
   // ---- convolution and pooling (NCHW) ---------------------------------------------------------
   #withBias(op: string, out: Tensor, bias: Tensor | undefined): Tensor {
@@ -518,7 +693,13 @@ export class Tensor {
     const op = 'conv2d';
     const { stride = 1, padding, dilation = 1, groups = 1, bias } = options(op, o);
     const [mode, pads] = paddingOf(op, padding);
-    const args = [pair(op, 'stride', stride, 1), mode, pads, pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const args = [
+      pair(op, 'stride', stride, 1),
+      mode,
+      pads,
+      pair(op, 'dilation', dilation, 1),
+      size(op, 'groups', groups, 1),
+    ] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
     return this.#withBias(op, wrap(this.handle(op).conv2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
@@ -528,7 +709,13 @@ export class Tensor {
     const op = 'conv1d';
     const { stride = 1, padding, dilation = 1, groups = 1, bias } = options(op, o);
     const [mode, pads] = paddingOf(op, padding, [1, 2]);
-    const args = [size(op, 'stride', stride, 1), mode, pads, size(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const args = [
+      size(op, 'stride', stride, 1),
+      mode,
+      pads,
+      size(op, 'dilation', dilation, 1),
+      size(op, 'groups', groups, 1),
+    ] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
     return this.#withBias(op, wrap(this.handle(op).conv1d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
   }
@@ -537,10 +724,19 @@ export class Tensor {
   convTranspose2d(weight: Tensor, o: ConvTranspose2dOptions = {}): Tensor {
     const op = 'convTranspose2d';
     const { stride = 1, padding = 0, outputPadding = 0, dilation = 1, groups = 1, bias } = options(op, o);
-    const args = [pair(op, 'stride', stride, 1), pair(op, 'padding', padding, 0), pair(op, 'outputPadding', outputPadding, 0),
-      pair(op, 'dilation', dilation, 1), size(op, 'groups', groups, 1)] as const;
+    const args = [
+      pair(op, 'stride', stride, 1),
+      pair(op, 'padding', padding, 0),
+      pair(op, 'outputPadding', outputPadding, 0),
+      pair(op, 'dilation', dilation, 1),
+      size(op, 'groups', groups, 1),
+    ] as const;
     const b = bias === undefined ? undefined : tensorOf(op, 'bias', bias);
-    return this.#withBias(op, wrap(this.handle(op).convTranspose2d(tensorOf(op, 'weight', weight).handle(op), ...args)), b);
+    return this.#withBias(
+      op,
+      wrap(this.handle(op).convTranspose2d(tensorOf(op, 'weight', weight).handle(op), ...args)),
+      b,
+    );
   }
 
   #pool(kind: string, o: Pool2dOptions): Tensor {
@@ -549,14 +745,27 @@ export class Tensor {
     if (kernelSize === undefined) fail(op, 'kernelSize is required');
     const [mode, pads] = paddingOf(op, padding);
     const strides = stride === undefined ? new Float64Array() : pair(op, 'stride', stride, 1);
-    const args = [pair(op, 'kernelSize', kernelSize, 1), strides, mode, pads, pair(op, 'dilation', dilation, 1), bool(op, 'countIncludePad', countIncludePad)] as const;
+    const args = [
+      pair(op, 'kernelSize', kernelSize, 1),
+      strides,
+      mode,
+      pads,
+      pair(op, 'dilation', dilation, 1),
+      bool(op, 'countIncludePad', countIncludePad),
+    ] as const;
     return wrap(this.handle(op).pool2d(kind, ...args));
   }
 
-  maxPool2d(o: Pool2dOptions): Tensor { return this.#pool('max', o); }
-  avgPool2d(o: Pool2dOptions): Tensor { return this.#pool('avg', o); }
+  maxPool2d(o: Pool2dOptions): Tensor {
+    return this.#pool('max', o);
+  }
+  avgPool2d(o: Pool2dOptions): Tensor {
+    return this.#pool('avg', o);
+  }
   /** Mean over the spatial axes: `[n, c, h, w] -> [n, c]`. */
-  globalAvgPool2d(): Tensor { return wrap(this.handle('globalAvgPool2d').globalAvgPool2d()); }
+  globalAvgPool2d(): Tensor {
+    return wrap(this.handle('globalAvgPool2d').globalAvgPool2d());
+  }
 
   // ---- autograd ------------------------------------------------------------------------------
   /**
@@ -621,7 +830,9 @@ export class Tensor {
   }
 
   /** The same data, cut from the graph. */
-  detach(): Tensor { return wrap(this.handle('detach').detach()); }
+  detach(): Tensor {
+    return wrap(this.handle('detach').detach());
+  }
 
   /**
    * One fused Adam step of this parameter (one kernel per result on WebGPU, no readback): returns
@@ -629,10 +840,27 @@ export class Tensor {
    */
   adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOptions): [Tensor, Tensor, Tensor] {
     const op = 'adamUpdate';
-    const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0, decoupled = false, epsilonHat = false, step } = options(op, o);
+    const {
+      lr,
+      beta1 = 0.9,
+      beta2 = 0.999,
+      eps = 1e-8,
+      weightDecay = 0,
+      decoupled = false,
+      epsilonHat = false,
+      step,
+    } = options(op, o);
     const f = (name: string, x: unknown) => finite(op, name, x);
-    const args = [f('lr', lr), f('beta1', beta1), f('beta2', beta2), f('eps', eps), f('weightDecay', weightDecay),
-      bool(op, 'decoupled', decoupled), bool(op, 'epsilonHat', epsilonHat), int(op, 'step', step, 1, 2 ** 32 - 1)] as const;
+    const args = [
+      f('lr', lr),
+      f('beta1', beta1),
+      f('beta2', beta2),
+      f('eps', eps),
+      f('weightDecay', weightDecay),
+      bool(op, 'decoupled', decoupled),
+      bool(op, 'epsilonHat', epsilonHat),
+      int(op, 'step', step, 1, 2 ** 32 - 1),
+    ] as const;
     const h = (name: string, x: unknown) => tensorOf(op, name, x).handle(op);
     const list = this.handle(op).adamUpdate(h('grad', grad), h('m', m), h('v', v), ...args);
     const [p, m2, v2] = fromList(list);
@@ -685,7 +913,9 @@ export class Tensor {
   toString(): string {
     if (this.#handle === null) return 'Tensor (disposed)';
     if (this.#generation !== generation()) return 'Tensor (of a WebAssembly instance that trapped)';
-    const values = this.#printed((part) => part.#live('toString').hostData() as Float32Array | Int32Array | Uint8Array | undefined);
+    const values = this.#printed(
+      (part) => part.#live('toString').hostData() as Float32Array | Int32Array | Uint8Array | undefined,
+    );
     if (!values) return `${this.#header()} (values on the GPU: await t.print() or t.data())`;
     return `${this.#header()}\n${formatValues(values, this.shape, this.dtype)}`;
   }
@@ -699,6 +929,7 @@ export class Tensor {
     const axes = cutAxes(this.shape);
     if (axes.length === 0) return read(this);
     const part = noGrad(() => {
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the cut starts as this tensor
       let cut: Tensor = this;
       for (const axis of axes) {
         const size = cut.shape[axis];
@@ -733,7 +964,14 @@ export class Tensor {
     const shape = this.shape;
     const values = await this.#printed((part) => part.data());
     const lines = ['Tensor'];
-    if (verbose) lines.push(`  dtype: ${h.dtype}`, `  rank: ${shape.length}`, `  shape: [${shape.join(',')}]`, `  backend: ${h.device}`, '  values:');
+    if (verbose)
+      lines.push(
+        `  dtype: ${h.dtype}`,
+        `  rank: ${shape.length}`,
+        `  shape: [${shape.join(',')}]`,
+        `  backend: ${h.device}`,
+        '  values:',
+      );
     lines.push(formatValues(values, shape, this.dtype));
     printFn(lines.join('\n'));
   }
@@ -750,7 +988,10 @@ export class Tensor {
    */
   *[Symbol.iterator](): Iterator<Tensor> {
     const rows = this.shape[0];
-    if (rows === undefined) throw new TypeError('iterate: iteration over a 0-d tensor (shape []) has no rows; evaluate() without metrics gives one scalar');
+    if (rows === undefined)
+      throw new TypeError(
+        'iterate: iteration over a 0-d tensor (shape []) has no rows; evaluate() without metrics gives one scalar',
+      );
     for (let i = 0; i < rows; i++) {
       const row = this.narrow(0, i, 1);
       const item = row.squeeze(0);
@@ -791,7 +1032,11 @@ function inferShape(data: NestedArray): number[] {
 function flatten(data: NestedArray, shape: number[], depth: number, out: number[]): void {
   if (depth === shape.length) {
     if (typeof data !== 'number' && typeof data !== 'boolean') {
-      throw new Error(Array.isArray(data) ? `tensor: ragged nested array (expected shape [${shape}])` : `tensor: elements must be numbers or booleans, got ${describe(data)}`);
+      throw new Error(
+        Array.isArray(data)
+          ? `tensor: ragged nested array (expected shape [${shape}])`
+          : `tensor: elements must be numbers or booleans, got ${describe(data)}`,
+      );
     }
     out.push(Number(data));
     return;
@@ -866,7 +1111,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const op = 'where';
   const c = tensorOf(op, 'cond', cond).handle(op);
   const operand = (name: string, v: TensorLike): Tensor =>
-    typeof v === 'number' ? tensor(v) : v instanceof Tensor ? v : fail(op, `${name} must be a Tensor or a number, got ${describe(v)}`);
+    typeof v === 'number'
+      ? tensor(v)
+      : v instanceof Tensor
+        ? v
+        : fail(op, `${name} must be a Tensor or a number, got ${describe(v)}`);
   const ta = operand('a', a);
   const tb = operand('b', b);
   const out = wrap(WasmTensor.where(c, ta.handle(op), tb.handle(op)));

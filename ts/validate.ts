@@ -18,9 +18,19 @@ export function describe(v: unknown): string {
 }
 
 /** @internal An integer in `[min, max]` (both default to the safe-integer range). */
-export function int(op: string, name: string, v: unknown, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+export function int(
+  op: string,
+  name: string,
+  v: unknown,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) fail(op, `${name} must be an integer, got ${describe(v)}`);
-  if (v < min || v > max) fail(op, `${name} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `in [${min}, ${max}]`}, got ${v}`);
+  if (v < min || v > max)
+    fail(
+      op,
+      `${name} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `in [${min}, ${max}]`}, got ${v}`,
+    );
   return v;
 }
 
@@ -73,6 +83,7 @@ export function oneOf<T extends string>(op: string, name: string, v: unknown, al
 /** @internal An options object (`undefined` gives `{}`). */
 export function options<T extends object>(op: string, v: T | undefined): T {
   if (v === undefined) return {} as T;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(op, `options must be an object, got ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    fail(op, `options must be an object, got ${describe(v)}`);
   return v;
 }

@@ -25,7 +25,9 @@ type WebUrl = typeof globalThis extends { URL: abstract new (...args: never) => 
  * `WebAssembly.Module` where the program's lib declares it (DOM, WebWorker), else `never`.
  * @inline
  */
-type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never) => infer T } } ? T : never;
+type CompiledModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never) => infer T } }
+  ? T
+  : never;
 
 /**
  * Where the module comes from, for apps that host the `.wasm` file themselves (a CDN, a service
@@ -52,12 +54,42 @@ export type GlueInput = Response | ArrayBuffer | ArrayBufferView | WebAssembly.M
  * engine has relaxed SIMD (Chromium does; Node 20 does not without a flag).
  */
 const RELAXED_SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, // magic, version
-  1, 5, 1, 96, 0, 1, 123, // type section: () -> v128
-  3, 2, 1, 0, // function section: one function of type 0
-  10, 15, 1, 13, 0, // code section: one body of 13 bytes, no locals
-  65, 1, 253, 15, 65, 2, 253, 15, // i32.const 1, i8x16.splat, i32.const 2, i8x16.splat
-  253, 128, 2, 11, // i8x16.relaxed_swizzle, end
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0, // magic, version
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123, // type section: () -> v128
+  3,
+  2,
+  1,
+  0, // function section: one function of type 0
+  10,
+  15,
+  1,
+  13,
+  0, // code section: one body of 13 bytes, no locals
+  65,
+  1,
+  253,
+  15,
+  65,
+  2,
+  253,
+  15, // i32.const 1, i8x16.splat, i32.const 2, i8x16.splat
+  253,
+  128,
+  2,
+  11, // i8x16.relaxed_swizzle, end
 ]);
 
 /** Whether this engine runs relaxed SIMD (fused multiply-add in the matmul kernel). */
@@ -120,7 +152,10 @@ async function fromResponse(response: Response, url: string): Promise<GlueInput>
 function nodeFs(url: URL): { readFile(u: URL): Promise<Uint8Array> } {
   type NodeProcess = { getBuiltinModule?(id: string): unknown };
   const fs = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule?.('node:fs/promises');
-  if (!fs) fail(`reading ${url.href} needs Node 20.16+ or 22.3+ (process.getBuiltinModule); elsewhere pass the bytes: init({ wasm: bytes })`);
+  if (!fs)
+    fail(
+      `reading ${url.href} needs Node 20.16+ or 22.3+ (process.getBuiltinModule); elsewhere pass the bytes: init({ wasm: bytes })`,
+    );
   return fs as { readFile(u: URL): Promise<Uint8Array> };
 }
 
@@ -167,7 +202,10 @@ export async function resolveWasm(option: WasmOption | undefined, file: WasmFile
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const where = 'the bytes passed to init';
-    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    const bytes =
+      source instanceof ArrayBuffer
+        ? new Uint8Array(source)
+        : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     return [checkMagic(bytes, where), where];
   }
   if (typeof source === 'string' || source instanceof URL) {
@@ -180,5 +218,7 @@ export async function resolveWasm(option: WasmOption | undefined, file: WasmFile
     }
     return [await fromUrl(url), url.href];
   }
-  return fail(`the wasm option must be a URL, a Response, bytes or a WebAssembly.Module, got ${Object.prototype.toString.call(source)}`);
+  return fail(
+    `the wasm option must be a URL, a Response, bytes or a WebAssembly.Module, got ${Object.prototype.toString.call(source)}`,
+  );
 }

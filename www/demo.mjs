@@ -6,7 +6,13 @@ import { trainers } from './models.mjs';
 import { Chart } from './chart.mjs';
 
 const $ = (id) => document.getElementById(id);
-const state = (window.__demo = { state: 'loading', testAccuracy: null, samplesPerSecond: null, predictions: 0, error: null });
+const state = (window.__demo = {
+  state: 'loading',
+  testAccuracy: null,
+  samplesPerSecond: null,
+  predictions: 0,
+  error: null,
+});
 const chart = new Chart($('chart'));
 const TEST = 2000;
 let worker = null;
@@ -51,10 +57,19 @@ function train() {
   worker.onerror = (e) => fail(e.message || 'the training worker failed to start');
   // A copy of the digits, transferred: the page keeps its own for "Show a test digit".
   const bytes = digits.bytes.slice();
-  worker.postMessage({
-    type: 'train', backend: $('backend').value, api: $('api').value, model: $('model').value,
-    epochs: Number($('epochs').value), nTrain: Math.min(Number($('train-size').value), digits.n - TEST), test: TEST, bytes,
-  }, [bytes.buffer]);
+  worker.postMessage(
+    {
+      type: 'train',
+      backend: $('backend').value,
+      api: $('api').value,
+      model: $('model').value,
+      epochs: Number($('epochs').value),
+      nTrain: Math.min(Number($('train-size').value), digits.n - TEST),
+      test: TEST,
+      bytes,
+    },
+    [bytes.buffer],
+  );
 }
 
 /** What the page does with each of the worker's messages (train-worker.mjs lists them). */
@@ -93,10 +108,26 @@ ink.lineWidth = 16;
 ink.lineCap = ink.lineJoin = 'round';
 ink.strokeStyle = '#fff';
 let drawing = false;
-canvas.addEventListener('pointerdown', (e) => { drawing = true; ink.beginPath(); ink.moveTo(e.offsetX, e.offsetY); });
-canvas.addEventListener('pointermove', (e) => { if (drawing) { ink.lineTo(e.offsetX, e.offsetY); ink.stroke(); } });
-canvas.addEventListener('pointerup', () => { drawing = false; predictCanvas(); });
-$('clear').onclick = () => { ink.clearRect(0, 0, canvas.width, canvas.height); $('prediction').textContent = '–'; $('probs').textContent = ''; };
+canvas.addEventListener('pointerdown', (e) => {
+  drawing = true;
+  ink.beginPath();
+  ink.moveTo(e.offsetX, e.offsetY);
+});
+canvas.addEventListener('pointermove', (e) => {
+  if (drawing) {
+    ink.lineTo(e.offsetX, e.offsetY);
+    ink.stroke();
+  }
+});
+canvas.addEventListener('pointerup', () => {
+  drawing = false;
+  predictCanvas();
+});
+$('clear').onclick = () => {
+  ink.clearRect(0, 0, canvas.width, canvas.height);
+  $('prediction').textContent = '–';
+  $('probs').textContent = '';
+};
 
 let shown = 0;
 $('sample').onclick = () => {
@@ -125,8 +156,10 @@ function mnistPixels(source) {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (ink[(y * width + x) * 4] > 32) {
-        top = Math.min(top, y); bottom = Math.max(bottom, y);
-        left = Math.min(left, x); right = Math.max(right, x);
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+        left = Math.min(left, x);
+        right = Math.max(right, x);
       }
     }
   }
@@ -142,7 +175,11 @@ function mnistPixels(source) {
   const pixels = Float32Array.from({ length: 784 }, (_, p) => rgba[p * 4] / 255);
   // Shift so the centre of mass lands on (14, 14).
   let [mass, cx, cy] = [0, 0, 0];
-  pixels.forEach((v, p) => { mass += v; cx += v * (p % 28); cy += v * Math.floor(p / 28); });
+  pixels.forEach((v, p) => {
+    mass += v;
+    cx += v * (p % 28);
+    cy += v * Math.floor(p / 28);
+  });
   if (mass === 0) return pixels;
   const [dx, dy] = [Math.round(14 - cx / mass), Math.round(14 - cy / mass)];
   const shifted = new Float32Array(784);
@@ -154,7 +191,10 @@ function mnistPixels(source) {
 }
 
 function predictCanvas() {
-  if (!trained) { $('prediction').textContent = 'train a model first'; return; }
+  if (!trained) {
+    $('prediction').textContent = 'train a model first';
+    return;
+  }
   const pixels = mnistPixels(canvas);
   worker.postMessage({ type: 'predict', pixels }, [pixels.buffer]);
 }
@@ -163,7 +203,12 @@ function showPrediction(p) {
   const best = p.indexOf(Math.max(...p));
   $('prediction').textContent = `${best} (${(100 * p[best]).toFixed(1)}%)`;
   $('prediction').dataset.count = String(++state.predictions);
-  $('probs').innerHTML = p.map((v, d) => `<div>${d} <span class="bar" style="width:${Math.round(120 * v)}px"></span> ${(100 * v).toFixed(1)}%</div>`).join('');
+  $('probs').innerHTML = p
+    .map(
+      (v, d) =>
+        `<div>${d} <span class="bar" style="width:${Math.round(120 * v)}px"></span> ${(100 * v).toFixed(1)}%</div>`,
+    )
+    .join('');
 }
 
 // ---- start ----------------------------------------------------------------------------------

@@ -4,20 +4,28 @@
 // resolves to a `predict(x) -> probabilities` function.
 
 export async function trainKeras(wg, data, kind, epochs, report) {
-  const layers = kind === 'mlp'
-    ? [wg.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
-       wg.layers.dense({ units: 10, activation: 'softmax' })]
-    : [wg.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
-       wg.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
-       wg.layers.maxPooling2d({ poolSize: 2 }),
-       wg.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
-       wg.layers.maxPooling2d({ poolSize: 2 }),
-       wg.layers.flatten(),
-       wg.layers.dense({ units: 10, activation: 'softmax' })];
+  const layers =
+    kind === 'mlp'
+      ? [
+          wg.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
+          wg.layers.dense({ units: 10, activation: 'softmax' }),
+        ]
+      : [
+          wg.layers.reshape({ targetShape: [28, 28, 1], inputShape: [784] }),
+          wg.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+          wg.layers.maxPooling2d({ poolSize: 2 }),
+          wg.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+          wg.layers.maxPooling2d({ poolSize: 2 }),
+          wg.layers.flatten(),
+          wg.layers.dense({ units: 10, activation: 'softmax' }),
+        ];
   const model = wg.sequential({ layers });
   model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   await model.fit(data.x, data.y, {
-    epochs, batchSize: 64, verbose: 0, validationData: [data.xTest, data.yTest],
+    epochs,
+    batchSize: 64,
+    verbose: 0,
+    validationData: [data.xTest, data.yTest],
     callbacks: {
       onBatchEnd: (batch, logs) => report.batch(logs.loss, logs.acc),
       onEpochEnd: (epoch, logs) => report.epoch(epoch, logs.val_acc),
@@ -29,14 +37,22 @@ export async function trainKeras(wg, data, kind, epochs, report) {
 export async function trainTorch(wg, data, kind, epochs, report) {
   const { nn, optim } = wg;
   class MLP extends nn.Module {
-    constructor() { super(); this.fc1 = new nn.Linear(784, 128); this.fc2 = new nn.Linear(128, 10); }
-    forward(x) { return this.fc2.forward(this.fc1.forward(x).relu()); }
+    constructor() {
+      super();
+      this.fc1 = new nn.Linear(784, 128);
+      this.fc2 = new nn.Linear(128, 10);
+    }
+    forward(x) {
+      return this.fc2.forward(this.fc1.forward(x).relu());
+    }
   }
   class CNN extends nn.Module {
     constructor() {
       super();
-      this.conv1 = new nn.Conv2d(1, 8, 3); this.conv2 = new nn.Conv2d(8, 16, 3);
-      this.pool = new nn.MaxPool2d(2); this.fc = new nn.Linear(16 * 5 * 5, 10);
+      this.conv1 = new nn.Conv2d(1, 8, 3);
+      this.conv2 = new nn.Conv2d(8, 16, 3);
+      this.pool = new nn.MaxPool2d(2);
+      this.fc = new nn.Linear(16 * 5 * 5, 10);
     }
     forward(x) {
       const h = this.pool.forward(this.conv1.forward(x.view([-1, 1, 28, 28])).relu());
@@ -61,19 +77,28 @@ export async function trainTorch(wg, data, kind, epochs, report) {
       });
       optimizer.step();
       report.batch(await loss.item(), await acc.item());
-      loss.dispose(); acc.dispose();
+      loss.dispose();
+      acc.dispose();
     }
     order.dispose();
-    const testAccuracy = wg.tidy(() => wg.noGrad(() => {
-      net.eval();
-      const acc = net.forward(data.xTest).argmax(-1).eq(data.yTest).cast('float32').mean();
-      net.train();
-      return acc;
-    }));
+    const testAccuracy = wg.tidy(() =>
+      wg.noGrad(() => {
+        net.eval();
+        const acc = net.forward(data.xTest).argmax(-1).eq(data.yTest).cast('float32').mean();
+        net.train();
+        return acc;
+      }),
+    );
     report.epoch(epoch, await testAccuracy.item());
     testAccuracy.dispose();
   }
-  return (x) => wg.tidy(() => wg.noGrad(() => { net.eval(); return net.forward(x).softmax(-1); }));
+  return (x) =>
+    wg.tidy(() =>
+      wg.noGrad(() => {
+        net.eval();
+        return net.forward(x).softmax(-1);
+      }),
+    );
 }
 
 /** The trainer for each choice of the page's API menu. */

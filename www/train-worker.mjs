@@ -25,8 +25,10 @@ async function train({ backend, api, model, epochs, nTrain, test, bytes }) {
   const { n, pixels, labels } = decode(bytes);
   const start = n - test;
   const data = {
-    x: wg.tensor(pixels.subarray(0, nTrain * 784), [nTrain, 784]), y: wg.tensor(labels.subarray(0, nTrain), [nTrain]),
-    xTest: wg.tensor(pixels.subarray(start * 784), [test, 784]), yTest: wg.tensor(labels.subarray(start), [test]),
+    x: wg.tensor(pixels.subarray(0, nTrain * 784), [nTrain, 784]),
+    y: wg.tensor(labels.subarray(0, nTrain), [nTrain]),
+    xTest: wg.tensor(pixels.subarray(start * 784), [test, 784]),
+    yTest: wg.tensor(labels.subarray(start), [test]),
   };
   const t0 = performance.now();
   let seen = 0;

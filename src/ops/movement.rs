@@ -39,7 +39,7 @@ impl Tensor {
             if known == 0 {
                 return Err(invalid("the size -1 could be any value next to a size 0".into()));
             }
-            if self.numel() % known != 0 {
+            if !self.numel().is_multiple_of(known) {
                 return Err(invalid(format!("{} elements do not divide into rows of {known}", self.numel())));
             }
             self.numel() / known

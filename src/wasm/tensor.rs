@@ -318,7 +318,7 @@ impl JsTensor {
 
     /// Pads with `value`; `widths` holds `before, after` for each axis from the first.
     pub fn pad(&self, widths: &[f64], value: f64) -> JsResult<JsTensor> {
-        if widths.len() % 2 != 0 {
+        if !widths.len().is_multiple_of(2) {
             return Err(invalid("pad", format!("widths must come in (before, after) pairs, got {widths:?}")));
         }
         let widths = sizes("pad", "widths", widths)?;

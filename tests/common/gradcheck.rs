@@ -17,10 +17,13 @@ pub enum Domain {
     Positive,
 }
 
+/// The function a case checks, of its inputs.
+pub type CaseFn = Box<dyn Fn(&[Tensor]) -> Result<Tensor>>;
+
 pub struct Case {
     pub name: &'static str,
     pub inputs: Vec<(Vec<usize>, Domain)>,
-    pub f: Box<dyn Fn(&[Tensor]) -> Result<Tensor>>,
+    pub f: CaseFn,
 }
 
 fn values(n: usize, domain: Domain, seed: u32) -> Vec<f32> {

@@ -26,7 +26,12 @@ const fromCase = (wg, v) => wg.tensor(Float32Array.from(v.data), v.shape);
 export const apiChecks = {
   async 'keras: fit, evaluate and weights match TensorFlow.js'(wg) {
     const c = (await fixture('keras.json')).cases.fit_mlp;
-    const model = wg.sequential({ layers: [wg.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), wg.layers.dense({ units: 3, activation: 'softmax' })] });
+    const model = wg.sequential({
+      layers: [
+        wg.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
+        wg.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     const weights = c.weights.map((w) => fromCase(wg, w));
     model.setWeights(weights);
     model.compile({ optimizer: wg.train.adam(0.05), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -44,21 +49,30 @@ export const apiChecks = {
 
   async 'keras: a CNN with validationSplit and RMSprop matches TensorFlow.js fit'(wg) {
     const c = (await fixture('keras.json')).cases.fit_cnn;
-    const model = wg.sequential({ layers: [
-      wg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 2] }),
-      wg.layers.maxPooling2d({ poolSize: 2 }),
-      wg.layers.flatten(),
-      wg.layers.dense({ units: 3, activation: 'softmax' }),
-    ] });
+    const model = wg.sequential({
+      layers: [
+        wg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', inputShape: [6, 6, 2] }),
+        wg.layers.maxPooling2d({ poolSize: 2 }),
+        wg.layers.flatten(),
+        wg.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     const weights = c.weights.map((w) => fromCase(wg, w));
-    model.setWeights(weights);  // Keras's [kh, kw, in, out] conv kernel
+    model.setWeights(weights); // Keras's [kh, kw, in, out] conv kernel
     model.compile({ optimizer: wg.train.rmsprop(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const [x, y] = [fromCase(wg, c.x), fromCase(wg, c.y)];
-    const history = await model.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false, validationSplit: 0.2, verbose: 0 });
+    const history = await model.fit(x, y, {
+      epochs: 3,
+      batchSize: 4,
+      shuffle: false,
+      validationSplit: 0.2,
+      verbose: 0,
+    });
     for (const key of ['loss', 'acc', 'val_loss', 'val_acc']) same(history.history[key], c.history[key], key, 1e-4);
     const final = model.getWeights();
     for (const [i, w] of final.entries()) {
-      if (w.shape.join() !== c.final[i].shape.join()) throw new Error(`weight ${i}: shape [${w.shape}] vs [${c.final[i].shape}]`);
+      if (w.shape.join() !== c.final[i].shape.join())
+        throw new Error(`weight ${i}: shape [${w.shape}] vs [${c.final[i].shape}]`);
       same(await w.data(), c.final[i].data, `weight ${i} after fit`, 1e-3);
     }
     for (const t of [...weights, ...final, x, y]) t.dispose();
@@ -86,20 +100,47 @@ export const apiChecks = {
   },
 
   async 'keras: bad configs give clear errors'(wg) {
-    throws(() => wg.layers.dense({ units: 4, activation: 'relux' }), /^Dense: activation must be one of 'linear', .*, got "relux"$/, 'unknown activation');
-    throws(() => wg.sequential({ layers: [wg.layers.dense({ units: 4 })] }), /first layer .* needs an inputShape/, 'no inputShape');
-    throws(() => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5] })] }), /conv2d: expects samples of rank 3/, 'wrong input rank');
-    throws(() => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 7, inputShape: [4, 4, 1] })] }), /cannot take input of shape \[4,4,1\]/, 'kernel larger than the image');
+    throws(
+      () => wg.layers.dense({ units: 4, activation: 'relux' }),
+      /^Dense: activation must be one of 'linear', .*, got "relux"$/,
+      'unknown activation',
+    );
+    throws(
+      () => wg.sequential({ layers: [wg.layers.dense({ units: 4 })] }),
+      /first layer .* needs an inputShape/,
+      'no inputShape',
+    );
+    throws(
+      () => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5] })] }),
+      /conv2d: expects samples of rank 3/,
+      'wrong input rank',
+    );
+    throws(
+      () => wg.sequential({ layers: [wg.layers.conv2d({ filters: 2, kernelSize: 7, inputShape: [4, 4, 1] })] }),
+      /cannot take input of shape \[4,4,1\]/,
+      'kernel larger than the image',
+    );
     const model = wg.sequential({ layers: [wg.layers.dense({ units: 2, inputShape: [3] })] });
     const [x, y] = [wg.zeros([4, 3]), wg.zeros([5])];
     await rejects(model.fit(x, y), /fit: call compile\(\) before fit\(\)/, 'fit before compile');
-    throws(() => model.compile({ optimizer: 'adamm', loss: 'meanSquaredError' }), /unknown optimizer 'adamm'/, 'unknown optimizer');
-    throws(() => model.compile({ optimizer: 'adam', loss: 'meanSquaredErr' }), /unknown loss 'meanSquaredErr'/, 'unknown loss');
+    throws(
+      () => model.compile({ optimizer: 'adamm', loss: 'meanSquaredError' }),
+      /unknown optimizer 'adamm'/,
+      'unknown optimizer',
+    );
+    throws(
+      () => model.compile({ optimizer: 'adam', loss: 'meanSquaredErr' }),
+      /unknown loss 'meanSquaredErr'/,
+      'unknown loss',
+    );
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     await rejects(model.fit(x, y), /fit: x has 4 samples but y has 5/, 'mismatched lengths');
     const wrong = wg.zeros([2, 4]);
     throws(() => model.predict(wrong), /predict: expected input of shape \[null,3\], got \[2,4\]/, 'predict shape');
-    x.dispose(); y.dispose(); wrong.dispose(); model.dispose();
+    x.dispose();
+    y.dispose();
+    wrong.dispose();
+    model.dispose();
   },
 
   async 'keras: fit learns a line and stops early from a callback'(wg) {
@@ -109,15 +150,41 @@ export const apiChecks = {
     const model = wg.sequential({ layers: [wg.layers.dense({ units: 1, inputShape: [1] })] });
     model.compile({ optimizer: wg.train.sgd(0.05), loss: 'meanSquaredError' });
     const batches = [];
-    const h = await model.fit(x, y, { epochs: 300, batchSize: 8, verbose: 0, callbacks: { onBatchEnd: (b, logs) => { batches.push(logs.loss); } } });
+    const h = await model.fit(x, y, {
+      epochs: 300,
+      batchSize: 8,
+      verbose: 0,
+      callbacks: {
+        onBatchEnd: (b, logs) => {
+          batches.push(logs.loss);
+        },
+      },
+    });
     if (!(h.history.loss.at(-1) < 1e-4)) throw new Error(`final loss ${h.history.loss.at(-1)}`);
     if (batches.length !== 300) throw new Error(`${batches.length} batch logs`);
-    const [[w], [b]] = await Promise.all(model.getWeights().map(async (t) => { const d = Array.from(await t.data()); t.dispose(); return d; }));
+    const [[w], [b]] = await Promise.all(
+      model.getWeights().map(async (t) => {
+        const d = Array.from(await t.data());
+        t.dispose();
+        return d;
+      }),
+    );
     same([w, b], [2, 1], 'learned slope and intercept', 1e-2);
     let epochs = 0;
-    await model.fit(x, y, { epochs: 50, verbose: 0, callbacks: { onEpochEnd: () => { epochs += 1; if (epochs === 3) model.stopTraining = true; } } });
+    await model.fit(x, y, {
+      epochs: 50,
+      verbose: 0,
+      callbacks: {
+        onEpochEnd: () => {
+          epochs += 1;
+          if (epochs === 3) model.stopTraining = true;
+        },
+      },
+    });
     if (epochs !== 3) throw new Error(`stopTraining: ran ${epochs} epochs`);
-    x.dispose(); y.dispose(); model.dispose();
+    x.dispose();
+    y.dispose();
+    model.dispose();
   },
 
   async 'torch: modules register parameters; losses are hand-derived'(wg) {
@@ -129,13 +196,16 @@ export const apiChecks = {
         this.act = new nn.ReLU();
         this.fc2 = new nn.Linear(4, 2, false);
       }
-      forward(x) { return this.fc2.forward(this.act.forward(this.fc1.forward(x))); }
+      forward(x) {
+        return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
+      }
     }
     const net = new Net();
     const names = net.namedParameters().map(([n, p]) => `${n}:${p.shape}`);
     if (names.join(' ') !== 'fc1.weight:4,3 fc1.bias:4 fc2.weight:2,4') throw new Error(`names ${names}`);
     // PyTorch's defaults: |weight| <= 1/sqrt(fan_in), |bias| <= 1/sqrt(fan_in).
-    for (const v of await net.fc1.weight.data()) if (Math.abs(v) > 1 / Math.sqrt(3)) throw new Error(`weight ${v} out of bounds`);
+    for (const v of await net.fc1.weight.data())
+      if (Math.abs(v) > 1 / Math.sqrt(3)) throw new Error(`weight ${v} out of bounds`);
     // cross-entropy of logits [2, 0, 0] at class 0: log(1 + 2 e^-2).
     const ce = nn.functional.crossEntropy(wg.tensor([[2, 0, 0]]), wg.tensor([0], { dtype: 'int32' }));
     same([await ce.item()], [Math.log(1 + 2 * Math.exp(-2))], 'crossEntropy');
@@ -147,13 +217,21 @@ export const apiChecks = {
     const opt = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
     for (let i = 0; i < 2; i++) {
       opt.zeroGrad();
-      w.mul(wg.tensor([1, -1])).sum().backward();
+      w.mul(wg.tensor([1, -1]))
+        .sum()
+        .backward();
       opt.step();
     }
     same(await w.data(), [1 - 0.1 - 0.19, 2 + 0.1 + 0.19], 'SGD momentum');
     // clipGradNorm_: gradients [3, 4] and [12] (norm 13) scaled to norm 6.5; the norm before is returned.
     const [a, b] = [nn.Parameter(wg.tensor([1, 1])), nn.Parameter(wg.tensor([1]))];
-    wg.tidy(() => a.mul(wg.tensor([3, 4])).sum().add(b.mul(12).sum()).backward());
+    wg.tidy(() =>
+      a
+        .mul(wg.tensor([3, 4]))
+        .sum()
+        .add(b.mul(12).sum())
+        .backward(),
+    );
     const norm = nn.utils.clipGradNorm_([a, b], 6.5);
     same([await norm.item()], [13], 'total norm');
     same(await a.grad.data(), [1.5, 2], 'clipped gradient', 1e-5);
@@ -164,22 +242,38 @@ export const apiChecks = {
     const copy = new Net();
     copy.loadStateDict(state);
     same(await copy.fc2.weight.data(), Array.from(await net.fc2.weight.data()), 'loadStateDict');
-    throws(() => copy.loadStateDict({}), /^loadStateDict: Error\(s\) in loading state_dict for Net: Missing key\(s\) in state_dict: "fc1\.weight", "fc1\.bias", "fc2\.weight"\.$/, 'strict loadStateDict');
-    net.dispose(); copy.dispose(); w.dispose(); opt.dispose();
+    throws(
+      () => copy.loadStateDict({}),
+      /^loadStateDict: Error\(s\) in loading state_dict for Net: Missing key\(s\) in state_dict: "fc1\.weight", "fc1\.bias", "fc2\.weight"\.$/,
+      'strict loadStateDict',
+    );
+    net.dispose();
+    copy.dispose();
+    w.dispose();
+    opt.dispose();
   },
 
   async 'torch: a training loop learns XOR; dropout follows train/eval'(wg) {
     const { nn, optim } = wg;
     wg.manualSeed(3);
     const net = new nn.Sequential(new nn.Linear(2, 16), new nn.Tanh(), new nn.Linear(16, 2));
-    const x = wg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const x = wg.tensor([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
     const y = wg.tensor([0, 1, 1, 0], { dtype: 'int32' });
     const criterion = new nn.CrossEntropyLoss();
     const opt = new optim.Adam(net.parameters(), { lr: 0.05 });
     let loss = 0;
     for (let step = 0; step < 200; step++) {
       opt.zeroGrad();
-      const l = wg.tidy(() => { const out = criterion.forward(net.forward(x), y); out.backward(); return out; });
+      const l = wg.tidy(() => {
+        const out = criterion.forward(net.forward(x), y);
+        out.backward();
+        return out;
+      });
       opt.step();
       if (step === 199) loss = await l.item();
       l.dispose();
@@ -190,14 +284,17 @@ export const apiChecks = {
     const drop = new nn.Dropout(0.5);
     const ones = wg.ones([1000]);
     const kept = await drop.forward(ones).data();
-    if (!kept.every((v) => v === 0 || v === 2) || Math.abs(kept.filter((v) => v === 2).length - 500) > 80) throw new Error('dropout in training');
+    if (!kept.every((v) => v === 0 || v === 2) || Math.abs(kept.filter((v) => v === 2).length - 500) > 80)
+      throw new Error('dropout in training');
     drop.eval();
     same(await drop.forward(ones).data(), Array(1000).fill(1), 'dropout in eval');
     const f = await nn.functional.dropout(ones, 0.25).data();
-    if (!f.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6) || Math.abs(f.filter((v) => v !== 0).length - 750) > 70) throw new Error('F.dropout');
+    if (!f.every((v) => v === 0 || Math.abs(v - 4 / 3) < 1e-6) || Math.abs(f.filter((v) => v !== 0).length - 750) > 70)
+      throw new Error('F.dropout');
     same(await nn.functional.dropout(ones, 0.25, false).data(), Array(1000).fill(1), 'F.dropout when not training');
     throws(() => nn.functional.dropout(ones, 1), /dropout: rate must be in \[0, 1\), got 1/, 'F.dropout rate');
-    net.dispose(); opt.dispose();
+    net.dispose();
+    opt.dispose();
     for (const t of [x, y, pred, ones]) t.dispose();
   },
 
@@ -206,28 +303,46 @@ export const apiChecks = {
     const baseline = wg.memory().numTensors;
     const x = wg.randn([1000, 8]);
     const y = wg.randint(0, 3, [1000]);
-    const model = wg.sequential({ layers: [wg.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }), wg.layers.batchNormalization(), wg.layers.dense({ units: 3, activation: 'softmax' })] });
+    const model = wg.sequential({
+      layers: [
+        wg.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }),
+        wg.layers.batchNormalization(),
+        wg.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });  // warm-up: optimizer state exists now
+    await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 }); // warm-up: optimizer state exists now
     const before = wg.memory();
-    await model.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0, yieldEveryBatch: false });  // 1,000 steps
+    await model.fit(x, y, { epochs: 1, batchSize: 1, verbose: 0, yieldEveryBatch: false }); // 1,000 steps
     const after = wg.memory();
     // No growth: a leak of one tensor per step would add 1,000. (The counts may fall: the
     // FinalizationRegistry backstop frees handles earlier checks dropped whenever the GC runs.)
-    if (after.numTensors > before.numTensors) throw new Error(`keras fit: tensors ${before.numTensors} -> ${after.numTensors}`);
-    if (after.gpuBytes > before.gpuBytes) throw new Error(`keras fit: GPU bytes ${before.gpuBytes} -> ${after.gpuBytes}`);
+    if (after.numTensors > before.numTensors)
+      throw new Error(`keras fit: tensors ${before.numTensors} -> ${after.numTensors}`);
+    if (after.gpuBytes > before.gpuBytes)
+      throw new Error(`keras fit: GPU bytes ${before.gpuBytes} -> ${after.gpuBytes}`);
     const net = new nn.Sequential(new nn.Linear(8, 16), new nn.BatchNorm1d(16), new nn.ReLU(), new nn.Linear(16, 3));
     const opt = new optim.AdamW(net.parameters(), { lr: 1e-3 });
     const criterion = new nn.CrossEntropyLoss();
-    const step = () => { opt.zeroGrad(); wg.tidy(() => criterion.forward(net.forward(x.narrow(0, 0, 4)), y.narrow(0, 0, 4)).backward()); opt.step(); };
+    const step = () => {
+      opt.zeroGrad();
+      wg.tidy(() => criterion.forward(net.forward(x.narrow(0, 0, 4)), y.narrow(0, 0, 4)).backward());
+      opt.step();
+    };
     step();
     const start = wg.memory();
     for (let i = 0; i < 1000; i++) step();
     const end = wg.memory();
-    if (end.numTensors > start.numTensors) throw new Error(`torch loop: tensors ${start.numTensors} -> ${end.numTensors}`);
+    if (end.numTensors > start.numTensors)
+      throw new Error(`torch loop: tensors ${start.numTensors} -> ${end.numTensors}`);
     if (end.gpuBytes > start.gpuBytes) throw new Error(`torch loop: GPU bytes ${start.gpuBytes} -> ${end.gpuBytes}`);
-    model.dispose(); net.dispose(); opt.dispose(); x.dispose(); y.dispose();
+    model.dispose();
+    net.dispose();
+    opt.dispose();
+    x.dispose();
+    y.dispose();
     // Disposing the models and optimizers frees their weights and state too.
-    if (wg.memory().numTensors > baseline) throw new Error(`after dispose: ${wg.memory().numTensors} tensors, ${baseline} before the check`);
+    if (wg.memory().numTensors > baseline)
+      throw new Error(`after dispose: ${wg.memory().numTensors} tensors, ${baseline} before the check`);
   },
 };

@@ -9,7 +9,8 @@ function rejects(fn, op, pattern, what = op) {
     result = fn();
   } catch (e) {
     if (!(e instanceof Error)) throw new Error(`${what}: threw a non-Error ${String(e)}`);
-    if (!e.message.startsWith(`${op}: `) || !pattern.test(e.message)) throw new Error(`${what}: unexpected error "${e.message}"`);
+    if (!e.message.startsWith(`${op}: `) || !pattern.test(e.message))
+      throw new Error(`${what}: unexpected error "${e.message}"`);
     return e;
   }
   result?.dispose?.();
@@ -21,7 +22,8 @@ async function rejectsAsync(promise, op, pattern, what = op) {
   try {
     await promise;
   } catch (e) {
-    if (!(e instanceof Error) || !e.message.startsWith(`${op}: `) || !pattern.test(e.message)) throw new Error(`${what}: unexpected rejection "${e?.message ?? e}"`);
+    if (!(e instanceof Error) || !e.message.startsWith(`${op}: `) || !pattern.test(e.message))
+      throw new Error(`${what}: unexpected rejection "${e?.message ?? e}"`);
     return;
   }
   throw new Error(`${what}: did not reject`);
@@ -56,7 +58,10 @@ export const boundaryChecks = {
   },
 
   'axes, indices, strides and paddings are checked'(wg) {
-    const x = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = wg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const labels = wg.tensor([0, 2], { dtype: 'int32' });
     const img = wg.zeros([1, 1, 4, 4]);
     const w = wg.zeros([1, 1, 2, 2]);
@@ -120,7 +125,11 @@ export const boundaryChecks = {
     rejects(() => x.cast(null), 'cast', /dtype must be one of/);
     rejects(() => x.cast('float64'), 'cast', /dtype must be one of 'float32', 'int32', 'bool'/);
     rejects(() => wg.zeros([2], 7), 'zeros', /dtype must be one of/);
-    rejects(() => wg.tensor([1, 2], { dtype: 'int64' }), 'tensor', /dtype must be one of 'float32', 'int32', 'bool', got "int64"/);
+    rejects(
+      () => wg.tensor([1, 2], { dtype: 'int64' }),
+      'tensor',
+      /dtype must be one of 'float32', 'int32', 'bool', got "int64"/,
+    );
     rejects(() => wg.arange(3, undefined, 1, 'int64'), 'arange', /dtype must be one of/);
     rejects(() => x.linear(w, b, 5), 'linear', /activation must be one of 'linear', 'relu', 'sigmoid', 'tanh', got 5/);
     rejects(() => x.gelu({ approximate: 'fast' }), 'gelu', /approximate must be one of 'none', 'tanh'/);
@@ -169,9 +178,13 @@ export const boundaryChecks = {
     wg.setMemoryLimits({ liveTensors: base + 200 });
     const leaked = [];
     try {
-      const error = rejects(() => {
-        for (let i = 0; i < 1000; i++) leaked.push(wg.ones([4]));
-      }, 'ones', /live tensors reach the ceiling of \d+.*use tidy\(\) or dispose\(\)/);
+      const error = rejects(
+        () => {
+          for (let i = 0; i < 1000; i++) leaked.push(wg.ones([4]));
+        },
+        'ones',
+        /live tensors reach the ceiling of \d+.*use tidy\(\) or dispose\(\)/,
+      );
       if (leaked.length !== 200) throw new Error(`the ceiling stopped the loop after ${leaked.length} steps`);
       if (!/setMemoryLimits/.test(error.message)) throw new Error('the message says how to raise the ceiling');
       for (const t of leaked) t.dispose();
@@ -189,7 +202,8 @@ export const boundaryChecks = {
   async 'GPU pool cap and trim (WebGPU; no-ops on the CPU)'(wg) {
     const gpu = wg.backend().startsWith('webgpu');
     const m = wg.memory();
-    if (gpu && !(m.limits.gpuBudgetBytes > 0)) throw new Error(`memory() reports the GPU budget: ${JSON.stringify(m.limits)}`);
+    if (gpu && !(m.limits.gpuBudgetBytes > 0))
+      throw new Error(`memory() reports the GPU budget: ${JSON.stringify(m.limits)}`);
     const x = wg.ones([1 << 16]).add(1);
     await x.data();
     x.dispose();
@@ -200,7 +214,8 @@ export const boundaryChecks = {
       const y = wg.ones([1 << 16]).add(1);
       await y.data();
       y.dispose();
-      if (wg.memory().gpuPooledBytes !== 0) throw new Error(`a pool capped at 0 holds ${wg.memory().gpuPooledBytes} bytes`);
+      if (wg.memory().gpuPooledBytes !== 0)
+        throw new Error(`a pool capped at 0 holds ${wg.memory().gpuPooledBytes} bytes`);
       if (wg.memory().limits.gpuPoolBytes !== 0) throw new Error('memory() reports the pool cap set');
     } finally {
       wg.setMemoryLimits({ gpuPoolBytes: 256 * 2 ** 20 });
@@ -213,7 +228,11 @@ export const boundaryChecks = {
     const old = wg.tensor([1, 2, 3]);
     const kept = wg.tensor([4, 5]);
     const pending = old.data(); // a readback in flight when the module traps
-    rejects(() => wg.__trap(), '__trap', /the WebAssembly module trapped \(.*unreachable.*\); webgrad will re-instantiate it on the next init\(\)/);
+    rejects(
+      () => wg.__trap(),
+      '__trap',
+      /the WebAssembly module trapped \(.*unreachable.*\); webgrad will re-instantiate it on the next init\(\)/,
+    );
     await pending.catch(() => {}); // settles either way, never hangs
     rejects(() => wg.tensor([1]), 'tensor', /trapped earlier.*call `await webgrad\.init\(\)` again/);
     rejects(() => old.add(1), 'add', /this tensor belongs to a WebAssembly instance that trapped/);
@@ -225,7 +244,12 @@ export const boundaryChecks = {
     const sum = await x.sum().item();
     if (sum !== 6) throw new Error(`after init, sum is ${sum}`);
     await rejectsAsync(kept.data(), 'data', /this tensor belongs to a WebAssembly instance that trapped/);
-    rejects(() => x.add(kept), 'add', /this tensor belongs to a WebAssembly instance that trapped/, 'an old tensor as an operand');
+    rejects(
+      () => x.add(kept),
+      'add',
+      /this tensor belongs to a WebAssembly instance that trapped/,
+      'an old tensor as an operand',
+    );
     if (!/trapped/.test(String(kept))) throw new Error(`String of an old tensor: ${String(kept)}`);
     kept.dispose(); // a no-op on the new instance
     x.dispose();

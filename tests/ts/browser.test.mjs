@@ -62,9 +62,15 @@ test('a module the server does not have is an Error naming the URL, the HTTP sta
   const r = await page.evaluate(() => window.__loadErrors);
   await page.close();
   const fix = /Serve the \.wasm files of the webgrad package beside its JavaScript .* init\(\{ wasm:/;
-  assert.match(r.errors.missing, /^init: fetching the WebAssembly module failed: http:\/\/127\.0\.0\.1:\d+\/no\/such\/webgrad_bg\.wasm \(HTTP 404, content-type \(none\)\)\. /);
+  assert.match(
+    r.errors.missing,
+    /^init: fetching the WebAssembly module failed: http:\/\/127\.0\.0\.1:\d+\/no\/such\/webgrad_bg\.wasm \(HTTP 404, content-type \(none\)\)\. /,
+  );
   assert.match(r.errors.missing, fix);
-  assert.match(r.errors.html, /^init: http:\/\/127\.0\.0\.1:\d+\/www\/index\.html \(HTTP 200, content-type text\/html; charset=utf-8\) is not a WebAssembly module: got an HTML page/);
+  assert.match(
+    r.errors.html,
+    /^init: http:\/\/127\.0\.0\.1:\d+\/www\/index\.html \(HTTP 200, content-type text\/html; charset=utf-8\) is not a WebAssembly module: got an HTML page/,
+  );
   assert.match(r.errors.html, fix);
   // After the failures, init loads a module handed over as a Response, and it computes.
   assert.equal(r.error, null);
@@ -105,12 +111,21 @@ test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy
   assert.equal(demo.error, null);
   assert.match(await page.textContent('#backend-name'), /^webgpu \(/);
   const gap = Math.round(await page.evaluate(() => window.__longestGap));
-  console.log(`MNIST demo: test accuracy ${demo.testAccuracy}, ${demo.samplesPerSecond} samples/s (Keras-like MLP, WebGPU), main thread's longest pause while training ${gap} ms`);
+  console.log(
+    `MNIST demo: test accuracy ${demo.testAccuracy}, ${demo.samplesPerSecond} samples/s (Keras-like MLP, WebGPU), main thread's longest pause while training ${gap} ms`,
+  );
   assert.ok(demo.testAccuracy >= 0.9, `test accuracy ${demo.testAccuracy}`);
   // The training ran in the worker: it fetched the WebAssembly module, and the page never did (the
   // page's timeline lists the worker's script graph, but no .wasm).
-  assert.deepEqual(workers.map((w) => new URL(w.url()).pathname), ['/www/train-worker.mjs']);
-  const wasmOf = () => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm'));
+  assert.deepEqual(
+    workers.map((w) => new URL(w.url()).pathname),
+    ['/www/train-worker.mjs'],
+  );
+  const wasmOf = () =>
+    performance
+      .getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname)
+      .filter((p) => p.endsWith('.wasm'));
   assert.deepEqual(await page.evaluate(wasmOf), [], 'the page loaded the WebAssembly module itself');
   assert.equal((await workers[0].evaluate(wasmOf)).length, 1, 'the worker loaded the module');
   // The chart got a point per batch (2 epochs x 125 batches) and one per epoch (test accuracy).

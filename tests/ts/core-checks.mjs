@@ -3,7 +3,8 @@
 
 export function same(actual, expected, what, tol = 1e-5) {
   const a = Array.from(actual, Number);
-  const bad = a.length !== expected.length || a.some((v, i) => !(Math.abs(v - expected[i]) <= tol * (1 + Math.abs(expected[i]))));
+  const bad =
+    a.length !== expected.length || a.some((v, i) => !(Math.abs(v - expected[i]) <= tol * (1 + Math.abs(expected[i]))));
   if (bad) throw new Error(`${what}: got [${a}], expected [${expected}]`);
 }
 
@@ -11,7 +12,8 @@ export function throws(fn, pattern, what) {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof Error) || !pattern.test(e.message)) throw new Error(`${what}: unexpected error ${e?.message ?? e}`);
+    if (!(e instanceof Error) || !pattern.test(e.message))
+      throw new Error(`${what}: unexpected error ${e?.message ?? e}`);
     return;
   }
   throw new Error(`${what}: did not throw`);
@@ -43,7 +45,14 @@ export const coreChecks = {
     const q = i.div(2);
     if (q.dtype !== 'float32') throw new Error('int / int is float32');
     same(await q.data(), [0.5, 1, 1.5], 'true division');
-    same(await wg.tensor([[1], [2]]).sub(wg.tensor([10, 20])).data(), [-9, -19, -8, -18], 'outer broadcast');
+    same(
+      await wg
+        .tensor([[1], [2]])
+        .sub(wg.tensor([10, 20]))
+        .data(),
+      [-9, -19, -8, -18],
+      'outer broadcast',
+    );
     const mask = wg.tensor([1, 5, 3]).gt(2);
     if (mask.dtype !== 'bool') throw new Error('comparisons give bool');
     same(await mask.data(), [0, 1, 1], 'gt');
@@ -60,7 +69,10 @@ export const coreChecks = {
   },
 
   async 'reductions and softmax'(wg) {
-    const x = wg.tensor([[1, 5, 3], [4, 2, 6]]);
+    const x = wg.tensor([
+      [1, 5, 3],
+      [4, 2, 6],
+    ]);
     same(await x.sum(1).data(), [9, 12], 'sum rows');
     const m = x.mean(0, true);
     same(m.shape, [1, 3], 'keepdim shape');
@@ -71,41 +83,107 @@ export const coreChecks = {
     same(await am.data(), [1, 2], 'argmax');
     same(await wg.tensor([1, 2, 3, 4]).var().data(), [5 / 3], 'unbiased var');
     same(await wg.tensor([1, 2, 3, 4]).var(undefined, { correction: 0 }).data(), [1.25], 'population var');
-    same(await wg.tensor([0, Math.log(2)]).softmax().data(), [1 / 3, 2 / 3], 'softmax');
+    same(
+      await wg
+        .tensor([0, Math.log(2)])
+        .softmax()
+        .data(),
+      [1 / 3, 2 / 3],
+      'softmax',
+    );
     same(await wg.tensor([1000, 1000]).logSoftmax().data(), [-Math.LN2, -Math.LN2], 'logSoftmax of large logits');
   },
 
   async 'matmul with batch broadcasting'(wg) {
-    const a = wg.tensor([[[1, 0], [0, 1]], [[2, 0], [0, 2]]]);
-    const b = wg.tensor([[1, 2], [3, 4]]);
+    const a = wg.tensor([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [2, 0],
+        [0, 2],
+      ],
+    ]);
+    const b = wg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const c = a.matmul(b);
     same(c.shape, [2, 2, 2], 'shape');
     same(await c.data(), [1, 2, 3, 4, 2, 4, 6, 8], 'values');
-    same(await wg.tensor([1, 2]).matmul(wg.tensor([3, 4])).data(), [11], 'dot');
+    same(
+      await wg
+        .tensor([1, 2])
+        .matmul(wg.tensor([3, 4]))
+        .data(),
+      [11],
+      'dot',
+    );
   },
 
-  async 'movement'(wg) {
+  async movement(wg) {
     const x = wg.arange(6).reshape([2, -1]);
     same(x.shape, [2, 3], 'reshape -1');
     same(await x.t().contiguous().data(), [0, 3, 1, 4, 2, 5], 'transpose');
     same(await x.slice(1, 0, undefined, 2).data(), [0, 2, 3, 5], 'slice with step');
-    same(await wg.concat([x, x.mul(10)], 0).sum(1).data(), [3, 12, 30, 120], 'concat');
+    same(
+      await wg
+        .concat([x, x.mul(10)], 0)
+        .sum(1)
+        .data(),
+      [3, 12, 30, 120],
+      'concat',
+    );
     same(wg.stack([x, x], 1).shape, [2, 2, 3], 'stack');
     const [a, b] = x.split([1, 2], 1);
     same(await b.data(), [1, 2, 4, 5], 'split');
     same(await a.squeeze().data(), [0, 3], 'squeeze');
-    same(await x.pad([[0, 0], [1, 0]], -1).data(), [-1, 0, 1, 2, -1, 3, 4, 5], 'pad');
+    same(
+      await x
+        .pad(
+          [
+            [0, 0],
+            [1, 0],
+          ],
+          -1,
+        )
+        .data(),
+      [-1, 0, 1, 2, -1, 3, 4, 5],
+      'pad',
+    );
     same(await x.flip(1).data(), [2, 1, 0, 5, 4, 3], 'flip');
   },
 
-  async 'indexing'(wg) {
-    const x = wg.tensor([[10, 11, 12], [20, 21, 22]]);
-    const idx = wg.tensor([[2, 0], [1, 1]], undefined, { dtype: 'int32' });
+  async indexing(wg) {
+    const x = wg.tensor([
+      [10, 11, 12],
+      [20, 21, 22],
+    ]);
+    const idx = wg.tensor(
+      [
+        [2, 0],
+        [1, 1],
+      ],
+      undefined,
+      { dtype: 'int32' },
+    );
     same(await x.gather(1, idx).data(), [12, 10, 21, 21], 'gather');
-    same(await x.indexSelect(1, wg.tensor([2, 0], undefined, { dtype: 'int32' })).data(), [12, 10, 22, 20], 'indexSelect');
+    same(
+      await x.indexSelect(1, wg.tensor([2, 0], undefined, { dtype: 'int32' })).data(),
+      [12, 10, 22, 20],
+      'indexSelect',
+    );
     same(await wg.tensor([2, 0], undefined, { dtype: 'int32' }).oneHot(3).data(), [0, 0, 1, 1, 0, 0], 'oneHot');
     same(await wg.where(x.gt(15), x, 0).data(), [0, 0, 0, 20, 21, 22], 'where');
-    same(await wg.zeros([3]).scatterAdd(0, wg.tensor([0, 2, 0], undefined, { dtype: 'int32' }), wg.tensor([1, 2, 3])).data(), [4, 0, 2], 'scatterAdd');
+    same(
+      await wg
+        .zeros([3])
+        .scatterAdd(0, wg.tensor([0, 2, 0], undefined, { dtype: 'int32' }), wg.tensor([1, 2, 3]))
+        .data(),
+      [4, 0, 2],
+      'scatterAdd',
+    );
   },
 
   async 'convolution and pooling'(wg) {
@@ -149,7 +227,15 @@ export const coreChecks = {
     b.requiresGrad = true;
     let t = 0;
     const step = () => {
-      wg.tidy(() => x.linear(w, b).logSoftmax(-1).mul(y).sum().mul(-1 / 16).backward());
+      wg.tidy(() =>
+        x
+          .linear(w, b)
+          .logSoftmax(-1)
+          .mul(y)
+          .sum()
+          .mul(-1 / 16)
+          .backward(),
+      );
       t += 1;
       const [w2, mw, vw] = w.adamUpdate(w.grad, state[0], state[2], { lr: 0.01, step: t });
       const [b2, mb, vb] = b.adamUpdate(b.grad, state[1], state[3], { lr: 0.01, step: t });
@@ -162,11 +248,21 @@ export const coreChecks = {
     const before = wg.memory();
     for (let i = 0; i < 1000; i++) step();
     const after = wg.memory();
-    if (after.numTensors !== before.numTensors) throw new Error(`tensors grew: ${before.numTensors} -> ${after.numTensors}`);
+    if (after.numTensors !== before.numTensors)
+      throw new Error(`tensors grew: ${before.numTensors} -> ${after.numTensors}`);
     if (after.gpuBytes !== before.gpuBytes) throw new Error(`GPU bytes grew: ${before.gpuBytes} -> ${after.gpuBytes}`);
     if (!(after.wasmBytes > 0)) throw new Error('wasm memory is reported');
     // The loss went down: the loop really trained.
-    const loss = await wg.tidy(() => x.linear(w, b).logSoftmax(-1).mul(y).sum().mul(-1 / 16)).item();
+    const loss = await wg
+      .tidy(() =>
+        x
+          .linear(w, b)
+          .logSoftmax(-1)
+          .mul(y)
+          .sum()
+          .mul(-1 / 16),
+      )
+      .item();
     if (!(loss < Math.log(4))) throw new Error(`loss ${loss} did not fall below ln 4`);
   },
 
@@ -180,17 +276,39 @@ export const coreChecks = {
     same(await wg.randn([5]).data(), Array.from(a), 'same seed, same numbers');
     const r = await wg.randint(0, 3, [50]).data();
     if (!r.every((v) => v >= 0 && v < 3)) throw new Error('randint range');
-    const nested = await wg.tensor([[1, 2], [3, 4]]).array();
+    const nested = await wg
+      .tensor([
+        [1, 2],
+        [3, 4],
+      ])
+      .array();
     if (JSON.stringify(nested) !== '[[1,2],[3,4]]') throw new Error(`array(): ${JSON.stringify(nested)}`);
   },
 
   async 'errors name op, shapes and dtypes'(wg) {
-    const x = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = wg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     throws(() => x.sum(2), /^sum: axis 2 is out of range for shape \[2, 3\]$/, 'axis');
     throws(() => x.gather(1, wg.tensor([[0]])), /^gather: unsupported dtype float32/, 'index dtype');
-    await failsBy(() => x.indexSelect(1, wg.tensor([7], undefined, { dtype: 'int32' })), /^indexSelect: index 7 is (out of range for axis 1 of size 3|outside an axis of size 3)/, 'index range');
-    throws(() => { wg.tensor([1], undefined, { dtype: 'int32' }).requiresGrad = true; }, /only float32 tensors get gradients/, 'int grad');
-    throws(() => x.reshape([4, -1]), /^reshape: cannot reshape \[2, 3\] to \[4, -1\]: 6 elements do not divide into rows of 4$/, 'reshape');
+    await failsBy(
+      () => x.indexSelect(1, wg.tensor([7], undefined, { dtype: 'int32' })),
+      /^indexSelect: index 7 is (out of range for axis 1 of size 3|outside an axis of size 3)/,
+      'index range',
+    );
+    throws(
+      () => {
+        wg.tensor([1], undefined, { dtype: 'int32' }).requiresGrad = true;
+      },
+      /only float32 tensors get gradients/,
+      'int grad',
+    );
+    throws(
+      () => x.reshape([4, -1]),
+      /^reshape: cannot reshape \[2, 3\] to \[4, -1\]: 6 elements do not divide into rows of 4$/,
+      'reshape',
+    );
     same(await x.sum().data(), [21], 'still working');
   },
 };

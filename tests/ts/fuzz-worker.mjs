@@ -5,6 +5,9 @@ import * as wg from '../../dist/index.js';
 import { fuzz } from './fuzz.mjs';
 
 await wg.init({ backend: 'cpu' });
-const result = await fuzz(wg, { ...workerData, progress: (index, label) => parentPort.postMessage({ type: 'progress', index, label }) });
+const result = await fuzz(wg, {
+  ...workerData,
+  progress: (index, label) => parentPort.postMessage({ type: 'progress', index, label }),
+});
 // Outcomes stay here: Node compares no backends.
 parentPort.postMessage({ type: 'done', stats: result.stats, failures: result.failures });

@@ -28,24 +28,53 @@ function fuzzInWorker(workerData) {
       clearTimeout(timer);
       timer = setTimeout(() => {
         worker.terminate();
-        resolve({ stats: { seed: workerData.seed, calls: last.index + 1, hangs: 1 }, failures: [{ kind: 'hangs', seed: workerData.seed, index: last.index, label: last.label, detail: `no progress for ${WATCHDOG_MS} ms` }] });
+        resolve({
+          stats: { seed: workerData.seed, calls: last.index + 1, hangs: 1 },
+          failures: [
+            {
+              kind: 'hangs',
+              seed: workerData.seed,
+              index: last.index,
+              label: last.label,
+              detail: `no progress for ${WATCHDOG_MS} ms`,
+            },
+          ],
+        });
       }, WATCHDOG_MS);
     };
     arm();
     worker.on('message', (m) => {
-      if (m.type === 'progress') { last = m; arm(); } else { clearTimeout(timer); resolve(m); worker.terminate(); }
+      if (m.type === 'progress') {
+        last = m;
+        arm();
+      } else {
+        clearTimeout(timer);
+        resolve(m);
+        worker.terminate();
+      }
     });
-    worker.on('error', (e) => { clearTimeout(timer); reject(new Error(`the fuzzer worker died at call ${last.index} (${last.label}): ${e?.stack ?? e}`)); });
+    worker.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`the fuzzer worker died at call ${last.index} (${last.label}): ${e?.stack ?? e}`));
+    });
   });
 }
 
 const ZERO = ['traps', 'hangs', 'nonErrors', 'unnamed', 'leaks', 'broken'];
 function assertClean(name, results) {
-  const total = Object.fromEntries(['calls', 'values', 'cleanErrors', ...ZERO].map((k) => [k, results.reduce((s, r) => s + (r.stats[k] ?? 0), 0)]));
+  const total = Object.fromEntries(
+    ['calls', 'values', 'cleanErrors', ...ZERO].map((k) => [k, results.reduce((s, r) => s + (r.stats[k] ?? 0), 0)]),
+  );
   console.log(`${name}: ${JSON.stringify(total)}`);
   const failures = results.flatMap((r) => r.failures);
-  for (const f of failures.slice(0, 30)) console.log(`  ${f.kind} seed ${f.seed} call ${f.index}: ${f.label}\n    ${f.detail}`);
-  for (const k of ZERO) assert.equal(total[k], 0, `${name}: ${total[k]} ${k} (first: ${JSON.stringify(failures.find((f) => f.kind === k))})`);
+  for (const f of failures.slice(0, 30))
+    console.log(`  ${f.kind} seed ${f.seed} call ${f.index}: ${f.label}\n    ${f.detail}`);
+  for (const k of ZERO)
+    assert.equal(
+      total[k],
+      0,
+      `${name}: ${total[k]} ${k} (first: ${JSON.stringify(failures.find((f) => f.kind === k))})`,
+    );
   return total;
 }
 
@@ -60,13 +89,19 @@ test(`fuzzer in Node (CPU): ${NODE_SEEDS.length} seeds x ${CALLS} calls, no trap
   for (const seed of NODE_SEEDS) results.push(await fuzzInWorker({ seed, calls: CALLS }));
   const total = assertClean('fuzzer (Node, CPU)', results);
   assert.ok(total.calls >= 5000 || process.env.FUZZ_SEEDS, `only ${total.calls} calls`);
-  assert.ok(total.values > total.calls / 4 && total.cleanErrors > total.calls / 10, 'the fuzzer mixes valid and invalid calls');
+  assert.ok(
+    total.values > total.calls / 4 && total.cleanErrors > total.calls / 10,
+    'the fuzzer mixes valid and invalid calls',
+  );
 });
 
 test('soak in Node (CPU): 10,000 PyTorch-like steps and 10,000 fit batches keep memory flat', async () => {
   await wg.init({ backend: 'cpu' });
   const base = wg.memory().numTensors;
-  for (const [name, run] of [['PyTorch-like loop', torchSoak], ['Keras fit', kerasSoak]]) {
+  for (const [name, run] of [
+    ['PyTorch-like loop', torchSoak],
+    ['Keras fit', kerasSoak],
+  ]) {
     const samples = await run(wg, { steps: 10_000 });
     console.log(table(`soak, Node CPU, ${name}`, samples));
     assert.deepEqual(notFlat(samples), [], name);
@@ -91,11 +126,18 @@ async function runPage(query) {
     let last = null;
     let lastChange = Date.now();
     for (;;) {
-      const state = await Promise.race([page.evaluate(() => ({ done: window.__hardening ?? null, progress: window.__progress ?? null })), new Promise((r) => setTimeout(() => r(null), WATCHDOG_MS))]);
+      const state = await Promise.race([
+        page.evaluate(() => ({ done: window.__hardening ?? null, progress: window.__progress ?? null })),
+        new Promise((r) => setTimeout(() => r(null), WATCHDOG_MS)),
+      ]);
       if (state === null) assert.fail(`the page stopped responding during ${JSON.stringify(last)}`);
       if (state.done) return state.done;
-      if (JSON.stringify(state.progress) !== JSON.stringify(last)) { last = state.progress; lastChange = Date.now(); }
-      if (Date.now() - lastChange > WATCHDOG_MS) assert.fail(`hang: no progress for ${WATCHDOG_MS} ms at ${JSON.stringify(last)}`);
+      if (JSON.stringify(state.progress) !== JSON.stringify(last)) {
+        last = state.progress;
+        lastChange = Date.now();
+      }
+      if (Date.now() - lastChange > WATCHDOG_MS)
+        assert.fail(`hang: no progress for ${WATCHDOG_MS} ms at ${JSON.stringify(last)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
@@ -109,7 +151,9 @@ test(`fuzzer in Chromium (WebGPU): ${CALLS} calls, clean, and the CPU backend ag
   assert.match(report.backend, /^webgpu/);
   assertClean('fuzzer (Chromium, WebGPU)', [report.webgpu]);
   assertClean('fuzzer (Chromium, CPU replay)', [report.cpu]);
-  console.log(`CPU/WebGPU agreement: ${report.agreement.compared} calls with values compared, ${report.agreement.mismatches.length} mismatches`);
+  console.log(
+    `CPU/WebGPU agreement: ${report.agreement.compared} calls with values compared, ${report.agreement.mismatches.length} mismatches`,
+  );
   for (const m of report.agreement.mismatches.slice(0, 20)) console.log(`  call ${m.index}: ${m.label}: ${m.detail}`);
   assert.deepEqual(report.agreement.mismatches, []);
   assert.ok(report.agreement.compared > CALLS / 4);
@@ -125,7 +169,12 @@ test('soak in Chromium (WebGPU): 2,000 PyTorch-like steps and 2,000 fit batches 
   assert.ok(report.afterTrim.gpuPooledBytes === 0, `trimMemory left ${report.afterTrim.gpuPooledBytes} pooled bytes`);
   // Tensors' buffers all come back; the context keeps a few small buffers of its own for kernels
   // first used in the long run (256 bytes here), once, not per step (the samples above are flat).
-  assert.ok(report.afterTrim.gpuBytes <= report.before.gpuBytes + 4096, `the soaks left ${report.afterTrim.gpuBytes - report.before.gpuBytes} GPU bytes behind`);
+  assert.ok(
+    report.afterTrim.gpuBytes <= report.before.gpuBytes + 4096,
+    `the soaks left ${report.afterTrim.gpuBytes - report.before.gpuBytes} GPU bytes behind`,
+  );
   assert.equal(report.afterTrim.numTensors, report.before.numTensors, 'the soaks freed their tensors');
-  console.log(`after the soaks and trimMemory(): ${report.afterTrim.gpuBytes} GPU bytes live (after the warm-up: ${report.before.gpuBytes}), ${report.afterTrim.gpuPooledBytes} pooled`);
+  console.log(
+    `after the soaks and trimMemory(): ${report.afterTrim.gpuBytes} GPU bytes live (after the warm-up: ${report.before.gpuBytes}), ${report.afterTrim.gpuPooledBytes} pooled`,
+  );
 });

@@ -11,7 +11,8 @@ import { modelChecks } from './model-checks.mjs';
 import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
-  const pattern = (op) => (e) => e instanceof Error && e.message.startsWith(`${op}: call \`await webgrad.init()\` first`);
+  const pattern = (op) => (e) =>
+    e instanceof Error && e.message.startsWith(`${op}: call \`await webgrad.init()\` first`);
   assert.throws(() => wg.tensor([1, 2]), pattern('tensor'));
   assert.throws(() => wg.randn([2]), pattern('normal'));
   assert.throws(() => new wg.nn.Linear(2, 3), pattern('Linear'));
@@ -21,22 +22,37 @@ test('before init, entry points say to call init', () => {
 
 test('a module that cannot load is an Error naming where it came from, and init can be retried', async () => {
   const missing = new URL('file:///no/such/webgrad.wasm');
-  await assert.rejects(wg.init({ wasm: missing }), /^Error: init: reading the WebAssembly module file:\/\/\/no\/such\/webgrad.wasm failed: .*ENOENT.*init\(\{ wasm:/);
+  await assert.rejects(
+    wg.init({ wasm: missing }),
+    /^Error: init: reading the WebAssembly module file:\/\/\/no\/such\/webgrad.wasm failed: .*ENOENT.*init\(\{ wasm:/,
+  );
   const html = new TextEncoder().encode('<!doctype html><title>404</title>');
-  await assert.rejects(wg.init({ wasm: html }), /the bytes passed to init is not a WebAssembly module: got an HTML page/);
+  await assert.rejects(
+    wg.init({ wasm: html }),
+    /the bytes passed to init is not a WebAssembly module: got an HTML page/,
+  );
   await assert.rejects(wg.init({ wasm: new Uint8Array([1, 2, 3, 4, 5]) }), /got 5 bytes starting 01 02 03 04/);
-  await assert.rejects(wg.init({ wasm: 42 }), /the wasm option must be a URL, a Response, bytes or a WebAssembly.Module/);
+  await assert.rejects(
+    wg.init({ wasm: 42 }),
+    /the wasm option must be a URL, a Response, bytes or a WebAssembly.Module/,
+  );
   if (!wg.hasRelaxedSimd()) {
     // The relaxed-SIMD build on an engine without relaxed SIMD (Node 20).
     const relaxed = await readFile(new URL('../../pkg/webgrad_relaxed_bg.wasm', import.meta.url));
-    await assert.rejects(wg.init({ wasm: relaxed }), /^Error: init: the WebAssembly module from the bytes passed to init failed to load: .*\. This engine has no relaxed SIMD: it needs webgrad_bg\.wasm\.$/);
+    await assert.rejects(
+      wg.init({ wasm: relaxed }),
+      /^Error: init: the WebAssembly module from the bytes passed to init failed to load: .*\. This engine has no relaxed SIMD: it needs webgrad_bg\.wasm\.$/,
+    );
   }
   assert.throws(() => wg.tensor([1]), /call `await webgrad.init\(\)` first/, 'nothing loaded');
   // A function is told the build this engine needs (Node 20: no relaxed SIMD) and may return a module.
   const asked = [];
   const name = await wg.init({
     backend: 'cpu',
-    wasm: async (file) => { asked.push(file); return WebAssembly.compile(await readFile(new URL(`../../pkg/${file}`, import.meta.url))); },
+    wasm: async (file) => {
+      asked.push(file);
+      return WebAssembly.compile(await readFile(new URL(`../../pkg/${file}`, import.meta.url)));
+    },
   });
   assert.equal(name, 'cpu');
   assert.deepEqual(asked, [wg.wasmFile()]);
@@ -65,14 +81,21 @@ test('exhausting wasm memory is an out-of-memory Error naming the op, and the mo
     zeros: [/^full: out of memory allocating 268435456 bytes for shape \[67108864\]$/, () => wg.zeros([2 ** 26])],
     randn: [/^normal: out of memory allocating/, () => wg.randn([2 ** 26])],
     arange: [/^arange: out of memory allocating/, () => wg.arange(0, 2 ** 26)],
-    Linear: [/^Linear: initializer: out of memory allocating 67108864 bytes for shape \[4096, 4096\]$/, () => new wg.nn.Linear(4096, 4096)],
+    Linear: [
+      /^Linear: initializer: out of memory allocating 67108864 bytes for shape \[4096, 4096\]$/,
+      () => new wg.nn.Linear(4096, 4096),
+    ],
   };
   for (const [name, [pattern, make]] of Object.entries(makers)) {
     const before = wg.memory().numTensors;
     const made = [];
     let error;
     while (made.length < 1000 && !error) {
-      try { made.push(make()); } catch (e) { error = e; }
+      try {
+        made.push(make());
+      } catch (e) {
+        error = e;
+      }
     }
     assert.ok(error instanceof Error, `${name}: ${made.length} made, no Error`);
     assert.match(error.message, pattern, name);

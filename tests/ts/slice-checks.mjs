@@ -22,7 +22,10 @@ function assertThrows(fn, pattern, what) {
 /** Named checks; each receives the webgrad module after `init`. */
 export const checks = {
   async 'add broadcasts a row over a matrix'(wg) {
-    const a = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = wg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = wg.tensor([10, 20, 30]);
     const c = a.add(b);
     assertClose(c.shape, [2, 3], 'shape');
@@ -43,8 +46,23 @@ export const checks = {
 
   async 'backward gives hand-derived gradients'(wg) {
     // loss = sum(a @ b + bias): da = row sums of b per column of a, db = column sums of a, dbias = rows.
-    const a = wg.tensor([[1, 2, 3], [4, 5, 6]], undefined, { requiresGrad: true });
-    const b = wg.tensor([[1, 2], [3, 4], [5, 6]], undefined, { requiresGrad: true });
+    const a = wg.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
+    const b = wg.tensor(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     const bias = wg.tensor([0.5, -0.5], undefined, { requiresGrad: true });
     const loss = a.matmul(b).add(bias).sum();
     loss.backward();
@@ -57,7 +75,10 @@ export const checks = {
   },
 
   async 'shape errors are JS Errors naming op and shapes, and the module keeps working'(wg) {
-    const a = wg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = wg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = wg.tensor([1, 2, 3, 4]);
     assertThrows(() => a.add(b), /^add: shapes \[2, 3\] and \[4\] cannot be broadcast together$/, 'add');
     assertThrows(() => a.matmul(a), /^matmul: shapes \[2, 3\] and \[2, 3\] do not match/, 'matmul');

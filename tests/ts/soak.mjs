@@ -12,7 +12,14 @@ function data(wg, n) {
 
 function sample(wg, step, loss) {
   const m = wg.memory();
-  return { step, numTensors: m.numTensors, wasmBytes: m.wasmBytes, gpuBytes: m.gpuBytes, gpuPooledBytes: m.gpuPooledBytes, loss };
+  return {
+    step,
+    numTensors: m.numTensors,
+    wasmBytes: m.wasmBytes,
+    gpuBytes: m.gpuBytes,
+    gpuPooledBytes: m.gpuPooledBytes,
+    loss,
+  };
 }
 
 /** `steps` PyTorch-like steps (reads the loss back every `readEvery` steps, as a log line would). */
@@ -66,7 +73,11 @@ export async function kerasSoak(wg, { steps }) {
       batchSize: 8,
       shuffle: false,
       verbose: 0,
-      callbacks: { onEpochEnd: (epoch, logs) => { if ((epoch + 1) % every === 0) samples.push(sample(wg, (epoch + 1) * 8, logs.loss)); } },
+      callbacks: {
+        onEpochEnd: (epoch, logs) => {
+          if ((epoch + 1) % every === 0) samples.push(sample(wg, (epoch + 1) * 8, logs.loss));
+        },
+      },
     });
   } finally {
     model.dispose();
@@ -82,7 +93,10 @@ export function table(name, samples) {
   const kib = (b) => (b / 1024).toFixed(1);
   return [
     `${name}: step | live tensors | wasm KiB | GPU KiB | GPU pool KiB | loss`,
-    ...rows.map((s) => `  ${s.step} | ${s.numTensors} | ${kib(s.wasmBytes)} | ${kib(s.gpuBytes)} | ${kib(s.gpuPooledBytes)} | ${s.loss.toFixed(5)}`),
+    ...rows.map(
+      (s) =>
+        `  ${s.step} | ${s.numTensors} | ${kib(s.wasmBytes)} | ${kib(s.gpuBytes)} | ${kib(s.gpuPooledBytes)} | ${s.loss.toFixed(5)}`,
+    ),
   ].join('\n');
 }
 
@@ -94,6 +108,7 @@ export function notFlat(samples) {
     const moved = rest.find((s) => s[key] !== first[key]);
     if (moved) out.push(`${key}: ${first[key]} at step ${first.step}, ${moved[key]} at step ${moved.step}`);
   }
-  if (!(samples.at(-1).loss < samples[0].loss * 1.5) || !Number.isFinite(samples.at(-1).loss)) out.push(`the loss did not train: ${samples[0].loss} -> ${samples.at(-1).loss}`);
+  if (!(samples.at(-1).loss < samples[0].loss * 1.5) || !Number.isFinite(samples.at(-1).loss))
+    out.push(`the loss did not train: ${samples[0].loss} -> ${samples.at(-1).loss}`);
   return out;
 }

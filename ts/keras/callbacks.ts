@@ -64,13 +64,22 @@ export function earlyStopping(args: EarlyStoppingArgs = {}): Callback {
   let wait = 0;
   let model: Stoppable | null = null;
   return {
-    setModel(m) { model = m; },
-    onTrainBegin() { best = larger ? -Infinity : Infinity; wait = 0; },
+    setModel(m) {
+      model = m;
+    },
+    onTrainBegin() {
+      best = larger ? -Infinity : Infinity;
+      wait = 0;
+    },
     onEpochEnd(_epoch, logs) {
       const value = logs?.[monitor];
       if (value === undefined) return;
       const improved = larger ? value - minDelta > best : value + minDelta < best;
-      if (improved) { best = value; wait = 0; return; }
+      if (improved) {
+        best = value;
+        wait = 0;
+        return;
+      }
       wait += 1;
       if (wait > (args.patience ?? 0) - 1 && model) model.stopTraining = true;
     },
@@ -78,7 +87,11 @@ export function earlyStopping(args: EarlyStoppingArgs = {}): Callback {
 }
 
 /** Calls every callback's hook in order, awaiting each. */
-export async function callAll<K extends keyof CustomCallbackArgs>(callbacks: Callback[], hook: K, ...args: Parameters<NonNullable<CustomCallbackArgs[K]>>): Promise<void> {
+export async function callAll<K extends keyof CustomCallbackArgs>(
+  callbacks: Callback[],
+  hook: K,
+  ...args: Parameters<NonNullable<CustomCallbackArgs[K]>>
+): Promise<void> {
   for (const c of callbacks) {
     const f = c[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
     if (f) await f.apply(c, args);

@@ -32,10 +32,15 @@ export class LayerSpec {
   ) {
     if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
     counter += 1;
-    if (args.name !== undefined && typeof args.name !== 'string') fail(className, `name must be a string, got ${describe(args.name)}`);
+    if (args.name !== undefined && typeof args.name !== 'string')
+      fail(className, `name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `${className.toLowerCase()}_${counter}`;
-    this.inputShape = args.inputShape !== undefined ? sizes(className, 'inputShape', args.inputShape, 1)
-      : args.inputDim !== undefined ? [size(className, 'inputDim', args.inputDim, 1)] : undefined;
+    this.inputShape =
+      args.inputShape !== undefined
+        ? sizes(className, 'inputShape', args.inputShape, 1)
+        : args.inputDim !== undefined
+          ? [size(className, 'inputDim', args.inputDim, 1)]
+          : undefined;
   }
 
   /** @internal */
@@ -53,12 +58,14 @@ const positive = (layer: string, key: string, value: unknown): number => size(la
 
 /** The layer's args: an object (TensorFlow.js's config), required. */
 function argsOf<T extends object>(layer: string, args: T | undefined): T {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(layer, `options must be an object, got ${describe(args)}`);
+  if (args === null || typeof args !== 'object' || Array.isArray(args))
+    fail(layer, `options must be an object, got ${describe(args)}`);
   return args;
 }
 
 /** An optional boolean, or its default. */
-const flag = (layer: string, key: string, v: unknown, fallback: boolean): boolean => (v === undefined ? fallback : bool(layer, key, v));
+const flag = (layer: string, key: string, v: unknown, fallback: boolean): boolean =>
+  v === undefined ? fallback : bool(layer, key, v);
 
 const channelsLastOf = (layer: string, format: unknown): boolean =>
   oneOf(layer, 'dataFormat', format ?? 'channelsLast', ['channelsLast', 'channelsFirst'] as const) === 'channelsLast';
@@ -90,9 +97,17 @@ export function dense(args: DenseArgs): LayerSpec {
   const activation = activationOf(op, args.activation);
   const bias = flag(op, 'useBias', args.useBias, true);
   // The initializer names and types are checked by the core (the one list of them).
-  return LayerSpec.create(op, args, (shape) => ['dense', {
-    inputs: last(shape), units, activation, bias, kernelInitializer: args.kernelInitializer, biasInitializer: args.biasInitializer,
-  }]);
+  return LayerSpec.create(op, args, (shape) => [
+    'dense',
+    {
+      inputs: last(shape),
+      units,
+      activation,
+      bias,
+      kernelInitializer: args.kernelInitializer,
+      biasInitializer: args.biasInitializer,
+    },
+  ]);
 }
 
 export interface Conv2DArgs extends LayerArgs {
@@ -119,8 +134,22 @@ export function conv2d(args: Conv2DArgs): LayerSpec {
   const bias = flag(op, 'useBias', args.useBias, true);
   const channelsLast = channelsLastOf(op, args.dataFormat);
   return LayerSpec.create(op, args, (shape) => {
-    if (shape.length !== 3) throw new Error(`conv2d: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
-    return ['conv2d', { inChannels: channelsLast ? last(shape) : shape[0], outChannels: filters, kernel, stride, padding, dilation, bias, activation, channelsLast }];
+    if (shape.length !== 3)
+      throw new Error(`conv2d: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
+    return [
+      'conv2d',
+      {
+        inChannels: channelsLast ? last(shape) : shape[0],
+        outChannels: filters,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        bias,
+        activation,
+        channelsLast,
+      },
+    ];
   });
 }
 
@@ -146,8 +175,22 @@ export function conv1d(args: Conv1DArgs): LayerSpec {
   const activation = activationOf(op, args.activation);
   const bias = flag(op, 'useBias', args.useBias, true);
   return LayerSpec.create(op, args, (shape) => {
-    if (shape.length !== 2) throw new Error(`conv1d: expects samples of rank 2 ([steps, channels]), got input shape [${shape}]`);
-    return ['conv1d', { inChannels: last(shape), outChannels: filters, kernel, stride, padding, dilation, bias, activation, channelsLast: true }];
+    if (shape.length !== 2)
+      throw new Error(`conv1d: expects samples of rank 2 ([steps, channels]), got input shape [${shape}]`);
+    return [
+      'conv1d',
+      {
+        inChannels: last(shape),
+        outChannels: filters,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        bias,
+        activation,
+        channelsLast: true,
+      },
+    ];
   });
 }
 
@@ -164,7 +207,10 @@ function pooling(kind: 'maxPool2d' | 'avgPool2d', className: string, args: Pooli
   const stride = args.strides === undefined ? poolSize : window(className, 'strides', args.strides, 2);
   const padding = paddingOf(className, args.padding);
   const channelsLast = channelsLastOf(className, args.dataFormat);
-  return LayerSpec.create(className, args, () => [kind, { kernel: poolSize, stride, padding, channelsLast, countIncludePad: false }]);
+  return LayerSpec.create(className, args, () => [
+    kind,
+    { kernel: poolSize, stride, padding, channelsLast, countIncludePad: false },
+  ]);
 }
 
 /** Max pooling (pool size and strides default to 2). */
@@ -173,21 +219,26 @@ export const maxPooling2d = (args: Pooling2DArgs = {}) => pooling('maxPool2d', '
 export const averagePooling2d = (args: Pooling2DArgs = {}) => pooling('avgPool2d', 'AveragePooling2D', args);
 
 /** Mean over the spatial axes: `[h, w, c] -> [c]`. */
-export function globalAveragePooling2d(args: LayerArgs & { dataFormat?: 'channelsLast' | 'channelsFirst' } = {}): LayerSpec {
+export function globalAveragePooling2d(
+  args: LayerArgs & { dataFormat?: 'channelsLast' | 'channelsFirst' } = {},
+): LayerSpec {
   const op = 'GlobalAveragePooling2D';
   const channelsLast = channelsLastOf(op, argsOf(op, args).dataFormat);
   return LayerSpec.create(op, args, () => ['globalAvgPool2d', { channelsLast }]);
 }
 
 /** Flattens each sample to one axis. */
-export const flatten = (args: LayerArgs = {}) => LayerSpec.create('Flatten', argsOf('Flatten', args), () => ['flatten', {}]);
+export const flatten = (args: LayerArgs = {}) =>
+  LayerSpec.create('Flatten', argsOf('Flatten', args), () => ['flatten', {}]);
 
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
 export function reshape(args: LayerArgs & { targetShape: number[] }): LayerSpec {
   argsOf('Reshape', args);
-  if (!Array.isArray(args.targetShape)) fail('Reshape', `targetShape must be an array of integers, got ${describe(args.targetShape)}`);
+  if (!Array.isArray(args.targetShape))
+    fail('Reshape', `targetShape must be an array of integers, got ${describe(args.targetShape)}`);
   const shape = ints('Reshape', 'targetShape', args.targetShape);
-  if (shape.some((d) => d < -1)) fail('Reshape', `targetShape must hold sizes and at most one -1, got ${describe(args.targetShape)}`);
+  if (shape.some((d) => d < -1))
+    fail('Reshape', `targetShape must hold sizes and at most one -1, got ${describe(args.targetShape)}`);
   return LayerSpec.create('Reshape', args, () => ['reshape', { shape }]);
 }
 
@@ -198,14 +249,17 @@ export function dropout(args: LayerArgs & { rate: number }): LayerSpec {
 }
 
 /** Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras). */
-export function batchNormalization(args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number } = {}): LayerSpec {
+export function batchNormalization(
+  args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number } = {},
+): LayerSpec {
   const op = 'BatchNormalization';
   argsOf(op, args);
   const axis = int(op, 'axis', args.axis ?? -1);
   const momentum = args.momentum === undefined ? undefined : nonNegative(op, 'momentum', args.momentum);
   const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
   return LayerSpec.create(op, args, (shape) => {
-    if (axis !== -1 && axis !== shape.length) throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
+    if (axis !== -1 && axis !== shape.length)
+      throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
     return ['batchNorm', { channels: last(shape), momentum, eps: epsilon }];
   });
 }
@@ -214,7 +268,8 @@ export function batchNormalization(args: LayerArgs & { axis?: number; momentum?:
 export function layerNormalization(args: LayerArgs & { axis?: number; epsilon?: number } = {}): LayerSpec {
   const op = 'LayerNormalization';
   argsOf(op, args);
-  if ((args.axis ?? -1) !== -1) throw new Error(`layerNormalization: only axis -1 is supported, got ${describe(args.axis)}`);
+  if ((args.axis ?? -1) !== -1)
+    throw new Error(`layerNormalization: only axis -1 is supported, got ${describe(args.axis)}`);
   const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
   return LayerSpec.create(op, args, (shape) => ['layerNorm', { shape: [last(shape)], eps: epsilon }]);
 }

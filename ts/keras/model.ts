@@ -53,7 +53,10 @@ function nextTask(): Promise<void> {
   if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
     channel.port2.postMessage(null);
   });
 }
@@ -169,7 +172,11 @@ export class Sequential {
     this.#usable('summary');
     if (typeof printFn !== 'function') fail('summary', `printFn must be a function, got ${describe(printFn)}`);
     const counts = this.#built.map((b) => [countValues(b.core.parameters()), countValues(b.core.buffers())]);
-    const rows = this.#built.map((b, i) => [`${b.spec.name} (${b.spec.className})`, `[null,${b.outputShape.join(',')}]`, String(counts[i][0] + counts[i][1])]);
+    const rows = this.#built.map((b, i) => [
+      `${b.spec.name} (${b.spec.className})`,
+      `[null,${b.outputShape.join(',')}]`,
+      String(counts[i][0] + counts[i][1]),
+    ]);
     const header = ['Layer (type)', 'Output shape', 'Param #'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
@@ -180,7 +187,10 @@ export class Sequential {
     printFn(rule('_'));
     printFn(line(header));
     printFn(rule('='));
-    rows.forEach((r, i) => { printFn(line(r)); printFn(rule(i === rows.length - 1 ? '=' : '_')); });
+    rows.forEach((r, i) => {
+      printFn(line(r));
+      printFn(rule(i === rows.length - 1 ? '=' : '_'));
+    });
     printFn(`Total params: ${trainable + frozen}`);
     printFn(`Trainable params: ${trainable}`);
     printFn(`Non-trainable params: ${frozen}`);
@@ -195,16 +205,22 @@ export class Sequential {
   /** Chooses the optimizer, loss and metrics. */
   compile(args: ModelCompileArgs): void {
     this.#idle('compile');
-    if (args === null || typeof args !== 'object' || Array.isArray(args)) fail('compile', `options must be an object, got ${describe(args)}`);
+    if (args === null || typeof args !== 'object' || Array.isArray(args))
+      fail('compile', `options must be an object, got ${describe(args)}`);
     const core = this.#coreModel('compile');
     const spec = typeof args.optimizer === 'string' ? { name: args.optimizer, config: {} } : args.optimizer;
-    if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string') fail('compile', `optimizer must be a name in wg.OPTIMIZERS or wg.train.*(...), got ${describe(args.optimizer)}`);
-    if (typeof args.loss !== 'string') fail('compile', `loss must be a loss name such as 'sparseCategoricalCrossentropy', got ${describe(args.loss)}`);
+    if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string')
+      fail('compile', `optimizer must be a name in wg.OPTIMIZERS or wg.train.*(...), got ${describe(args.optimizer)}`);
+    if (typeof args.loss !== 'string')
+      fail('compile', `loss must be a loss name such as 'sparseCategoricalCrossentropy', got ${describe(args.loss)}`);
     const fromLogits = args.fromLogits === undefined ? false : bool('compile', 'fromLogits', args.fromLogits);
     // TensorFlow.js takes one name or a list of them.
     const metrics: unknown[] = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
-    if (!Array.isArray(metrics)) fail('compile', `metrics must be a metric name or an array of them, got ${describe(args.metrics)}`);
-    metrics.forEach((m, i) => { if (typeof m !== 'string') fail('compile', `metrics[${i}] must be a metric name, got ${describe(m)}`); });
+    if (!Array.isArray(metrics))
+      fail('compile', `metrics must be a metric name or an array of them, got ${describe(args.metrics)}`);
+    metrics.forEach((m, i) => {
+      if (typeof m !== 'string') fail('compile', `metrics[${i}] must be a metric name, got ${describe(m)}`);
+    });
     const params = core.parameters();
     let optimizer: WasmOptimizer;
     try {
@@ -254,14 +270,17 @@ export class Sequential {
     tensorArg('fit', 'x', x);
     tensorArg('fit', 'y', y);
     const n = x.shape[0];
-    if (y.shape[0] !== n) throw new Error(`fit: x has ${n} samples but y has ${y.shape[0]} (shapes [${x.shape}] and [${y.shape}])`);
+    if (y.shape[0] !== n)
+      throw new Error(`fit: x has ${n} samples but y has ${y.shape[0]} (shapes [${x.shape}] and [${y.shape}])`);
     const epochs = int('fit', 'epochs', args.epochs ?? 1, 0);
     const batchSize = batchSizeOf('fit', args.batchSize);
     const split = args.validationSplit ?? 0;
-    if (typeof split !== 'number' || !(split >= 0 && split < 1)) fail('fit', `validationSplit must be in [0, 1), got ${describe(split)}`);
+    if (typeof split !== 'number' || !(split >= 0 && split < 1))
+      fail('fit', `validationSplit must be in [0, 1), got ${describe(split)}`);
     const shuffle = args.shuffle === undefined ? true : bool('fit', 'shuffle', args.shuffle);
     const verbose = int('fit', 'verbose', args.verbose ?? 1, 0, 2);
-    const yieldEveryBatch = args.yieldEveryBatch === undefined ? true : bool('fit', 'yieldEveryBatch', args.yieldEveryBatch);
+    const yieldEveryBatch =
+      args.yieldEveryBatch === undefined ? true : bool('fit', 'yieldEveryBatch', args.yieldEveryBatch);
     const vd = args.validationData;
     if (vd !== undefined && !(Array.isArray(vd) && vd.length === 2 && vd.every((t) => t instanceof Tensor))) {
       fail('fit', `validationData must be [x, y] tensors, got ${describe(vd)}`);
@@ -270,10 +289,17 @@ export class Sequential {
     if (nTrain === 0) throw new Error('fit: no training samples');
     const validation: [Tensor, Tensor, number, number] | null = vd
       ? [vd[0], vd[1], 0, vd[0].shape[0]]
-      : nTrain < n ? [x, y, nTrain, n] : null;
+      : nTrain < n
+        ? [x, y, nTrain, n]
+        : null;
     const cbs = args.callbacks;
-    if (cbs !== undefined && (cbs === null || typeof cbs !== 'object')) fail('fit', `callbacks must be a callback object or an array of them, got ${describe(cbs)}`);
-    const callbacks: Callback[] = Array.isArray(args.callbacks) ? args.callbacks : args.callbacks ? [args.callbacks] : [];
+    if (cbs !== undefined && (cbs === null || typeof cbs !== 'object'))
+      fail('fit', `callbacks must be a callback object or an array of them, got ${describe(cbs)}`);
+    const callbacks: Callback[] = Array.isArray(args.callbacks)
+      ? args.callbacks
+      : args.callbacks
+        ? [args.callbacks]
+        : [];
     for (const c of callbacks) c.setModel?.(this);
     const history = new History();
     const names = ['loss', ...this.#metricNames];
@@ -308,26 +334,45 @@ export class Sequential {
         order.dispose();
         sum?.dispose();
       }
-      const epochLogs: Logs = named(names, Array.from(totals, (v) => v / seen));
+      const epochLogs: Logs = named(
+        names,
+        Array.from(totals, (v) => v / seen),
+      );
       if (validation) {
         const val = await this.#evaluateRows(trainer, ...validation, batchSize);
-        names.forEach((k, i) => { epochLogs[`val_${k}`] = val[i]; });
+        names.forEach((k, i) => {
+          epochLogs[`val_${k}`] = val[i];
+        });
       }
       history.record(epoch, epochLogs);
-      if (verbose > 0) console.log(`Epoch ${epoch + 1} / ${epochs}: ${Object.entries(epochLogs).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
+      if (verbose > 0)
+        console.log(
+          `Epoch ${epoch + 1} / ${epochs}: ${Object.entries(epochLogs)
+            .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+            .join(' ')}`,
+        );
       await callAll(callbacks, 'onEpochEnd', epoch, epochLogs);
     }
     await callAll(callbacks, 'onTrainEnd', {});
     return history;
   }
 
-  async #evaluateRows(trainer: Trainer, x: Tensor, y: Tensor, from: number, to: number, batchSize: number): Promise<number[]> {
+  async #evaluateRows(
+    trainer: Trainer,
+    x: Tensor,
+    y: Tensor,
+    from: number,
+    to: number,
+    batchSize: number,
+  ): Promise<number[]> {
     const order = arange(0, to, 1, 'int32');
     let sum: Tensor | null = null;
     try {
       for (let start = from; start < to; start += batchSize) {
         const end = Math.min(start + batchSize, to);
-        const logs = wrap(trainer.evaluateRows(x.handle('evaluate'), y.handle('evaluate'), order.handle('evaluate'), start, end));
+        const logs = wrap(
+          trainer.evaluateRows(x.handle('evaluate'), y.handle('evaluate'), order.handle('evaluate'), start, end),
+        );
         try {
           sum = addWeighted(sum, logs, end - start);
         } finally {
@@ -420,18 +465,30 @@ export class Sequential {
     const targets = this.#weightEntries();
     try {
       if (!Array.isArray(weights)) fail('setWeights', `weights must be an array of tensors, got ${describe(weights)}`);
-      if (weights.length !== targets.length) throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
+      if (weights.length !== targets.length)
+        throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
       const values = targets.map(({ label, tensor, toKeras, fromKeras }, i) => {
         const w = tensorArg('setWeights', `weights[${i}]`, weights[i]);
         const want = toKeras ? toKeras.map((a) => tensor.shape[a]) : tensor.shape;
-        if (w.shape.join() !== want.join()) fail('setWeights', `weight ${i} (${label}) must have shape [${want.join(', ')}], got [${w.shape.join(', ')}]`);
+        if (w.shape.join() !== want.join())
+          fail(
+            'setWeights',
+            `weight ${i} (${label}) must have shape [${want.join(', ')}], got [${w.shape.join(', ')}]`,
+          );
         return { tensor, w, fromKeras };
       });
       // Every shape checked first: a refused call changes nothing.
       for (const { tensor, w, fromKeras } of values) {
-        if (!fromKeras) { tensor.assign(w); continue; }
+        if (!fromKeras) {
+          tensor.assign(w);
+          continue;
+        }
         const v = w.permute(...fromKeras);
-        try { tensor.assign(v); } finally { v.dispose(); }
+        try {
+          tensor.assign(v);
+        } finally {
+          v.dispose();
+        }
       }
     } finally {
       targets.forEach(({ tensor }) => tensor.dispose());
@@ -441,7 +498,8 @@ export class Sequential {
   /** Frees the model's weights and optimizer state. */
   dispose(): void {
     if (this.#disposed) return;
-    if (this.#fitting) fail('dispose', 'the model is training (fit() is running); await it first, or set stopTraining and await it');
+    if (this.#fitting)
+      fail('dispose', 'the model is training (fit() is running); await it first, or set stopTraining and await it');
     this.#disposed = true;
     this.#trainer?.free();
     this.#optimizer?.free();
@@ -458,8 +516,14 @@ export class Sequential {
  * `[...window, in, out]`. Dense kernels are `[in, out]` in both.
  */
 const KERNEL_LAYOUTS: Record<string, [number[], number[]]> = {
-  Conv1d: [[2, 1, 0], [2, 1, 0]],
-  Conv2d: [[2, 3, 1, 0], [3, 2, 0, 1]],
+  Conv1d: [
+    [2, 1, 0],
+    [2, 1, 0],
+  ],
+  Conv2d: [
+    [2, 3, 1, 0],
+    [3, 2, 0, 1],
+  ],
 };
 
 /** A batch size: an integer >= 1 (default 32, as in TensorFlow.js). */

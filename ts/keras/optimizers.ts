@@ -44,10 +44,17 @@ export const train = {
   adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, extras: OptimizerExtras = {}) =>
     spec('adam', { lr: learningRate, beta1, beta2, eps: epsilon, ...extras }),
   /** AdamW (Keras 3's defaults: weight decay 0.004). */
-  adamw: (learningRate = 0.001, weightDecay = 0.004, extras: OptimizerExtras = {}) => spec('adamw', { lr: learningRate, weightDecay, ...extras }),
+  adamw: (learningRate = 0.001, weightDecay = 0.004, extras: OptimizerExtras = {}) =>
+    spec('adamw', { lr: learningRate, weightDecay, ...extras }),
   /** RMSprop (decay 0.9, momentum 0, epsilon 1e-7 inside the square root, as in TensorFlow.js). */
-  rmsprop: (learningRate: number, decay = 0.9, momentum = 0, epsilon = 1e-7, centered = false, extras: OptimizerExtras = {}) =>
-    spec('rmsprop', { lr: learningRate, rho: decay, momentum, eps: epsilon, centered, ...extras }),
+  rmsprop: (
+    learningRate: number,
+    decay = 0.9,
+    momentum = 0,
+    epsilon = 1e-7,
+    centered = false,
+    extras: OptimizerExtras = {},
+  ) => spec('rmsprop', { lr: learningRate, rho: decay, momentum, eps: epsilon, centered, ...extras }),
   /** Adagrad (initial accumulator 0.1). */
   adagrad: (learningRate: number, initialAccumulatorValue = 0.1, extras: OptimizerExtras = {}) =>
     spec('adagrad', { lr: learningRate, initialAccumulator: initialAccumulatorValue, ...extras }),

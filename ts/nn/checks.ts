@@ -11,19 +11,22 @@ export function tensorArg(op: string, name: string, v: unknown): Tensor {
 
 /** @internal A non-empty-or-empty array of Tensors. */
 export function tensorList(op: string, name: string, v: unknown): Tensor[] {
-  if (!Array.isArray(v) || !v.every((t) => t instanceof Tensor)) fail(op, `${name} must be an array of tensors, got ${describe(v)}`);
+  if (!Array.isArray(v) || !v.every((t) => t instanceof Tensor))
+    fail(op, `${name} must be an array of tensors, got ${describe(v)}`);
   return v;
 }
 
 /** @internal A finite number ≥ 0 (rates, factors, epsilons). */
 export function nonNegative(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(op, `${name} must be a finite number >= 0, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    fail(op, `${name} must be a finite number >= 0, got ${describe(v)}`);
   return v;
 }
 
 /** @internal A finite number > 0. */
 export function positiveNumber(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(op, `${name} must be a finite number > 0, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    fail(op, `${name} must be a finite number > 0, got ${describe(v)}`);
   return v;
 }
 
@@ -36,7 +39,8 @@ export function rate(op: string, name: string, v: unknown): number {
 /** @internal A size ≥ 1, or `n` of them (`[h, w]` from one number or two). */
 export function window(op: string, name: string, v: unknown, n: 1 | 2): number | number[] {
   if (typeof v === 'number' || n === 1) return size(op, name, v, 1);
-  if (!Array.isArray(v) || v.length < 1 || v.length > n) fail(op, `${name} must be a number or ${n} numbers, got ${describe(v)}`);
+  if (!Array.isArray(v) || v.length < 1 || v.length > n)
+    fail(op, `${name} must be a number or ${n} numbers, got ${describe(v)}`);
   return v.map((d, i) => size(op, `${name}[${i}]`, d, 1));
 }
 

@@ -36,50 +36,100 @@ export class Sequential extends Module {
 
 /** Flattens axes `startDim..endDim` (PyTorch's `nn.Flatten`: from axis 1). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
 }
 
 /** Returns its input. */
 export class Identity extends Module {
-  forward(x: Tensor): Tensor { return x.reshape(x.shape); }
+  forward(x: Tensor): Tensor {
+    return x.reshape(x.shape);
+  }
 }
 
-export class ReLU extends Module { forward(x: Tensor): Tensor { return x.relu(); } }
-export class Sigmoid extends Module { forward(x: Tensor): Tensor { return x.sigmoid(); } }
-export class Tanh extends Module { forward(x: Tensor): Tensor { return x.tanh(); } }
-export class SiLU extends Module { forward(x: Tensor): Tensor { return x.silu(); } }
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.silu();
+  }
+}
 /** PyTorch's `nn.Softplus(beta = 1, threshold = 20)` (see {@link F.softplus}). */
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
     super();
     F.softplusArgs('Softplus', beta, threshold);
   }
-  forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
+  forward(x: Tensor): Tensor {
+    return F.softplus(x, this.beta, this.threshold);
+  }
 }
 
 /** GELU; `approximate: 'tanh'` for the tanh form. */
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
-  forward(x: Tensor): Tensor { return x.gelu({ approximate: this.approximate }); }
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.gelu({ approximate: this.approximate });
+  }
 }
 
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) { super(); }
-  forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.leakyRelu(this.negativeSlope);
+  }
 }
 
 export class ELU extends Module {
-  constructor(readonly alpha = 1) { super(); }
-  forward(x: Tensor): Tensor { return x.elu(this.alpha); }
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.elu(this.alpha);
+  }
 }
 
 export class Softmax extends Module {
-  constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
 }
 
 export class LogSoftmax extends Module {
-  constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  constructor(readonly dim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
 }

@@ -47,17 +47,21 @@ function loss(op: string, name: string, input: Tensor, target: Tensor, o?: LossO
  * await loss.item();  // 0.2395
  * ```
  */
-export const crossEntropy = (input: Tensor, target: Tensor, o?: LossOptions) => loss('crossEntropy', 'crossEntropy', input, target, o);
+export const crossEntropy = (input: Tensor, target: Tensor, o?: LossOptions) =>
+  loss('crossEntropy', 'crossEntropy', input, target, o);
 /** Negative log-likelihood of log-probabilities at class indices. */
 export const nllLoss = (input: Tensor, target: Tensor, o?: LossOptions) => loss('nllLoss', 'nll', input, target, o);
 export const mseLoss = (input: Tensor, target: Tensor, o?: LossOptions) => loss('mseLoss', 'mse', input, target, o);
 export const l1Loss = (input: Tensor, target: Tensor, o?: LossOptions) => loss('l1Loss', 'l1', input, target, o);
 /** Huber loss: `0.5 e²` where `|e| <= delta` (default 1), else `delta (|e| - 0.5 delta)`. */
-export const huberLoss = (input: Tensor, target: Tensor, o?: LossOptions & { delta?: number }) => loss('huberLoss', 'huber', input, target, o);
+export const huberLoss = (input: Tensor, target: Tensor, o?: LossOptions & { delta?: number }) =>
+  loss('huberLoss', 'huber', input, target, o);
 /** Binary cross-entropy of probabilities. */
-export const binaryCrossEntropy = (input: Tensor, target: Tensor, o?: LossOptions) => loss('binaryCrossEntropy', 'bce', input, target, o);
+export const binaryCrossEntropy = (input: Tensor, target: Tensor, o?: LossOptions) =>
+  loss('binaryCrossEntropy', 'bce', input, target, o);
 /** Binary cross-entropy of logits (stable). */
-export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o?: LossOptions) => loss('binaryCrossEntropyWithLogits', 'bceWithLogits', input, target, o);
+export const binaryCrossEntropyWithLogits = (input: Tensor, target: Tensor, o?: LossOptions) =>
+  loss('binaryCrossEntropyWithLogits', 'bceWithLogits', input, target, o);
 
 export const relu = (x: Tensor) => x.relu();
 export const sigmoid = (x: Tensor) => x.sigmoid();
@@ -66,7 +70,8 @@ export const silu = (x: Tensor) => x.silu();
 
 /** @internal Softplus's `beta` (finite, non-zero) and `threshold` (a number) checked for `op`. */
 export function softplusArgs(op: string, beta: unknown, threshold: unknown): [number, number] {
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0) fail(op, `beta must be a finite non-zero number, got ${describe(beta)}`);
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta === 0)
+    fail(op, `beta must be a finite non-zero number, got ${describe(beta)}`);
   return [beta, num(op, 'threshold', threshold)];
 }
 

@@ -24,11 +24,39 @@ abstract class Loss<O extends F.LossOptions = F.LossOptions> extends Module {
  * loss.backward();
  * ```
  */
-export class CrossEntropyLoss extends Loss { forward(i: Tensor, t: Tensor) { return F.crossEntropy(i, t, this.options); } }
-export class NLLLoss extends Loss { forward(i: Tensor, t: Tensor) { return F.nllLoss(i, t, this.options); } }
-export class MSELoss extends Loss { forward(i: Tensor, t: Tensor) { return F.mseLoss(i, t, this.options); } }
-export class L1Loss extends Loss { forward(i: Tensor, t: Tensor) { return F.l1Loss(i, t, this.options); } }
-export class BCELoss extends Loss { forward(i: Tensor, t: Tensor) { return F.binaryCrossEntropy(i, t, this.options); } }
-export class BCEWithLogitsLoss extends Loss { forward(i: Tensor, t: Tensor) { return F.binaryCrossEntropyWithLogits(i, t, this.options); } }
+export class CrossEntropyLoss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.crossEntropy(i, t, this.options);
+  }
+}
+export class NLLLoss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.nllLoss(i, t, this.options);
+  }
+}
+export class MSELoss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.mseLoss(i, t, this.options);
+  }
+}
+export class L1Loss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.l1Loss(i, t, this.options);
+  }
+}
+export class BCELoss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.binaryCrossEntropy(i, t, this.options);
+  }
+}
+export class BCEWithLogitsLoss extends Loss {
+  forward(i: Tensor, t: Tensor) {
+    return F.binaryCrossEntropyWithLogits(i, t, this.options);
+  }
+}
 /** Huber loss with `delta` (default 1.0) and `reduction`. */
-export class HuberLoss extends Loss<F.LossOptions & { delta?: number }> { forward(i: Tensor, t: Tensor) { return F.huberLoss(i, t, this.options); } }
+export class HuberLoss extends Loss<F.LossOptions & { delta?: number }> {
+  forward(i: Tensor, t: Tensor) {
+    return F.huberLoss(i, t, this.options);
+  }
+}

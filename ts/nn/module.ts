@@ -55,7 +55,10 @@ export abstract class Module {
     const out: [string, Module][] = [];
     for (const [name, value] of Object.entries(this)) {
       if (value instanceof Module) out.push([name, value]);
-      else if (Array.isArray(value)) value.forEach((v, i) => { if (v instanceof Module) out.push([`${name}.${i}`, v]); });
+      else if (Array.isArray(value))
+        value.forEach((v, i) => {
+          if (v instanceof Module) out.push([`${name}.${i}`, v]);
+        });
     }
     return out;
   }
@@ -127,7 +130,8 @@ export abstract class Module {
   loadStateDict(state: Record<string, Tensor>, strict = true): void {
     const op = 'loadStateDict';
     this.assertAlive(op);
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) fail(op, `state_dict must be an object of tensors, got ${describe(state)}`);
+    if (state === null || typeof state !== 'object' || Array.isArray(state))
+      fail(op, `state_dict must be an object of tensors, got ${describe(state)}`);
     bool(op, 'strict', strict);
     const own = this.stateDict();
     const errors: string[] = [];
@@ -150,9 +154,13 @@ export abstract class Module {
         continue;
       }
       if (!shape) {
-        errors.push(`While copying the parameter named "${name}", expected a Tensor from checkpoint but received ${describe(v)}.`);
+        errors.push(
+          `While copying the parameter named "${name}", expected a Tensor from checkpoint but received ${describe(v)}.`,
+        );
       } else if (shape.join() !== t.shape.join()) {
-        errors.push(`size mismatch for ${name}: copying a param with shape [${shape.join(', ')}] from checkpoint, the shape in current model is [${t.shape.join(', ')}].`);
+        errors.push(
+          `size mismatch for ${name}: copying a param with shape [${shape.join(', ')}] from checkpoint, the shape in current model is [${t.shape.join(', ')}].`,
+        );
       } else {
         pairs.push([t, v as Tensor]);
       }

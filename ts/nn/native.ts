@@ -9,7 +9,10 @@ import { bool, describe, fail, options, size, sizes } from '../validate.js';
 import { nonNegative, rate, tensorArg, window } from './checks.js';
 
 /** @internal Tensors of a Rust layer as unscoped, kept TS tensors by name. */
-export function layerTensors(names: string[], list: { length: number; get(i: number): unknown; free(): void }): [string, Tensor][] {
+export function layerTensors(
+  names: string[],
+  list: { length: number; get(i: number): unknown; free(): void },
+): [string, Tensor][] {
   const out: [string, Tensor][] = [];
   for (let i = 0; i < list.length; i++) out.push([names[i], keep(Tensor.fromHandle(list.get(i) as never, false))]);
   list.free();
@@ -85,7 +88,11 @@ export class Linear extends NativeModule {
   declare bias: Tensor | undefined;
   constructor(inFeatures: number, outFeatures: number, bias = true) {
     const op = new.target.name;
-    super('dense', { inputs: size(op, 'inFeatures', inFeatures, 1), units: size(op, 'outFeatures', outFeatures, 1), bias: bool(op, 'bias', bias) });
+    super('dense', {
+      inputs: size(op, 'inFeatures', inFeatures, 1),
+      units: size(op, 'outFeatures', outFeatures, 1),
+      bias: bool(op, 'bias', bias),
+    });
   }
 }
 
@@ -102,7 +109,18 @@ export class Conv2d extends NativeModule {
 export class Conv1d extends NativeModule {
   declare weight: Tensor;
   declare bias: Tensor | undefined;
-  constructor(inChannels: number, outChannels: number, kernelSize: number, o: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean } = {}) {
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: number,
+    o: {
+      stride?: number;
+      padding?: number | 'same' | 'valid';
+      dilation?: number;
+      groups?: number;
+      bias?: boolean;
+    } = {},
+  ) {
     super('conv1d', convConfig(new.target.name, inChannels, outChannels, kernelSize, o, 1));
   }
 }
@@ -117,7 +135,11 @@ export class MaxPool2d extends NativeModule {
 /** Average pooling over NCHW (PyTorch's `nn.AvgPool2d`, padding counted in the divisor). */
 export class AvgPool2d extends NativeModule {
   constructor(kernelSize: Pair, stride?: Pair, padding: Pair = 0) {
-    super('avgPool2d', { ...poolConfig(new.target.name, kernelSize, stride, padding), channelsLast: false, countIncludePad: true });
+    super('avgPool2d', {
+      ...poolConfig(new.target.name, kernelSize, stride, padding),
+      channelsLast: false,
+      countIncludePad: true,
+    });
   }
 }
 
@@ -135,7 +157,11 @@ export class BatchNorm1d extends NativeModule {
   constructor(numFeatures: number, o: { eps?: number; momentum?: number } = {}) {
     const op = new.target.name;
     const opts = options(op, o);
-    super('batchNorm', { channels: size(op, 'numFeatures', numFeatures, 1), eps: optional(op, 'eps', opts.eps), momentum: optional(op, 'momentum', opts.momentum) });
+    super('batchNorm', {
+      channels: size(op, 'numFeatures', numFeatures, 1),
+      eps: optional(op, 'eps', opts.eps),
+      momentum: optional(op, 'momentum', opts.momentum),
+    });
   }
 }
 
@@ -148,7 +174,10 @@ export class LayerNorm extends NativeModule {
   declare bias: Tensor;
   constructor(normalizedShape: number | number[], o: { eps?: number } = {}) {
     const op = new.target.name;
-    const shape = typeof normalizedShape === 'number' ? [size(op, 'normalizedShape', normalizedShape, 1)] : sizes(op, 'normalizedShape', normalizedShape, 1);
+    const shape =
+      typeof normalizedShape === 'number'
+        ? [size(op, 'normalizedShape', normalizedShape, 1)]
+        : sizes(op, 'normalizedShape', normalizedShape, 1);
     super('layerNorm', { shape, eps: optional(op, 'eps', options(op, o).eps) });
   }
 }
@@ -158,7 +187,10 @@ export class Embedding extends NativeModule {
   declare weight: Tensor;
   constructor(numEmbeddings: number, embeddingDim: number) {
     const op = new.target.name;
-    super('embedding', { count: size(op, 'numEmbeddings', numEmbeddings, 1), dim: size(op, 'embeddingDim', embeddingDim, 1) });
+    super('embedding', {
+      count: size(op, 'numEmbeddings', numEmbeddings, 1),
+      dim: size(op, 'embeddingDim', embeddingDim, 1),
+    });
   }
 }
 
@@ -171,24 +203,42 @@ function optional(op: string, name: string, v: unknown): number | undefined {
 function paddingArg(op: string, v: unknown, n: 1 | 2): number | number[] | 'same' | 'valid' {
   if (v === 'same' || v === 'valid') return v;
   if (typeof v === 'number') return size(op, 'padding', v);
-  if (!Array.isArray(v) || v.length < 1 || v.length > n) fail(op, `padding must be a number${n === 2 ? ', [rows, cols]' : ''}, 'same' or 'valid', got ${describe(v)}`);
+  if (!Array.isArray(v) || v.length < 1 || v.length > n)
+    fail(op, `padding must be a number${n === 2 ? ', [rows, cols]' : ''}, 'same' or 'valid', got ${describe(v)}`);
   return v.map((d, i) => size(op, `padding[${i}]`, d));
 }
 
 /** The core config of a PyTorch convolution of `dims` spatial axes, checked. */
-function convConfig(op: string, inChannels: number, outChannels: number, kernelSize: unknown, o: Conv2dOptions | object, dims: 1 | 2): object {
+function convConfig(
+  op: string,
+  inChannels: number,
+  outChannels: number,
+  kernelSize: unknown,
+  o: Conv2dOptions | object,
+  dims: 1 | 2,
+): object {
   const opts = options(op, o) as Conv2dOptions;
   return {
-    inChannels: size(op, 'inChannels', inChannels, 1), outChannels: size(op, 'outChannels', outChannels, 1), kernel: window(op, 'kernelSize', kernelSize, dims),
-    stride: opts.stride === undefined ? undefined : window(op, 'stride', opts.stride, dims), padding: paddingArg(op, opts.padding ?? 0, dims),
-    dilation: opts.dilation === undefined ? undefined : window(op, 'dilation', opts.dilation, dims), groups: opts.groups === undefined ? undefined : size(op, 'groups', opts.groups, 1),
-    bias: bool(op, 'bias', opts.bias ?? true), channelsLast: false,
+    inChannels: size(op, 'inChannels', inChannels, 1),
+    outChannels: size(op, 'outChannels', outChannels, 1),
+    kernel: window(op, 'kernelSize', kernelSize, dims),
+    stride: opts.stride === undefined ? undefined : window(op, 'stride', opts.stride, dims),
+    padding: paddingArg(op, opts.padding ?? 0, dims),
+    dilation: opts.dilation === undefined ? undefined : window(op, 'dilation', opts.dilation, dims),
+    groups: opts.groups === undefined ? undefined : size(op, 'groups', opts.groups, 1),
+    bias: bool(op, 'bias', opts.bias ?? true),
+    channelsLast: false,
   };
 }
 
 /** The core config of a PyTorch pooling (stride defaults to the kernel), checked. */
 function poolConfig(op: string, kernelSize: unknown, stride: unknown, padding: unknown): object {
   const kernel = window(op, 'kernelSize', kernelSize, 2);
-  const pad = typeof padding === 'number' ? size(op, 'padding', padding) : (Array.isArray(padding) && padding.length <= 2 ? padding.map((d, i) => size(op, `padding[${i}]`, d)) : fail(op, `padding must be a number or [rows, cols], got ${describe(padding)}`));
+  const pad =
+    typeof padding === 'number'
+      ? size(op, 'padding', padding)
+      : Array.isArray(padding) && padding.length <= 2
+        ? padding.map((d, i) => size(op, `padding[${i}]`, d))
+        : fail(op, `padding must be a number or [rows, cols], got ${describe(padding)}`);
   return { kernel, stride: stride === undefined ? kernel : window(op, 'stride', stride, 2), padding: pad };
 }

@@ -19,9 +19,9 @@ pub fn positions(op: &'static str, target: &Layout, axis: usize, index: &[i32], 
             return Err(Error::Index { op, index: picked as i64, axis, size, shape: target.shape().to_vec() });
         }
         let mut o = target.offset();
-        for d in 0..rank {
-            let i = if d == axis { picked as usize } else { at[d] };
-            o += i * target.strides()[d];
+        for (d, (&at_d, &stride)) in at.iter().zip(target.strides()).enumerate() {
+            let i = if d == axis { picked as usize } else { at_d };
+            o += i * stride;
         }
         out.push(o);
         for d in (0..rank).rev() {

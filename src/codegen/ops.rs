@@ -1,0 +1,15 @@
+//! `ts/generated/ops.ts`: the names of the primitive ops, from the op tables in `backend/ops.rs`.
+
+use super::{header, union, GeneratedFile};
+use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+
+pub fn file() -> GeneratedFile {
+    let mut s = header("src/backend/ops.rs");
+    s += &format!(
+        "\n/** The name of a public unary op. */\nexport type UnaryName ={};\n",
+        union(UnaryOp::ALL.iter().filter_map(|op| op.name()))
+    );
+    s += &format!("\n/** The name of a binary op. */\nexport type BinaryName ={};\n", union(BinaryOp::ALL.iter().map(|op| op.name())));
+    s += &format!("\n/** The name of a reduction. */\nexport type ReduceName ={};\n", union(ReduceOp::ALL.iter().map(|op| op.name())));
+    GeneratedFile { path: "ts/generated/ops.ts", contents: s }
+}
