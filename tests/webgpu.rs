@@ -752,3 +752,38 @@ fn gpu_memory_stays_flat_over_a_training_loop_and_the_pool_empties_on_release() 
     ctx.release_pool();
     assert_eq!(ctx.memory().pooled_bytes, 0);
 }
+
+/// Both backends fail a kernel given an operand of the wrong dtype with one message (one helper,
+/// one text per rule), for the cases where they had differed.
+#[test]
+fn dtype_errors_read_the_same_on_both_backends() {
+    use webgrad::backend::cpu::{CpuBackend, CpuStorage};
+    use webgrad::backend::{Backend, BinaryOp, UnaryOp};
+    use webgrad::dtype::HostData;
+    use webgrad::layout::Layout;
+    let Some(d) = gpu() else { return };
+    let ctx = context(&d);
+    let l = Layout::contiguous(&[2]);
+    let (bools, floats, ints) = (HostData::Bool(vec![true, false]), HostData::F32(vec![1.0, 2.0]), HostData::I32(vec![0, 1]));
+    let cpu = |h: &HostData| CpuStorage::from(h.clone());
+    let gpu = |h: &HostData| ctx.upload(h).unwrap();
+    let both = |c: webgrad::Result<CpuStorage>, g: webgrad::Result<webgrad::backend::webgpu::GpuStorage>| {
+        let (c, g) = (c.err().map(|e| e.to_string()), g.err().map(|e| e.to_string()));
+        assert!(c.is_some(), "the CPU accepted it");
+        assert_eq!(c, g);
+    };
+    // Arithmetic on bool, and a function that does not take int32.
+    both(
+        CpuBackend.binary(BinaryOp::Add, &cpu(&bools), &l, &cpu(&bools), &l),
+        ctx.binary(BinaryOp::Add, &gpu(&bools), &l, &gpu(&bools), &l),
+    );
+    both(CpuBackend.unary(UnaryOp::Exp, &cpu(&ints), &l), ctx.unary(UnaryOp::Exp, &gpu(&ints), &l));
+    // scatter_add of bool values, and of mismatched base and source.
+    let index = Layout::contiguous(&[2]);
+    for (base, src) in [(&bools, &bools), (&floats, &ints)] {
+        both(
+            CpuBackend.scatter_add("scatterAdd", &cpu(base), &l, 0, &cpu(&ints), &index, &cpu(src), &l),
+            ctx.scatter_add("scatterAdd", &gpu(base), &l, 0, &gpu(&ints), &index, &gpu(src), &l),
+        );
+    }
+}

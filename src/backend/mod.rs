@@ -2,14 +2,18 @@
 //! [`Device`] enum (no backend generic on user types). The CPU backend is the numerical reference.
 
 pub mod cpu;
+mod dtype_error;
 mod ops;
 mod update;
 pub mod webgpu;
+mod window;
 
 use std::rc::Rc;
 
-pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp, Window};
+pub(crate) use dtype_error::{dtype_error, expect};
+pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp};
 pub use update::{update_values, UpdateHyper, UpdateOp};
+pub use window::{ConvGroups, Window};
 
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};

@@ -146,43 +146,6 @@ impl ReduceOp {
     }
 }
 
-/// The geometry of a 2-D sliding window over `[batch, channels, in_h, in_w]` (NCHW): the window
-/// `kernel` moves by `stride`, its taps are `dilation` apart, the input is padded by
-/// `pad = [top, left, bottom, right]`, and there are `out_h x out_w` positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Window {
-    pub batch: usize,
-    pub channels: usize,
-    pub in_h: usize,
-    pub in_w: usize,
-    pub kernel: [usize; 2],
-    pub stride: [usize; 2],
-    pub dilation: [usize; 2],
-    pub pad: [usize; 4],
-    pub out_h: usize,
-    pub out_w: usize,
-}
-
-impl Window {
-    /// The `[batch, channels * kh * kw, out_h * out_w]` shape of the unfolded columns.
-    pub fn cols_shape(&self) -> [usize; 3] {
-        [self.batch, self.channels * self.kernel[0] * self.kernel[1], self.out_h * self.out_w]
-    }
-
-    /// The `[batch, channels, in_h, in_w]` shape of the image.
-    pub fn image_shape(&self) -> [usize; 4] {
-        [self.batch, self.channels, self.in_h, self.in_w]
-    }
-
-    /// Input row and column read by output position (`oy`, `ox`) at tap (`ky`, `kx`), or `None`
-    /// inside the padding.
-    pub fn source(&self, oy: usize, ox: usize, ky: usize, kx: usize) -> Option<(usize, usize)> {
-        let y = (oy * self.stride[0] + ky * self.dilation[0]).checked_sub(self.pad[0])?;
-        let x = (ox * self.stride[1] + kx * self.dilation[1]).checked_sub(self.pad[1])?;
-        (y < self.in_h && x < self.in_w).then_some((y, x))
-    }
-}
-
 op_table! {
     /// An activation fused into a matmul's epilogue: one whose derivative follows from its output, so
     /// backward needs no pre-activation copy.

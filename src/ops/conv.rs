@@ -200,11 +200,11 @@ impl Tensor {
         }
         let win = window(op, [n, c, h, w], [kh, kw], o.stride, o.dilation, o.padding)?;
         check_cols(op, &win)?;
-        checked_numel(op, &[n, out_c, win.out_h, win.out_w])?;
+        checked_numel(op, &win.output_shape(out_c))?;
         let (x, weight) = (self.cast(DType::F32)?, weight.cast(DType::F32)?.contiguous()?);
         let storage = x.device().conv2d(&x.storage(), x.layout(), &weight.storage(), weight.layout(), &win, g)?;
         let record = || Op::Conv2d { input: x.clone(), weight: weight.clone(), window: win, groups: g };
-        let out = x.derived(storage, &[n, out_c, win.out_h, win.out_w], record, &[&x, &weight]);
+        let out = x.derived(storage, &win.output_shape(out_c), record, &[&x, &weight]);
         Tensor::add_channel_bias(out, bias, out_c, op)
     }
 
@@ -309,7 +309,7 @@ impl Tensor {
         let win = window("maxPool2d", image, o.kernel, o.stride.unwrap_or(o.kernel), o.dilation, o.padding)?;
         let x = self.cast(DType::F32)?;
         let (values, taps) = x.device().max_pool2d(&x.storage(), x.layout(), &win)?;
-        let shape = [image[0], image[1], win.out_h, win.out_w];
+        let shape = win.output_shape(image[1]);
         let taps = x.untracked(taps, &shape);
         Ok(x.derived(values, &shape, || Op::MaxPool2d { input: x.clone(), taps, window: win }, &[&x]))
     }

@@ -61,7 +61,7 @@ pub fn concat(parts: Vec<HostData>, shapes: &[&[usize]], axis: usize, out: &[usi
                             op: "concat",
                             dtype: other.dtype(),
                             shape: Vec::new(),
-                            expected: "all parts must have one dtype",
+                            expected: crate::backend::expect::PARTS,
                         })
                     }
                 }

@@ -10,7 +10,9 @@ mod window;
 
 use std::rc::Rc;
 
-use super::{update_values, Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
+use super::{
+    dtype_error, expect, update_values, Activation, Backend, BinaryOp, ConvGroups, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window,
+};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::{numel, Layout};
@@ -36,14 +38,14 @@ impl CpuStorage {
     fn f32(&self, op: &'static str, layout: &Layout) -> Result<&[f32]> {
         match self {
             CpuStorage::F32(v) => Ok(v),
-            other => Err(dtype_error(op, other.dtype(), layout, "expected float32")),
+            other => Err(dtype_error(op, other.dtype(), layout, expect::F32)),
         }
     }
 
     fn i32(&self, op: &'static str, layout: &Layout) -> Result<&[i32]> {
         match self {
             CpuStorage::I32(v) => Ok(v),
-            other => Err(dtype_error(op, other.dtype(), layout, "expected int32")),
+            other => Err(dtype_error(op, other.dtype(), layout, expect::I32)),
         }
     }
 }
@@ -56,10 +58,6 @@ impl From<HostData> for CpuStorage {
             HostData::Bool(v) => CpuStorage::Bool(Rc::new(v)),
         }
     }
-}
-
-fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
-    Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
 }
 
 /// The CPU backend (stateless).
@@ -209,7 +207,7 @@ impl Backend for CpuBackend {
             (CpuStorage::I32(v), op) if op.takes_int() => ok(map(name, v, l, |a| math::unary_i32(op, a))?),
             (CpuStorage::Bool(v), UnaryOp::Not) => ok(map(name, v, l, |a| !a)?),
             (CpuStorage::Bool(v), UnaryOp::Copy) => ok(map(name, v, l, |a| a)?),
-            (x, op) => Err(Error::DType { op: name, dtype: x.dtype(), shape: l.shape().to_vec(), expected: op_name(op) }),
+            (x, op) => Err(Error::DType { op: name, dtype: x.dtype(), shape: l.shape().to_vec(), expected: expect::unary(op) }),
         }
     }
 
@@ -227,20 +225,20 @@ impl Backend for CpuBackend {
                 BinaryOp::And => ok(zip(name, a, al, b, bl, |x, y| x && y)?),
                 BinaryOp::Or => ok(zip(name, a, al, b, bl, |x, y| x || y)?),
                 op if op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| math::compare(op, x, y))?),
-                _ => Err(dtype_error("binary", DType::Bool, al, "arithmetic needs numbers")),
+                _ => Err(dtype_error("binary", DType::Bool, al, expect::ARITHMETIC)),
             },
-            (a, b) if a.dtype() != b.dtype() => Err(dtype_error("binary", b.dtype(), bl, "both operands must have one dtype")),
-            (a, _) => Err(dtype_error("binary", a.dtype(), al, "this op needs another dtype")),
+            (a, b) if a.dtype() != b.dtype() => Err(dtype_error("binary", b.dtype(), bl, expect::OPERANDS)),
+            (a, _) => Err(dtype_error("binary", a.dtype(), al, expect::OP_DTYPE)),
         }
     }
 
     fn select(&self, c: &CpuStorage, cl: &Layout, a: &CpuStorage, al: &Layout, b: &CpuStorage, bl: &Layout) -> Result<CpuStorage> {
-        let CpuStorage::Bool(c) = c else { return Err(dtype_error("where", c.dtype(), cl, "the condition must be bool")) };
+        let CpuStorage::Bool(c) = c else { return Err(dtype_error("where", c.dtype(), cl, expect::CONDITION)) };
         match (a, b) {
             (CpuStorage::F32(a), CpuStorage::F32(b)) => ok(zip3("where", c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })?),
             (CpuStorage::I32(a), CpuStorage::I32(b)) => ok(zip3("where", c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })?),
             (CpuStorage::Bool(a), CpuStorage::Bool(b)) => ok(zip3("where", c, cl, a, al, b, bl, |k, x, y| if k { x } else { y })?),
-            (a, _) => Err(dtype_error("where", a.dtype(), al, "both branches must have one dtype")),
+            (a, _) => Err(dtype_error("where", a.dtype(), al, expect::BRANCHES)),
         }
     }
 
@@ -280,7 +278,7 @@ impl Backend for CpuBackend {
             (CpuStorage::I32(v), ReduceOp::Min) => ok(reduce_rows(name, k, v, p, r, n, i32::MAX, i32::min)?),
             (CpuStorage::I32(v), ReduceOp::ArgMax) => ok(arg_rows(name, k, v, p, r, n, |a, b| a > b)?),
             (CpuStorage::I32(v), ReduceOp::ArgMin) => ok(arg_rows(name, k, v, p, r, n, |a, b| a < b)?),
-            (x, _) => Err(dtype_error("reduce", x.dtype(), l, "expected float32 or int32")),
+            (x, _) => Err(dtype_error("reduce", x.dtype(), l, expect::NUMBER)),
         }
     }
 
@@ -418,7 +416,7 @@ impl Backend for CpuBackend {
                 }
                 ok(out)
             }
-            (b, _) => Err(dtype_error(op, b.dtype(), bl, "base and source must both be float32 or int32")),
+            (b, _) => Err(dtype_error(op, b.dtype(), bl, expect::SCATTER)),
         }
     }
 
@@ -427,15 +425,15 @@ impl Backend for CpuBackend {
         let image = map(op, x.f32(op, xl)?, xl, |v| v)?;
         let weights = w.f32(op, wl)?;
         let cols = im2col(op, &image, win, 0.0)?;
-        let (out_c, positions) = (wl.shape()[0], win.out_h * win.out_w);
-        let (group_out, taps) = (out_c / groups, wl.numel() / out_c.max(1));
+        let (out_c, positions) = (wl.shape()[0], win.positions());
+        let ConvGroups { out_channels: group_out, taps, .. } = win.conv_groups(out_c, groups);
         if groups == 1 {
             // One batched product: the weights broadcast over the images (batch stride 0).
             let a = Layout::contiguous(&[1, out_c, taps]).offset_by(wl.offset()).broadcast_to(op, &[win.batch, out_c, taps])?;
             let b = Layout::contiguous(&[win.batch, taps, positions]);
             return ok(matmul::batched(op, weights, &a, &cols, &b)?);
         }
-        let shape = [win.batch, out_c, win.out_h, win.out_w];
+        let shape = win.output_shape(out_c);
         let mut out = alloc::with_capacity(op, &shape, numel(&shape))?;
         for n in 0..win.batch {
             for g in 0..groups {
@@ -462,8 +460,8 @@ impl Backend for CpuBackend {
         let image = map(op, x.f32(op, xl)?, xl, |v| v)?;
         let dy = dy.f32(op, dyl)?;
         let cols = im2col(op, &image, win, 0.0)?;
-        let positions = win.out_h * win.out_w;
-        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
+        let positions = win.positions();
+        let ConvGroups { out_channels: group_out, taps, .. } = win.conv_groups(out_c, groups);
         let mut out = filled(op, &[out_c, taps], 0.0f32)?;
         for n in 0..win.batch {
             for g in 0..groups {
@@ -490,8 +488,8 @@ impl Backend for CpuBackend {
     ) -> Result<CpuStorage> {
         let op = "conv2d";
         let (weights, dy) = (w.f32(op, wl)?, dy.f32(op, dyl)?);
-        let (out_c, positions) = (wl.shape()[0], win.out_h * win.out_w);
-        let (group_out, taps) = (out_c / groups.max(1), wl.numel() / out_c.max(1));
+        let (out_c, positions) = (wl.shape()[0], win.positions());
+        let ConvGroups { out_channels: group_out, taps, .. } = win.conv_groups(out_c, groups);
         // cols gradient = W_g^T @ dy_ng for every image and group, then folded back by col2im.
         let shape = [win.batch, groups * taps, positions];
         let mut cols = alloc::with_capacity(op, &shape, numel(&shape))?;
@@ -540,16 +538,6 @@ fn im2col(op: &'static str, image: &[f32], w: &Window, pad: f32) -> Result<Vec<f
 /// Columns folded back into a new image for `op` (see [`window::col2im`]).
 fn col2im(op: &'static str, cols: &[f32], w: &Window) -> Result<Vec<f32>> {
     Ok(window::col2im(filled(op, &w.image_shape(), 0.0)?, cols, w))
-}
-
-fn op_name(op: UnaryOp) -> &'static str {
-    if op == UnaryOp::Not {
-        "logicalNot needs bool"
-    } else if op.takes_int() {
-        "expected float32 or int32"
-    } else {
-        "expected float32"
-    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ fn for_each_run(w: &Window, mut f: impl FnMut(usize, usize, usize, usize, usize,
     let [kh, kw] = w.kernel;
     for n in 0..w.batch {
         for c in 0..w.channels {
-            let plane = (n * w.channels + c) * w.in_h * w.in_w;
+            let plane = (n * w.channels + c) * w.pixels();
             for ky in 0..kh {
                 for kx in 0..kw {
                     let row = ((n * w.channels + c) * kh + ky) * kw + kx;
@@ -43,7 +43,7 @@ fn for_each_run(w: &Window, mut f: impl FnMut(usize, usize, usize, usize, usize,
 /// `cols[n, (c * kh + ky) * kw + kx, oy * out_w + ox] = image[n, c, y, x]`, into `cols` of
 /// `w.cols_shape()` filled with the padding value (left where the window is off the image).
 pub fn im2col(mut cols: Vec<f32>, image: &[f32], w: &Window) -> Vec<f32> {
-    let positions = w.out_h * w.out_w;
+    let positions = w.positions();
     let sw = w.stride[1];
     for_each_run(w, |row, plane, y, first, lo, hi, oy| {
         let src = &image[plane + y * w.in_w + first..];
@@ -62,7 +62,7 @@ pub fn im2col(mut cols: Vec<f32>, image: &[f32], w: &Window) -> Vec<f32> {
 /// Sums each column entry back onto the image pixel it was read from (padding entries are dropped),
 /// into `image` of `w.image_shape()` filled with zeros.
 pub fn col2im(mut image: Vec<f32>, cols: &[f32], w: &Window) -> Vec<f32> {
-    let positions = w.out_h * w.out_w;
+    let positions = w.positions();
     let sw = w.stride[1];
     for_each_run(w, |row, plane, y, first, lo, hi, oy| {
         let src = &cols[row * positions + oy * w.out_w + lo..][..hi - lo];
@@ -84,7 +84,7 @@ pub fn col2im(mut image: Vec<f32>, cols: &[f32], w: &Window) -> Vec<f32> {
 /// it (the first on ties; NaN wins; padding never does, and an all-padding window gives -inf), into
 /// `values` (filled with -inf) and `taps` (zeros) of one output each.
 pub fn max_pool(image: &[f32], w: &Window, (mut values, mut taps): (Vec<f32>, Vec<i32>)) -> (Vec<f32>, Vec<i32>) {
-    let (positions, pixels, kw) = (w.out_h * w.out_w, w.in_h * w.in_w, w.kernel[1]);
+    let (positions, pixels, kw) = (w.positions(), w.pixels(), w.kernel[1]);
     let outputs = values.len();
     for o in 0..outputs {
         let (plane, oy, ox) = (o / positions * pixels, o % positions / w.out_w, o % w.out_w);
@@ -103,7 +103,7 @@ pub fn max_pool(image: &[f32], w: &Window, (mut values, mut taps): (Vec<f32>, Ve
 /// The input gradient of [`max_pool`]: each output's gradient added to the pixel its tap names, into
 /// `dx` of `w.image_shape()` filled with zeros.
 pub fn max_pool_grad(mut dx: Vec<f32>, dy: &[f32], taps: &[i32], w: &Window) -> Vec<f32> {
-    let (positions, pixels, kw) = (w.out_h * w.out_w, w.in_h * w.in_w, w.kernel[1]);
+    let (positions, pixels, kw) = (w.positions(), w.pixels(), w.kernel[1]);
     for (o, (&g, &tap)) in dy.iter().zip(taps).enumerate() {
         let (plane, oy, ox, tap) = (o / positions * pixels, o % positions / w.out_w, o % w.out_w, tap.max(0) as usize);
         if let Some((y, x)) = w.source(oy, ox, tap / kw, tap % kw) {

@@ -4,10 +4,10 @@
 use super::shaders::{GemmBody, GemmOp, Kernel};
 use super::split::Images;
 use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
-use crate::backend::{Activation, Backend, BinaryOp, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
+use crate::backend::{dtype_error, expect, Activation, Backend, BinaryOp, ConvGroups, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::layout::{numel, Layout};
 
 /// Rows shorter than this are reduced one invocation per output (`shaders/reduce_rows.wgsl`).
 const SHORT_ROW: usize = 256;
@@ -31,14 +31,10 @@ const SKINNY_ROWS: usize = 8;
 /// skinny, 8 x 144 1.3x slower).
 const SKINNY_CONV_TAPS: usize = 64;
 
-fn dtype_error(op: &'static str, dtype: DType, layout: &Layout, expected: &'static str) -> Error {
-    Error::DType { op, dtype, shape: layout.shape().to_vec(), expected }
-}
-
 /// Fails unless every operand is float32.
 fn require_f32(op: &'static str, operands: &[(&GpuStorage, &Layout)]) -> Result<()> {
     match operands.iter().find(|(s, _)| s.dtype != DType::F32) {
-        Some((s, l)) => Err(dtype_error(op, s.dtype, l, "expected float32")),
+        Some((s, l)) => Err(dtype_error(op, s.dtype, l, expect::F32)),
         None => Ok(()),
     }
 }
@@ -67,7 +63,7 @@ fn conv_geometry(op: &str, w: &Window, groups: usize, xl: &Layout) -> Result<Vec
     to_u32s(
         op,
         &[
-            w.channels / groups.max(1),
+            w.conv_groups(0, groups).channels,
             w.in_h,
             w.in_w,
             w.kernel[0],
@@ -241,8 +237,8 @@ impl GpuContext {
     /// The weight gradient over the images of `win` (`x` and `dy` bound as windows; `x`'s layout and
     /// `dy`'s offset counted from their windows' starts), with split-K over its contraction.
     fn weight_grad_piece(&self, x: (Bound, Layout), dy: (Bound, usize), win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
-        let positions = win.out_h * win.out_w;
-        let (group_out, taps) = (out_c / groups.max(1), win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]);
+        let positions = win.positions();
+        let ConvGroups { out_channels: group_out, taps, .. } = win.conv_groups(out_c, groups);
         let body = gemm_body(group_out, SKINNY_ROWS);
         let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, body };
         let name = kernel.name();
@@ -363,7 +359,7 @@ impl Backend for GpuContext {
     fn unary(&self, op: UnaryOp, x: &GpuStorage, layout: &Layout) -> Result<GpuStorage> {
         let kernel = Kernel::Unary(op, x.dtype);
         if !kernel.exists() {
-            return Err(dtype_error(op.name().unwrap_or("unary"), x.dtype, layout, "this function does not take that dtype"));
+            return Err(dtype_error(op.name().unwrap_or("unary"), x.dtype, layout, expect::unary(op)));
         }
         self.map_kernel(kernel, x, layout, x.dtype)
     }
@@ -374,11 +370,12 @@ impl Backend for GpuContext {
 
     fn binary(&self, op: BinaryOp, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
         if a.dtype != b.dtype {
-            return Err(dtype_error("binary", b.dtype, bl, "both operands must have one dtype"));
+            return Err(dtype_error("binary", b.dtype, bl, expect::OPERANDS));
         }
         let kernel = Kernel::Binary(op, a.dtype);
         if !kernel.exists() {
-            return Err(dtype_error("binary", a.dtype, al, "this op needs another dtype"));
+            let arithmetic = a.dtype == DType::Bool && !op.is_comparison() && !op.is_logical();
+            return Err(dtype_error("binary", a.dtype, al, if arithmetic { expect::ARITHMETIC } else { expect::OP_DTYPE }));
         }
         let name = kernel.name();
         let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
@@ -389,10 +386,10 @@ impl Backend for GpuContext {
 
     fn select(&self, c: &GpuStorage, cl: &Layout, a: &GpuStorage, al: &Layout, b: &GpuStorage, bl: &Layout) -> Result<GpuStorage> {
         if c.dtype != DType::Bool {
-            return Err(dtype_error("where", c.dtype, cl, "the condition must be bool"));
+            return Err(dtype_error("where", c.dtype, cl, expect::CONDITION));
         }
         if a.dtype != b.dtype {
-            return Err(dtype_error("where", a.dtype, al, "both branches must have one dtype"));
+            return Err(dtype_error("where", a.dtype, al, expect::BRANCHES));
         }
         let kernel = Kernel::Select(a.dtype);
         let name = kernel.name();
@@ -406,7 +403,7 @@ impl Backend for GpuContext {
     fn reduce(&self, op: ReduceOp, x: &GpuStorage, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let kernel = Kernel::Reduce(op, x.dtype);
         if !kernel.exists() {
-            return Err(dtype_error("reduce", x.dtype, layout, "expected float32 or int32"));
+            return Err(dtype_error("reduce", x.dtype, layout, expect::NUMBER));
         }
         if x.buffer().size() > self.limits.max_storage_buffer_binding_size {
             return self.reduce_in_slabs(op, x, layout, axes);
@@ -439,7 +436,7 @@ impl Backend for GpuContext {
 
     fn softmax(&self, x: &GpuStorage, layout: &Layout, axis: usize, log: bool) -> Result<GpuStorage> {
         if x.dtype != DType::F32 {
-            return Err(dtype_error("softmax", x.dtype, layout, "expected float32"));
+            return Err(dtype_error("softmax", x.dtype, layout, expect::F32));
         }
         let length = layout.shape()[axis];
         let kernel = Kernel::Softmax { log, short: length < SHORT_ROW };
@@ -479,7 +476,7 @@ impl Backend for GpuContext {
         act: Activation,
     ) -> Result<GpuStorage> {
         if c.dtype != DType::F32 {
-            return Err(dtype_error("linear", c.dtype, cl, "expected float32"));
+            return Err(dtype_error("linear", c.dtype, cl, expect::F32));
         }
         self.matmul_with(a, &al.with_leading_axis(1), b, &bl.with_leading_axis(1), Some((c, cl, act)))
     }
@@ -497,7 +494,7 @@ impl Backend for GpuContext {
         let mut start = 0;
         for (part, layout) in parts {
             if part.dtype != first.dtype {
-                return Err(dtype_error("concat", part.dtype, layout, "all parts must have one dtype"));
+                return Err(dtype_error("concat", part.dtype, layout, expect::PARTS));
             }
             // The part's region of the output, copied in slabs that each bind their windows of the
             // part and the output (one slab unless one of them is above the binding limit).
@@ -517,7 +514,7 @@ impl Backend for GpuContext {
 
     fn gather(&self, op: &'static str, x: &GpuStorage, xl: &Layout, axis: usize, index: &GpuStorage, il: &Layout) -> Result<GpuStorage> {
         if index.dtype != DType::I32 {
-            return Err(dtype_error(op, index.dtype, il, "indices must be int32"));
+            return Err(dtype_error(op, index.dtype, il, expect::INDICES));
         }
         let kernel = Kernel::Gather(x.dtype);
         let name = kernel.name();
@@ -568,14 +565,11 @@ impl Backend for GpuContext {
         sl: &Layout,
     ) -> Result<GpuStorage> {
         if index.dtype != DType::I32 {
-            return Err(dtype_error(op, index.dtype, il, "indices must be int32"));
-        }
-        if base.dtype != src.dtype {
-            return Err(dtype_error(op, src.dtype, sl, "base and source must have one dtype"));
+            return Err(dtype_error(op, index.dtype, il, expect::INDICES));
         }
         let kernel = Kernel::ScatterAdd(base.dtype);
-        if !kernel.exists() {
-            return Err(dtype_error(op, base.dtype, bl, "expected float32 or int32"));
+        if base.dtype != src.dtype || !kernel.exists() {
+            return Err(dtype_error(op, base.dtype, bl, expect::SCATTER));
         }
         let name = kernel.name();
         let mut out = self.unary(UnaryOp::Copy, base, bl)?;
@@ -609,11 +603,11 @@ impl Backend for GpuContext {
     fn conv2d(&self, x: &GpuStorage, xl: &Layout, w: &GpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (w, wl)])?;
         let out_c = wl.shape()[0];
-        let (group_out, taps, positions) = (out_c / groups.max(1), wl.numel() / out_c.max(1), win.out_h * win.out_w);
+        let (ConvGroups { out_channels: group_out, taps, .. }, positions) = (win.conv_groups(out_c, groups), win.positions());
         let skinny_rows = if taps <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
         let kernel = Kernel::Gemm { op: GemmOp::Conv2d, body: gemm_body(group_out, skinny_rows) };
         let name = kernel.name();
-        let out = self.new_buffer(&name, win.batch * out_c * positions, DType::F32)?;
+        let out = self.new_buffer(&name, numel(&win.output_shape(out_c)), DType::F32)?;
         let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
         info.extend(conv_geometry(&name, win, groups, xl)?);
         // Pieces of whole images, each binding the windows of x and the output it reads and writes
@@ -645,7 +639,7 @@ impl Backend for GpuContext {
         require_f32("conv2d", &[(x, xl), (dy, dyl)])?;
         // Pieces of whole images (one unless the tensors are above the binding limit), each a partial
         // gradient over its images' windows of x and dy; the partials are summed.
-        let dy_images = contiguous_images(dyl.offset(), out_c * win.out_h * win.out_w);
+        let dy_images = contiguous_images(dyl.offset(), out_c * win.positions());
         let mut total: Option<GpuStorage> = None;
         for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[images_of(xl), dy_images])? {
             let (x_bound, x_at) = self.bind_images(x, images_of(xl), n0, count);
@@ -662,7 +656,7 @@ impl Backend for GpuContext {
             Some(total) => Ok(total),
             // No images: a zero gradient.
             None => {
-                let shape = [out_c, win.channels / groups.max(1) * win.kernel[0] * win.kernel[1]];
+                let shape = [out_c, win.conv_groups(out_c, groups).taps];
                 self.upload(&HostData::try_filled("conv2d", DType::F32, 0.0, &shape)?)
             }
         }
@@ -679,19 +673,19 @@ impl Backend for GpuContext {
     ) -> Result<GpuStorage> {
         require_f32("conv2d", &[(w, wl), (dy, dyl)])?;
         let out_c = wl.shape()[0];
-        let (group_c, group_out, pixels) = (win.channels / groups.max(1), out_c / groups.max(1), win.in_h * win.in_w);
-        let k = group_out * win.kernel[0] * win.kernel[1];
+        let ConvGroups { channels: group_c, out_channels: group_out, .. } = win.conv_groups(out_c, groups);
+        let (pixels, k) = (win.pixels(), group_out * win.taps());
         let skinny_rows = if k <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
         let kernel = Kernel::Gemm { op: GemmOp::Conv2dInputGrad, body: gemm_body(group_c, skinny_rows) };
         let name = kernel.name();
-        let out = self.new_buffer(&name, win.batch * win.channels * pixels, DType::F32)?;
+        let out = self.new_buffer(&name, numel(&win.image_shape()), DType::F32)?;
         let mut info = to_u32s(&name, &[group_c, pixels, k, wl.offset(), 0, 0, groups, out_c, win.out_h, 0, 0])?;
         // The geometry, with dy's offset and strides where the image's go.
-        let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.out_h * win.out_w, 1]).offset_by(dyl.offset());
+        let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.positions(), 1]).offset_by(dyl.offset());
         info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
         // Pieces of whole images, as in the forward pass; info[9] and info[23] hold dx's and dy's
         // offsets within their windows.
-        let dy_images = contiguous_images(dyl.offset(), out_c * win.out_h * win.out_w);
+        let dy_images = contiguous_images(dyl.offset(), out_c * win.positions());
         let dx_images = contiguous_images(0, win.channels * pixels);
         let weights = self.whole_bindings(kernel, &[w])?;
         for (n0, count) in self.image_pieces(&name, win.batch, &[dy_images, dx_images])? {
@@ -706,7 +700,7 @@ impl Backend for GpuContext {
 
     fn im2col(&self, x: &GpuStorage, xl: &Layout, w: &Window, pad_value: f32) -> Result<GpuStorage> {
         if x.dtype != DType::F32 {
-            return Err(dtype_error("im2col", x.dtype, xl, "expected float32"));
+            return Err(dtype_error("im2col", x.dtype, xl, expect::F32));
         }
         let kernel = Kernel::Im2Col;
         let per_image = w.cols_shape()[1] * w.cols_shape()[2];
@@ -720,10 +714,10 @@ impl Backend for GpuContext {
 
     fn col2im(&self, cols: &GpuStorage, cl: &Layout, w: &Window) -> Result<GpuStorage> {
         if cols.dtype != DType::F32 {
-            return Err(dtype_error("col2im", cols.dtype, cl, "expected float32"));
+            return Err(dtype_error("col2im", cols.dtype, cl, expect::F32));
         }
         let kernel = Kernel::Col2Im;
-        let per_image = w.channels * w.in_h * w.in_w;
+        let per_image = w.channels * w.pixels();
         let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let cs = cl.strides();
         self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(0, per_image))], |at| {
@@ -735,7 +729,7 @@ impl Backend for GpuContext {
     fn max_pool2d(&self, x: &GpuStorage, xl: &Layout, w: &Window) -> Result<(GpuStorage, GpuStorage)> {
         require_f32("maxPool2d", &[(x, xl)])?;
         let kernel = Kernel::MaxPool;
-        let per_image = w.channels * w.out_h * w.out_w;
+        let per_image = w.channels * w.positions();
         let values = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let taps = self.new_buffer(&kernel.name(), w.batch * per_image, DType::I32)?;
         let (xs, out_images) = (xl.strides(), contiguous_images(0, per_image));
@@ -748,13 +742,13 @@ impl Backend for GpuContext {
     fn max_pool2d_grad(&self, dy: &GpuStorage, dyl: &Layout, taps: &GpuStorage, tl: &Layout, w: &Window) -> Result<GpuStorage> {
         require_f32("maxPool2d", &[(dy, dyl)])?;
         if taps.dtype != DType::I32 {
-            return Err(dtype_error("maxPool2d", taps.dtype, tl, "taps must be int32"));
+            return Err(dtype_error("maxPool2d", taps.dtype, tl, expect::TAPS));
         }
         if !dyl.is_contiguous() || !tl.is_contiguous() {
             return Err(Error::Invalid { op: "maxPool2d", msg: "the gradient kernel takes contiguous dy and taps".into() });
         }
         let kernel = Kernel::MaxPoolGrad;
-        let (per_output, per_image) = (w.channels * w.out_h * w.out_w, w.channels * w.in_h * w.in_w);
+        let (per_output, per_image) = (w.channels * w.positions(), w.channels * w.pixels());
         let dx = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let operands = [
             (dy, contiguous_images(dyl.offset(), per_output)),
