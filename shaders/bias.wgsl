@@ -1,9 +1,9 @@
-// The bias of a fused linear layer, bound after the output; info[12] is its offset, info[13] its stride.
+// The bias of a fused linear layer, bound after the output, at `p.bias_offset` by `p.bias_stride`.
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 fn bias_at(col: u32) -> f32 {
-    if (col < info(1)) {
-        return bias[info(12) + col * info(13)];
+    if (col < p.n) {
+        return bias[p.bias_offset + col * p.bias_stride];
     }
     return 0.0;
 }

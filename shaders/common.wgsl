@@ -1,21 +1,11 @@
-// Prelude shared by every kernel. Shapes, strides and offsets travel in `info`, a small u32 array
-// written per dispatch; each kernel documents its own `info` layout.
-@group(0) @binding(0) var<{{INFO_SPACE}}> info_words: array<vec4<u32>, 32>;
-
-// Word i of this dispatch's `info` array. It is a uniform buffer (read-only to the compiler, so its
-// reads are hoisted out of loops and shared; 1.5-2.5x faster kernels on lavapipe), except on
+// Prelude shared by every kernel. Shapes, strides, offsets and hyper-parameters travel in `p`, the
+// kernel family's parameter struct (declared in Rust, src/backend/webgpu/params.rs, whose WGSL mirror
+// is spliced in here), written per dispatch. It is a uniform buffer (read-only to the compiler, so
+// its reads are hoisted out of loops and shared; 1.5-2.5x faster kernels on lavapipe), except on
 // SwiftShader, whose uniform reads are slower than storage reads (see `InfoSpace`).
-fn info(i: u32) -> u32 {
-    return info_words[i / 4u][i % 4u];
-}
+{{PARAMS}}
 
 const WG: u32 = 256u;
-
-// The workgroup layer of a GEMM-family kernel (its batch entry, image or slice): more layers than one
-// grid dimension allows run as several dispatches, each offset by info word 127.
-fn layer_of(wid_z: u32) -> u32 {
-    return wid_z + info(127u);
-}
 
 // Linear invocation index over a 2-D grid of 1-D workgroups (the grid is split over y when it
 // exceeds the 65,535-workgroups-per-dimension limit).
@@ -25,8 +15,8 @@ fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
 
 // Along one axis of a sliding window: the output position whose window reads input coordinate `p`
 // at tap `t`, or -1 where none does (window_info order: stride, dilation, leading pad, outputs).
-fn window_output(p: u32, t: u32, stride: u32, dilation: u32, pad: u32, outputs: u32) -> i32 {
-    let q = i32(p + pad) - i32(t * dilation);
+fn window_output(at: u32, t: u32, stride: u32, dilation: u32, pad: u32, outputs: u32) -> i32 {
+    let q = i32(at + pad) - i32(t * dilation);
     if (q < 0 || u32(q) % stride != 0u || u32(q) / stride >= outputs) {
         return -1;
     }
@@ -38,23 +28,6 @@ fn window_output(p: u32, t: u32, stride: u32, dilation: u32, pad: u32, outputs: 
 fn divmod(a: u32, b: u32) -> vec2<u32> {
     let q = a / b;
     return vec2<u32>(q, a - q * b);
-}
-
-// Storage offset of the row-major element `i` of a view whose `rank` dims start at
-// info[shape_at] and strides at info[strides_at].
-fn strided_offset(i: u32, rank: u32, shape_at: u32, strides_at: u32, offset: u32) -> u32 {
-    var rest = i;
-    var at = offset;
-    for (var d = rank; d > 1u; d = d - 1u) {
-        let qr = divmod(rest, max(info(shape_at + d - 1u), 1u));
-        at = at + qr.y * info(strides_at + d - 1u);
-        rest = qr.x;
-    }
-    // The outermost index needs no division (i < numel).
-    if (rank > 0u) {
-        at = at + rest * info(strides_at);
-    }
-    return at;
 }
 
 // Scalar helpers shared by the elementwise snippets (they mirror src/backend/cpu/math.rs).

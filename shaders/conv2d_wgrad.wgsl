@@ -4,9 +4,7 @@
 // On the tiled GEMM of shaders/gemm.wgsl, with split-K: the contraction is cut into slices of
 // `chunk` (a multiple of the K tile), one per workgroup layer, each writing a partial dW that the host
 // then sums (a long contraction over few outputs would otherwise leave most of the GPU idle).
-// info: [M = Og, N = Cg*kh*kw, K = images*positions, dy_offset, positions, dy_image_stride, groups, chunk, 0, 0, 0,
-//        channels_per_group, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
-//        out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w]
+// Parameters: `ConvParams` (src/backend/webgpu/params.rs), M = Og, N = Cg*kh*kw, K = images*positions.
 @group(0) @binding(1) var<storage, read> a: array<f32>;  // dy, [N, O, P] contiguous from dy_offset
 // binding 2: the image `x` (shaders/conv_image.wgsl)
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
@@ -25,17 +23,17 @@ fn a_column_major() -> bool {
 }
 
 fn load_a(base: u32, row: u32, k: u32) -> f32 {
-    if (row < info(0) && k < info(2)) {
-        let image_position = divmod(k, info(4));
-        return a[info(3) + image_position.x * info(5) + (base * info(0) + row) * info(4) + image_position.y];
+    if (row < p.m && k < p.k) {
+        let image_position = divmod(k, p.positions);
+        return a[p.dy_offset + image_position.x * p.dy_image_stride + (base * p.m + row) * p.positions + image_position.y];
     }
     return 0.0;
 }
 
 // cols[n, col, p] (col: a tap of the group's channels) for k = n * P + p; `base` is the group.
 fn load_b(base: u32, k: u32, col: u32) -> f32 {
-    if (k < info(2) && col < info(1)) {
-        let image_position = divmod(k, info(4));
+    if (k < p.k && col < p.n) {
+        let image_position = divmod(k, p.positions);
         return im2col_at(image_position.x, base, col, image_position.y);
     }
     return 0.0;
@@ -44,14 +42,14 @@ fn load_b(base: u32, k: u32, col: u32) -> f32 {
 // Workgroup layer z = slice * groups + g: the group's rows of dy, its channels of the image, its
 // partial dW over contraction slice `slice`.
 fn a_base_of(z: u32) -> u32 {
-    return divmod(z, info(6)).y;
+    return divmod(z, p.groups).y;
 }
 
 fn b_base_of(z: u32) -> u32 {
-    return divmod(z, info(6)).y;
+    return divmod(z, p.groups).y;
 }
 
 fn k_range(z: u32, k: u32) -> vec2<u32> {
-    let begin = divmod(z, info(6)).x * info(7);
-    return vec2<u32>(begin, min(k, begin + info(7)));
+    let begin = divmod(z, p.groups).x * p.chunk;
+    return vec2<u32>(begin, min(k, begin + p.chunk));
 }

@@ -1,17 +1,19 @@
 // The image operand of the implicit-GEMM convolutions (forward and weight gradient): cols = im2col(x)
-// read on the fly through the window geometry in info[11..28] (see src/backend/webgpu/kernels.rs).
+// read on the fly through the window geometry `p.win` and the image's `p.image_offset` and `p.image_strides`.
 @group(0) @binding(2) var<storage, read> x: array<f32>;
 
 // The image value cols[k, p] for image n and group g (0 in the padding).
-fn im2col_at(n: u32, g: u32, k: u32, p: u32) -> f32 {
-    let channel_tap = divmod(k, info(14) * info(15));
-    let ci = g * info(11) + channel_tap.x;
-    let tap = divmod(channel_tap.y, info(15));
-    let out = divmod(p, info(22));
-    let y = i32(out.x * info(16) + tap.x * info(18)) - i32(info(20));
-    let xx = i32(out.y * info(17) + tap.y * info(19)) - i32(info(21));
-    if (y < 0 || y >= i32(info(12)) || xx < 0 || xx >= i32(info(13))) {
+fn im2col_at(n: u32, g: u32, k: u32, position: u32) -> f32 {
+    let w = p.win;
+    let channel_tap = divmod(k, w.kernel_h * w.kernel_w);
+    let ci = g * p.group_channels + channel_tap.x;
+    let tap = divmod(channel_tap.y, w.kernel_w);
+    let out = divmod(position, w.out_w);
+    let y = i32(out.x * w.stride_h + tap.x * w.dilation_h) - i32(w.pad_top);
+    let xx = i32(out.y * w.stride_w + tap.y * w.dilation_w) - i32(w.pad_left);
+    if (y < 0 || y >= i32(w.in_h) || xx < 0 || xx >= i32(w.in_w)) {
         return 0.0;
     }
-    return x[info(23) + n * info(24) + ci * info(25) + u32(y) * info(26) + u32(xx) * info(27)];
+    let s = p.image_strides;
+    return x[p.image_offset + n * s.x + ci * s.y + u32(y) * s.z + u32(xx) * s.w];
 }

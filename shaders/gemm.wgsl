@@ -5,7 +5,8 @@
 // with few rows (a convolution with few channels) does not compute mostly padding. K advances 16 at a
 // time through tiles staged in workgroup memory (at most 16 KiB, the WebGPU default) as vec4s: A as
 // [k][row group], B as [k][column group], so each k step reads 4 vectors per thread.
-// The including kernel provides the binding `c`, `info[0..3] = [M, N, K]`, and:
+// The including kernel provides the binding `c`, parameters `p` with `p.m, p.n, p.k` = M, N, K and
+// `p.layer` (a `GemmParams` struct), and:
 //   load_a(base, row, k) / load_b(base, k, col): one operand element (0 outside the matrix);
 //   a_base_of(z) / b_base_of(z): the `base` the loaders get in layer z (z = layer_of(wid.z): the
 //     workgroup layer plus the first layer of this dispatch);
@@ -18,6 +19,12 @@ const TK: u32 = 16u;
 const THREADS: u32 = TILE_M * 2u;
 const ROW_GROUPS: u32 = TILE_M / 4u;
 
+// The workgroup layer (batch entry, image or slice): more layers than one grid dimension allows run
+// as several dispatches, each starting at layer `p.layer`.
+fn layer_of(wid_z: u32) -> u32 {
+    return wid_z + p.layer;
+}
+
 var<workgroup> a_tile: array<vec4<f32>, TK * ROW_GROUPS>;  // [k][row group] (4 rows per vec4)
 var<workgroup> b_tile: array<vec4<f32>, 512>;  // [k][column group], 16 x 32
 
@@ -27,9 +34,9 @@ fn load_b4(base: u32, k: u32, col: u32) -> vec4<f32> {
 
 @compute @workgroup_size(16, {{TILE_Y}}, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let m = info(0);
-    let n = info(1);
-    let k = info(2);
+    let m = p.m;
+    let n = p.n;
+    let k = p.k;
     let z = layer_of(wid.z);
     let a_base = a_base_of(z);
     let b_base = b_base_of(z);
@@ -127,7 +134,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 fn store4(at: u32, col: u32, v: vec4<f32>) {
-    let n = info(1);
+    let n = p.n;
     if (col < n) { c[at] = v.x; }
     if (col + 1u < n) { c[at + 1u] = v.y; }
     if (col + 2u < n) { c[at + 2u] = v.z; }
@@ -135,10 +142,10 @@ fn store4(at: u32, col: u32, v: vec4<f32>) {
 }
 
 fn store_row(base: u32, row: u32, col: u32, lo: vec4<f32>, hi: vec4<f32>) {
-    if (row >= info(0)) {
+    if (row >= p.m) {
         return;
     }
-    let at = base + row * info(1) + col;
+    let at = base + row * p.n + col;
     store4(at, col, epilogue(lo, col));
     store4(at + 4u, col + 4u, epilogue(hi, col + 4u));
 }

@@ -1,7 +1,6 @@
 // Max pooling: values[n, c, oy, ox] is the largest image pixel its window reads (NaN wins, padding
 // never does) and taps[...] the tap ky * kw + kx holding it, the first on ties.
-// info: [numel, channels, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
-//        out_h, out_w, x_offset, x_stride_n, x_stride_c, x_stride_h, x_stride_w, out_offset]
+// Parameters: `WindowParams` (src/backend/webgpu/params.rs); the source is the image x.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> taps: array<i32>;
@@ -10,31 +9,33 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info(0)) {
+    if (i >= p.numel) {
         return;
     }
-    let kw = info(5);
-    let ox = i % info(13);
-    let oy = (i / info(13)) % info(12);
-    let plane = i / (info(13) * info(12));
-    let base = info(14) + (plane / info(1)) * info(15) + (plane % info(1)) * info(16);
+    let w = p.win;
+    let s = p.src_strides;
+    let kw = w.kernel_w;
+    let ox = i % w.out_w;
+    let oy = (i / w.out_w) % w.out_h;
+    let plane = i / (w.out_w * w.out_h);
+    let base = p.src_offset + (plane / p.channels) * s.x + (plane % p.channels) * s.y;
     var best = -inf_f32();
     var best_tap = 0u;
     var found = false;
-    for (var tap = 0u; tap < info(4) * kw; tap = tap + 1u) {
+    for (var tap = 0u; tap < w.kernel_h * kw; tap = tap + 1u) {
         // Signed arithmetic: the padded coordinate may be negative.
-        let y = i32(oy * info(6) + (tap / kw) * info(8)) - i32(info(10));
-        let xx = i32(ox * info(7) + (tap % kw) * info(9)) - i32(info(11));
-        if (y < 0 || y >= i32(info(2)) || xx < 0 || xx >= i32(info(3))) {
+        let y = i32(oy * w.stride_h + (tap / kw) * w.dilation_h) - i32(w.pad_top);
+        let xx = i32(ox * w.stride_w + (tap % kw) * w.dilation_w) - i32(w.pad_left);
+        if (y < 0 || y >= i32(w.in_h) || xx < 0 || xx >= i32(w.in_w)) {
             continue;
         }
-        let v = x[base + u32(y) * info(17) + u32(xx) * info(18)];
+        let v = x[base + u32(y) * s.z + u32(xx) * s.w];
         if (!found || v > best || (is_nan(v) && !is_nan(best))) {
             best = v;
             best_tap = tap;
             found = true;
         }
     }
-    values[info(19) + i] = best;
-    taps[info(19) + i] = i32(best_tap);
+    values[p.out_offset + i] = best;
+    taps[p.taps_offset + i] = i32(best_tap);
 }

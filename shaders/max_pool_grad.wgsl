@@ -1,7 +1,7 @@
 // The input gradient of max pooling: each image pixel sums the output gradients of the windows whose
 // maximum it was (no two threads write one pixel, so no atomics).
-// info: [numel, channels, in_h, in_w, kh, kw, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left,
-//        out_h, out_w, dy_offset, taps_offset, dx_offset]
+// Parameters: `WindowParams` (src/backend/webgpu/params.rs); the source is dy (contiguous), the
+// output dx.
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> taps: array<i32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
@@ -10,31 +10,32 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let i = linear_index(wid, nwg, lid);
-    if (i >= info(0)) {
+    if (i >= p.numel) {
         return;
     }
-    let in_w = info(3);
-    let kw = info(5);
+    let w = p.win;
+    let in_w = w.in_w;
+    let kw = w.kernel_w;
     let x = i % in_w;
-    let y = (i / in_w) % info(2);
-    let plane = i / (in_w * info(2));
-    let first = plane * info(12) * info(13);
+    let y = (i / in_w) % w.in_h;
+    let plane = i / (in_w * w.in_h);
+    let first = plane * w.out_h * w.out_w;
     var sum = 0.0;
-    for (var ky = 0u; ky < info(4); ky = ky + 1u) {
-        let oy = window_output(y, ky, info(6), info(8), info(10), info(12));
+    for (var ky = 0u; ky < w.kernel_h; ky = ky + 1u) {
+        let oy = window_output(y, ky, w.stride_h, w.dilation_h, w.pad_top, w.out_h);
         if (oy < 0) {
             continue;
         }
         for (var kx = 0u; kx < kw; kx = kx + 1u) {
-            let ox = window_output(x, kx, info(7), info(9), info(11), info(13));
+            let ox = window_output(x, kx, w.stride_w, w.dilation_w, w.pad_left, w.out_w);
             if (ox < 0) {
                 continue;
             }
-            let o = first + u32(oy) * info(13) + u32(ox);
-            if (taps[info(15) + o] == i32(ky * kw + kx)) {
-                sum = sum + dy[info(14) + o];
+            let o = first + u32(oy) * w.out_w + u32(ox);
+            if (taps[p.taps_offset + o] == i32(ky * kw + kx)) {
+                sum = sum + dy[p.src_offset + o];
             }
         }
     }
-    dx[info(16) + i] = sum;
+    dx[p.out_offset + i] = sum;
 }

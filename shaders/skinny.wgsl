@@ -2,13 +2,19 @@
 // appended instead of shaders/gemm.wgsl, whose tiles (16 rows at least) would then mostly compute
 // padding. One invocation per output element: workgroups of 64 columns, workgroup row y = the row,
 // layer z = layer_of(wid.z) the batch/image/slice the including kernel defines. It uses the same
-// interface as the GEMM body (info[0..3] = [M, N, K], load_a, load_b, a_base_of, b_base_of, k_range,
+// interface as the GEMM body (p.m, p.n, p.k = M, N, K, p.layer, load_a, load_b, a_base_of, b_base_of, k_range,
 // epilogue, c_offset, binding `c`) and stores at c_offset() + z * M * N + row * N + col like it.
 // Four accumulators over interleaved K keep independent multiply-adds in flight.
+// The workgroup layer (batch entry, image or slice): more layers than one grid dimension allows run
+// as several dispatches, each starting at layer `p.layer`.
+fn layer_of(wid_z: u32) -> u32 {
+    return wid_z + p.layer;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    let m = info(0);
-    let n = info(1);
+    let m = p.m;
+    let n = p.n;
     let col = gid.x;
     let row = wid.y;
     let z = layer_of(wid.z);
@@ -17,7 +23,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     }
     let a_base = a_base_of(z);
     let b_base = b_base_of(z);
-    let ks = k_range(z, info(2));
+    let ks = k_range(z, p.k);
     var acc = vec4<f32>(0.0);
     var i = ks.x;
     for (; i + 4u <= ks.y; i = i + 4u) {

@@ -1,6 +1,7 @@
 //! The [`Backend`] kernels of the WebGPU backend: each fills a kernel's `info` array (the layout of
 //! every family is documented at the top of its `.wgsl` file) and queues one or a few dispatches.
 
+use super::params::{u32_of, u32x4_of, ConvParams, GemmParams, MatmulParams, Params, WindowGeometry, WindowParams};
 use super::shaders::{GemmBody, GemmOp, Kernel};
 use super::split::Images;
 use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
@@ -8,6 +9,7 @@ use crate::backend::{dtype_error, expect, Activation, Backend, BinaryOp, ConvGro
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::{numel, Layout};
+use bytemuck::Zeroable;
 
 /// Rows shorter than this are reduced one invocation per output (`shaders/reduce_rows.wgsl`).
 const SHORT_ROW: usize = 256;
@@ -18,9 +20,6 @@ const LONG_ROW_CHUNK: usize = 4096;
 /// Workgroups the split-K weight gradient aims for, and the shortest contraction slice it makes.
 const WGRAD_WORKGROUPS: usize = 512;
 const WGRAD_MIN_CHUNK: usize = 2048;
-/// The `info` word of GEMM-family kernels holding the first workgroup layer of a dispatch (the last
-/// word a kernel reads, clear of every kernel's own parameters).
-const LAYER_OFFSET: usize = super::info::WORDS - 1;
 /// Products whose result has at most this many rows (batch-1 inference; convolutions with few
 /// channels) run as one invocation per output (`shaders/skinny.wgsl`): even the smallest tile (16
 /// rows) would compute mostly padding.
@@ -57,54 +56,18 @@ fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
     Ok(info)
 }
 
-/// `info[11..28]` of the implicit-GEMM convolution kernels: the window and the image's strides.
-fn conv_geometry(op: &str, w: &Window, groups: usize, xl: &Layout) -> Result<Vec<u32>> {
-    let xs = xl.strides();
-    to_u32s(
-        op,
-        &[
-            w.conv_groups(0, groups).channels,
-            w.in_h,
-            w.in_w,
-            w.kernel[0],
-            w.kernel[1],
-            w.stride[0],
-            w.stride[1],
-            w.dilation[0],
-            w.dilation[1],
-            w.pad[0],
-            w.pad[1],
-            w.out_w,
-            xl.offset(),
-            xs[0],
-            xs[1],
-            xs[2],
-            xs[3],
-        ],
-    )
-}
-
-/// The geometry part of the im2col/col2im `info` arrays.
-fn window_info(op: &str, numel: usize, w: &Window) -> Result<Vec<u32>> {
-    to_u32s(
-        op,
-        &[
-            numel,
-            w.channels,
-            w.in_h,
-            w.in_w,
-            w.kernel[0],
-            w.kernel[1],
-            w.stride[0],
-            w.stride[1],
-            w.dilation[0],
-            w.dilation[1],
-            w.pad[0],
-            w.pad[1],
-            w.out_h,
-            w.out_w,
-        ],
-    )
+/// The convolution parameters shared by its three kernels: the window, the group sizes and the image
+/// operand `image` (`x`, or `dy` viewed as an image), the rest zero.
+fn conv_params(op: &str, w: &Window, groups: &ConvGroups, image: &Layout) -> Result<ConvParams> {
+    let u = |v| u32_of(op, v);
+    Ok(ConvParams {
+        win: WindowGeometry::of(op, w)?,
+        groups: u(groups.groups)?,
+        group_channels: u(groups.channels)?,
+        image_offset: u(image.offset())?,
+        image_strides: u32x4_of(op, image.strides())?,
+        ..Zeroable::zeroed()
+    })
 }
 
 /// The images of an NCHW view (axis 0).
@@ -160,17 +123,36 @@ impl GpuContext {
         let name = kernel.name();
         let out = self.new_buffer(&name, batch * m * n, DType::F32)?;
         let (sa, sb) = (al.strides(), bl.strides());
-        let bias_info = match epilogue {
-            Some((_, bl, _)) => to_u32s(&name, &[bl.offset(), bl.strides().first().copied().unwrap_or(0)])?,
-            None => Vec::new(),
+        let u = |v| u32_of(&name, v);
+        let (bias_offset, bias_stride) = match epilogue {
+            Some((_, bl, _)) => (u(bl.offset())?, u(bl.strides().first().copied().unwrap_or(0))?),
+            None => (0, 0),
+        };
+        let params = |m, a_offset, a_batch, b_offset, b_batch, c_offset| -> Result<MatmulParams> {
+            Ok(MatmulParams {
+                m: u(m)?,
+                n: u(n)?,
+                k: u(k)?,
+                layer: 0,
+                a_offset: u(a_offset)?,
+                a_row: u(sa[1])?,
+                a_col: u(sa[2])?,
+                a_batch: u(a_batch)?,
+                b_offset: u(b_offset)?,
+                b_row: u(sb[1])?,
+                b_col: u(sb[2])?,
+                b_batch: u(b_batch)?,
+                c_offset: u(c_offset)?,
+                bias_offset,
+                bias_stride,
+            })
         };
         let bias = epilogue.map(|(bias, _, _)| Bound::whole(bias.buffer()));
         let limit = self.limits.max_storage_buffer_binding_size;
         if [a, b, &out].iter().all(|s| s.buffer().size() <= limit) {
-            let mut info = to_u32s(&name, &[m, n, k, al.offset(), sa[1], sa[2], sa[0], bl.offset(), sb[1], sb[2], sb[0], 0])?;
-            info.extend(&bias_info);
+            let params = params(m, al.offset(), sa[0], bl.offset(), sb[0], 0)?;
             let bound: Vec<Bound> = [a, b, &out].iter().map(|s| Bound::whole(s.buffer())).chain(bias).collect();
-            self.dispatch_gemm(kernel, &info, &bound, m, n, batch)?;
+            self.dispatch_gemm(kernel, params, &bound, m, n, batch)?;
             return Ok(out);
         }
         // Above the binding limit: one product per batch entry and block of rows, each binding the
@@ -197,11 +179,9 @@ impl GpuContext {
                 let r = rows.min(m - r0);
                 let (a_bound, a_view) = self.bind_view(a, &al.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
                 let (c_bound, c_view) = self.bind_view(&out, &cl.sliced(0, p, 1, 1).sliced(1, r0, r, 1));
-                let mut info =
-                    to_u32s(&name, &[r, n, k, a_view.offset(), sa[1], sa[2], 0, b_view.offset(), sb[1], sb[2], 0, c_view.offset()])?;
-                info.extend(&bias_info);
+                let params = params(r, a_view.offset(), 0, b_view.offset(), 0, c_view.offset())?;
                 let bound: Vec<Bound> = [a_bound, b_bound, c_bound].into_iter().chain(bias).collect();
-                self.dispatch_gemm(kernel, &info, &bound, r, n, 1)?;
+                self.dispatch_gemm(kernel, params, &bound, r, n, 1)?;
             }
         }
         Ok(out)
@@ -238,7 +218,8 @@ impl GpuContext {
     /// `dy`'s offset counted from their windows' starts), with split-K over its contraction.
     fn weight_grad_piece(&self, x: (Bound, Layout), dy: (Bound, usize), win: &Window, groups: usize, out_c: usize) -> Result<GpuStorage> {
         let positions = win.positions();
-        let ConvGroups { out_channels: group_out, taps, .. } = win.conv_groups(out_c, groups);
+        let sizes = win.conv_groups(out_c, groups);
+        let ConvGroups { out_channels: group_out, taps, .. } = sizes;
         let body = gemm_body(group_out, SKINNY_ROWS);
         let kernel = Kernel::Gemm { op: GemmOp::Conv2dWeightGrad, body };
         let name = kernel.name();
@@ -251,10 +232,19 @@ impl GpuContext {
         let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
         let slices = contraction.div_ceil(chunk.max(1)).max(1);
         let partial = self.new_buffer(&name, slices * out_c * taps, DType::F32)?;
-        let mut info = to_u32s(&name, &[group_out, taps, contraction, dy.1, positions, out_c * positions, groups, chunk, 0, 0, 0])?;
-        info.extend(conv_geometry(&name, win, groups, &x.1)?);
+        let u = |v| u32_of(&name, v);
+        let params = ConvParams {
+            m: u(group_out)?,
+            n: u(taps)?,
+            k: u(contraction)?,
+            dy_offset: u(dy.1)?,
+            positions: u(positions)?,
+            dy_image_stride: u(out_c * positions)?,
+            chunk: u(chunk)?,
+            ..conv_params(&name, win, &sizes, &x.1)?
+        };
         let bound = [dy.0, x.0, self.whole_bindings(kernel, &[&partial])?[0]];
-        self.dispatch_gemm(kernel, &info, &bound, group_out, taps, groups * slices)?;
+        self.dispatch_gemm(kernel, params, &bound, group_out, taps, groups * slices)?;
         if slices == 1 {
             return Ok(partial);
         }
@@ -262,9 +252,17 @@ impl GpuContext {
     }
 
     /// Queues a GEMM-family kernel over `layers` results of `m` x `n`: one dispatch, or several when
-    /// the layers exceed one grid dimension's limit (each chunk's first layer travels in info word
-    /// `LAYER_OFFSET`, see `layer_of` in shaders/common.wgsl).
-    fn dispatch_gemm(&self, kernel: Kernel, info: &[u32], bound: &[Bound], m: usize, n: usize, layers: usize) -> Result<()> {
+    /// the layers exceed one grid dimension's limit (each chunk's first layer travels in the
+    /// parameters' `layer`, see `layer_of` in shaders/gemm.wgsl).
+    fn dispatch_gemm<P: GemmParams>(
+        &self,
+        kernel: Kernel,
+        mut params: P,
+        bound: &[Bound],
+        m: usize,
+        n: usize,
+        layers: usize,
+    ) -> Result<()> {
         let name = kernel.name();
         let Kernel::Gemm { body, .. } = kernel else {
             return Err(Error::Gpu { op: name, msg: "not a GEMM-family kernel".into() });
@@ -274,12 +272,10 @@ impl GpuContext {
         if gx > max || gy > max {
             return Err(Error::Gpu { op: name, msg: format!("a result of {m} x {n} needs more than {max} workgroups per dimension") });
         }
-        let mut info = info.to_vec();
-        info.resize(LAYER_OFFSET + 1, 0);
         let layers = to_u32(&name, layers)?;
         for first in (0..layers).step_by(max.max(1) as usize) {
-            info[LAYER_OFFSET] = first;
-            self.dispatch_bound(kernel, &info, bound, (gx, gy, max.min(layers - first)))?;
+            params.set_layer(first);
+            self.dispatch_bound(kernel, params.words(), bound, (gx, gy, max.min(layers - first)))?;
         }
         Ok(())
     }
@@ -287,24 +283,25 @@ impl GpuContext {
     /// Queues a sliding-window kernel (im2col, col2im, pooling) with one invocation per element of
     /// `per_image` per image, over pieces of whole images (one piece unless an operand is above the
     /// binding limit). Each piece binds its images of every operand (bindings 1..); the kernel's
-    /// `info` is the window's geometry followed by `tail(at)`, `at` holding where each operand's
-    /// first image starts within its window.
+    /// parameters are `place(params, at)`: `params` holding the piece's size and the window, `at`
+    /// where each operand's first image starts within its window.
     fn window_pass(
         &self,
         kernel: Kernel,
         w: &Window,
         per_image: usize,
         operands: &[(&GpuStorage, Images)],
-        tail: impl Fn(&[usize]) -> Vec<usize>,
+        place: impl Fn(WindowParams, &[u32]) -> WindowParams,
     ) -> Result<()> {
         let name = kernel.name();
+        let (channels, win) = (u32_of(&name, w.channels)?, WindowGeometry::of(&name, w)?);
         let images: Vec<Images> = operands.iter().map(|(_, images)| *images).collect();
         for (n0, count) in self.image_pieces(&name, w.batch, &images)? {
             let (bound, at): (Vec<Bound>, Vec<usize>) =
                 operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
-            let mut info = window_info(&name, count * per_image, w)?;
-            info.extend(to_u32s(&name, &tail(&at))?);
-            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, count * per_image)?)?;
+            let params = WindowParams { numel: u32_of(&name, count * per_image)?, channels, win, ..Zeroable::zeroed() };
+            let params = place(params, &to_u32s(&name, &at)?);
+            self.dispatch_bound(kernel, params.words(), &bound, self.grid_for(&name, count * per_image)?)?;
         }
         Ok(())
     }
@@ -603,24 +600,31 @@ impl Backend for GpuContext {
     fn conv2d(&self, x: &GpuStorage, xl: &Layout, w: &GpuStorage, wl: &Layout, win: &Window, groups: usize) -> Result<GpuStorage> {
         require_f32("conv2d", &[(x, xl), (w, wl)])?;
         let out_c = wl.shape()[0];
-        let (ConvGroups { out_channels: group_out, taps, .. }, positions) = (win.conv_groups(out_c, groups), win.positions());
+        let (sizes, positions) = (win.conv_groups(out_c, groups), win.positions());
+        let ConvGroups { out_channels: group_out, taps, .. } = sizes;
         let skinny_rows = if taps <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
         let kernel = Kernel::Gemm { op: GemmOp::Conv2d, body: gemm_body(group_out, skinny_rows) };
         let name = kernel.name();
         let out = self.new_buffer(&name, numel(&win.output_shape(out_c)), DType::F32)?;
-        let mut info = to_u32s(&name, &[group_out, positions, taps, wl.offset(), taps, 1, groups, 0, 0, 0, 0])?;
-        info.extend(conv_geometry(&name, win, groups, xl)?);
+        let u = |v| u32_of(&name, v);
+        let mut params = ConvParams {
+            m: u(group_out)?,
+            n: u(positions)?,
+            k: u(taps)?,
+            weights_offset: u(wl.offset())?,
+            weights_row: u(taps)?,
+            ..conv_params(&name, win, &sizes, xl)?
+        };
         // Pieces of whole images, each binding the windows of x and the output it reads and writes
-        // (one piece unless the tensors are above the binding limit); info[7] and info[23] hold
-        // the output's and the image's offsets within their windows.
+        // (one piece unless the tensors are above the binding limit), with the output's and the
+        // image's offsets within their windows.
         let (images, out_images) = (images_of(xl), contiguous_images(0, out_c * positions));
         let weights = self.whole_bindings(kernel, &[w])?;
         for (n0, count) in self.image_pieces(&name, win.batch, &[images, out_images])? {
             let (x_bound, x_at) = self.bind_images(x, images, n0, count);
             let (c_bound, c_at) = self.bind_images(&out, out_images, n0, count);
-            info[7] = to_u32(&name, c_at)?;
-            info[23] = to_u32(&name, x_at)?;
-            self.dispatch_gemm(kernel, &info, &[weights[0], x_bound, c_bound], group_out, positions, count * groups)?;
+            (params.out_offset, params.image_offset) = (u(c_at)?, u(x_at)?);
+            self.dispatch_gemm(kernel, params, &[weights[0], x_bound, c_bound], group_out, positions, count * groups)?;
         }
         Ok(out)
     }
@@ -673,27 +677,34 @@ impl Backend for GpuContext {
     ) -> Result<GpuStorage> {
         require_f32("conv2d", &[(w, wl), (dy, dyl)])?;
         let out_c = wl.shape()[0];
-        let ConvGroups { channels: group_c, out_channels: group_out, .. } = win.conv_groups(out_c, groups);
+        let sizes = win.conv_groups(out_c, groups);
+        let ConvGroups { channels: group_c, out_channels: group_out, .. } = sizes;
         let (pixels, k) = (win.pixels(), group_out * win.taps());
         let skinny_rows = if k <= SKINNY_CONV_TAPS { SKINNY_ROWS } else { 0 };
         let kernel = Kernel::Gemm { op: GemmOp::Conv2dInputGrad, body: gemm_body(group_c, skinny_rows) };
         let name = kernel.name();
         let out = self.new_buffer(&name, numel(&win.image_shape()), DType::F32)?;
-        let mut info = to_u32s(&name, &[group_c, pixels, k, wl.offset(), 0, 0, groups, out_c, win.out_h, 0, 0])?;
         // The geometry, with dy's offset and strides where the image's go.
         let dy_as_image = Layout::contiguous(&[win.batch, out_c, win.positions(), 1]).offset_by(dyl.offset());
-        info.extend(conv_geometry(&name, win, groups, &dy_as_image)?);
-        // Pieces of whole images, as in the forward pass; info[9] and info[23] hold dx's and dy's
-        // offsets within their windows.
+        let u = |v| u32_of(&name, v);
+        let mut params = ConvParams {
+            m: u(group_c)?,
+            n: u(pixels)?,
+            k: u(k)?,
+            weights_offset: u(wl.offset())?,
+            out_channels: u(out_c)?,
+            ..conv_params(&name, win, &sizes, &dy_as_image)?
+        };
+        // Pieces of whole images, as in the forward pass, with dx's and dy's offsets within their
+        // windows.
         let dy_images = contiguous_images(dyl.offset(), out_c * win.positions());
         let dx_images = contiguous_images(0, win.channels * pixels);
         let weights = self.whole_bindings(kernel, &[w])?;
         for (n0, count) in self.image_pieces(&name, win.batch, &[dy_images, dx_images])? {
             let (dy_bound, dy_at) = self.bind_images(dy, dy_images, n0, count);
             let (c_bound, c_at) = self.bind_images(&out, dx_images, n0, count);
-            info[9] = to_u32(&name, c_at)?;
-            info[23] = to_u32(&name, dy_at)?;
-            self.dispatch_gemm(kernel, &info, &[weights[0], dy_bound, c_bound], group_c, pixels, count * groups)?;
+            (params.out_offset, params.image_offset) = (u(c_at)?, u(dy_at)?);
+            self.dispatch_gemm(kernel, params, &[weights[0], dy_bound, c_bound], group_c, pixels, count * groups)?;
         }
         Ok(out)
     }
@@ -705,9 +716,13 @@ impl Backend for GpuContext {
         let kernel = Kernel::Im2Col;
         let per_image = w.cols_shape()[1] * w.cols_shape()[2];
         let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
-        let xs = xl.strides();
-        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&out, contiguous_images(0, per_image))], |at| {
-            vec![at[0], xs[0], xs[1], xs[2], xs[3], pad_value.to_bits() as usize, at[1]]
+        let src_strides = u32x4_of(&kernel.name(), xl.strides())?;
+        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&out, contiguous_images(0, per_image))], |p, at| WindowParams {
+            src_offset: at[0],
+            src_strides,
+            pad_value,
+            out_offset: at[1],
+            ..p
         })?;
         Ok(out)
     }
@@ -719,9 +734,12 @@ impl Backend for GpuContext {
         let kernel = Kernel::Col2Im;
         let per_image = w.channels * w.pixels();
         let out = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
-        let cs = cl.strides();
-        self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(0, per_image))], |at| {
-            vec![at[0], cs[0], cs[1], cs[2], at[1]]
+        let src_strides = u32x4_of(&kernel.name(), cl.strides())?;
+        self.window_pass(kernel, w, per_image, &[(cols, images_of(cl)), (&out, contiguous_images(0, per_image))], |p, at| WindowParams {
+            src_offset: at[0],
+            src_strides,
+            out_offset: at[1],
+            ..p
         })?;
         Ok(out)
     }
@@ -732,9 +750,13 @@ impl Backend for GpuContext {
         let per_image = w.channels * w.positions();
         let values = self.new_buffer(&kernel.name(), w.batch * per_image, DType::F32)?;
         let taps = self.new_buffer(&kernel.name(), w.batch * per_image, DType::I32)?;
-        let (xs, out_images) = (xl.strides(), contiguous_images(0, per_image));
-        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&values, out_images), (&taps, out_images)], |at| {
-            vec![at[0], xs[0], xs[1], xs[2], xs[3], at[1]]
+        let (src_strides, out_images) = (u32x4_of(&kernel.name(), xl.strides())?, contiguous_images(0, per_image));
+        self.window_pass(kernel, w, per_image, &[(x, images_of(xl)), (&values, out_images), (&taps, out_images)], |p, at| WindowParams {
+            src_offset: at[0],
+            src_strides,
+            out_offset: at[1],
+            taps_offset: at[2],
+            ..p
         })?;
         Ok((values, taps))
     }
@@ -755,7 +777,12 @@ impl Backend for GpuContext {
             (taps, contiguous_images(tl.offset(), per_output)),
             (&dx, contiguous_images(0, per_image)),
         ];
-        self.window_pass(kernel, w, per_image, &operands, |at| at.to_vec())?;
+        self.window_pass(kernel, w, per_image, &operands, |p, at| WindowParams {
+            src_offset: at[0],
+            taps_offset: at[1],
+            out_offset: at[2],
+            ..p
+        })?;
         Ok(dx)
     }
 }

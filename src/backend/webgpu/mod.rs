@@ -5,6 +5,7 @@ mod context;
 mod faults;
 mod info;
 mod kernels;
+pub mod params;
 mod pool;
 pub mod shaders;
 mod split;

@@ -2,6 +2,7 @@
 //! prelude and specialised by replacing `{{NAME}}` snippets (element types, the op's expression). A
 //! specialised kernel is its own pipeline in the cache.
 
+use super::params::{ConvParams, MatmulParams, ParamsDecl, WindowParams};
 use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp, UpdateOp};
 use crate::dtype::DType;
 
@@ -14,6 +15,8 @@ const SKINNY: &str = include_str!("../../../shaders/skinny.wgsl");
 const CONV_IMAGE: &str = include_str!("../../../shaders/conv_image.wgsl");
 /// The out-of-range index record, for the kernels that read indices.
 const FAULT: &str = include_str!("../../../shaders/fault.wgsl");
+/// The positional `info` array of the families without a parameter struct.
+const INFO: &str = include_str!("../../../shaders/info.wgsl");
 
 /// A kernel family and its specialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -296,7 +299,22 @@ impl Kernel {
             InfoSpace::Uniform => "uniform",
             InfoSpace::Storage => "storage, read",
         };
-        format!("{}\n{fault}\n{body}\n{gemm}", COMMON.replace("{{INFO_SPACE}}", space))
+        let params = match self.params() {
+            Some(decl) => format!("{}\n@group(0) @binding(0) var<{space}> p: {};", decl.structs, decl.name),
+            None => INFO.replace("{{INFO_SPACE}}", space),
+        };
+        format!("{}\n{fault}\n{body}\n{gemm}", COMMON.replace("{{PARAMS}}", &params))
+    }
+
+    /// The parameter struct this kernel reads at binding 0 (None: the positional `info` of
+    /// shaders/info.wgsl).
+    pub fn params(&self) -> Option<ParamsDecl> {
+        Some(match self {
+            Kernel::Gemm { op: GemmOp::Matmul(_), .. } => ParamsDecl::of::<MatmulParams>(),
+            Kernel::Gemm { .. } => ParamsDecl::of::<ConvParams>(),
+            Kernel::Im2Col | Kernel::Col2Im | Kernel::MaxPool | Kernel::MaxPoolGrad => ParamsDecl::of::<WindowParams>(),
+            _ => return None,
+        })
     }
 }
 

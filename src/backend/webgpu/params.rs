@@ -1,0 +1,271 @@
+//! Named kernel parameters: one `#[repr(C)]` struct per kernel family, declared once with
+//! [`kernel_params!`], which also renders the WGSL `struct` the family's shader reads it as (spliced
+//! into the source by [`super::shaders::Kernel::source`], bound as `p` at binding 0). The Rust
+//! declaration is the one source of the field order; `tests/shaders.rs` parses every shader with naga
+//! and checks that the WGSL layout rules give each member the offset `offset_of!` gives the Rust field.
+//!
+//! Field types: `u32`, `f32`, [`U32x4`] (a `vec4<u32>`, 16-byte aligned in WGSL: place it at a
+//! multiple of 16 bytes), and nested parameter structs (a WGSL struct in a uniform is 16-byte aligned
+//! and its size a multiple of 16: give nested ones a multiple of four words, at a multiple of 16).
+
+use crate::error::{Error, Result};
+
+/// A `vec4<u32>` (shapes and strides of a rank-4 view).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct U32x4(pub [u32; 4]);
+
+/// A field of a parameter struct as the WGSL mirror declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    /// The WGSL type (`u32`, `f32`, `vec4<u32>`, or a nested struct's name).
+    pub wgsl: String,
+    /// Byte offset in the Rust struct (`offset_of!`).
+    pub offset: usize,
+    pub size: usize,
+}
+
+/// A type a parameter struct's field may have.
+pub trait WgslType {
+    /// The type's name in WGSL.
+    fn wgsl() -> String;
+    /// The WGSL declarations it needs (nested structs), appended to `out` once each.
+    fn declare(_out: &mut Vec<String>) {}
+}
+
+impl WgslType for u32 {
+    fn wgsl() -> String {
+        "u32".into()
+    }
+}
+
+impl WgslType for f32 {
+    fn wgsl() -> String {
+        "f32".into()
+    }
+}
+
+impl WgslType for U32x4 {
+    fn wgsl() -> String {
+        "vec4<u32>".into()
+    }
+}
+
+/// A kernel family's parameters: the words one dispatch's binding 0 holds.
+pub trait Params: bytemuck::Pod + WgslType {
+    /// The struct's name in Rust and WGSL.
+    const NAME: &'static str;
+    /// Its fields, in declaration order.
+    fn fields() -> Vec<Field>;
+
+    /// The words uploaded for a dispatch.
+    fn words(&self) -> &[u32] {
+        bytemuck::cast_slice(std::slice::from_ref(self))
+    }
+
+    /// The WGSL declarations of this struct and of the structs it nests.
+    fn wgsl_structs() -> String {
+        let mut out = Vec::new();
+        Self::declare(&mut out);
+        out.join("\n")
+    }
+}
+
+/// The WGSL `struct` text of `P` (its nested structs declared before it, once).
+pub(crate) fn declare_struct<P: Params>(nested: impl FnOnce(&mut Vec<String>), out: &mut Vec<String>) {
+    nested(out);
+    let members: Vec<String> = P::fields().iter().map(|f| format!("    {}: {},", f.name, f.wgsl)).collect();
+    let text = format!("struct {} {{\n{}\n}}", P::NAME, members.join("\n"));
+    if !out.contains(&text) {
+        out.push(text);
+    }
+}
+
+/// Declares a parameter struct and its WGSL mirror (see the module docs).
+macro_rules! kernel_params {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[repr(C)]
+        #[derive(Debug, Clone, Copy, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+        }
+
+        impl $crate::backend::webgpu::params::WgslType for $name {
+            fn wgsl() -> String {
+                stringify!($name).into()
+            }
+            fn declare(out: &mut Vec<String>) {
+                $crate::backend::webgpu::params::declare_struct::<$name>(
+                    |out| { $(<$ty as $crate::backend::webgpu::params::WgslType>::declare(out);)* },
+                    out,
+                );
+            }
+        }
+
+        impl $crate::backend::webgpu::params::Params for $name {
+            const NAME: &'static str = stringify!($name);
+            fn fields() -> Vec<$crate::backend::webgpu::params::Field> {
+                vec![$($crate::backend::webgpu::params::Field {
+                    name: stringify!($field),
+                    wgsl: <$ty as $crate::backend::webgpu::params::WgslType>::wgsl(),
+                    offset: std::mem::offset_of!($name, $field),
+                    size: std::mem::size_of::<$ty>(),
+                }),*]
+            }
+        }
+    };
+}
+
+/// A size, index or offset as the u32 a kernel reads, or the error naming the op it overflows.
+pub(crate) fn u32_of(op: &str, value: usize) -> Result<u32> {
+    u32::try_from(value).map_err(|_| Error::Gpu { op: op.to_string(), msg: format!("{value} exceeds the u32 range") })
+}
+
+/// Four sizes as a `vec4<u32>`.
+pub(crate) fn u32x4_of(op: &str, values: &[usize]) -> Result<U32x4> {
+    let mut out = [0u32; 4];
+    for (o, &v) in out.iter_mut().zip(values) {
+        *o = u32_of(op, v)?;
+    }
+    Ok(U32x4(out))
+}
+
+/// A kernel's parameter struct as its shader declares it: for the source and the layout test.
+#[derive(Debug, Clone)]
+pub struct ParamsDecl {
+    pub name: &'static str,
+    /// The WGSL struct declarations (nested ones first).
+    pub structs: String,
+    pub fields: Vec<Field>,
+}
+
+impl ParamsDecl {
+    pub fn of<P: Params>() -> ParamsDecl {
+        ParamsDecl { name: P::NAME, structs: P::wgsl_structs(), fields: P::fields() }
+    }
+}
+
+/// The GEMM-family parameters: the product's `m x n` (contraction `k`) and the first workgroup layer
+/// of a dispatch (`layer_of` in shaders/gemm.wgsl and shaders/skinny.wgsl), which
+/// `GpuContext::dispatch_gemm` sets per chunk of layers.
+pub trait GemmParams: Params {
+    fn set_layer(&mut self, first: u32);
+}
+
+kernel_params! {
+    /// The geometry of a sliding window as the kernels read it (see [`crate::backend::Window`]).
+    pub struct WindowGeometry {
+        in_h: u32,
+        in_w: u32,
+        kernel_h: u32,
+        kernel_w: u32,
+        stride_h: u32,
+        stride_w: u32,
+        dilation_h: u32,
+        dilation_w: u32,
+        pad_top: u32,
+        pad_left: u32,
+        out_h: u32,
+        out_w: u32,
+    }
+}
+
+impl WindowGeometry {
+    pub(crate) fn of(op: &str, w: &crate::backend::Window) -> Result<WindowGeometry> {
+        let u = |v| u32_of(op, v);
+        Ok(WindowGeometry {
+            in_h: u(w.in_h)?,
+            in_w: u(w.in_w)?,
+            kernel_h: u(w.kernel[0])?,
+            kernel_w: u(w.kernel[1])?,
+            stride_h: u(w.stride[0])?,
+            stride_w: u(w.stride[1])?,
+            dilation_h: u(w.dilation[0])?,
+            dilation_w: u(w.dilation[1])?,
+            pad_top: u(w.pad[0])?,
+            pad_left: u(w.pad[1])?,
+            out_h: u(w.out_h)?,
+            out_w: u(w.out_w)?,
+        })
+    }
+}
+
+kernel_params! {
+    /// Batched matmul and the fused linear layer (shaders/matmul.wgsl, shaders/bias.wgsl): `C[p] =
+    /// A[p] @ B[p]` through strides; `c_offset` is nonzero where the product runs in pieces.
+    pub struct MatmulParams {
+        m: u32,
+        n: u32,
+        k: u32,
+        layer: u32,
+        a_offset: u32,
+        a_row: u32,
+        a_col: u32,
+        a_batch: u32,
+        b_offset: u32,
+        b_row: u32,
+        b_col: u32,
+        b_batch: u32,
+        c_offset: u32,
+        bias_offset: u32,
+        bias_stride: u32,
+    }
+}
+
+kernel_params! {
+    /// The implicit-GEMM convolution, its weight gradient and its input gradient
+    /// (shaders/conv2d*.wgsl, shaders/conv_image.wgsl). The image operand (`x`; `dy` viewed as
+    /// `[N, O, positions, 1]` for the input gradient) is read through `image_offset` and
+    /// `image_strides`; `out_offset` is where the dispatch's output window starts.
+    pub struct ConvParams {
+        m: u32,
+        n: u32,
+        k: u32,
+        layer: u32,
+        win: WindowGeometry,
+        groups: u32,
+        group_channels: u32,
+        out_channels: u32,
+        weights_offset: u32,
+        weights_row: u32,
+        out_offset: u32,
+        dy_offset: u32,
+        positions: u32,
+        dy_image_stride: u32,
+        chunk: u32,
+        image_offset: u32,
+        /// Padding: `image_strides` is a `vec4`, 16-byte aligned in WGSL.
+        unused: u32,
+        image_strides: U32x4,
+    }
+}
+
+kernel_params! {
+    /// im2col, col2im, max pooling and its gradient (shaders/im2col.wgsl, col2im.wgsl,
+    /// max_pool.wgsl, max_pool_grad.wgsl): `numel` outputs over `channels` channels; the source
+    /// operand (image, columns or dy) starts at `src_offset` with `src_strides`.
+    pub struct WindowParams {
+        numel: u32,
+        channels: u32,
+        src_offset: u32,
+        out_offset: u32,
+        win: WindowGeometry,
+        src_strides: U32x4,
+        taps_offset: u32,
+        pad_value: f32,
+    }
+}
+
+impl GemmParams for MatmulParams {
+    fn set_layer(&mut self, first: u32) {
+        self.layer = first;
+    }
+}
+
+impl GemmParams for ConvParams {
+    fn set_layer(&mut self, first: u32) {
+        self.layer = first;
+    }
+}
