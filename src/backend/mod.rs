@@ -3,12 +3,13 @@
 
 pub mod cpu;
 mod ops;
+mod unary;
 mod update;
 pub mod webgpu;
 
 use std::rc::Rc;
 
-pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp, Window};
+pub use ops::{Activation, BinaryOp, GradDomain, ReduceOp, UnaryOp, Window};
 pub use update::{update_values, UpdateHyper, UpdateOp};
 
 use crate::dtype::{DType, HostData};
