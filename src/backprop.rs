@@ -1,6 +1,6 @@
 //! Reverse-mode autograd: one pass over the recorded graph in reverse topological order, with every
-//! gradient rule in one match below. Rules are written with tensor ops, so they run on any backend;
-//! gradients are summed over broadcast axes and accumulated (`+=`) where a tensor is used twice.
+//! gradient rule in one match below (the unary ops' in their table, `backend/unary.rs`). Rules are
+//! written with tensor ops, so they run on any backend; gradients are summed over broadcast axes and accumulated (`+=`) where a tensor is used twice.
 //! The graph is freed after the pass unless `retain_graph` is asked for.
 
 use std::collections::{HashMap, HashSet};
@@ -117,7 +117,7 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
         Ok(())
     };
     match op {
-        Op::Unary(u, x) => rule(x, &|| unary_grad(*u, x, y, g))?,
+        Op::Unary(u, x) => rule(x, &|| u.gradient(x, y, g))?,
         Op::Binary(b, lhs, rhs) => {
             rule(lhs, &|| binary_grad(*b, lhs, rhs, y, g, true)?.sum_to(lhs.shape()))?;
             rule(rhs, &|| binary_grad(*b, lhs, rhs, y, g, false)?.sum_to(rhs.shape()))?;
@@ -214,45 +214,9 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
 
 /// `g` where `x > 0`, else 0: ReLU's gradient as one comparison and one select (a product with the
 /// mask would also cast it).
-fn positive_part(g: &Tensor, x: &Tensor) -> Result<Tensor> {
+pub(crate) fn positive_part(g: &Tensor, x: &Tensor) -> Result<Tensor> {
     let zero = x.scalar_like(0.0)?;
     Tensor::where_cond(&x.gt(&zero)?, g, &zero)
-}
-
-fn unary_grad(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
-    match op {
-        UnaryOp::Copy => Ok(g.clone()),
-        UnaryOp::Neg => g.neg(),
-        UnaryOp::Abs => g.mul(&x.sign()?),
-        UnaryOp::Exp => g.mul(y),
-        UnaryOp::Log => g.div(x),
-        UnaryOp::Log1p => g.div(&x.add_scalar(1.0)?),
-        UnaryOp::Sqrt => g.div(&y.mul_scalar(2.0)?),
-        UnaryOp::Rsqrt => g.mul(&y.pow_scalar(3.0)?.mul_scalar(-0.5)?),
-        UnaryOp::Square => g.mul(&x.mul_scalar(2.0)?),
-        UnaryOp::Reciprocal => g.mul(&y.square()?.neg()?),
-        UnaryOp::Sin => g.mul(&x.cos()?),
-        UnaryOp::Cos => g.mul(&x.sin()?.neg()?),
-        UnaryOp::Tanh => g.mul(&y.unary(UnaryOp::TanhGradFromOutput)?),
-        UnaryOp::Sigmoid => g.mul(&y.unary(UnaryOp::SigmoidGradFromOutput)?),
-        UnaryOp::Relu => positive_part(g, x),
-        UnaryOp::Gelu => g.mul(&x.unary(UnaryOp::GeluGrad)?),
-        UnaryOp::GeluTanh => g.mul(&x.unary(UnaryOp::GeluTanhGrad)?),
-        UnaryOp::Silu => g.mul(&x.unary(UnaryOp::SiluGrad)?),
-        UnaryOp::Softplus => g.mul(&x.sigmoid()?),
-        UnaryOp::Erf => g.mul(&x.square()?.neg()?.exp()?.mul_scalar(std::f64::consts::FRAC_2_SQRT_PI)?),
-        // Piecewise constant (and the derivative ops, never differentiated twice): zero gradient.
-        UnaryOp::Sign
-        | UnaryOp::Floor
-        | UnaryOp::Ceil
-        | UnaryOp::Round
-        | UnaryOp::Not
-        | UnaryOp::GeluGrad
-        | UnaryOp::GeluTanhGrad
-        | UnaryOp::SiluGrad
-        | UnaryOp::SigmoidGradFromOutput
-        | UnaryOp::TanhGradFromOutput => Tensor::zeros(x.shape(), DType::F32, x.device()),
-    }
 }
 
 /// The gradient of a binary op with respect to its left (`left`) or right operand, before summing

@@ -787,3 +787,32 @@ fn dtype_errors_read_the_same_on_both_backends() {
         );
     }
 }
+
+/// Every row of the unary op table (internal ops included), on every dtype it takes, runs on WebGPU
+/// and agrees with the CPU reference (WGSL's sin and cos are bounded to 2^-11 absolute).
+#[test]
+fn every_unary_op_of_the_table_runs_on_both_backends() {
+    use webgrad::backend::UnaryOp;
+    let Some(d) = gpu() else { return };
+    let values: Vec<f32> =
+        [0.0, -0.0, 0.5, -0.5, 1.5, -2.5].into_iter().chain(common::random(58, 3).into_iter().map(|v| 2.0 * v)).collect();
+    let mut failures = Vec::new();
+    for op in UnaryOp::ALL {
+        let dtypes = [(DType::F32, op.takes_float()), (DType::I32, op.takes_int()), (DType::Bool, op.takes_bool())];
+        for dtype in dtypes.into_iter().filter_map(|(dtype, takes)| takes.then_some(dtype)) {
+            let on = |device: &Device| {
+                let x = Tensor::from_slice(&values, &[values.len()], device).and_then(|x| x.cast(dtype)).expect("input");
+                let y = x.unary(op).unwrap_or_else(|e| panic!("{op:?} on {dtype}: {e}"));
+                (y.dtype(), pollster::block_on(y.to_host()).expect("readback").to_f32())
+            };
+            let ((cpu_dtype, cpu), (gpu_dtype, gpu)) = (on(&Device::Cpu), on(&d));
+            assert_eq!(cpu_dtype, gpu_dtype, "{op:?} on {dtype}: dtype");
+            let atol = if matches!(op, UnaryOp::Sin | UnaryOp::Cos) { 1.0 / 2048.0 } else { 1e-5 };
+            let agree = |(c, g): (&f32, &f32)| (c.is_nan() && g.is_nan()) || c == g || (c - g).abs() <= atol + 1e-4 * c.abs();
+            if let Some((i, (c, g))) = cpu.iter().zip(&gpu).enumerate().find(|(_, pair)| !agree(*pair)) {
+                failures.push(format!("{op:?} on {dtype}: element {i} (x = {}) is {g} on WebGPU, {c} on the CPU", values[i]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

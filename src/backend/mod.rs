@@ -4,6 +4,7 @@
 pub mod cpu;
 mod dtype_error;
 mod ops;
+mod unary;
 mod update;
 pub mod webgpu;
 mod window;
@@ -11,7 +12,7 @@ mod window;
 use std::rc::Rc;
 
 pub(crate) use dtype_error::{dtype_error, expect};
-pub use ops::{Activation, BinaryOp, ReduceOp, UnaryOp};
+pub use ops::{Activation, BinaryOp, GradDomain, ReduceOp, UnaryOp};
 pub use update::{update_values, UpdateHyper, UpdateOp};
 pub use window::{ConvGroups, Window};
 

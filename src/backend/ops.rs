@@ -1,5 +1,7 @@
 //! The primitive ops every backend implements; every other op is composed from these in
-//! `src/ops/`, so a new backend writes few kernels.
+//! `src/ops/`, so a new backend writes few kernels. The unary ops have their own table, in `unary.rs`.
+
+pub use super::unary::{GradDomain, UnaryOp};
 
 /// Declares an op enum and its `ALL` list (and names) from one table, so that a new variant is in
 /// `ALL` and has a name by construction: `ALL` drives shader validation, the exhaustive tests and
@@ -23,64 +25,6 @@ macro_rules! op_table {
             }
         }
     };
-}
-
-op_table! {
-    /// Elementwise functions of one operand. Float ops take f32; `Neg`, `Abs`, `Sign`, `Square` also take
-    /// i32; `Not` takes bool; `Copy` takes anything. The `*Grad` ops are derivatives used by backward.
-    /// Each op's JS name is in the table (`None` for the internal copy and derivative ops).
-    pub enum UnaryOp -> Option<&'static str> {
-        Copy => None,
-        Neg => Some("neg"),
-        Abs => Some("abs"),
-        Exp => Some("exp"),
-        Log => Some("log"),
-        Log1p => Some("log1p"),
-        Sqrt => Some("sqrt"),
-        Rsqrt => Some("rsqrt"),
-        Square => Some("square"),
-        Reciprocal => Some("reciprocal"),
-        Sin => Some("sin"),
-        Cos => Some("cos"),
-        Tanh => Some("tanh"),
-        Sigmoid => Some("sigmoid"),
-        Relu => Some("relu"),
-        Gelu => Some("gelu"),
-        GeluTanh => Some("geluTanh"),
-        Silu => Some("silu"),
-        Softplus => Some("softplus"),
-        Sign => Some("sign"),
-        Floor => Some("floor"),
-        Ceil => Some("ceil"),
-        Round => Some("round"),
-        Erf => Some("erf"),
-        Not => Some("logicalNot"),
-        GeluGrad => None,
-        GeluTanhGrad => None,
-        SiluGrad => None,
-        /// `y * (1 - y)`: the sigmoid's derivative from its output `y`.
-        SigmoidGradFromOutput => None,
-        /// `1 - y^2`: tanh's derivative from its output `y`.
-        TanhGradFromOutput => None,
-    }
-}
-
-impl UnaryOp {
-    /// The op's name in the JS API (`"exp"`, `"geluTanh"`, `"logicalNot"`, …); `None` for the internal
-    /// copy and derivative ops.
-    pub fn name(self) -> Option<&'static str> {
-        self.table_name()
-    }
-
-    /// The op called `name` (see [`UnaryOp::name`]).
-    pub fn from_name(name: &str) -> Option<UnaryOp> {
-        UnaryOp::ALL.iter().copied().find(|op| op.name() == Some(name))
-    }
-
-    /// True for ops defined on i32 as well as f32.
-    pub fn takes_int(self) -> bool {
-        matches!(self, UnaryOp::Copy | UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign | UnaryOp::Square)
-    }
 }
 
 op_table! {

@@ -1,5 +1,6 @@
 //! Elementwise ops: unary math, binary arithmetic with NumPy broadcasting and dtype promotion,
-//! comparisons, logic, `where`, and casts.
+//! comparisons, logic, `where`, and casts (the unary ops' methods come from their table in
+//! `backend/unary.rs`).
 
 use crate::backend::{BinaryOp, UnaryOp};
 use crate::dtype::DType;
@@ -7,59 +8,6 @@ use crate::error::{Error, Result};
 use crate::layout::broadcast_shapes;
 use crate::op::Op;
 use crate::tensor::Tensor;
-
-macro_rules! unary_methods {
-    ($($(#[$doc:meta])* $name:ident => $op:ident;)+) => {
-        impl Tensor {
-            $($(#[$doc])* pub fn $name(&self) -> Result<Tensor> {
-                self.unary(UnaryOp::$op)
-            })+
-        }
-    };
-}
-
-unary_methods! {
-    /// `-x`.
-    neg => Neg;
-    /// `|x|`.
-    abs => Abs;
-    /// `e^x`.
-    exp => Exp;
-    /// Natural logarithm.
-    log => Log;
-    /// `ln(1 + x)`, accurate near 0.
-    log1p => Log1p;
-    sqrt => Sqrt;
-    /// `1 / sqrt(x)`.
-    rsqrt => Rsqrt;
-    /// `x * x`.
-    square => Square;
-    /// `1 / x`.
-    reciprocal => Reciprocal;
-    sin => Sin;
-    cos => Cos;
-    tanh => Tanh;
-    /// `1 / (1 + e^-x)`, stable for large |x|.
-    sigmoid => Sigmoid;
-    /// `max(x, 0)` (gradient 0 at 0; NaN passes through).
-    relu => Relu;
-    /// GELU, exact form `x * Φ(x)` with the erf.
-    gelu => Gelu;
-    /// GELU, tanh approximation.
-    gelu_tanh => GeluTanh;
-    /// `x * sigmoid(x)` (swish).
-    silu => Silu;
-    /// `ln(1 + e^x)`, stable.
-    softplus => Softplus;
-    /// -1, 0 or 1 (NaN passes through).
-    sign => Sign;
-    floor => Floor;
-    ceil => Ceil;
-    /// Rounds half to even, as NumPy, PyTorch and TensorFlow do.
-    round => Round;
-    /// The error function.
-    erf => Erf;
-}
 
 impl Tensor {
     /// Applies a unary primitive; float ops on int or bool tensors compute in f32.
@@ -173,11 +121,6 @@ impl Tensor {
 
     pub fn logical_or(&self, rhs: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Or, rhs)
-    }
-
-    /// Elementwise negation of truth (nonzero is true).
-    pub fn logical_not(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Not)
     }
 
     /// `op(self, value)` with a scalar of this tensor's dtype (float32 for a fractional value on ints).

@@ -2,26 +2,20 @@
 //! `loss = sum(f(inputs) * w)` (fixed random `w`) is compared with `(loss(x + e) - loss(x - e)) / 2e`
 //! per input element, the loss summed in f64 on the host.
 
+use webgrad::backend::UnaryOp;
 use webgrad::{Activation, Conv2dOptions, ConvTranspose2dOptions, Device, Padding, Pool2dOptions, Result, Tensor};
 
 use super::random;
 
-/// Where a case's input values are drawn from (away from kinks and poles).
-#[derive(Clone, Copy)]
-pub enum Domain {
-    /// [-1, 1).
-    Any,
-    /// ±[0.2, 1): away from 0 (abs, relu, sign kinks).
-    NonZero,
-    /// [0.5, 1.5).
-    Positive,
-}
+/// Where a case's input values are drawn from (away from kinks and poles): the unary op table's
+/// domains, so each op's row says where its gradient is checked.
+pub use webgrad::backend::GradDomain as Domain;
 
 /// The function a case checks, of its inputs.
 pub type CaseFn = Box<dyn Fn(&[Tensor]) -> Result<Tensor>>;
 
 pub struct Case {
-    pub name: &'static str,
+    pub name: String,
     pub inputs: Vec<(Vec<usize>, Domain)>,
     pub f: CaseFn,
 }
@@ -35,35 +29,30 @@ fn values(n: usize, domain: Domain, seed: u32) -> Vec<f32> {
     }
 }
 
-fn case(name: &'static str, inputs: &[(&[usize], Domain)], f: impl Fn(&[Tensor]) -> Result<Tensor> + 'static) -> Case {
-    Case { name, inputs: inputs.iter().map(|(s, d)| (s.to_vec(), *d)).collect(), f: Box::new(f) }
+fn case(name: impl Into<String>, inputs: &[(&[usize], Domain)], f: impl Fn(&[Tensor]) -> Result<Tensor> + 'static) -> Case {
+    Case { name: name.into(), inputs: inputs.iter().map(|(s, d)| (s.to_vec(), *d)).collect(), f: Box::new(f) }
 }
 
 use Domain::{Any, NonZero, Positive};
 
-/// Every differentiable op, with broadcasting and non-contiguous (transposed, sliced) inputs.
+/// One case per differentiable row of the unary op table, on the domain the row gives.
+fn unary_cases() -> impl Iterator<Item = Case> {
+    UnaryOp::ALL.into_iter().filter_map(|op| {
+        let domain = op.grad_domain()?;
+        Some(case(op.name().map_or_else(|| format!("{op:?}"), str::to_string), &[(&[2, 3], domain)], move |t| t[0].unary(op)))
+    })
+}
+
+/// Every differentiable op (the unary ones from their table), with broadcasting and non-contiguous
+/// (transposed, sliced) inputs.
 pub fn cases() -> Vec<Case> {
     let conv = |stride, padding, dilation, groups| Conv2dOptions { stride, padding, dilation, groups };
-    vec![
+    let mut cases: Vec<Case> = unary_cases().collect();
+    cases.extend([
+        // Non-contiguous inputs through the unary kernels.
         case("neg (transposed)", &[(&[3, 2], Any)], |t| t[0].t()?.neg()),
-        case("abs", &[(&[2, 3], NonZero)], |t| t[0].abs()),
         case("exp (transposed)", &[(&[3, 2], Any)], |t| t[0].t()?.exp()),
-        case("log", &[(&[2, 3], Positive)], |t| t[0].log()),
-        case("log1p", &[(&[2, 3], Positive)], |t| t[0].log1p()),
-        case("sqrt", &[(&[2, 3], Positive)], |t| t[0].sqrt()),
-        case("rsqrt", &[(&[2, 3], Positive)], |t| t[0].rsqrt()),
-        case("square", &[(&[2, 3], Any)], |t| t[0].square()),
-        case("reciprocal", &[(&[2, 3], Positive)], |t| t[0].reciprocal()),
-        case("sin", &[(&[2, 3], Any)], |t| t[0].sin()),
-        case("cos", &[(&[2, 3], Any)], |t| t[0].cos()),
-        case("tanh", &[(&[2, 3], Any)], |t| t[0].tanh()),
-        case("sigmoid", &[(&[2, 3], Any)], |t| t[0].sigmoid()),
         case("relu (sliced)", &[(&[2, 6], NonZero)], |t| t[0].slice(1, Some(1), None, 2)?.relu()),
-        case("gelu", &[(&[2, 3], Any)], |t| t[0].gelu()),
-        case("gelu tanh", &[(&[2, 3], Any)], |t| t[0].gelu_tanh()),
-        case("silu", &[(&[2, 3], Any)], |t| t[0].silu()),
-        case("softplus", &[(&[2, 3], Any)], |t| t[0].softplus()),
-        case("erf", &[(&[2, 3], Any)], |t| t[0].erf()),
         case("leaky relu", &[(&[2, 3], NonZero)], |t| t[0].leaky_relu(0.1)),
         case("elu", &[(&[2, 3], NonZero)], |t| t[0].elu(1.5)),
         case("clamp", &[(&[2, 3], NonZero)], |t| t[0].clamp(Some(-0.61), Some(0.53))),
@@ -147,7 +136,8 @@ pub fn cases() -> Vec<Case> {
             t[0].avg_pool2d(&o)
         }),
         case("global avg pool2d", &[(&[2, 3, 2, 2], Any)], |t| t[0].global_avg_pool2d()?.square()),
-    ]
+    ]);
+    cases
 }
 
 /// `sum(out * w)` in f64 on the host.

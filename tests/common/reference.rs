@@ -211,3 +211,10 @@ pub async fn check_reference(device: &Device) -> usize {
     assert!(failures.is_empty(), "{} of {} cases disagree with NumPy on {device:?}:\n{}", failures.len(), cases.len(), failures.join("\n"));
     cases.len()
 }
+
+/// The names of the unary ops the reference has a case for.
+pub fn unary_names() -> Vec<String> {
+    let doc: Value = serde_json::from_str(REFERENCE).expect("reference.json parses");
+    let cases = doc["cases"].as_array().expect("cases");
+    cases.iter().filter(|c| c["op"] == "unary").filter_map(|c| c["args"]["name"].as_str().map(str::to_string)).collect()
+}

@@ -1,6 +1,7 @@
-//! Scalar definitions of the elementwise ops: the reference the WGSL snippets must agree with.
+//! Scalar helpers of the elementwise ops (the unary table in `backend/unary.rs` calls them) and the
+//! binary ops: the reference the WGSL snippets must agree with.
 
-use crate::backend::{BinaryOp, UnaryOp};
+use crate::backend::BinaryOp;
 
 const SQRT_2_OVER_PI: f32 = 0.797_884_6;
 const GELU_CUBIC: f32 = 0.044_715;
@@ -46,63 +47,40 @@ pub fn minimum(a: f32, b: f32) -> f32 {
     }
 }
 
-/// The f32 value of `op` at `x` (`Not` is not an f32 op and maps to itself).
-pub fn unary_f32(op: UnaryOp, x: f32) -> f32 {
-    match op {
-        UnaryOp::Copy | UnaryOp::Not => x,
-        UnaryOp::Neg => -x,
-        UnaryOp::Abs => x.abs(),
-        UnaryOp::Exp => x.exp(),
-        UnaryOp::Log => x.ln(),
-        UnaryOp::Log1p => x.ln_1p(),
-        UnaryOp::Sqrt => x.sqrt(),
-        UnaryOp::Rsqrt => 1.0 / x.sqrt(),
-        UnaryOp::Square => x * x,
-        UnaryOp::Reciprocal => 1.0 / x,
-        UnaryOp::Sin => x.sin(),
-        UnaryOp::Cos => x.cos(),
-        UnaryOp::Tanh => x.tanh(),
-        UnaryOp::Sigmoid => sigmoid(x),
-        // `x <= 0` is false for NaN, which passes through.
-        UnaryOp::Relu => {
-            if x <= 0.0 {
-                0.0
-            } else {
-                x
-            }
-        }
-        UnaryOp::Gelu => 0.5 * x * (1.0 + libm::erff(x * INV_SQRT_2)),
-        UnaryOp::GeluTanh => 0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh()),
-        UnaryOp::Silu => x * sigmoid(x),
-        UnaryOp::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
-        UnaryOp::Sign => sign(x),
-        UnaryOp::Floor => x.floor(),
-        UnaryOp::Ceil => x.ceil(),
-        UnaryOp::Round => x.round_ties_even(),
-        UnaryOp::Erf => libm::erff(x),
-        UnaryOp::GeluGrad => 0.5 * (1.0 + libm::erff(x * INV_SQRT_2)) + x * INV_SQRT_2PI * (-0.5 * x * x).exp(),
-        UnaryOp::GeluTanhGrad => {
-            let t = (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
-            0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x)
-        }
-        UnaryOp::SigmoidGradFromOutput => x * (1.0 - x),
-        UnaryOp::TanhGradFromOutput => 1.0 - x * x,
-        UnaryOp::SiluGrad => {
-            let s = sigmoid(x);
-            s * (1.0 + x * (1.0 - s))
-        }
+/// `max(x, 0)`; `x <= 0` is false for NaN, which passes through.
+pub fn relu(x: f32) -> f32 {
+    if x <= 0.0 {
+        0.0
+    } else {
+        x
     }
 }
 
-/// The i32 value of an int-capable `op` (see [`UnaryOp::takes_int`]); wrapping like two's complement.
-pub fn unary_i32(op: UnaryOp, x: i32) -> i32 {
-    match op {
-        UnaryOp::Neg => x.wrapping_neg(),
-        UnaryOp::Abs => x.wrapping_abs(),
-        UnaryOp::Sign => x.signum(),
-        UnaryOp::Square => x.wrapping_mul(x),
-        _ => x,
-    }
+/// GELU, exact form.
+pub fn gelu(x: f32) -> f32 {
+    0.5 * x * (1.0 + libm::erff(x * INV_SQRT_2))
+}
+
+/// GELU, tanh approximation.
+pub fn gelu_tanh(x: f32) -> f32 {
+    0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh())
+}
+
+/// The derivative of [`gelu`].
+pub fn gelu_grad(x: f32) -> f32 {
+    0.5 * (1.0 + libm::erff(x * INV_SQRT_2)) + x * INV_SQRT_2PI * (-0.5 * x * x).exp()
+}
+
+/// The derivative of [`gelu_tanh`].
+pub fn gelu_tanh_grad(x: f32) -> f32 {
+    let t = (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
+    0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x)
+}
+
+/// The derivative of `x * sigmoid(x)`.
+pub fn silu_grad(x: f32) -> f32 {
+    let s = sigmoid(x);
+    s * (1.0 + x * (1.0 - s))
 }
 
 /// The f32 value of an arithmetic `op` (comparisons and logic are handled by [`compare`]).

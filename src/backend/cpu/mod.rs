@@ -203,10 +203,9 @@ impl Backend for CpuBackend {
     fn unary(&self, op: UnaryOp, x: &CpuStorage, l: &Layout) -> Result<CpuStorage> {
         let name = op.name().unwrap_or(if op == UnaryOp::Copy { "copy" } else { "backward" });
         match (x, op) {
-            (CpuStorage::F32(v), op) if op != UnaryOp::Not => ok(map(name, v, l, |a| math::unary_f32(op, a))?),
-            (CpuStorage::I32(v), op) if op.takes_int() => ok(map(name, v, l, |a| math::unary_i32(op, a))?),
-            (CpuStorage::Bool(v), UnaryOp::Not) => ok(map(name, v, l, |a| !a)?),
-            (CpuStorage::Bool(v), UnaryOp::Copy) => ok(map(name, v, l, |a| a)?),
+            (CpuStorage::F32(v), op) if op.takes_float() => ok(map(name, v, l, |a| op.eval_f32(a))?),
+            (CpuStorage::I32(v), op) if op.takes_int() => ok(map(name, v, l, |a| op.eval_i32(a))?),
+            (CpuStorage::Bool(v), op) if op.takes_bool() => ok(map(name, v, l, |a| op.eval_bool(a))?),
             (x, op) => Err(Error::DType { op: name, dtype: x.dtype(), shape: l.shape().to_vec(), expected: expect::unary(op) }),
         }
     }
@@ -352,7 +351,7 @@ impl Backend for CpuBackend {
                 let v = *o + b;
                 *o = match act {
                     Activation::Identity => v,
-                    Activation::Relu => math::unary_f32(UnaryOp::Relu, v),
+                    Activation::Relu => math::relu(v),
                     Activation::Sigmoid => math::sigmoid(v),
                     Activation::Tanh => v.tanh(),
                 };

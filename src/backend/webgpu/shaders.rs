@@ -197,7 +197,7 @@ impl Kernel {
     fn template(&self) -> Option<(&'static str, Vec<(&'static str, &'static str)>)> {
         let unary = include_str!("../../../shaders/unary.wgsl");
         Some(match *self {
-            Kernel::Unary(op, d) => (unary, vec![("IN", wgsl(d)), ("OUT", wgsl(d)), ("OP", unary_snippet(op, d)?)]),
+            Kernel::Unary(op, d) => (unary, vec![("IN", wgsl(d)), ("OUT", wgsl(d)), ("OP", op.wgsl(d)?)]),
             Kernel::Cast(from, to) => (unary, vec![("IN", wgsl(from)), ("OUT", wgsl(to)), ("OP", cast_snippet(from, to))]),
             Kernel::Binary(op, d) => {
                 let out = if op.is_comparison() || op.is_logical() { "u32" } else { wgsl(d) };
@@ -316,51 +316,6 @@ impl Kernel {
             _ => return None,
         })
     }
-}
-
-/// The WGSL expression of `v` for each op and dtype (mirrors `src/backend/cpu/math.rs`).
-fn unary_snippet(op: UnaryOp, dtype: DType) -> Option<&'static str> {
-    match (op, dtype) {
-        (UnaryOp::Copy, _) => return Some("v"),
-        (UnaryOp::Not, DType::Bool) => return Some("select(1u, 0u, v != 0u)"),
-        (UnaryOp::Neg, DType::I32) => return Some("-v"),
-        (UnaryOp::Abs, DType::I32) => return Some("abs(v)"),
-        (UnaryOp::Sign, DType::I32) => return Some("sign(v)"),
-        (UnaryOp::Square, DType::I32) => return Some("v * v"),
-        (_, DType::I32 | DType::Bool) | (UnaryOp::Not, _) => return None,
-        _ => {}
-    }
-    Some(match op {
-        UnaryOp::Neg => "-v",
-        UnaryOp::Abs => "abs(v)",
-        UnaryOp::Exp => "keep_nan(v, exp(v))",
-        UnaryOp::Log => "log_f(v)",
-        UnaryOp::Log1p => "log1p(v)",
-        UnaryOp::Sqrt => "keep_nan(v, sqrt(v))",
-        UnaryOp::Rsqrt => "keep_nan(v, inverseSqrt(v))",
-        UnaryOp::Square => "v * v",
-        UnaryOp::Reciprocal => "1.0 / v",
-        UnaryOp::Sin => "sin_f(v)",
-        UnaryOp::Cos => "cos_f(v)",
-        UnaryOp::Tanh => "safe_tanh(v)",
-        UnaryOp::Sigmoid => "keep_nan(v, sigmoid(v))",
-        UnaryOp::Relu => "select(v, 0.0, v <= 0.0)",
-        UnaryOp::Gelu => "keep_nan(v, 0.5 * v * (1.0 + erf(v * 0.70710678)))",
-        UnaryOp::GeluTanh => "0.5 * v * (1.0 + safe_tanh(0.7978846 * (v + 0.044715 * v * v * v)))",
-        UnaryOp::Silu => "keep_nan(v, v * sigmoid(v))",
-        UnaryOp::Softplus => "keep_nan(v, max(v, 0.0) + log1p(exp(-abs(v))))",
-        UnaryOp::Sign => "select(sign(v), v, is_nan(v))",
-        UnaryOp::Floor => "floor(v)",
-        UnaryOp::Ceil => "ceil(v)",
-        UnaryOp::Round => "round(v)",
-        UnaryOp::Erf => "keep_nan(v, erf(v))",
-        UnaryOp::GeluGrad => "gelu_grad(v)",
-        UnaryOp::GeluTanhGrad => "gelu_tanh_grad(v)",
-        UnaryOp::SiluGrad => "silu_grad(v)",
-        UnaryOp::SigmoidGradFromOutput => "v * (1.0 - v)",
-        UnaryOp::TanhGradFromOutput => "1.0 - v * v",
-        UnaryOp::Copy | UnaryOp::Not => "v",
-    })
 }
 
 fn cast_snippet(from: DType, to: DType) -> &'static str {
