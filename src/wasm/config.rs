@@ -148,15 +148,12 @@ impl Config {
         }
     }
 
-    /// `'valid'`, `'same'`, or 1, 2 or 4 explicit sizes.
-    pub(crate) fn padding(&self, key: &str) -> JsResult<Padding> {
+    /// `'valid'`, `'same'`, or 1, 2 or 4 explicit sizes; with `one_d`, 1 or 2 sizes along the width
+    /// (a height-1 image).
+    pub(crate) fn padding(&self, key: &str, one_d: bool) -> JsResult<Padding> {
         if let Some(v) = self.get(key) {
             if let Some(s) = v.as_string() {
-                return match s.as_str() {
-                    "valid" => Ok(Padding::Valid),
-                    "same" => Ok(Padding::Same),
-                    _ => Err(self.wrong(key, "'valid', 'same' or numbers")),
-                };
+                return Padding::named(&s).ok_or_else(|| self.wrong(key, "'valid', 'same' or numbers"));
             }
         }
         let pads: Vec<usize> = match self.ints(key)? {
@@ -164,11 +161,12 @@ impl Config {
             Some(v) if v.iter().all(|&p| p >= 0 && p as u64 <= usize::MAX as u64) => v.into_iter().map(|p| p as usize).collect(),
             Some(_) => return Err(self.wrong(key, "non-negative")),
         };
-        match pads[..] {
-            [p] => Ok(Padding::Explicit([p; 4])),
-            [h, w] => Ok(Padding::Explicit([h, w, h, w])),
-            [t, l, b, r] => Ok(Padding::Explicit([t, l, b, r])),
-            _ => Err(self.wrong(key, "'valid', 'same', or 1, 2 or 4 numbers")),
-        }
+        let parsed = match (one_d, &pads[..]) {
+            // Four sizes of a 1-D layer: the first two, as left and right (as it always read them).
+            (true, &[l, r, _, _]) => Padding::explicit_1d(&[l, r]),
+            (true, _) => Padding::explicit_1d(&pads),
+            (false, _) => Padding::explicit(&pads),
+        };
+        parsed.ok_or_else(|| self.wrong(key, "'valid', 'same', or 1, 2 or 4 numbers"))
     }
 }

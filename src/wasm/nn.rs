@@ -16,7 +16,7 @@ use crate::nn::{
     clip_grad_norm, clip_grad_value, softplus, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind,
     Reduction, Trainer,
 };
-use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
+use crate::ops::{Conv2dOptions, Pool2dOptions};
 use crate::Tensor;
 
 fn flavor(name: &str) -> JsResult<Flavor> {
@@ -64,10 +64,6 @@ fn init(c: &Config, key: &str) -> JsResult<Option<Init>> {
     }
 }
 
-fn conv_padding(c: &Config) -> JsResult<Padding> {
-    c.padding("padding")
-}
-
 fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
     let d = current_device();
     let channels_last = c.bool_or("channelsLast", f == Flavor::Keras)?;
@@ -88,7 +84,7 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
         "conv2d" => {
             let options = Conv2dOptions {
                 stride: c.pair("stride", [1, 1])?,
-                padding: conv_padding(c)?,
+                padding: c.padding("padding", false)?,
                 dilation: c.pair("dilation", [1, 1])?,
                 groups: c.usize_or("groups", 1)?,
             };
@@ -105,11 +101,7 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
             Rc::new(conv.map_err(js_error)?.channels_last(channels_last))
         }
         "conv1d" => {
-            let padding = match conv_padding(c)? {
-                Padding::Explicit([t, l, _, _]) if c.ints("padding")?.map(|v| v.len()) == Some(1) => Padding::Explicit([0, t, 0, l]),
-                Padding::Explicit([l, r, _, _]) => Padding::Explicit([0, l, 0, r]),
-                other => other,
-            };
+            let padding = c.padding("padding", true)?;
             let (stride, dilation, groups) = (c.usize_or("stride", 1)?, c.usize_or("dilation", 1)?, c.usize_or("groups", 1)?);
             let conv = Conv1d::new(
                 c.usize("inChannels")?,
@@ -131,7 +123,7 @@ fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
             let options = Pool2dOptions {
                 kernel,
                 stride: Some(c.pair("stride", kernel)?),
-                padding: conv_padding(c)?,
+                padding: c.padding("padding", false)?,
                 dilation: [1, 1],
                 count_include_pad: c.bool_or("countIncludePad", f == Flavor::Torch)?,
             };
