@@ -126,6 +126,19 @@ impl Module for Act {
     }
 }
 
+crate::layer_config! {
+    /// An activation as its own layer (`Activation`).
+    pub struct ActivationConfig {
+        activation: Option<crate::nn::layers::config::ActivationKey>,
+        /// The slope of leaky ReLU or the scale of ELU.
+        alpha: Option<f32>,
+    }
+}
+
+crate::impl_layer_config!(ActivationConfig, |c, flavor, _device| {
+    Ok(std::rc::Rc::new(crate::nn::layers::config::activation(c.activation, c.alpha, flavor)?))
+});
+
 /// PyTorch's `softplus(x, beta, threshold)`: `log1p(exp(beta x)) / beta`, and `x` itself where
 /// `beta x > threshold` (where the two agree to float precision). `beta` must be non-zero and finite.
 pub fn softplus(x: &Tensor, beta: f32, threshold: f32) -> Result<Tensor> {

@@ -17,7 +17,7 @@ mod optimizer;
 mod schedule;
 mod trainer;
 
-pub use activation::{softplus, Act, MakeAct, ACTIVATION_NAMES};
+pub use activation::{softplus, Act, ActivationConfig, MakeAct, ACTIVATION_NAMES};
 pub use clip::{clip_grad_norm, clip_grad_value, GradClip};
 pub use init::{Fans, Init, INITIALIZER_NAMES};
 pub use loss::{Loss, Reduction};
