@@ -1,24 +1,10 @@
 // The names the core accepts where an option takes a name, one table per kind: each string-literal
 // type is derived from its table (so editors complete the names and typos fail to compile), and a
-// test checks that the core accepts every name in every table.
+// test checks that the core accepts every name in every table. The lists the core's own name tables
+// give are generated (ts/generated/names.ts) and re-exported here.
 
-/** Activation names of the Keras-like layers (TensorFlow.js's, plus `geluTanh`, `silu` and `logSoftmax`). */
-export const ACTIVATIONS = [
-  'linear',
-  'relu',
-  'leakyRelu',
-  'elu',
-  'gelu',
-  'geluTanh',
-  'swish',
-  'silu',
-  'sigmoid',
-  'tanh',
-  'softplus',
-  'softmax',
-  'logSoftmax',
-] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+export { ACTIVATIONS, INITIALIZERS, PADDINGS } from './generated/names.js';
+export type { ActivationName, InitializerName, PaddingName } from './generated/names.js';
 
 /** Loss names `compile` accepts: TensorFlow.js's, `huber`, and Keras's `mse`/`mae`. */
 export const LOSSES = [
@@ -50,23 +36,3 @@ export const METRICS = [
   'mae',
 ] as const;
 export type MetricName = (typeof METRICS)[number];
-
-/** Weight initializer names, spelled as TensorFlow.js spells them (`leCunNormal`). */
-export const INITIALIZERS = [
-  'zeros',
-  'ones',
-  'glorotUniform',
-  'glorotNormal',
-  'heUniform',
-  'heNormal',
-  'leCunUniform',
-  'leCunNormal',
-  'randomUniform',
-  'randomNormal',
-  'truncatedNormal',
-] as const;
-export type InitializerName = (typeof INITIALIZERS)[number];
-
-/** Padding modes of the Keras-like convolution and pooling layers. */
-export const PADDINGS = ['valid', 'same'] as const;
-export type PaddingName = (typeof PADDINGS)[number];

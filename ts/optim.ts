@@ -3,7 +3,7 @@
 import { Optimizer as WasmOptimizer } from '../pkg/webgrad.js';
 import { Tensor, listOf } from './tensor.js';
 import { describe, fail, int, options } from './validate.js';
-import { nonNegative, tensorList } from './nn/checks.js';
+import { nonNegative, tensorList } from './checks.js';
 
 /** The class each core optimizer name belongs to (the name errors use). */
 const CLASS_NAMES: Record<string, string> = {

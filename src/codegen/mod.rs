@@ -2,6 +2,8 @@
 //! submodule renders one file under `ts/generated/`. `cargo run --example gen_ts` writes them and
 //! `-- --check` (a gate in `npm test`) fails when a checked-in file is not what the tables give.
 
+mod layers;
+mod names;
 mod ops;
 
 /// One generated file: its path from the repository root and its contents.
@@ -12,7 +14,7 @@ pub struct GeneratedFile {
 
 /// Every generated file.
 pub fn files() -> Vec<GeneratedFile> {
-    vec![ops::file()]
+    vec![ops::file(), names::file(), layers::file()]
 }
 
 /// The header every generated file starts with.

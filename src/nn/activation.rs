@@ -1,6 +1,7 @@
 //! Activation functions by name, as layers and as the fused epilogue of dense layers.
 
 use super::module::{Flavor, Module};
+use super::names::{alias, listed, lookup, Named, Shown};
 use crate::backend::Activation;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -27,32 +28,62 @@ pub enum Act {
     LogSoftmax(isize),
 }
 
+/// An activation under a flavour's defaults (leaky ReLU's slope: Keras 0.3, PyTorch 0.01).
+pub type MakeAct = fn(Flavor) -> Act;
+
+fn leaky(flavor: Flavor) -> Act {
+    Act::LeakyRelu(if flavor == Flavor::Keras { 0.3 } else { 0.01 })
+}
+
+/// Every activation name the core accepts (the one table: `Act::from_name`, its error message and
+/// `ts/generated/names.ts`'s `ACTIVATIONS` are derived from it), listed names in the order shown.
+pub const ACTIVATION_NAMES: &[Named<MakeAct>] = &[
+    listed("linear", |_| Act::Linear),
+    alias("identity", |_| Act::Linear),
+    alias("none", |_| Act::Linear),
+    listed("relu", |_| Act::Relu),
+    listed("leakyRelu", leaky),
+    alias("leaky_relu", leaky),
+    alias("leakyReLU", leaky),
+    listed("elu", |_| Act::Elu(1.0)),
+    listed("gelu", |_| Act::Gelu),
+    listed("geluTanh", |_| Act::GeluTanh),
+    alias("gelu_new", |_| Act::GeluTanh),
+    listed("swish", |_| Act::Silu),
+    listed("silu", |_| Act::Silu),
+    listed("sigmoid", |_| Act::Sigmoid),
+    listed("tanh", |_| Act::Tanh),
+    listed("softplus", |_| Act::Softplus),
+    listed("softmax", |_| Act::Softmax(-1)),
+    listed("logSoftmax", |_| Act::LogSoftmax(-1)),
+    alias("log_softmax", |_| Act::LogSoftmax(-1)),
+];
+
+/// The shown names, those of one activation joined by `/` (`swish/silu`).
+fn expected_names() -> String {
+    let mut groups: Vec<(Act, String)> = Vec::new();
+    for entry in ACTIVATION_NAMES.iter().filter(|e| e.shown != Shown::Alias) {
+        let act = (entry.value)(Flavor::Keras);
+        match groups.last_mut() {
+            Some((last, names)) if *last == act => *names += &format!("/{}", entry.name),
+            _ => groups.push((act, entry.name.to_string())),
+        }
+    }
+    groups.into_iter().map(|(_, names)| names).collect::<Vec<_>>().join(", ")
+}
+
 impl Act {
     /// The activation called `name` in Keras (`'relu'`, `'swish'`, `'leakyRelu'`, …) or PyTorch
-    /// (`'silu'`, `'leaky_relu'`, …); leaky ReLU takes the flavour's default slope (Keras 0.3,
-    /// PyTorch 0.01).
+    /// (`'silu'`, `'leaky_relu'`, …) (see [`ACTIVATION_NAMES`]); leaky ReLU takes the flavour's
+    /// default slope (Keras 0.3, PyTorch 0.01).
     pub fn from_name(name: &str, flavor: Flavor) -> Result<Act> {
-        let leaky = if flavor == Flavor::Keras { 0.3 } else { 0.01 };
-        Ok(match name {
-            "linear" | "identity" | "none" => Act::Linear,
-            "relu" => Act::Relu,
-            "leakyRelu" | "leaky_relu" | "leakyReLU" => Act::LeakyRelu(leaky),
-            "elu" => Act::Elu(1.0),
-            "gelu" => Act::Gelu,
-            "gelu_new" | "geluTanh" => Act::GeluTanh,
-            "swish" | "silu" => Act::Silu,
-            "sigmoid" => Act::Sigmoid,
-            "tanh" => Act::Tanh,
-            "softplus" => Act::Softplus,
-            "softmax" => Act::Softmax(-1),
-            "logSoftmax" | "log_softmax" => Act::LogSoftmax(-1),
-            _ => {
-                let msg = format!(
-                    "unknown activation '{name}'; expected one of linear, relu, leakyRelu, elu, gelu, geluTanh, swish/silu, sigmoid, tanh, softplus, softmax, logSoftmax"
-                );
-                return Err(Error::Invalid { op: "activation", msg });
+        match lookup(ACTIVATION_NAMES, name) {
+            Some(make) => Ok(make(flavor)),
+            None => {
+                let msg = format!("unknown activation '{name}'; expected one of {}", expected_names());
+                Err(Error::Invalid { op: "activation", msg })
             }
-        })
+        }
     }
 
     /// The same activation fused into a matmul epilogue, when a kernel has it.
@@ -95,6 +126,19 @@ impl Module for Act {
     }
 }
 
+crate::layer_config! {
+    /// An activation as its own layer (`Activation`).
+    pub struct ActivationConfig {
+        activation: Option<crate::nn::layers::config::ActivationKey>,
+        /// The slope of leaky ReLU or the scale of ELU.
+        alpha: Option<f32>,
+    }
+}
+
+crate::impl_layer_config!(ActivationConfig, |c, flavor, _device| {
+    Ok(std::rc::Rc::new(crate::nn::layers::config::activation(c.activation, c.alpha, flavor)?))
+});
+
 /// PyTorch's `softplus(x, beta, threshold)`: `log1p(exp(beta x)) / beta`, and `x` itself where
 /// `beta x > threshold` (where the two agree to float precision). `beta` must be non-zero and finite.
 pub fn softplus(x: &Tensor, beta: f32, threshold: f32) -> Result<Tensor> {
@@ -111,4 +155,21 @@ pub fn softplus(x: &Tensor, beta: f32, threshold: f32) -> Result<Tensor> {
     let bx = x.mul_scalar(beta as f64)?;
     let smooth = bx.softplus()?.mul_scalar(1.0 / beta as f64)?;
     Tensor::where_cond(&bx.gt(&bx.scalar_like(threshold as f64)?)?, x, &smooth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message derived from the table is the one the core always gave (tests in TS assert it).
+    #[test]
+    fn unknown_activation_message() {
+        let err = Act::from_name("relux", Flavor::Keras).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "activation: unknown activation 'relux'; expected one of linear, relu, leakyRelu, elu, gelu, geluTanh, swish/silu, sigmoid, tanh, softplus, softmax, logSoftmax"
+        );
+        assert_eq!(Act::from_name("leaky_relu", Flavor::Torch).unwrap(), Act::LeakyRelu(0.01));
+        assert_eq!(Act::from_name("leakyRelu", Flavor::Keras).unwrap(), Act::LeakyRelu(0.3));
+    }
 }

@@ -2,6 +2,7 @@
 //! kernel's fan-in is its input size, a convolution's is `in_channels / groups * kh * kw`).
 
 use super::module::Flavor;
+use super::names::{alias, core, listed, lookup, one_of, shown_names, Named};
 use crate::backend::cpu::alloc::filled;
 use crate::backend::Device;
 use crate::dtype::HostData;
@@ -86,28 +87,52 @@ fn host_elements(shape: &[usize]) -> Result<usize> {
 /// The factor that makes a normal truncated at ±2σ have the intended standard deviation.
 const TRUNCATION: f32 = 0.879_625_6;
 
+/// Every initializer name the core accepts (TensorFlow.js's spelling listed, PyTorch's kaiming
+/// shown in messages, snake_case aliases): `Init::from_name`, its message and `wg.INITIALIZERS`
+/// are derived from it.
+pub const INITIALIZER_NAMES: &[Named<fn() -> Init>] = &[
+    listed("zeros", || Init::Zeros),
+    listed("ones", || Init::Ones),
+    listed("glorotUniform", || Init::GlorotUniform),
+    alias("glorot_uniform", || Init::GlorotUniform),
+    alias("xavier_uniform", || Init::GlorotUniform),
+    listed("glorotNormal", || Init::GlorotNormal),
+    alias("glorot_normal", || Init::GlorotNormal),
+    alias("xavier_normal", || Init::GlorotNormal),
+    listed("heUniform", || Init::HeUniform),
+    alias("he_uniform", || Init::HeUniform),
+    listed("heNormal", || Init::HeNormal),
+    alias("he_normal", || Init::HeNormal),
+    listed("leCunUniform", || Init::LecunUniform),
+    alias("lecunUniform", || Init::LecunUniform),
+    alias("lecun_uniform", || Init::LecunUniform),
+    listed("leCunNormal", || Init::LecunNormal),
+    alias("lecunNormal", || Init::LecunNormal),
+    alias("lecun_normal", || Init::LecunNormal),
+    core("kaimingUniform", || Init::KaimingUniform { a: 5f32.sqrt() }),
+    alias("kaiming_uniform", || Init::KaimingUniform { a: 5f32.sqrt() }),
+    core("kaimingNormal", || Init::KaimingNormal { a: 0.0 }),
+    alias("kaiming_normal", || Init::KaimingNormal { a: 0.0 }),
+    listed("randomUniform", || Init::Uniform { low: -0.05, high: 0.05 }),
+    alias("random_uniform", || Init::Uniform { low: -0.05, high: 0.05 }),
+    alias("uniform", || Init::Uniform { low: -0.05, high: 0.05 }),
+    listed("randomNormal", || Init::Normal { mean: 0.0, std: 0.05 }),
+    alias("random_normal", || Init::Normal { mean: 0.0, std: 0.05 }),
+    alias("normal", || Init::Normal { mean: 0.0, std: 0.05 }),
+    listed("truncatedNormal", || Init::TruncatedNormal { mean: 0.0, std: 0.05 }),
+    alias("truncated_normal", || Init::TruncatedNormal { mean: 0.0, std: 0.05 }),
+];
+
 impl Init {
     /// The initialiser called `name` (Keras's camelCase or snake_case names, or PyTorch's).
     pub fn from_name(name: &str) -> Result<Init> {
-        Ok(match name {
-            "zeros" => Init::Zeros,
-            "ones" => Init::Ones,
-            "glorotUniform" | "glorot_uniform" | "xavier_uniform" => Init::GlorotUniform,
-            "glorotNormal" | "glorot_normal" | "xavier_normal" => Init::GlorotNormal,
-            "heUniform" | "he_uniform" => Init::HeUniform,
-            "heNormal" | "he_normal" => Init::HeNormal,
-            "leCunUniform" | "lecunUniform" | "lecun_uniform" => Init::LecunUniform,
-            "leCunNormal" | "lecunNormal" | "lecun_normal" => Init::LecunNormal,
-            "kaimingUniform" | "kaiming_uniform" => Init::KaimingUniform { a: 5f32.sqrt() },
-            "kaimingNormal" | "kaiming_normal" => Init::KaimingNormal { a: 0.0 },
-            "randomUniform" | "random_uniform" | "uniform" => Init::Uniform { low: -0.05, high: 0.05 },
-            "randomNormal" | "random_normal" | "normal" => Init::Normal { mean: 0.0, std: 0.05 },
-            "truncatedNormal" | "truncated_normal" => Init::TruncatedNormal { mean: 0.0, std: 0.05 },
-            _ => {
-                let msg = format!("unknown initializer '{name}'; expected zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, leCunUniform, leCunNormal, kaimingUniform, kaimingNormal, randomUniform, randomNormal or truncatedNormal");
-                return Err(Error::Invalid { op: "initializer", msg });
+        match lookup(INITIALIZER_NAMES, name) {
+            Some(make) => Ok(make()),
+            None => {
+                let msg = format!("unknown initializer '{name}'; expected {}", one_of(shown_names(INITIALIZER_NAMES)));
+                Err(Error::Invalid { op: "initializer", msg })
             }
-        })
+        }
     }
 
     /// A new tensor of `shape` drawn from this initialiser; a shape whose bytes this build cannot
@@ -143,5 +168,20 @@ impl Init {
             Init::FanInUniform => uniform(1.0 / fan_in.sqrt()),
         }?;
         Tensor::new(HostData::F32(values), shape, device)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    /// The message derived from the table is the one the core always gave.
+    #[test]
+    fn unknown_initializer_message() {
+        assert_eq!(
+            Init::from_name("glorot").unwrap_err().to_string(),
+            "initializer: unknown initializer 'glorot'; expected zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, leCunUniform, leCunNormal, kaimingUniform, kaimingNormal, randomUniform, randomNormal or truncatedNormal"
+        );
+        assert_eq!(Init::from_name("xavier_normal").unwrap(), Init::GlorotNormal);
     }
 }

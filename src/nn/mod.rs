@@ -12,13 +12,14 @@ pub mod layers;
 mod loss;
 mod metrics;
 mod module;
+pub mod names;
 mod optimizer;
 mod schedule;
 mod trainer;
 
-pub use activation::{softplus, Act};
+pub use activation::{softplus, Act, ActivationConfig, MakeAct, ACTIVATION_NAMES};
 pub use clip::{clip_grad_norm, clip_grad_value, GradClip};
-pub use init::{Fans, Init};
+pub use init::{Fans, Init, INITIALIZER_NAMES};
 pub use loss::{Loss, Reduction};
 pub use metrics::Metric;
 pub use module::{Flavor, Module, Training};

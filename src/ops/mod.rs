@@ -9,7 +9,9 @@ mod index;
 mod linalg;
 mod movement;
 mod optim;
+mod padding;
 mod reduce;
 
 pub use conv::{Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions};
 pub use optim::{AdamStep, SgdStep};
+pub use padding::PADDING_NAMES;

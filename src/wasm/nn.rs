@@ -9,14 +9,11 @@ use wasm_bindgen::prelude::*;
 use super::config::Config;
 use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
-use crate::nn::layers::{
-    BatchNorm, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, GlobalAvgPool2d, LayerNorm, Pool2d, PoolKind, Reshape, Sequential,
-};
+use crate::nn::layers::{Dropout, Sequential, LAYER_KINDS};
 use crate::nn::{
-    clip_grad_norm, clip_grad_value, softplus, Act, Flavor, GradClip, Init, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind,
-    Reduction, Trainer,
+    clip_grad_norm, clip_grad_value, softplus, Flavor, GradClip, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction,
+    Trainer,
 };
-use crate::ops::{Conv2dOptions, Padding, Pool2dOptions};
 use crate::Tensor;
 
 fn flavor(name: &str) -> JsResult<Flavor> {
@@ -48,107 +45,13 @@ impl LayerList {
     }
 }
 
-fn activation(c: &Config, f: Flavor) -> JsResult<Act> {
-    let act = Act::from_name(&c.str_or("activation", "linear")?, f).map_err(js_error)?;
-    Ok(match act {
-        Act::LeakyRelu(alpha) => Act::LeakyRelu(c.f32_or("alpha", alpha)?),
-        Act::Elu(alpha) => Act::Elu(c.f32_or("alpha", alpha)?),
-        other => other,
-    })
-}
-
-fn init(c: &Config, key: &str) -> JsResult<Option<Init>> {
-    match c.str_or(key, "")?.as_str() {
-        "" => Ok(None),
-        name => Init::from_name(name).map(Some).map_err(js_error),
-    }
-}
-
-fn conv_padding(c: &Config) -> JsResult<Padding> {
-    c.padding("padding")
-}
-
+/// The layer of `kind` from its config (the table in `nn/layers/mod.rs`).
 fn build(kind: &str, c: &Config, f: Flavor) -> JsResult<Rc<dyn Module>> {
-    let d = current_device();
-    let channels_last = c.bool_or("channelsLast", f == Flavor::Keras)?;
-    let layer: Rc<dyn Module> = match kind {
-        "dense" => {
-            let (inputs, units, bias, act) = (c.usize("inputs")?, c.usize("units")?, c.bool_or("bias", true)?, activation(c, f)?);
-            match (init(c, "kernelInitializer")?, init(c, "biasInitializer")?) {
-                (None, None) => Rc::new(Dense::new(inputs, units, bias, act, f, &d).map_err(js_error)?),
-                (w, b) => {
-                    let default = Init::layer_defaults(f);
-                    Rc::new(
-                        Dense::with_init(inputs, units, bias, act, f, w.unwrap_or(default.0), b.unwrap_or(default.1), &d)
-                            .map_err(js_error)?,
-                    )
-                }
-            }
-        }
-        "conv2d" => {
-            let options = Conv2dOptions {
-                stride: c.pair("stride", [1, 1])?,
-                padding: conv_padding(c)?,
-                dilation: c.pair("dilation", [1, 1])?,
-                groups: c.usize_or("groups", 1)?,
-            };
-            let conv = Conv2d::new(
-                c.usize("inChannels")?,
-                c.usize("outChannels")?,
-                c.pair("kernel", [3, 3])?,
-                options,
-                c.bool_or("bias", true)?,
-                activation(c, f)?,
-                f,
-                &d,
-            );
-            Rc::new(conv.map_err(js_error)?.channels_last(channels_last))
-        }
-        "conv1d" => {
-            let padding = match conv_padding(c)? {
-                Padding::Explicit([t, l, _, _]) if c.ints("padding")?.map(|v| v.len()) == Some(1) => Padding::Explicit([0, t, 0, l]),
-                Padding::Explicit([l, r, _, _]) => Padding::Explicit([0, l, 0, r]),
-                other => other,
-            };
-            let (stride, dilation, groups) = (c.usize_or("stride", 1)?, c.usize_or("dilation", 1)?, c.usize_or("groups", 1)?);
-            let conv = Conv1d::new(
-                c.usize("inChannels")?,
-                c.usize("outChannels")?,
-                c.usize("kernel")?,
-                stride,
-                padding,
-                dilation,
-                groups,
-                c.bool_or("bias", true)?,
-                activation(c, f)?,
-                f,
-                &d,
-            );
-            Rc::new(conv.map_err(js_error)?)
-        }
-        "maxPool2d" | "avgPool2d" => {
-            let kernel = c.pair("kernel", [2, 2])?;
-            let options = Pool2dOptions {
-                kernel,
-                stride: Some(c.pair("stride", kernel)?),
-                padding: conv_padding(c)?,
-                dilation: [1, 1],
-                count_include_pad: c.bool_or("countIncludePad", f == Flavor::Torch)?,
-            };
-            let kind = if kind == "maxPool2d" { PoolKind::Max } else { PoolKind::Avg };
-            Rc::new(Pool2d { kind, options, channels_last })
-        }
-        "globalAvgPool2d" => Rc::new(GlobalAvgPool2d { channels_last }),
-        "flatten" => Rc::new(Flatten),
-        "reshape" => Rc::new(Reshape(c.ints("shape")?.unwrap_or_default().into_iter().map(|d| d as isize).collect())),
-        "dropout" => Rc::new(Dropout::new(c.f32_or("rate", 0.5)?).map_err(js_error)?),
-        "batchNorm" => Rc::new(BatchNorm::new(c.usize("channels")?, c.opt_f32("momentum")?, c.opt_f32("eps")?, f, &d).map_err(js_error)?),
-        "layerNorm" => Rc::new(LayerNorm::new(&c.sizes("shape", &[])?, c.opt_f32("eps")?, f, &d).map_err(js_error)?),
-        "embedding" => Rc::new(Embedding::new(c.usize("count")?, c.usize("dim")?, f, &d).map_err(js_error)?),
-        "activation" => Rc::new(activation(c, f)?),
-        other => return Err(invalid("layer", format!("unknown layer kind '{other}'"))),
+    let Some(entry) = LAYER_KINDS.iter().find(|k| k.kind == kind) else {
+        return Err(invalid("layer", format!("unknown layer kind '{kind}'")));
     };
-    Ok(layer)
+    let make = (entry.read)(c)?;
+    make(f, &current_device()).map_err(js_error)
 }
 
 #[wasm_bindgen(js_class = Layer)]

@@ -75,14 +75,8 @@ fn axes_of(op: &'static str, v: Option<Vec<f64>>) -> JsResult<Option<Vec<isize>>
 /// bottom, right) numbers.
 fn padding(op: &'static str, mode: &str, pads: &[f64]) -> JsResult<Padding> {
     let p = sizes(op, "padding", pads)?;
-    match (mode, p.as_slice()) {
-        ("valid", _) => Ok(Padding::Valid),
-        ("same", _) => Ok(Padding::Same),
-        ("explicit", &[p]) => Ok(Padding::Explicit([p; 4])),
-        ("explicit", &[h, w]) => Ok(Padding::Explicit([h, w, h, w])),
-        ("explicit", &[t, l, b, r]) => Ok(Padding::Explicit([t, l, b, r])),
-        _ => Err(invalid(op, format!("padding must be 'valid', 'same' or 1, 2 or 4 numbers, got {mode} {pads:?}"))),
-    }
+    let parsed = if mode == "explicit" { Padding::explicit(&p) } else { Padding::named(mode) };
+    parsed.ok_or_else(|| invalid(op, format!("padding must be 'valid', 'same' or 1, 2 or 4 numbers, got {mode} {pads:?}")))
 }
 
 #[wasm_bindgen(js_class = Tensor)]

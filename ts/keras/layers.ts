@@ -3,8 +3,9 @@
 import type { Pair } from '../tensor.js';
 import { ACTIVATIONS, PADDINGS } from '../names.js';
 import type { ActivationName, InitializerName, PaddingName } from '../names.js';
+import type { CoreLayer, LayerConfigs, LayerKind } from '../generated/layers.js';
 import { bool, describe, fail, int, ints, oneOf, size, sizes } from '../validate.js';
-import { nonNegative, rate, window } from '../nn/checks.js';
+import { nonNegative, rate, window } from '../checks.js';
 
 /** Options every layer takes. */
 export interface LayerArgs {
@@ -28,7 +29,7 @@ export class LayerSpec {
     readonly className: string,
     args: LayerArgs,
     /** @internal The core layer kind and canonical config for a sample shape. */
-    readonly toCore: (shape: number[]) => [string, object],
+    readonly toCore: (shape: number[]) => CoreLayer,
   ) {
     if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
     counter += 1;
@@ -44,12 +45,12 @@ export class LayerSpec {
   }
 
   /** @internal */
-  static create(className: string, args: LayerArgs, toCore: (shape: number[]) => [string, object]): LayerSpec {
+  static create(className: string, args: LayerArgs, toCore: (shape: number[]) => CoreLayer): LayerSpec {
     return new LayerSpec(className, args, toCore);
   }
 }
 
-function activationOf(layer: string, activation: unknown): string {
+function activationOf(layer: string, activation: unknown): ActivationName {
   return oneOf(layer, 'activation', activation ?? 'linear', ACTIVATIONS);
 }
 
@@ -74,6 +75,9 @@ const paddingOf = (layer: string, v: unknown): PaddingName => oneOf(layer, 'padd
 
 const last = (shape: number[]) => shape[shape.length - 1];
 
+/** A core layer kind and its config (a call, so TypeScript checks the config's keys). */
+const core = <K extends LayerKind>(kind: K, config: LayerConfigs[K]) => [kind, config] as CoreLayer;
+
 export interface DenseArgs extends LayerArgs {
   units: number;
   activation?: ActivationName;
@@ -97,17 +101,16 @@ export function dense(args: DenseArgs): LayerSpec {
   const activation = activationOf(op, args.activation);
   const bias = flag(op, 'useBias', args.useBias, true);
   // The initializer names and types are checked by the core (the one list of them).
-  return LayerSpec.create(op, args, (shape) => [
-    'dense',
-    {
+  return LayerSpec.create(op, args, (shape) =>
+    core('dense', {
       inputs: last(shape),
       units,
       activation,
       bias,
       kernelInitializer: args.kernelInitializer,
       biasInitializer: args.biasInitializer,
-    },
-  ]);
+    }),
+  );
 }
 
 export interface Conv2DArgs extends LayerArgs {
@@ -136,20 +139,17 @@ export function conv2d(args: Conv2DArgs): LayerSpec {
   return LayerSpec.create(op, args, (shape) => {
     if (shape.length !== 3)
       throw new Error(`conv2d: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
-    return [
-      'conv2d',
-      {
-        inChannels: channelsLast ? last(shape) : shape[0],
-        outChannels: filters,
-        kernel,
-        stride,
-        padding,
-        dilation,
-        bias,
-        activation,
-        channelsLast,
-      },
-    ];
+    return core('conv2d', {
+      inChannels: channelsLast ? last(shape) : shape[0],
+      outChannels: filters,
+      kernel,
+      stride,
+      padding,
+      dilation,
+      bias,
+      activation,
+      channelsLast,
+    });
   });
 }
 
@@ -177,20 +177,16 @@ export function conv1d(args: Conv1DArgs): LayerSpec {
   return LayerSpec.create(op, args, (shape) => {
     if (shape.length !== 2)
       throw new Error(`conv1d: expects samples of rank 2 ([steps, channels]), got input shape [${shape}]`);
-    return [
-      'conv1d',
-      {
-        inChannels: last(shape),
-        outChannels: filters,
-        kernel,
-        stride,
-        padding,
-        dilation,
-        bias,
-        activation,
-        channelsLast: true,
-      },
-    ];
+    return core('conv1d', {
+      inChannels: last(shape),
+      outChannels: filters,
+      kernel,
+      stride,
+      padding,
+      dilation,
+      bias,
+      activation,
+    });
   });
 }
 
@@ -207,10 +203,9 @@ function pooling(kind: 'maxPool2d' | 'avgPool2d', className: string, args: Pooli
   const stride = args.strides === undefined ? poolSize : window(className, 'strides', args.strides, 2);
   const padding = paddingOf(className, args.padding);
   const channelsLast = channelsLastOf(className, args.dataFormat);
-  return LayerSpec.create(className, args, () => [
-    kind,
-    { kernel: poolSize, stride, padding, channelsLast, countIncludePad: false },
-  ]);
+  return LayerSpec.create(className, args, () =>
+    core(kind, { kernel: poolSize, stride, padding, channelsLast, countIncludePad: false }),
+  );
 }
 
 /** Max pooling (pool size and strides default to 2). */
@@ -224,12 +219,12 @@ export function globalAveragePooling2d(
 ): LayerSpec {
   const op = 'GlobalAveragePooling2D';
   const channelsLast = channelsLastOf(op, argsOf(op, args).dataFormat);
-  return LayerSpec.create(op, args, () => ['globalAvgPool2d', { channelsLast }]);
+  return LayerSpec.create(op, args, () => core('globalAvgPool2d', { channelsLast }));
 }
 
 /** Flattens each sample to one axis. */
 export const flatten = (args: LayerArgs = {}) =>
-  LayerSpec.create('Flatten', argsOf('Flatten', args), () => ['flatten', {}]);
+  LayerSpec.create('Flatten', argsOf('Flatten', args), () => core('flatten', {}));
 
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
 export function reshape(args: LayerArgs & { targetShape: number[] }): LayerSpec {
@@ -239,13 +234,13 @@ export function reshape(args: LayerArgs & { targetShape: number[] }): LayerSpec 
   const shape = ints('Reshape', 'targetShape', args.targetShape);
   if (shape.some((d) => d < -1))
     fail('Reshape', `targetShape must hold sizes and at most one -1, got ${describe(args.targetShape)}`);
-  return LayerSpec.create('Reshape', args, () => ['reshape', { shape }]);
+  return LayerSpec.create('Reshape', args, () => core('reshape', { shape }));
 }
 
 /** Drops inputs with probability `rate` while training (inverted dropout). */
 export function dropout(args: LayerArgs & { rate: number }): LayerSpec {
   const p = rate('Dropout', 'rate', argsOf('Dropout', args).rate);
-  return LayerSpec.create('Dropout', args, () => ['dropout', { rate: p }]);
+  return LayerSpec.create('Dropout', args, () => core('dropout', { rate: p }));
 }
 
 /** Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras). */
@@ -260,7 +255,7 @@ export function batchNormalization(
   return LayerSpec.create(op, args, (shape) => {
     if (axis !== -1 && axis !== shape.length)
       throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
-    return ['batchNorm', { channels: last(shape), momentum, eps: epsilon }];
+    return core('batchNorm', { channels: last(shape), momentum, eps: epsilon });
   });
 }
 
@@ -271,7 +266,7 @@ export function layerNormalization(args: LayerArgs & { axis?: number; epsilon?: 
   if ((args.axis ?? -1) !== -1)
     throw new Error(`layerNormalization: only axis -1 is supported, got ${describe(args.axis)}`);
   const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
-  return LayerSpec.create(op, args, (shape) => ['layerNorm', { shape: [last(shape)], eps: epsilon }]);
+  return LayerSpec.create(op, args, (shape) => core('layerNorm', { shape: [last(shape)], eps: epsilon }));
 }
 
 /** Integer ids to vectors: `[...] -> [..., outputDim]`. */
@@ -281,11 +276,11 @@ export function embedding(args: LayerArgs & { inputDim: number; outputDim: numbe
   const dim = positive('Embedding', 'outputDim', args.outputDim);
   const length = args.inputLength === undefined ? undefined : positive('Embedding', 'inputLength', args.inputLength);
   const spec = { ...args, inputDim: undefined, inputShape: args.inputShape ?? (length ? [length] : undefined) };
-  return LayerSpec.create('Embedding', spec, () => ['embedding', { count, dim }]);
+  return LayerSpec.create('Embedding', spec, () => core('embedding', { count, dim }));
 }
 
 /** An activation as its own layer. */
 export function activation(args: LayerArgs & { activation: ActivationName }): LayerSpec {
   const name = activationOf('Activation', argsOf('Activation', args).activation);
-  return LayerSpec.create('Activation', args, () => ['activation', { activation: name }]);
+  return LayerSpec.create('Activation', args, () => core('activation', { activation: name }));
 }

@@ -4,7 +4,7 @@ import { dropout as dropoutHandle, lossFn, softplusFn } from '../../pkg/webgrad.
 import { Tensor, wrap } from '../tensor.js';
 import type { Conv2dOptions, Pool2dOptions } from '../tensor.js';
 import { bool, describe, fail, num, options } from '../validate.js';
-import { positiveNumber, rate, tensorArg } from './checks.js';
+import { positiveNumber, rate, tensorArg } from '../checks.js';
 
 /** How a loss reduces: `'mean'` (default), `'sum'` or `'none'`. */
 export type Reduction = 'mean' | 'sum' | 'none';

@@ -2,22 +2,12 @@
 import { Layer } from '../../pkg/webgrad.js';
 import { Tensor, wrap } from '../tensor.js';
 import type { Pair } from '../tensor.js';
-import { keep } from '../memory.js';
+import { layerTensors } from '../core-layer.js';
+import type { Conv1dConfig, Conv2dConfig, CoreLayer, MaxPool2dConfig } from '../generated/layers.js';
 import { requireInit } from '../runtime.js';
 import { Module, Parameter } from './module.js';
 import { bool, describe, fail, options, size, sizes } from '../validate.js';
-import { nonNegative, rate, tensorArg, window } from './checks.js';
-
-/** @internal Tensors of a Rust layer as unscoped, kept TS tensors by name. */
-export function layerTensors(
-  names: string[],
-  list: { length: number; get(i: number): unknown; free(): void },
-): [string, Tensor][] {
-  const out: [string, Tensor][] = [];
-  for (let i = 0; i < list.length; i++) out.push([names[i], keep(Tensor.fromHandle(list.get(i) as never, false))]);
-  list.free();
-  return out;
-}
+import { nonNegative, rate, tensorArg, window } from '../checks.js';
 
 /**
  * A module implemented by a Rust layer of `kind` built from a canonical `config`; its parameters
@@ -30,7 +20,7 @@ export class NativeModule extends Module {
   /** @internal */
   readonly #buffers: [string, Tensor][];
 
-  constructor(kind: string, config: object) {
+  constructor(...[kind, config]: CoreLayer) {
     super();
     const name = new.target.name;
     requireInit(name);
@@ -209,6 +199,8 @@ function paddingArg(op: string, v: unknown, n: 1 | 2): number | number[] | 'same
 }
 
 /** The core config of a PyTorch convolution of `dims` spatial axes, checked. */
+function convConfig(op: string, i: number, o: number, k: unknown, opts: object, dims: 1): Conv1dConfig;
+function convConfig(op: string, i: number, o: number, k: unknown, opts: object, dims: 2): Conv2dConfig;
 function convConfig(
   op: string,
   inChannels: number,
@@ -216,7 +208,7 @@ function convConfig(
   kernelSize: unknown,
   o: Conv2dOptions | object,
   dims: 1 | 2,
-): object {
+): Conv1dConfig | Conv2dConfig {
   const opts = options(op, o) as Conv2dOptions;
   return {
     inChannels: size(op, 'inChannels', inChannels, 1),
@@ -227,12 +219,11 @@ function convConfig(
     dilation: opts.dilation === undefined ? undefined : window(op, 'dilation', opts.dilation, dims),
     groups: opts.groups === undefined ? undefined : size(op, 'groups', opts.groups, 1),
     bias: bool(op, 'bias', opts.bias ?? true),
-    channelsLast: false,
   };
 }
 
 /** The core config of a PyTorch pooling (stride defaults to the kernel), checked. */
-function poolConfig(op: string, kernelSize: unknown, stride: unknown, padding: unknown): object {
+function poolConfig(op: string, kernelSize: unknown, stride: unknown, padding: unknown): MaxPool2dConfig {
   const kernel = window(op, 'kernelSize', kernelSize, 2);
   const pad =
     typeof padding === 'number'

@@ -1,7 +1,7 @@
 // nn.utils: gradient clipping between `backward()` and `step()`, as in PyTorch.
 import { clipGradNorm, clipGradValue } from '../../pkg/webgrad.js';
 import { Tensor, listOf, wrap } from '../tensor.js';
-import { nonNegative, tensorList } from './checks.js';
+import { nonNegative, tensorList } from '../checks.js';
 
 function withList<T>(params: Tensor[], op: string, f: (list: ReturnType<typeof listOf>) => T): T {
   const list = listOf(tensorList(op, 'parameters', params), op);

@@ -2,6 +2,9 @@
 //! takes channels-last input (`[n, h, w, c]`, TensorFlow.js's default) and permutes around the
 //! channels-first kernel, so its outputs and gradients are Keras's.
 
+use std::rc::Rc;
+
+use super::config::{activation, ActivationKey, Padding1d};
 use super::{param, weight_and_bias};
 use crate::backend::Device;
 use crate::error::{Error, Result};
@@ -167,3 +170,53 @@ impl Module for Conv1d {
         weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
 }
+
+crate::layer_config! {
+    /// A 2-D convolution (`Conv2D`, `nn.Conv2d`).
+    pub struct Conv2dConfig {
+        in_channels: usize,
+        out_channels: usize,
+        kernel: [usize; 2] = [3, 3],
+        stride: [usize; 2] = [1, 1],
+        padding: Padding = Padding::Valid,
+        dilation: [usize; 2] = [1, 1],
+        groups: usize = 1,
+        bias: bool = true,
+        activation: Option<ActivationKey>,
+        /// The slope of leaky ReLU or the scale of ELU.
+        alpha: Option<f32>,
+        /// Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`.
+        channels_last: Option<bool>,
+    }
+}
+
+crate::impl_layer_config!(Conv2dConfig, |c, flavor, device| {
+    let options = Conv2dOptions { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
+    let act = activation(c.activation, c.alpha, flavor)?;
+    let conv = Conv2d::new(c.in_channels, c.out_channels, c.kernel, options, c.bias, act, flavor, device)?;
+    Ok(Rc::new(conv.channels_last(c.channels_last.unwrap_or(flavor == Flavor::Keras))))
+});
+
+crate::layer_config! {
+    /// A 1-D convolution (`Conv1D`, `nn.Conv1d`).
+    pub struct Conv1dConfig {
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize = 1,
+        padding: Padding1d = Padding1d(Padding::Valid),
+        dilation: usize = 1,
+        groups: usize = 1,
+        bias: bool = true,
+        activation: Option<ActivationKey>,
+        /// The slope of leaky ReLU or the scale of ELU.
+        alpha: Option<f32>,
+    }
+}
+
+crate::impl_layer_config!(Conv1dConfig, |c, flavor, device| {
+    let act = activation(c.activation, c.alpha, flavor)?;
+    let conv =
+        Conv1d::new(c.in_channels, c.out_channels, c.kernel, c.stride, c.padding.0, c.dilation, c.groups, c.bias, act, flavor, device)?;
+    Ok(Rc::new(conv))
+});

@@ -1,5 +1,8 @@
 //! The fully connected layer: Keras's `Dense` and PyTorch's `nn.Linear`.
 
+use std::rc::Rc;
+
+use super::config::{activation, initializer, ActivationKey, InitializerKey};
 use super::{param, weight_and_bias};
 use crate::backend::Device;
 use crate::error::{Error, Result};
@@ -79,3 +82,24 @@ impl Module for Dense {
         weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
 }
+
+crate::layer_config! {
+    /// A fully connected layer (`Dense`, `nn.Linear`).
+    pub struct DenseConfig {
+        inputs: usize,
+        units: usize,
+        bias: bool = true,
+        activation: Option<ActivationKey>,
+        /// The slope of leaky ReLU or the scale of ELU.
+        alpha: Option<f32>,
+        kernel_initializer: Option<InitializerKey>,
+        bias_initializer: Option<InitializerKey>,
+    }
+}
+
+crate::impl_layer_config!(DenseConfig, |c, flavor, device| {
+    let act = activation(c.activation, c.alpha, flavor)?;
+    let (w, b) = Init::layer_defaults(flavor);
+    let (w, b) = (initializer(c.kernel_initializer)?.unwrap_or(w), initializer(c.bias_initializer)?.unwrap_or(b));
+    Ok(Rc::new(Dense::with_init(c.inputs, c.units, c.bias, act, flavor, w, b, device)?))
+});

@@ -1,6 +1,8 @@
 //! Inverted dropout: zeroes each element with probability `rate` while training and scales the
 //! rest by `1 / (1 - rate)`; the identity in evaluation.
 
+use std::rc::Rc;
+
 use crate::backend::Device;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -42,3 +44,13 @@ impl Module for Dropout {
         self.training.set(training)
     }
 }
+
+crate::layer_config! {
+    /// Inverted dropout (`Dropout`, `nn.Dropout`).
+    pub struct DropoutConfig {
+        /// The probability of dropping, in [0, 1).
+        rate: f32 = 0.5,
+    }
+}
+
+crate::impl_layer_config!(DropoutConfig, |c, _flavor, _device| Ok(Rc::new(Dropout::new(c.rate)?)));

@@ -1,5 +1,7 @@
 //! Embedding lookup: integer ids `[...]` to vectors `[..., dim]`.
 
+use std::rc::Rc;
+
 use super::{named, param};
 use crate::backend::Device;
 use crate::dtype::DType;
@@ -45,3 +47,13 @@ impl Module for Embedding {
         named(&[(w, Some(&self.weight))])
     }
 }
+
+crate::layer_config! {
+    /// A table of `count` vectors of `dim` (`Embedding`, `nn.Embedding`).
+    pub struct EmbeddingConfig {
+        count: usize,
+        dim: usize,
+    }
+}
+
+crate::impl_layer_config!(EmbeddingConfig, |c, flavor, device| Ok(Rc::new(Embedding::new(c.count, c.dim, flavor, device)?)));

@@ -1,5 +1,6 @@
 //! The layers: one file per family, each a [`Module`](super::Module).
 
+pub mod config;
 mod conv;
 mod dense;
 mod dropout;
@@ -9,16 +10,36 @@ mod pool;
 mod reshape;
 mod sequential;
 
-pub use conv::{Conv1d, Conv2d};
-pub use dense::Dense;
-pub use dropout::Dropout;
-pub use embedding::Embedding;
-pub use norm::{BatchNorm, LayerNorm};
-pub use pool::{GlobalAvgPool2d, Pool2d, PoolKind};
-pub use reshape::{Flatten, Reshape};
+pub use conv::{Conv1d, Conv1dConfig, Conv2d, Conv2dConfig};
+pub use dense::{Dense, DenseConfig};
+pub use dropout::{Dropout, DropoutConfig};
+pub use embedding::{Embedding, EmbeddingConfig};
+pub use norm::{BatchNorm, BatchNormConfig, LayerNorm, LayerNormConfig};
+pub use pool::{AvgPool2dConfig, GlobalAvgPool2d, GlobalAvgPool2dConfig, MaxPool2dConfig, Pool2d, PoolKind};
+pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig};
 pub use sequential::Sequential;
 
-use crate::nn::Flavor;
+use config::{kind, LayerKind};
+
+/// Every layer kind the front doors build (`Layer.create(kind, config, …)`), each with its config
+/// struct: the one table the wasm shim dispatches on and `ts/generated/layers.ts` is rendered from.
+pub const LAYER_KINDS: &[LayerKind] = &[
+    kind::<DenseConfig>("dense"),
+    kind::<Conv2dConfig>("conv2d"),
+    kind::<Conv1dConfig>("conv1d"),
+    kind::<MaxPool2dConfig>("maxPool2d"),
+    kind::<AvgPool2dConfig>("avgPool2d"),
+    kind::<GlobalAvgPool2dConfig>("globalAvgPool2d"),
+    kind::<FlattenConfig>("flatten"),
+    kind::<ReshapeConfig>("reshape"),
+    kind::<DropoutConfig>("dropout"),
+    kind::<BatchNormConfig>("batchNorm"),
+    kind::<LayerNormConfig>("layerNorm"),
+    kind::<EmbeddingConfig>("embedding"),
+    kind::<ActivationConfig>("activation"),
+];
+
+use crate::nn::{ActivationConfig, Flavor};
 use crate::tensor::Tensor;
 
 /// A new trainable leaf tensor.

@@ -1,5 +1,7 @@
 //! Normalisation layers: batch normalisation with running statistics, and layer normalisation.
 
+use std::rc::Rc;
+
 use super::{named, param, scale_and_shift};
 use crate::backend::Device;
 use crate::error::{Error, Result};
@@ -160,3 +162,25 @@ impl Module for LayerNorm {
         scale_and_shift(self.flavor, &self.gamma, &self.beta)
     }
 }
+
+crate::layer_config! {
+    /// Batch normalisation over the channel axis (`BatchNormalization`, `nn.BatchNorm1d`/`2d`).
+    pub struct BatchNormConfig {
+        channels: usize,
+        /// The flavour's convention and default (Keras 0.99 kept, PyTorch 0.1 taken).
+        momentum: Option<f32>,
+        eps: Option<f32>,
+    }
+}
+
+crate::impl_layer_config!(BatchNormConfig, |c, flavor, device| Ok(Rc::new(BatchNorm::new(c.channels, c.momentum, c.eps, flavor, device)?)));
+
+crate::layer_config! {
+    /// Layer normalisation over the trailing `shape` (`LayerNormalization`, `nn.LayerNorm`).
+    pub struct LayerNormConfig {
+        shape: Vec<usize> = Vec::new(),
+        eps: Option<f32>,
+    }
+}
+
+crate::impl_layer_config!(LayerNormConfig, |c, flavor, device| Ok(Rc::new(LayerNorm::new(&c.shape, c.eps, flavor, device)?)));

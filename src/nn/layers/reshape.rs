@@ -1,5 +1,7 @@
 //! Layers that only change the shape of each sample.
 
+use std::rc::Rc;
+
 use crate::error::{Error, Result};
 use crate::nn::Module;
 use crate::tensor::Tensor;
@@ -37,3 +39,19 @@ impl Module for Reshape {
         "Reshape"
     }
 }
+
+crate::layer_config! {
+    /// Flattens each sample (`Flatten`).
+    pub struct FlattenConfig {}
+}
+
+crate::impl_layer_config!(FlattenConfig, |_c, _flavor, _device| Ok(Rc::new(Flatten)));
+
+crate::layer_config! {
+    /// Reshapes each sample (`Reshape`); one entry may be -1.
+    pub struct ReshapeConfig {
+        shape: Vec<i64> = Vec::new(),
+    }
+}
+
+crate::impl_layer_config!(ReshapeConfig, |c, _flavor, _device| Ok(Rc::new(Reshape(c.shape.into_iter().map(|d| d as isize).collect()))));

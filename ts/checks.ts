@@ -1,7 +1,7 @@
-// Argument checks the model layer shares (on top of ../validate.ts): tensors, lists of tensors,
+// Argument checks both front doors and the optimizers share (on top of ./validate.ts): tensors, lists of tensors,
 // non-negative factors, rates in [0, 1), and objects that refuse use after dispose.
-import { Tensor } from '../tensor.js';
-import { describe, fail, size } from '../validate.js';
+import { Tensor } from './tensor.js';
+import { describe, fail, size } from './validate.js';
 
 /** @internal A Tensor. */
 export function tensorArg(op: string, name: string, v: unknown): Tensor {
