@@ -1,7 +1,7 @@
 // The position of the first extreme element along the (last, permuted) reduced axis, one workgroup
 // per output. Each thread scans its positions in increasing order, then the tree keeps the better
 // value and, on ties, the smaller position. BETTER(a, b): a beats b (NaN counts as the largest).
-// info: [outputs, reduced, rank, offset, shape[rank], strides[rank]]
+// Parameters: `ReduceParams` (src/backend/webgpu/params.rs), dims [shape, strides].
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
 
@@ -16,14 +16,14 @@ fn better(a: {{T}}, b: {{T}}) -> bool {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = wid.y * nwg.x + wid.x;
-    let outputs = info(0);
-    let reduced = info(1);
-    let rank = info(2);
+    let outputs = p.outputs;
+    let reduced = p.reduced;
+    let rank = p.rank;
     var index = 0xffffffffu;
     var value: {{T}};
     if (o < outputs) {
         for (var r = lid; r < reduced; r = r + WG) {
-            let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info(3))];
+            let v = x[strided_offset(o * reduced + r, rank, 0u, rank, p.offset)];
             if (index == 0xffffffffu || better(v, value)) {
                 value = v;
                 index = r;

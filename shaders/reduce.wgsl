@@ -2,7 +2,8 @@
 // results as a tree in workgroup memory. The view arrives permuted so that reduced axes come last:
 // output o covers the row-major elements [o * reduced, (o + 1) * reduced). With `chunks` > 1 (a first
 // pass over long rows), workgroup w reduces chunk w % chunks of row w / chunks, `chunk` elements long.
-// info: [outputs * chunks, reduced, rank, offset, shape[rank], strides[rank], chunks, chunk]
+// Parameters: `ReduceParams` (src/backend/webgpu/params.rs), `outputs` counting every chunk, dims
+// [shape, strides].
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read_write> y: array<{{T}}>;
 
@@ -16,18 +17,18 @@ fn combine(acc: {{T}}, v: {{T}}) -> {{T}} {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = wid.y * nwg.x + wid.x;
-    let outputs = info(0);
-    let reduced = info(1);
-    let rank = info(2);
-    let chunks = info(4u + 2u * rank);
-    let chunk = info(5u + 2u * rank);
+    let outputs = p.outputs;
+    let reduced = p.reduced;
+    let rank = p.rank;
+    let chunks = p.chunks;
+    let chunk = p.chunk;
     let row = o / chunks;
     let begin = (o % chunks) * chunk;
     let end = min(reduced, begin + chunk);
     var acc: {{T}} = {{INIT}};
     if (o < outputs) {
         for (var r = begin + lid; r < end; r = r + WG) {
-            acc = combine(acc, x[strided_offset(row * reduced + r, rank, 4u, 4u + rank, info(3))]);
+            acc = combine(acc, x[strided_offset(row * reduced + r, rank, 0u, rank, p.offset)]);
         }
     }
     partial[lid] = acc;

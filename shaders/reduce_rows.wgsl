@@ -1,7 +1,8 @@
 // Reductions of short rows: one invocation per output, looping over its `reduced` elements (the
 // workgroup-per-output kernel wastes its threads when rows are shorter than a workgroup: pooling
 // windows, class scores). For arg reductions ARG is true and BETTER picks the first extreme.
-// info: [outputs, reduced, rank, offset, shape[rank], strides[rank]] (reduced axes permuted last)
+// Parameters: `ReduceParams` (src/backend/webgpu/params.rs), dims [shape, strides] (reduced axes
+// permuted last).
 @group(0) @binding(1) var<storage, read> x: array<{{T}}>;
 @group(0) @binding(2) var<storage, read_write> y: array<{{OUT}}>;
 
@@ -19,15 +20,15 @@ const ARG: bool = {{ARG}};
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let o = linear_index(wid, nwg, lid);
-    if (o >= info(0)) {
+    if (o >= p.outputs) {
         return;
     }
-    let reduced = info(1);
-    let rank = info(2);
+    let reduced = p.reduced;
+    let rank = p.rank;
     var acc: {{T}} = {{INIT}};
     var best = 0u;
     for (var r = 0u; r < reduced; r = r + 1u) {
-        let v = x[strided_offset(o * reduced + r, rank, 4u, 4u + rank, info(3))];
+        let v = x[strided_offset(o * reduced + r, rank, 0u, rank, p.offset)];
         if (ARG) {
             if (r == 0u || better(v, acc)) {
                 acc = v;

@@ -4,8 +4,8 @@
 // reported through `fault`. Only positions in [lo, hi) are added, out holding that slab of the axis
 // from out_offset: an output above the binding limit is scattered into slab by slab (the first
 // slab, lo = 0, reports the positions outside the axis).
-// info: [lines, rank, axis, index_offset, src_offset, axis_size, index_shape[rank], index_strides[rank],
-//        src_strides[rank], out_strides[rank], lo, hi, out_offset]
+// Parameters: `IndexParams` (src/backend/webgpu/params.rs), `count` lines, src from `source_offset`,
+// dims [index shape, index strides, src strides, out strides].
 @group(0) @binding(1) var<storage, read> index: array<i32>;
 @group(0) @binding(2) var<storage, read> src: array<{{T}}>;
 @group(0) @binding(3) var<storage, read_write> out: array<{{T}}>;
@@ -14,40 +14,40 @@
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
     let line = linear_index(wid, nwg, lid);
-    if (line >= info(0)) {
+    if (line >= p.count) {
         return;
     }
-    let rank = info(1);
-    let axis = info(2);
-    let shape_at = 6u;
+    let rank = p.rank;
+    let axis = p.axis;
+    let shape_at = 0u;
     // Offsets of the line's first element, coordinates unravelled with the axis counted as size 1.
     var rest = line;
-    var index_at = info(3);
-    var src_at = info(4);
-    let lo = info(shape_at + 4u * rank);
-    let hi = info(shape_at + 4u * rank + 1u);
-    var out_at = info(shape_at + 4u * rank + 2u);
+    var index_at = p.index_offset;
+    var src_at = p.source_offset;
+    let lo = p.lo;
+    let hi = p.hi;
+    var out_at = p.out_offset;
     for (var d = rank; d > 0u; d = d - 1u) {
         if (d - 1u == axis) {
             continue;
         }
-        let dim = max(info(shape_at + d - 1u), 1u);
-        let coord = rest % dim;
-        rest = rest / dim;
-        index_at = index_at + coord * info(shape_at + rank + d - 1u);
-        src_at = src_at + coord * info(shape_at + 2u * rank + d - 1u);
-        out_at = out_at + coord * info(shape_at + 3u * rank + d - 1u);
+        let size = max(dim(shape_at + d - 1u), 1u);
+        let coord = rest % size;
+        rest = rest / size;
+        index_at = index_at + coord * dim(shape_at + rank + d - 1u);
+        src_at = src_at + coord * dim(shape_at + 2u * rank + d - 1u);
+        out_at = out_at + coord * dim(shape_at + 3u * rank + d - 1u);
     }
-    let length = info(shape_at + axis);
+    let length = dim(shape_at + axis);
     for (var j = 0u; j < length; j = j + 1u) {
-        let position = index[index_at + j * info(shape_at + rank + axis)];
-        if (position < 0 || u32(position) >= info(5)) {
+        let position = index[index_at + j * dim(shape_at + rank + axis)];
+        if (position < 0 || u32(position) >= p.axis_size) {
             if (lo == 0u) {
-                report_bad_index(position, info(5));
+                report_bad_index(position, p.axis_size);
             }
         } else if (u32(position) >= lo && u32(position) < hi) {
-            let slot = out_at + (u32(position) - lo) * info(shape_at + 3u * rank + axis);
-            out[slot] = out[slot] + src[src_at + j * info(shape_at + 2u * rank + axis)];
+            let slot = out_at + (u32(position) - lo) * dim(shape_at + 3u * rank + axis);
+            out[slot] = out[slot] + src[src_at + j * dim(shape_at + 2u * rank + axis)];
         }
     }
 }

@@ -3,7 +3,7 @@
 // scores), one invocation per row does the three passes alone instead: a workgroup per 10-element
 // row spent 50 ms on 128 rows in SwiftShader, mostly in barriers. The view arrives permuted so the
 // axis is last; the output's strides (of the unpermuted contiguous result) are permuted the same way.
-// info: [rows, length, rank, x_offset, shape[rank], x_strides[rank], y_strides[rank], y_offset]
+// Parameters: `SoftmaxParams` (src/backend/webgpu/params.rs), dims [shape, x strides, y strides].
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
@@ -13,11 +13,11 @@ const SHORT: bool = {{SHORT}};
 var<workgroup> part: array<f32, 256>;
 
 fn at_x(i: u32) -> u32 {
-    return strided_offset(i, info(2), 4u, 4u + info(2), info(3));
+    return strided_offset(i, p.rank, 0u, p.rank, p.x_offset);
 }
 
 fn at_y(i: u32) -> u32 {
-    return strided_offset(i, info(2), 4u, 4u + 2u * info(2), info(4u + 3u * info(2)));
+    return strided_offset(i, p.rank, 0u, 2u * p.rank, p.y_offset);
 }
 
 // y over the row starting at element `first`, given the row's shift and sum of exp(x - shift).
@@ -53,8 +53,8 @@ fn short_row(row: u32, length: u32) {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let rows = info(0);
-    let length = info(1);
+    let rows = p.rows;
+    let length = p.length;
     if (SHORT) {
         let row = linear_index(wid, nwg, lid);
         if (row < rows) {

@@ -30,6 +30,7 @@ fn wgsl_name(module: &naga::Module, ty: naga::Handle<naga::Type>) -> String {
         TypeInner::Scalar(s) => scalar(*s),
         TypeInner::Vector { size: VectorSize::Quad, scalar: s } => format!("vec4<{}>", scalar(*s)),
         TypeInner::Struct { .. } => t.name.clone().unwrap_or_default(),
+        TypeInner::Array { base, size: naga::ArraySize::Constant(n), .. } => format!("array<{}, {n}>", wgsl_name(module, *base)),
         other => format!("{other:?}"),
     }
 }
@@ -58,7 +59,7 @@ fn check_struct(kernel: &str, module: &naga::Module, name: &str, fields: &[webgr
 fn every_parameter_struct_matches_its_rust_layout() {
     let mut checked = 0;
     for kernel in Kernel::all() {
-        let Some(decl) = kernel.params() else { continue };
+        let decl = kernel.params();
         for space in [InfoSpace::Uniform, InfoSpace::Storage] {
             let source = kernel.source(space);
             let module =

@@ -1,14 +1,15 @@
-//! The small `info` arrays every dispatch reads (sizes, strides, offsets, hyper-parameters), packed
-//! into one buffer per submit instead of a new buffer per dispatch: each gets an aligned window, and
-//! the whole batch is written with one `queue.write_buffer` just before the submit that reads it.
+//! The parameter structs every dispatch reads at binding 0 (sizes, strides, offsets,
+//! hyper-parameters: see params.rs), packed into one buffer per submit instead of a new buffer per
+//! dispatch: each gets an aligned window, and the whole batch is written with one
+//! `queue.write_buffer` just before the submit that reads it.
 //! Reusing the buffer for the next batch is safe: queue writes and submits run in call order.
 
 use std::cell::RefCell;
 
-/// Bytes per dispatch the arena reserves and binds: the `array<vec4<u32>, 32>` of
-/// `shaders/common.wgsl` (the largest `info` is about 40 words).
+/// Bytes per dispatch the arena reserves and binds: the largest parameter struct (those with a
+/// variable-rank `dims` part fill it; tests/shaders.rs checks that each fits).
 const BYTES_PER_DISPATCH: u64 = 512;
-/// The same in words: the longest `info` a kernel may take.
+/// The same in words.
 pub(crate) const WORDS: usize = BYTES_PER_DISPATCH as usize / 4;
 
 pub(crate) struct InfoArena {

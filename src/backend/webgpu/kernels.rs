@@ -1,9 +1,13 @@
-//! The [`Backend`] kernels of the WebGPU backend: each fills a kernel's `info` array (the layout of
-//! every family is documented at the top of its `.wgsl` file) and queues one or a few dispatches.
+//! The [`Backend`] kernels of the WebGPU backend: each fills its kernel family's parameter struct
+//! (params.rs, mirrored by a WGSL struct in the family's `.wgsl` file) and queues one or a few
+//! dispatches.
 
-use super::params::{u32_of, u32x4_of, ConvParams, GemmParams, MatmulParams, Params, WindowGeometry, WindowParams};
+use super::params::{
+    dims_of, u32_of, u32x4_of, ConvParams, ElementwiseParams, GemmParams, IndexParams, MatmulParams, ReduceParams, SoftmaxParams,
+    UpdateParams, WindowGeometry, WindowParams,
+};
+use super::plan::Images;
 use super::shaders::{GemmBody, GemmOp, Kernel};
-use super::split::Images;
 use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
 use crate::backend::{dtype_error, expect, Activation, Backend, BinaryOp, ConvGroups, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
@@ -38,22 +42,26 @@ fn require_f32(op: &'static str, operands: &[(&GpuStorage, &Layout)]) -> Result<
     }
 }
 
-/// `[numel, rank, offsets…, shape, strides of each layout…]`: the header every elementwise family
-/// reads (all layouts share the first one's shape), over the fewest axes the views allow.
-fn elementwise_info(op: &str, layouts: &[&Layout]) -> Result<Vec<u32>> {
+/// The parameters every elementwise family reads (all layouts share the first one's shape), over
+/// the fewest axes the views allow: their offsets, the shape, then each one's strides.
+fn elementwise_params(op: &str, layouts: &[&Layout]) -> Result<ElementwiseParams> {
     let numel = layouts[0].numel();
     let coalesced = Layout::coalesced(layouts);
-    let layouts: Vec<&Layout> = coalesced.iter().collect();
-    let first = layouts[0];
-    let mut info = to_u32s(op, &[numel, first.rank()])?;
-    for l in &layouts {
-        info.push(to_u32(op, l.offset())?);
+    let first = &coalesced[0];
+    let offsets: Vec<usize> = coalesced.iter().map(Layout::offset).collect();
+    let mut dims = first.shape().to_vec();
+    for l in &coalesced {
+        dims.extend(l.strides());
     }
-    info.extend(to_u32s(op, first.shape())?);
-    for l in layouts {
-        info.extend(to_u32s(op, l.strides())?);
-    }
-    Ok(info)
+    let params = ElementwiseParams {
+        numel: u32_of(op, numel)?,
+        rank: u32_of(op, first.rank())?,
+        unused0: 0,
+        unused1: 0,
+        offsets: u32x4_of(op, &offsets)?,
+        dims: dims_of(op, &dims)?,
+    };
+    Ok(params)
 }
 
 /// The convolution parameters shared by its three kernels: the window, the group sizes and the image
@@ -94,18 +102,27 @@ impl GpuContext {
     fn map_kernel(&self, kernel: Kernel, x: &GpuStorage, layout: &Layout, out: DType) -> Result<GpuStorage> {
         let name = kernel.name();
         let y = self.new_buffer(&name, layout.numel(), out)?;
-        self.elementwise_pass(kernel, layout.numel(), &[(x, layout)], &[&y], |ls| elementwise_info(&name, &[&ls[0]]))?;
+        self.elementwise_pass(kernel, layout.numel(), &[(x, layout)], &[&y], |ls| elementwise_params(&name, &[&ls[0]]))?;
         Ok(y)
     }
 
-    /// The reduction kernels' `info` (the view with the reduced axes moved last), the number of
-    /// outputs and the elements each reduces.
-    fn reduce_info(&self, op: &str, layout: &Layout, axes: &[usize]) -> Result<(Vec<u32>, usize, usize)> {
+    /// The reduction kernels' parameters (the view with the reduced axes moved last, one chunk per
+    /// row), the number of outputs and the elements each reduces.
+    fn reduce_params(&self, op: &str, layout: &Layout, axes: &[usize]) -> Result<(ReduceParams, usize, usize)> {
         let (permuted, outputs, reduced) = layout.reduction(axes);
-        let mut info = to_u32s(op, &[outputs, reduced, layout.rank(), layout.offset()])?;
-        info.extend(to_u32s(op, permuted.shape())?);
-        info.extend(to_u32s(op, permuted.strides())?);
-        Ok((info, outputs, reduced))
+        let u = |v| u32_of(op, v);
+        let params = ReduceParams {
+            outputs: u(outputs)?,
+            reduced: u(reduced)?,
+            rank: u(layout.rank())?,
+            offset: u(layout.offset())?,
+            chunks: 1,
+            chunk: u(reduced)?,
+            unused0: 0,
+            unused1: 0,
+            dims: dims_of(op, &[permuted.shape(), permuted.strides()].concat())?,
+        };
+        Ok((params, outputs, reduced))
     }
 
     /// Batched matmul, optionally with a fused bias + activation epilogue (`[batch, m, k]` operands).
@@ -157,21 +174,12 @@ impl GpuContext {
         }
         // Above the binding limit: one product per batch entry and block of rows, each binding the
         // windows of A, B and C it reads and writes.
-        let room = self.binding_room();
-        let b_span = bl.sliced(0, 0, 1, 1).span();
-        let a_row_span = al.sliced(0, 0, 1, 1).sliced(1, 0, 1, 1).span();
-        let rows_in_a = match (a_row_span <= room, sa[1]) {
-            (false, _) => 0,
-            (true, 0) => m,
-            (true, step) => (room - a_row_span) / step + 1,
-        };
-        let rows = m.min(rows_in_a).min(room / n.max(1));
-        if b_span > room || rows == 0 {
+        let Some(rows) = self.plan().matmul_rows(al, bl) else {
             let msg = format!(
                 "[{m}, {k}] @ [{k}, {n}] with strides {sa:?} and {sb:?} cannot be cut into pieces under this adapter's {limit}-byte storage binding; make the operands contiguous first"
             );
             return Err(Error::Gpu { op: name, msg });
-        }
+        };
         let cl = Layout::contiguous(&[batch, m, n]);
         for p in 0..batch {
             let (b_bound, b_view) = self.bind_view(b, &bl.sliced(0, p, 1, 1));
@@ -192,22 +200,23 @@ impl GpuContext {
     pub(super) fn reduce_window(&self, op: ReduceOp, x: Bound, dtype: DType, layout: &Layout, axes: &[usize]) -> Result<GpuStorage> {
         let kernel = Kernel::Reduce(op, dtype);
         let name = kernel.name();
-        let (mut info, outputs, reduced) = self.reduce_info(&name, layout, axes)?;
+        let (mut params, outputs, reduced) = self.reduce_params(&name, layout, axes)?;
         let arg = matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin);
         let out_dtype = if arg { DType::I32 } else { dtype };
         if reduced < SHORT_ROW {
             let out = self.new_buffer(&name, outputs, out_dtype)?;
-            self.dispatch_bound(Kernel::ReduceRows(op, dtype), &info, &[x, Bound::whole(out.buffer())], self.grid_for(&name, outputs)?)?;
+            let bound = [x, Bound::whole(out.buffer())];
+            self.dispatch_bound(Kernel::ReduceRows(op, dtype), &params, &bound, self.grid_for(&name, outputs)?)?;
             return Ok(out);
         }
         // Long rows and few outputs: split each row over many workgroups, then combine the partials
         // (arg reductions keep one workgroup per row: their partials would need positions).
         let chunks =
             if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
-        info[0] = to_u32(&name, outputs * chunks)?;
-        info.extend(to_u32s(&name, &[chunks, reduced.div_ceil(chunks)])?);
+        (params.outputs, params.chunks, params.chunk) =
+            (to_u32(&name, outputs * chunks)?, to_u32(&name, chunks)?, to_u32(&name, reduced.div_ceil(chunks))?);
         let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
-        self.dispatch_bound(kernel, &info, &[x, Bound::whole(first.buffer())], self.grid(to_u32(&name, outputs * chunks)?))?;
+        self.dispatch_bound(kernel, &params, &[x, Bound::whole(first.buffer())], self.grid(params.outputs))?;
         if chunks == 1 {
             return Ok(first);
         }
@@ -275,7 +284,7 @@ impl GpuContext {
         let layers = to_u32(&name, layers)?;
         for first in (0..layers).step_by(max.max(1) as usize) {
             params.set_layer(first);
-            self.dispatch_bound(kernel, params.words(), bound, (gx, gy, max.min(layers - first)))?;
+            self.dispatch_bound(kernel, &params, bound, (gx, gy, max.min(layers - first)))?;
         }
         Ok(())
     }
@@ -296,12 +305,12 @@ impl GpuContext {
         let name = kernel.name();
         let (channels, win) = (u32_of(&name, w.channels)?, WindowGeometry::of(&name, w)?);
         let images: Vec<Images> = operands.iter().map(|(_, images)| *images).collect();
-        for (n0, count) in self.image_pieces(&name, w.batch, &images)? {
+        for (n0, count) in self.plan().image_pieces(&name, w.batch, &images)? {
             let (bound, at): (Vec<Bound>, Vec<usize>) =
                 operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
             let params = WindowParams { numel: u32_of(&name, count * per_image)?, channels, win, ..Zeroable::zeroed() };
             let params = place(params, &to_u32s(&name, &at)?);
-            self.dispatch_bound(kernel, params.words(), &bound, self.grid_for(&name, count * per_image)?)?;
+            self.dispatch_bound(kernel, &params, &bound, self.grid_for(&name, count * per_image)?)?;
         }
         Ok(())
     }
@@ -377,7 +386,7 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
         let out = self.new_buffer(&name, al.numel(), out_dtype)?;
-        self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &[&out], |ls| elementwise_info(&name, &[&ls[0], &ls[1]]))?;
+        self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &[&out], |ls| elementwise_params(&name, &[&ls[0], &ls[1]]))?;
         Ok(out)
     }
 
@@ -392,7 +401,7 @@ impl Backend for GpuContext {
         let name = kernel.name();
         let out = self.new_buffer(&name, al.numel(), a.dtype)?;
         self.elementwise_pass(kernel, al.numel(), &[(c, cl), (a, al), (b, bl)], &[&out], |ls| {
-            elementwise_info(&name, &[&ls[0], &ls[1], &ls[2]])
+            elementwise_params(&name, &[&ls[0], &ls[1], &ls[2]])
         })?;
         Ok(out)
     }
@@ -423,10 +432,25 @@ impl Backend for GpuContext {
         let outs = (0..op.outputs()).map(|_| self.new_buffer(&name, n, DType::F32)).collect::<Result<Vec<_>>>()?;
         let out_refs: Vec<&GpuStorage> = outs.iter().collect();
         // The operands are contiguous (the op layer makes them so): only their offsets travel.
+        let [lr, beta1, beta2, eps, weight_decay, correction1, correction2, flags] = hyper.words();
         self.elementwise_pass(kernel, n, &[p, g, s1, s2], &out_refs, |ls| {
-            let mut info = to_u32s(&name, &[ls[0].numel(), ls[0].offset(), ls[1].offset(), ls[2].offset(), ls[3].offset()])?;
-            info.extend(hyper.words().iter().map(|w| w.to_bits()));
-            Ok(info)
+            let u = |v| u32_of(&name, v);
+            let params = UpdateParams {
+                numel: u(ls[0].numel())?,
+                param_offset: u(ls[0].offset())?,
+                grad_offset: u(ls[1].offset())?,
+                state1_offset: u(ls[2].offset())?,
+                state2_offset: u(ls[3].offset())?,
+                lr,
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+                correction1,
+                correction2,
+                flags,
+            };
+            Ok(params)
         })?;
         Ok(outs)
     }
@@ -442,18 +466,25 @@ impl Backend for GpuContext {
         let order = Layout::axes_last(layout.rank(), &[axis]);
         // Slabs of whole rows, each binding its windows of x and y (one slab unless a tensor is
         // above the binding limit).
-        for (xs, ys) in self.slabs(&name, &[layout, &Layout::contiguous(layout.shape())], &[axis])? {
+        for (xs, ys) in self.plan().slabs(&name, &[layout, &Layout::contiguous(layout.shape())], &[axis])? {
             let ((x_bound, input), (y_bound, output)) = (self.bind_view(x, &xs), self.bind_view(&out, &ys));
             let (input, output) = (input.permuted(&order), output.permuted(&order));
             let rows = xs.numel().checked_div(length).unwrap_or(0);
-            let mut info = to_u32s(&name, &[rows, length, xs.rank(), input.offset()])?;
-            info.extend(to_u32s(&name, input.shape())?);
-            info.extend(to_u32s(&name, input.strides())?);
-            info.extend(to_u32s(&name, output.strides())?);
-            info.push(to_u32(&name, output.offset())?);
+            let u = |v| u32_of(&name, v);
+            let params = SoftmaxParams {
+                rows: u(rows)?,
+                length: u(length)?,
+                rank: u(xs.rank())?,
+                x_offset: u(input.offset())?,
+                y_offset: u(output.offset())?,
+                unused0: 0,
+                unused1: 0,
+                unused2: 0,
+                dims: dims_of(&name, &[input.shape(), input.strides(), output.strides()].concat())?,
+            };
             let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
             let bound = [x_bound, y_bound];
-            self.dispatch_bound(kernel, &info, &bound, grid)?;
+            self.dispatch_bound(kernel, &params, &bound, grid)?;
         }
         Ok(out)
     }
@@ -496,13 +527,17 @@ impl Backend for GpuContext {
             // The part's region of the output, copied in slabs that each bind their windows of the
             // part and the output (one slab unless one of them is above the binding limit).
             let region = out_layout.sliced(axis, start, layout.shape()[axis], 1);
-            for (from, to) in self.slabs(&name, &[layout, &region], &[])? {
+            for (from, to) in self.plan().slabs(&name, &[layout, &region], &[])? {
                 let ((src, from), (dst, to)) = (self.bind_view(part, &from), self.bind_view(&out, &to));
-                let mut info = to_u32s(&name, &[from.numel(), from.rank(), from.offset(), to.offset()])?;
-                info.extend(to_u32s(&name, from.shape())?);
-                info.extend(to_u32s(&name, from.strides())?);
-                info.extend(to_u32s(&name, to.strides())?);
-                self.dispatch_bound(kernel, &info, &[src, dst], self.grid_for(&name, from.numel())?)?;
+                let params = ElementwiseParams {
+                    numel: u32_of(&name, from.numel())?,
+                    rank: u32_of(&name, from.rank())?,
+                    unused0: 0,
+                    unused1: 0,
+                    offsets: u32x4_of(&name, &[from.offset(), to.offset()])?,
+                    dims: dims_of(&name, &[from.shape(), from.strides(), to.strides()].concat())?,
+                };
+                self.dispatch_bound(kernel, &params, &[src, dst], self.grid_for(&name, from.numel())?)?;
             }
             start += layout.shape()[axis];
         }
@@ -521,12 +556,12 @@ impl Backend for GpuContext {
         // Slabs of the output and index (one unless the output is above the binding limit), cut
         // along the output's outermost axis so that each is a contiguous run of it, each binding its
         // windows of them; slabs cut along an axis other than the gathered one start that far into x.
-        let out_slabs = self.slabs(&name, &[&out_layout, il], &[])?;
+        let out_slabs = self.plan().slabs(&name, &[&out_layout, il], &[])?;
         let cut = out_slabs.first().and_then(|(slab, _)| (0..il.rank()).find(|&d| slab.shape()[d] != il.shape()[d]));
         // Slabs of the gathered axis, each binding its window of x (one slab unless x is above the
         // binding limit); each dispatch writes the outputs whose positions fall in its slab.
         let all_but_axis: Vec<usize> = (0..xl.rank()).filter(|&d| d != axis).collect();
-        let x_slabs = self.slabs(&name, &[xl, xl], &all_but_axis)?;
+        let x_slabs = self.plan().slabs(&name, &[xl, xl], &all_but_axis)?;
         for (out_slab, index_slab) in &out_slabs {
             let ((index_bound, indices), (out_bound, written)) = (self.bind_view(index, index_slab), self.bind_view(&out, out_slab));
             let shift = match cut {
@@ -536,14 +571,24 @@ impl Backend for GpuContext {
             for (slab, _) in &x_slabs {
                 let (x_bound, view) = self.bind_view(x, slab);
                 let lo = (slab.offset() - xl.offset()).checked_div(xl.strides()[axis]).unwrap_or(0);
-                let mut info =
-                    to_u32s(&name, &[indices.numel(), indices.rank(), axis, view.offset() + shift, indices.offset(), xl.shape()[axis]])?;
-                info.extend(to_u32s(&name, indices.shape())?);
-                info.extend(to_u32s(&name, xl.strides())?);
-                info.extend(to_u32s(&name, indices.strides())?);
-                info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], written.offset()])?);
+                let u = |v| u32_of(&name, v);
+                let params = IndexParams {
+                    count: u(indices.numel())?,
+                    rank: u(indices.rank())?,
+                    axis: u(axis)?,
+                    axis_size: u(xl.shape()[axis])?,
+                    index_offset: u(indices.offset())?,
+                    source_offset: u(view.offset() + shift)?,
+                    out_offset: u(written.offset())?,
+                    lo: u(lo)?,
+                    hi: u(lo + slab.shape()[axis])?,
+                    unused0: 0,
+                    unused1: 0,
+                    unused2: 0,
+                    dims: dims_of(&name, &[indices.shape(), xl.strides(), indices.strides()].concat())?,
+                };
                 let bound = [x_bound, index_bound, out_bound, fault.1];
-                self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, indices.numel())?)?;
+                self.dispatch_bound(kernel, &params, &bound, self.grid_for(&name, indices.numel())?)?;
             }
         }
         out.faults.push(fault.0);
@@ -581,17 +626,27 @@ impl Backend for GpuContext {
         let out_layout = Layout::contiguous(bl.shape());
         let all_but_axis: Vec<usize> = (0..bl.rank()).filter(|&d| d != axis).collect();
         let fault = self.fault_slot(op)?;
-        for (slab, _) in self.slabs(&name, &[&out_layout, &out_layout], &all_but_axis)? {
+        for (slab, _) in self.plan().slabs(&name, &[&out_layout, &out_layout], &all_but_axis)? {
             let (out_bound, view) = self.bind_view(&out, &slab);
             let lo = slab.offset().checked_div(out_layout.strides()[axis]).unwrap_or(0);
-            let mut info = to_u32s(&name, &[lines, il.rank(), axis, il.offset(), sl.offset(), bl.shape()[axis]])?;
-            info.extend(to_u32s(&name, il.shape())?);
-            info.extend(to_u32s(&name, il.strides())?);
-            info.extend(to_u32s(&name, sl.strides())?);
-            info.extend(to_u32s(&name, out_layout.strides())?);
-            info.extend(to_u32s(&name, &[lo, lo + slab.shape()[axis], view.offset()])?);
+            let u = |v| u32_of(&name, v);
+            let params = IndexParams {
+                count: u(lines)?,
+                rank: u(il.rank())?,
+                axis: u(axis)?,
+                axis_size: u(bl.shape()[axis])?,
+                index_offset: u(il.offset())?,
+                source_offset: u(sl.offset())?,
+                out_offset: u(view.offset())?,
+                lo: u(lo)?,
+                hi: u(lo + slab.shape()[axis])?,
+                unused0: 0,
+                unused1: 0,
+                unused2: 0,
+                dims: dims_of(&name, &[il.shape(), il.strides(), sl.strides(), out_layout.strides()].concat())?,
+            };
             let bound = [index_bound, src_bound, out_bound, fault.1];
-            self.dispatch_bound(kernel, &info, &bound, self.grid_for(&name, lines)?)?;
+            self.dispatch_bound(kernel, &params, &bound, self.grid_for(&name, lines)?)?;
         }
         out.faults.push(fault.0);
         Ok(out)
@@ -620,7 +675,7 @@ impl Backend for GpuContext {
         // image's offsets within their windows.
         let (images, out_images) = (images_of(xl), contiguous_images(0, out_c * positions));
         let weights = self.whole_bindings(kernel, &[w])?;
-        for (n0, count) in self.image_pieces(&name, win.batch, &[images, out_images])? {
+        for (n0, count) in self.plan().image_pieces(&name, win.batch, &[images, out_images])? {
             let (x_bound, x_at) = self.bind_images(x, images, n0, count);
             let (c_bound, c_at) = self.bind_images(&out, out_images, n0, count);
             (params.out_offset, params.image_offset) = (u(c_at)?, u(x_at)?);
@@ -645,7 +700,7 @@ impl Backend for GpuContext {
         // gradient over its images' windows of x and dy; the partials are summed.
         let dy_images = contiguous_images(dyl.offset(), out_c * win.positions());
         let mut total: Option<GpuStorage> = None;
-        for (n0, count) in self.image_pieces("conv2d_weight_grad", win.batch, &[images_of(xl), dy_images])? {
+        for (n0, count) in self.plan().image_pieces("conv2d_weight_grad", win.batch, &[images_of(xl), dy_images])? {
             let (x_bound, x_at) = self.bind_images(x, images_of(xl), n0, count);
             let piece = Window { batch: count, ..*win };
             let x_piece = (x_bound, xl.sliced(0, n0, count, 1).with_offset(x_at));
@@ -700,7 +755,7 @@ impl Backend for GpuContext {
         let dy_images = contiguous_images(dyl.offset(), out_c * win.positions());
         let dx_images = contiguous_images(0, win.channels * pixels);
         let weights = self.whole_bindings(kernel, &[w])?;
-        for (n0, count) in self.image_pieces(&name, win.batch, &[dy_images, dx_images])? {
+        for (n0, count) in self.plan().image_pieces(&name, win.batch, &[dy_images, dx_images])? {
             let (dy_bound, dy_at) = self.bind_images(dy, dy_images, n0, count);
             let (c_bound, c_at) = self.bind_images(&out, dx_images, n0, count);
             (params.out_offset, params.image_offset) = (u(c_at)?, u(dy_at)?);

@@ -1,14 +1,33 @@
 //! The WebGPU backend (wgpu): WGSL kernels from `shaders/`, a pipeline cache, a buffer pool, many
 //! dispatches per submit, and asynchronous readback through staging buffers.
+//!
+//! Module layering, top to bottom; a module calls only those below it (and its own level):
+//!
+//! 1. `mod.rs`: [`GpuContext`] and its public API (limits, memory, [`GpuContext::read`], which
+//!    materialises a strided view with a copy kernel before reading it back), and allocation within
+//!    the memory budget.
+//! 2. `kernels.rs` (the [`crate::backend::Backend`] implementation: fills each kernel's parameter
+//!    struct and queues its dispatches) and `passes.rs` (elementwise and reduction passes over
+//!    operands above the storage-binding limit): the ops, executing the plans of `plan.rs`.
+//! 3. `dispatch.rs` (pipelines, bind groups, the command encoder, submits, binding the windows a plan
+//!    names) and `readback.rs` (staging buffers, `map_async`, conversion to host data).
+//! 4. Data and resources: `plan.rs` (how work is cut to fit the binding limit: pure functions of the
+//!    limits returning windows, pieces and slabs), `params.rs` (the kernel parameter structs and their
+//!    WGSL mirrors), `shaders.rs` (the kernel table and WGSL sources), `info.rs` (the per-submit arena
+//!    holding the parameter structs), `pool.rs` (buffer reuse), `faults.rs` (index fault records) and
+//!    `context.rs` (opening the device, the error sink).
 
 mod context;
+mod dispatch;
 mod faults;
 mod info;
 mod kernels;
 pub mod params;
+mod passes;
+mod plan;
 mod pool;
+mod readback;
 pub mod shaders;
-mod split;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -21,6 +40,7 @@ use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use context::ErrorSink;
+pub(crate) use dispatch::Bound;
 pub use pool::GpuStorage;
 use pool::{size_class, BufferPool};
 use shaders::{InfoSpace, Kernel};
@@ -156,6 +176,11 @@ impl GpuContext {
         self.info_space.set(space);
     }
 
+    /// The binding limits the passes plan around (plan.rs).
+    fn plan(&self) -> plan::Bindings {
+        plan::Bindings::of(&self.limits)
+    }
+
     /// The device's limits (the adapter's own, requested at creation).
     pub fn limits(&self) -> &wgpu::Limits {
         &self.limits
@@ -271,31 +296,6 @@ impl GpuContext {
         Ok((buffer, failure))
     }
 
-    fn pipeline(&self, kernel: Kernel) -> Result<Rc<wgpu::ComputePipeline>> {
-        if let Some(p) = self.pipelines.borrow().get(&kernel) {
-            return Ok(p.clone());
-        }
-        let name = kernel.name();
-        if !kernel.exists() {
-            return Err(Error::Unsupported { op: name, backend: "webgpu" });
-        }
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(&name),
-            source: wgpu::ShaderSource::Wgsl(kernel.source(self.info_space.get()).into()),
-        });
-        let pipeline = Rc::new(self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(&name),
-            layout: None,
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        }));
-        self.sink.check(&format!("pipeline {name}"))?;
-        self.pipelines.borrow_mut().insert(kernel, pipeline.clone());
-        Ok(pipeline)
-    }
-
     /// A buffer for `elements` values of `dtype` (from the pool when one of its size class is free).
     fn new_buffer(&self, op: &str, elements: usize, dtype: DType) -> Result<GpuStorage> {
         let class = self.buffer_class(op, element_bytes(op, elements)?)?;
@@ -319,234 +319,17 @@ impl GpuContext {
         Ok(if bytes <= binding { size_class(bytes).min(binding) } else { size_class(bytes).min(largest) })
     }
 
-    /// Workgroup grid covering `groups` workgroups, split over y past the per-dimension limit.
-    fn grid(&self, groups: u32) -> (u32, u32, u32) {
-        let max = self.limits.max_compute_workgroups_per_dimension.max(1);
-        let x = groups.min(max);
-        (x, groups.div_ceil(x.max(1)), 1)
-    }
-
-    /// The grid for one invocation per element of `numel`.
-    fn grid_for(&self, op: &str, numel: usize) -> Result<(u32, u32, u32)> {
-        Ok(self.grid(to_u32(op, numel)?.div_ceil(WORKGROUP)))
-    }
-
-    fn with_encoder(&self, f: impl FnOnce(&mut wgpu::CommandEncoder)) {
-        let mut encoder = self.encoder.borrow_mut();
-        f(encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default())));
-    }
-
-    /// Each storage bound whole, or the error naming the binding limit one of them is above.
-    fn whole_bindings<'a>(&self, kernel: Kernel, storages: &[&'a GpuStorage]) -> Result<Vec<Bound<'a>>> {
-        let limit = self.limits.max_storage_buffer_binding_size;
-        if let Some(big) = storages.iter().map(|s| s.buffer().size()).find(|&size| size > limit) {
-            return Err(self.above_the_binding(kernel, big));
-        }
-        Ok(storages.iter().map(|s| Bound::whole(s.buffer())).collect())
-    }
-
-    /// The error of a kernel that must bind `bytes` at once, above the storage-binding limit.
-    fn above_the_binding(&self, kernel: Kernel, bytes: u64) -> Error {
-        let msg = format!(
-            "a {bytes}-byte operand is above this adapter's {}-byte storage binding, and this kernel binds it whole (work is split over the images, rows and slabs of large inputs and outputs, not over weights, or a scatter's indices and source)",
-            self.limits.max_storage_buffer_binding_size
-        );
-        Error::Gpu { op: kernel.name(), msg }
-    }
-
-    /// Queues one dispatch with `bound` as bindings 1.. (binding 0 is `info`), each a whole buffer or
-    /// a window of one.
-    fn dispatch_bound(&self, kernel: Kernel, info: &[u32], bound: &[Bound], groups: (u32, u32, u32)) -> Result<()> {
-        let name = kernel.name();
-        self.sink.check(&name)?;
-        if groups.0 == 0 || groups.1 == 0 || groups.2 == 0 {
-            return Ok(());
-        }
-        if info.len() > info::WORDS {
-            return Err(Error::Gpu {
-                op: name,
-                msg: format!(
-                    "its parameters take {} words, more than the {} a kernel reads (too many dimensions?)",
-                    info.len(),
-                    info::WORDS
-                ),
-            });
-        }
-        let pipeline = self.pipeline(kernel)?;
-        let window = match self.infos.stage(info) {
-            Some(window) => window,
-            None => {
-                self.flush();
-                self.infos.stage(info).ok_or_else(|| Error::Gpu {
-                    op: name.clone(),
-                    msg: format!("an info array of {} words does not fit the arena", info.len()),
-                })?
-            }
-        };
-        let entries: Vec<_> = std::iter::once(Bound { buffer: self.infos.buffer(), window: Some(window) })
-            .chain(bound.iter().copied())
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry { binding: i as u32, resource: b.resource() })
-            .collect();
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(&name),
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &entries,
-        });
-        self.with_encoder(|encoder| {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(&name), timestamp_writes: None });
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(groups.0, groups.1, groups.2);
-        });
-        self.count(|c| c.dispatches += 1);
-        self.queued.set(self.queued.get() + 1);
-        if self.queued.get() >= SUBMIT_EVERY {
-            self.flush();
-        }
-        Ok(())
-    }
-
-    /// Submits every queued dispatch.
-    pub fn flush(&self) {
-        if let Some(encoder) = self.encoder.borrow_mut().take() {
-            self.infos.upload(&self.queue);
-            self.submit(encoder);
-        }
-        self.queued.set(0);
-    }
-
-    fn submit(&self, encoder: wgpu::CommandEncoder) {
-        self.queue.submit([encoder.finish()]);
-        self.count(|c| c.submits += 1);
-        self.pool.after_submit();
-    }
-
-    /// Reads a view back: materialises it if strided, submits the queued work, copies the view and
-    /// the tensor's pending fault records to a staging buffer in a submit of its own (inside error
-    /// scopes, so that a failure fails this readback only), and awaits the mapping.
+    /// Reads a view back: materialised first when strided (a copy kernel), then read through a
+    /// staging buffer with the tensor's pending fault records (readback.rs).
     pub async fn read(&self, storage: &GpuStorage, layout: &Layout) -> Result<HostData> {
         storage.check()?;
-        let numel = layout.numel();
-        if numel == 0 {
+        if layout.numel() == 0 {
             return HostData::try_filled("read", storage.dtype, 0.0, &[0]);
         }
-        let copied;
-        let (source, offset) = if layout.is_contiguous() {
-            (storage, layout.offset())
-        } else {
-            copied = crate::backend::Backend::unary(self, crate::backend::UnaryOp::Copy, storage, layout)?;
-            (&copied, 0)
-        };
-        let pending: Vec<_> = storage.faults.iter().filter(|r| r.is_pending()).cloned().collect();
-        let bytes = element_bytes("read", numel)?;
-        let size = bytes + faults::RECORD_BYTES * pending.len() as u64;
-        self.flush();
-        self.sink.check("read")?;
-        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        encoder.copy_buffer_to_buffer(source.buffer(), (offset * 4) as u64, &staging, 0, bytes);
-        for (i, record) in pending.iter().enumerate() {
-            self.faults.seal(record);
-            let (at, len) = self.faults.window(record);
-            encoder.copy_buffer_to_buffer(self.faults.buffer(), at, &staging, bytes + faults::RECORD_BYTES * i as u64, len);
+        if layout.is_contiguous() {
+            return self.read_contiguous(storage, storage, layout.offset(), layout).await;
         }
-        self.submit(encoder);
-        self.count(|c| c.readbacks += 1);
-        let (invalid, oom) = (invalid.pop(), oom.pop());
-        let dtype = storage.dtype;
-        let result = self
-            .map_staging(&staging, invalid, oom, |words| {
-                let (data, records) = words.split_at((bytes / 4) as usize);
-                for (record, words) in pending.iter().zip(records.chunks_exact(4)) {
-                    self.faults.settle(record, [words[0], words[1], words[2], words[3]]);
-                }
-                // Straight from the mapping into host memory reserved fallibly (wasm's is 4 GiB).
-                fn convert<T>(shape: &[usize], data: &[u32], f: impl Fn(u32) -> T) -> Result<Vec<T>> {
-                    let mut out = crate::backend::cpu::alloc::with_capacity("read", shape, data.len())?;
-                    out.extend(data.iter().map(|&w| f(w)));
-                    Ok(out)
-                }
-                Ok(match dtype {
-                    DType::F32 => HostData::F32(convert(layout.shape(), data, f32::from_bits)?),
-                    DType::I32 => HostData::I32(convert(layout.shape(), data, |w| w as i32)?),
-                    DType::Bool => HostData::Bool(convert(layout.shape(), data, |w| w != 0)?),
-                })
-            })
-            .await;
-        let values = match result {
-            Ok(values) => values,
-            Err(e) => {
-                pending.iter().for_each(|r| self.faults.unseal(r));
-                staging.destroy();
-                return Err(e);
-            }
-        };
-        storage.check()?;
-        values
-    }
-
-    /// Maps a submitted staging buffer and hands its words to `read`, after the error scopes of its
-    /// allocation and submit (popped as `invalid` and `oom`) report nothing. `Ok` holds what `read`
-    /// returned: the mapping worked, and its `Result` says whether `read` did.
-    async fn map_staging<T>(
-        &self,
-        staging: &wgpu::Buffer,
-        invalid: impl std::future::Future<Output = Option<wgpu::Error>>,
-        oom: impl std::future::Future<Output = Option<wgpu::Error>>,
-        read: impl FnOnce(&[u32]) -> Result<T>,
-    ) -> Result<Result<T>> {
-        let failed = |e: wgpu::Error| Error::Gpu { op: "read".into(), msg: format!("the readback failed: {e}") };
-        if let Some(e) = oom.await {
-            return Err(failed(e));
-        }
-        if let Some(e) = invalid.await {
-            return Err(failed(e));
-        }
-        let (sender, receiver) = futures_channel::oneshot::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |r| {
-            let _ = sender.send(r);
-        });
-        #[cfg(not(target_arch = "wasm32"))]
-        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-        let mapped = receiver.await.map_err(|_| Error::Gpu { op: "read".into(), msg: "the mapping was cancelled".into() })?;
-        self.sink.check("read")?;
-        mapped.map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-        let out = {
-            let view = staging.get_mapped_range(..).map_err(|e| Error::Gpu { op: "read".into(), msg: e.to_string() })?;
-            read(bytemuck::cast_slice::<u8, u32>(&view))
-        };
-        staging.unmap();
-        staging.destroy();
-        Ok(out)
-    }
-}
-
-/// A storage binding: a whole buffer, or the window `(offset, size)` in bytes of one.
-#[derive(Clone, Copy)]
-pub(crate) struct Bound<'a> {
-    pub buffer: &'a wgpu::Buffer,
-    pub window: Option<(u64, u64)>,
-}
-
-impl<'a> Bound<'a> {
-    pub fn whole(buffer: &'a wgpu::Buffer) -> Bound<'a> {
-        Bound { buffer, window: None }
-    }
-
-    fn resource(self) -> wgpu::BindingResource<'a> {
-        match self.window {
-            None => self.buffer.as_entire_binding(),
-            Some((offset, size)) => {
-                wgpu::BindingResource::Buffer(wgpu::BufferBinding { buffer: self.buffer, offset, size: wgpu::BufferSize::new(size) })
-            }
-        }
+        let copied = crate::backend::Backend::unary(self, crate::backend::UnaryOp::Copy, storage, layout)?;
+        self.read_contiguous(storage, &copied, 0, layout).await
     }
 }

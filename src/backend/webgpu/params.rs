@@ -52,6 +52,31 @@ impl WgslType for U32x4 {
     }
 }
 
+impl<T: WgslType, const N: usize> WgslType for [T; N] {
+    fn wgsl() -> String {
+        format!("array<{}, {N}>", T::wgsl())
+    }
+}
+
+/// Words of the variable-rank part of a parameter struct (`dims`: shapes and strides, read by
+/// `dim(i)` and `strided_offset` in shaders/dims.wgsl), filling the struct to the bytes the arena
+/// binds per dispatch.
+pub type Dims<const N: usize> = [U32x4; N];
+
+/// `words` (shapes and strides, each `rank` long) packed into `dims`, or the error naming `op` when
+/// they do not fit (too many dimensions).
+pub(crate) fn dims_of<const N: usize>(op: &str, words: &[usize]) -> Result<Dims<N>> {
+    let mut dims = [U32x4::default(); N];
+    if words.len() > 4 * N {
+        let msg = format!("its parameters take {} words, more than the {} a kernel reads (too many dimensions?)", words.len(), 4 * N);
+        return Err(Error::Gpu { op: op.to_string(), msg });
+    }
+    for (i, &w) in words.iter().enumerate() {
+        dims[i / 4].0[i % 4] = u32_of(op, w)?;
+    }
+    Ok(dims)
+}
+
 /// A kernel family's parameters: the words one dispatch's binding 0 holds.
 pub trait Params: bytemuck::Pod + WgslType {
     /// The struct's name in Rust and WGSL.
@@ -123,8 +148,11 @@ pub(crate) fn u32_of(op: &str, value: usize) -> Result<u32> {
     u32::try_from(value).map_err(|_| Error::Gpu { op: op.to_string(), msg: format!("{value} exceeds the u32 range") })
 }
 
-/// Four sizes as a `vec4<u32>`.
+/// Up to four sizes as a `vec4<u32>` (the rest zero).
 pub(crate) fn u32x4_of(op: &str, values: &[usize]) -> Result<U32x4> {
+    if values.len() > 4 {
+        return Err(Error::Gpu { op: op.to_string(), msg: format!("{} values do not fit a vec4", values.len()) });
+    }
     let mut out = [0u32; 4];
     for (o, &v) in out.iter_mut().zip(values) {
         *o = u32_of(op, v)?;
@@ -267,5 +295,96 @@ impl GemmParams for MatmulParams {
 impl GemmParams for ConvParams {
     fn set_layer(&mut self, first: u32) {
         self.layer = first;
+    }
+}
+
+kernel_params! {
+    /// One optimizer update (shaders/update.wgsl): the operands' offsets and the hyper-parameters of
+    /// [`crate::backend::UpdateHyper::words`] (`flags` a float holding bit 0 decoupled, bit 1
+    /// epsilon hat, bit 2 Nesterov).
+    pub struct UpdateParams {
+        numel: u32,
+        param_offset: u32,
+        grad_offset: u32,
+        state1_offset: u32,
+        state2_offset: u32,
+        lr: f32,
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+        weight_decay: f32,
+        correction1: f32,
+        correction2: f32,
+        flags: f32,
+    }
+}
+
+kernel_params! {
+    /// The elementwise families (shaders/unary.wgsl, binary.wgsl, select.wgsl, copy_into.wgsl):
+    /// `numel` elements of up to four views of one `rank`-dimensional shape, view `j` starting at
+    /// `offsets[j]`; `dims` holds the shape, then each view's strides.
+    pub struct ElementwiseParams {
+        numel: u32,
+        rank: u32,
+        unused0: u32,
+        unused1: u32,
+        offsets: U32x4,
+        dims: Dims<30>,
+    }
+}
+
+kernel_params! {
+    /// The reductions (shaders/reduce.wgsl, reduce_rows.wgsl, argreduce.wgsl) of `outputs` rows of
+    /// `reduced` elements (the reduced axes permuted last), each row cut into `chunks` slices of
+    /// `chunk` (one slice of the whole row for the short-row and arg kernels); `dims` holds the
+    /// permuted view's shape, then its strides.
+    pub struct ReduceParams {
+        outputs: u32,
+        reduced: u32,
+        rank: u32,
+        offset: u32,
+        chunks: u32,
+        chunk: u32,
+        unused0: u32,
+        unused1: u32,
+        dims: Dims<30>,
+    }
+}
+
+kernel_params! {
+    /// Softmax and log-softmax (shaders/softmax.wgsl) over `rows` rows of `length` (the axis
+    /// permuted last); `dims` holds the permuted input's shape, then its strides, then the output's.
+    pub struct SoftmaxParams {
+        rows: u32,
+        length: u32,
+        rank: u32,
+        x_offset: u32,
+        y_offset: u32,
+        unused0: u32,
+        unused1: u32,
+        unused2: u32,
+        dims: Dims<30>,
+    }
+}
+
+kernel_params! {
+    /// gather and scatter_add (shaders/gather.wgsl, scatter_add.wgsl): `count` invocations over an
+    /// index of `rank` dimensions along `axis` of size `axis_size`; each dispatch handles the
+    /// positions `lo..hi` of its slab, written from `out_offset`. `dims` holds the index's shape and
+    /// strides, then gather's x strides or scatter's source and output strides.
+    pub struct IndexParams {
+        count: u32,
+        rank: u32,
+        axis: u32,
+        axis_size: u32,
+        index_offset: u32,
+        source_offset: u32,
+        out_offset: u32,
+        lo: u32,
+        hi: u32,
+        unused0: u32,
+        unused1: u32,
+        unused2: u32,
+        dims: Dims<29>,
     }
 }

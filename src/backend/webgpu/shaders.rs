@@ -2,7 +2,9 @@
 //! prelude and specialised by replacing `{{NAME}}` snippets (element types, the op's expression). A
 //! specialised kernel is its own pipeline in the cache.
 
-use super::params::{ConvParams, MatmulParams, ParamsDecl, WindowParams};
+use super::params::{
+    ConvParams, ElementwiseParams, IndexParams, MatmulParams, ParamsDecl, ReduceParams, SoftmaxParams, UpdateParams, WindowParams,
+};
 use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp, UpdateOp};
 use crate::dtype::DType;
 
@@ -15,8 +17,8 @@ const SKINNY: &str = include_str!("../../../shaders/skinny.wgsl");
 const CONV_IMAGE: &str = include_str!("../../../shaders/conv_image.wgsl");
 /// The out-of-range index record, for the kernels that read indices.
 const FAULT: &str = include_str!("../../../shaders/fault.wgsl");
-/// The positional `info` array of the families without a parameter struct.
-const INFO: &str = include_str!("../../../shaders/info.wgsl");
+/// `dim(i)` and `strided_offset`, for the parameter structs with a variable-rank `dims` part.
+const DIMS: &str = include_str!("../../../shaders/dims.wgsl");
 
 /// A kernel family and its specialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -299,22 +301,26 @@ impl Kernel {
             InfoSpace::Uniform => "uniform",
             InfoSpace::Storage => "storage, read",
         };
-        let params = match self.params() {
-            Some(decl) => format!("{}\n@group(0) @binding(0) var<{space}> p: {};", decl.structs, decl.name),
-            None => INFO.replace("{{INFO_SPACE}}", space),
-        };
+        let decl = self.params();
+        let dims = if decl.fields.iter().any(|f| f.name == "dims") { DIMS } else { "" };
+        let params = format!("{}\n@group(0) @binding(0) var<{space}> p: {};\n\n{dims}", decl.structs, decl.name);
         format!("{}\n{fault}\n{body}\n{gemm}", COMMON.replace("{{PARAMS}}", &params))
     }
 
-    /// The parameter struct this kernel reads at binding 0 (None: the positional `info` of
-    /// shaders/info.wgsl).
-    pub fn params(&self) -> Option<ParamsDecl> {
-        Some(match self {
+    /// The parameter struct this kernel reads at binding 0 (`p`).
+    pub fn params(&self) -> ParamsDecl {
+        match self {
+            Kernel::Unary(..) | Kernel::Cast(..) | Kernel::Binary(..) | Kernel::Select(_) | Kernel::CopyInto(_) => {
+                ParamsDecl::of::<ElementwiseParams>()
+            }
+            Kernel::Reduce(..) | Kernel::ReduceRows(..) => ParamsDecl::of::<ReduceParams>(),
+            Kernel::Softmax { .. } => ParamsDecl::of::<SoftmaxParams>(),
+            Kernel::Gather(_) | Kernel::ScatterAdd(_) => ParamsDecl::of::<IndexParams>(),
             Kernel::Gemm { op: GemmOp::Matmul(_), .. } => ParamsDecl::of::<MatmulParams>(),
             Kernel::Gemm { .. } => ParamsDecl::of::<ConvParams>(),
             Kernel::Im2Col | Kernel::Col2Im | Kernel::MaxPool | Kernel::MaxPoolGrad => ParamsDecl::of::<WindowParams>(),
-            _ => return None,
-        })
+            Kernel::Update(_) => ParamsDecl::of::<UpdateParams>(),
+        }
     }
 }
 
@@ -409,9 +415,9 @@ fn update_snippets(op: UpdateOp) -> (&'static str, &'static str) {
     let v = beta2 * b + (1.0 - beta2) * grad * grad;
     let q = select(pv, pv * (1.0 - lr * wd), decoupled);
     if (flag(1u)) {
-        out0[i] = q - lr * sqrt(hyper(6u)) / hyper(5u) * m / (sqrt(v) + eps);
+        out0[i] = q - lr * sqrt(p.correction2) / p.correction1 * m / (sqrt(v) + eps);
     } else {
-        out0[i] = q - lr * (m / hyper(5u)) / (sqrt(v / hyper(6u)) + eps);
+        out0[i] = q - lr * (m / p.correction1) / (sqrt(v / p.correction2) + eps);
     }
     out1[i] = m;
     out2[i] = v;",
