@@ -53,3 +53,13 @@ export type ReduceName =
   | 'min'
   | 'argMax'
   | 'argMin';
+
+/** The name of an activation fused into `linear`. */
+export type FusedActivationName =
+  | 'linear'
+  | 'relu'
+  | 'sigmoid'
+  | 'tanh';
+
+/** Every {@link FusedActivationName}. */
+export const FUSED_ACTIVATIONS: readonly FusedActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh'];
