@@ -330,6 +330,10 @@ export class Tensor {
   exp(): Tensor {
     return this.#unary('exp');
   }
+  /** `e^x - 1`, accurate near 0 (as PyTorch's `expm1` and TF.js's `tf.expm1`). */
+  expm1(): Tensor {
+    return this.#unary('expm1');
+  }
   /** Natural logarithm. */
   log(): Tensor {
     return this.#unary('log');

@@ -5,6 +5,7 @@ export type UnaryName =
   | 'neg'
   | 'abs'
   | 'exp'
+  | 'expm1'
   | 'log'
   | 'log1p'
   | 'sqrt'
