@@ -1,5 +1,6 @@
-//! Writes the TypeScript generated from the Rust tables (`ts/generated/`); with `--check`, writes
-//! nothing and fails when a checked-in file differs from what the tables give (a gate in `npm test`).
+//! Writes the TypeScript generated from the Rust tables (`ts/generated/`, and the marked regions of
+//! ts/tensor.ts and README.md); with `--check`, writes nothing and fails when a checked-in file
+//! differs from what the tables give (a gate in `npm test`).
 
 use std::process::ExitCode;
 
@@ -10,12 +11,19 @@ fn main() -> ExitCode {
     for file in webgrad::codegen::files() {
         let path = root.join(file.path);
         let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == file.contents {
+        let wanted = match file.apply(&current) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("gen_ts: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if current == wanted {
             continue;
         }
         if check {
             stale.push(file.path);
-        } else if let Err(e) = std::fs::create_dir_all(path.parent().unwrap_or(root)).and_then(|()| std::fs::write(&path, &file.contents)) {
+        } else if let Err(e) = std::fs::create_dir_all(path.parent().unwrap_or(root)).and_then(|()| std::fs::write(&path, &wanted)) {
             eprintln!("gen_ts: cannot write {}: {e}", file.path);
             return ExitCode::FAILURE;
         } else {

@@ -16,6 +16,7 @@ pub mod nn;
 pub mod op;
 pub mod ops;
 mod random;
+pub mod selectors;
 pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,6 +4,7 @@ import { dims, dtypeOf, tensorOf, wrap, type DType, type Tensor } from './tensor
 import { requireInit } from './runtime.js';
 import { admit } from './boundary.js';
 import { finite, int, num, size } from './validate.js';
+import type { DistributionName } from './generated/selectors.js';
 
 /** Checks that the module is ready for `op`, which makes a tensor. */
 function start(op: string): void {
@@ -71,7 +72,7 @@ export function eye(rows: number, cols = rows, dtype: DType = 'float32'): Tensor
   return wrap(WasmTensor.eye(r, c, dtypeOf(op, dtype)));
 }
 
-function random(op: string, kind: string, shape: number[], a: number, b: number): Tensor {
+function random(op: string, kind: DistributionName, shape: number[], a: number, b: number): Tensor {
   start(op);
   return wrap(WasmTensor.random(kind, dims(op, shape), a, b));
 }

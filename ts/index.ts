@@ -20,6 +20,7 @@ export type { WasmFile, WasmOption, WasmSource } from './wasm-source.js';
 export { version } from './version.js';
 export { ACTIVATIONS, INITIALIZERS, LOSSES, METRICS, OPTIMIZERS, PADDINGS } from './names.js';
 export type { ActivationName, InitializerName, LossName, MetricName, OptimizerName, PaddingName } from './names.js';
+export type { FusedActivationName } from './generated/ops.js';
 export { Tensor, tensor, where, concat, stack } from './tensor.js';
 export type {
   AdamUpdateOptions,

@@ -4,6 +4,8 @@ import { requireInit } from './runtime.js';
 import { EDGE, cutAxes, formatValues } from './format.js';
 import { noGrad } from './autograd.js';
 import { admit, enter, generation, record, staleError, untilTrap } from './boundary.js';
+import { FUSED_ACTIVATIONS, type FusedActivationName, type BinaryName, type UnaryName } from './generated/ops.js';
+import type { ArgReductionName, MomentName, PadModeName, PoolName, ReductionName } from './generated/selectors.js';
 import {
   MAX_SIZE,
   bool,
@@ -171,7 +173,7 @@ function axesOf(op: string, axis: unknown): Float64Array | undefined {
 }
 
 /** `'valid'`, `'same'`, or 1, 2 or 4 (`counts`) non-negative sizes. */
-function paddingOf(op: string, p: unknown, counts = [1, 2, 4]): [string, Float64Array] {
+function paddingOf(op: string, p: unknown, counts = [1, 2, 4]): [PadModeName, Float64Array] {
   if (p === undefined || p === 'valid') return ['valid', new Float64Array()];
   if (p === 'same') return ['same', new Float64Array()];
   if (typeof p === 'number') return ['explicit', Float64Array.of(size(op, 'padding', p))];
@@ -274,7 +276,7 @@ export class Tensor {
     return wrap(WasmTensor.full(new Float64Array(), value, dtype === 'bool' ? 'int32' : dtype));
   }
 
-  #binary(name: string, other: TensorLike): Tensor {
+  #binary(name: BinaryName, other: TensorLike): Tensor {
     this.handle(name);
     const o = this.#scalar(other, name);
     const out = wrap(this.handle(name).binary(name, o.handle(name)));
@@ -282,7 +284,7 @@ export class Tensor {
     return out;
   }
 
-  #unary(name: string): Tensor {
+  #unary(name: UnaryName): Tensor {
     return wrap(this.handle(name).unary(name));
   }
 
@@ -315,77 +317,104 @@ export class Tensor {
   }
 
   // ---- elementwise ----------------------------------------------------------------------------
+  // generated:unary start (by `cargo run --example gen_ts` from src/backend/unary.rs: do not edit)
+  /** `-x`. */
   neg(): Tensor {
     return this.#unary('neg');
   }
+  /** `|x|`. */
   abs(): Tensor {
     return this.#unary('abs');
   }
+  /** `e^x`. */
   exp(): Tensor {
     return this.#unary('exp');
   }
+  /** `e^x - 1`, accurate near 0 (as PyTorch's `expm1` and TF.js's `tf.expm1`). */
+  expm1(): Tensor {
+    return this.#unary('expm1');
+  }
+  /** Natural logarithm. */
   log(): Tensor {
     return this.#unary('log');
   }
+  /** `ln(1 + x)`, accurate near 0. */
   log1p(): Tensor {
     return this.#unary('log1p');
   }
+  /** Square root. */
   sqrt(): Tensor {
     return this.#unary('sqrt');
   }
+  /** `1 / sqrt(x)`. */
   rsqrt(): Tensor {
     return this.#unary('rsqrt');
   }
+  /** `x * x`. */
   square(): Tensor {
     return this.#unary('square');
   }
+  /** `1 / x`. */
   reciprocal(): Tensor {
     return this.#unary('reciprocal');
   }
+  /** Sine (radians). */
   sin(): Tensor {
     return this.#unary('sin');
   }
+  /** Cosine (radians). */
   cos(): Tensor {
     return this.#unary('cos');
   }
+  /** Hyperbolic tangent. */
   tanh(): Tensor {
     return this.#unary('tanh');
   }
+  /** `1 / (1 + e^-x)`, stable for large |x|. */
   sigmoid(): Tensor {
     return this.#unary('sigmoid');
   }
+  /** `max(x, 0)` (gradient 0 at 0; NaN passes through). */
   relu(): Tensor {
     return this.#unary('relu');
   }
+  /** `x * sigmoid(x)` (swish). */
+  silu(): Tensor {
+    return this.#unary('silu');
+  }
+  /** `ln(1 + e^x)`, stable. */
+  softplus(): Tensor {
+    return this.#unary('softplus');
+  }
+  /** -1, 0 or 1 (NaN passes through). */
+  sign(): Tensor {
+    return this.#unary('sign');
+  }
+  /** The largest integer not above `x`. */
+  floor(): Tensor {
+    return this.#unary('floor');
+  }
+  /** The smallest integer not below `x`. */
+  ceil(): Tensor {
+    return this.#unary('ceil');
+  }
+  /** Rounds half to even, as NumPy, PyTorch and TensorFlow do. */
+  round(): Tensor {
+    return this.#unary('round');
+  }
+  /** The error function. */
+  erf(): Tensor {
+    return this.#unary('erf');
+  }
+  /** Elementwise negation of truth (nonzero is true). */
+  logicalNot(): Tensor {
+    return this.#unary('logicalNot');
+  }
+  // generated:unary end
   /** GELU; `approximate: 'tanh'` for the tanh form. */
   gelu(o: { approximate?: 'none' | 'tanh' } = {}): Tensor {
     const approximate = oneOf('gelu', 'approximate', options('gelu', o).approximate ?? 'none', ['none', 'tanh']);
     return this.#unary(approximate === 'tanh' ? 'geluTanh' : 'gelu');
-  }
-  silu(): Tensor {
-    return this.#unary('silu');
-  }
-  softplus(): Tensor {
-    return this.#unary('softplus');
-  }
-  sign(): Tensor {
-    return this.#unary('sign');
-  }
-  floor(): Tensor {
-    return this.#unary('floor');
-  }
-  ceil(): Tensor {
-    return this.#unary('ceil');
-  }
-  /** Rounds half to even. */
-  round(): Tensor {
-    return this.#unary('round');
-  }
-  erf(): Tensor {
-    return this.#unary('erf');
-  }
-  logicalNot(): Tensor {
-    return this.#unary('logicalNot');
   }
   /** `x` where positive, else `alpha * x` (default 0.01, as PyTorch). */
   leakyRelu(alpha = 0.01): Tensor {
@@ -474,11 +503,11 @@ export class Tensor {
     return this.#reduce('logsumexp', axis, keepdim);
   }
 
-  #reduce(name: string, axis: unknown, keepdim: unknown): Tensor {
+  #reduce(name: ReductionName, axis: unknown, keepdim: unknown): Tensor {
     return wrap(this.handle(name).reduce(name, axesOf(name, axis), bool(name, 'keepdim', keepdim)));
   }
 
-  #moment(name: string, axis: unknown, o: { correction?: number; keepdim?: boolean }): Tensor {
+  #moment(name: MomentName, axis: unknown, o: { correction?: number; keepdim?: boolean }): Tensor {
     const { correction = 1, keepdim = false } = options(name, o);
     return wrap(
       this.handle(name).moment(
@@ -503,7 +532,7 @@ export class Tensor {
   argmin(axis?: number, keepdim = false): Tensor {
     return this.#argReduce('argmin', axis, keepdim);
   }
-  #argReduce(name: string, axis: unknown, keepdim: unknown): Tensor {
+  #argReduce(name: ArgReductionName, axis: unknown, keepdim: unknown): Tensor {
     const a = axis === undefined ? undefined : axisOf(name, axis);
     return wrap(this.handle(name).argReduce(name, a, bool(name, 'keepdim', keepdim)));
   }
@@ -524,9 +553,9 @@ export class Tensor {
    * A dense layer `activation(this @ weight + bias)` in one fused kernel on WebGPU: `this` is
    * `[..., k]`, `weight` `[k, n]`, `bias` `[n]`.
    */
-  linear(weight: Tensor, bias: Tensor, activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' = 'linear'): Tensor {
+  linear(weight: Tensor, bias: Tensor, activation: FusedActivationName = 'linear'): Tensor {
     const op = 'linear';
-    const act = oneOf(op, 'activation', activation, ['linear', 'relu', 'sigmoid', 'tanh']);
+    const act = oneOf(op, 'activation', activation, FUSED_ACTIVATIONS);
     return wrap(
       this.handle(op).linear(tensorOf(op, 'weight', weight).handle(op), tensorOf(op, 'bias', bias).handle(op), act),
     );
@@ -739,7 +768,7 @@ export class Tensor {
     );
   }
 
-  #pool(kind: string, o: Pool2dOptions): Tensor {
+  #pool(kind: PoolName, o: Pool2dOptions): Tensor {
     const op = `${kind}Pool2d`;
     const { kernelSize, stride, padding, dilation = 1, countIncludePad = true } = options(op, o);
     if (kernelSize === undefined) fail(op, 'kernelSize is required');

@@ -129,6 +129,6 @@ mod tests {
         let names: Vec<&str> = ReduceOp::ALL.iter().map(|op| op.name()).collect();
         assert_eq!(names, ["sum", "prod", "max", "min", "argMax", "argMin"]);
         assert_eq!(Activation::ALL.len(), 4);
-        assert_eq!(UnaryOp::ALL.len(), 30);
+        assert_eq!(UnaryOp::ALL.len(), 31);
     }
 }

@@ -255,6 +255,12 @@ unary_table! {
         float: (|x| x.exp(), "keep_nan(v, exp(v))"), int: -, bool: -,
         grad: (|_, y, g| g.mul(y), Any),
     }
+    /// `e^x - 1`, accurate near 0 (as PyTorch's `expm1` and TF.js's `tf.expm1`).
+    Expm1 {
+        js: "expm1", method: expm1, ts: true,
+        float: (|x| x.exp_m1(), "keep_nan(v, select(exp(v) - 1.0, v * (1.0 + v * (0.5 + v * (0.16666667 + v * (0.041666668 + v * (0.008333334 + v * 0.0013888889))))), abs(v) < 0.1))"), int: -, bool: -,
+        grad: (|_, y, g| g.mul(&y.add_scalar(1.0)?), Any),
+    }
     /// Natural logarithm.
     Log {
         js: "log", method: log, ts: true,

@@ -43,5 +43,5 @@ pub fn file() -> GeneratedFile {
     }
     s += "}\n\n/** A core layer kind. */\nexport type LayerKind = keyof LayerConfigs;\n";
     s += "\n/** A kind and its config, as a front door hands them to the core. */\nexport type CoreLayer = { [K in LayerKind]: [K, LayerConfigs[K]] }[LayerKind];\n";
-    GeneratedFile { path: "ts/generated/layers.ts", contents: s }
+    GeneratedFile { path: "ts/generated/layers.ts", region: None, contents: s }
 }

@@ -1,20 +1,43 @@
-//! TypeScript generated from the Rust tables, so the TS API cannot drift from the core: each
-//! submodule renders one file under `ts/generated/`. `cargo run --example gen_ts` writes them and
-//! `-- --check` (a gate in `npm test`) fails when a checked-in file is not what the tables give.
+//! TypeScript (and README text) generated from the Rust tables, so the TS API cannot drift from the
+//! core: each submodule renders one file under `ts/generated/`, or one marked region of a hand-written
+//! file. `cargo run --example gen_ts` writes them and `-- --check` (a gate in `npm test`) fails when a
+//! checked-in file is not what the tables give.
 
 mod layers;
 mod names;
 mod ops;
+mod selectors;
+mod unary;
 
-/// One generated file: its path from the repository root and its contents.
+/// One generated file, or one generated region of a file: its path from the repository root and its
+/// contents.
 pub struct GeneratedFile {
     pub path: &'static str,
+    /// Where the contents go: the whole file, or the text between two marker strings (kept).
+    pub region: Option<(&'static str, &'static str)>,
     pub contents: String,
 }
 
-/// Every generated file.
+impl GeneratedFile {
+    /// The file's text as the tables give it, from its `current` text (needed for a region, whose
+    /// markers must each be there once); the error names the file and the missing marker.
+    pub fn apply(&self, current: &str) -> Result<String, String> {
+        let Some((start, end)) = self.region else { return Ok(self.contents.clone()) };
+        let once = |marker: &str| match current.match_indices(marker).count() {
+            1 => Ok(current.find(marker).unwrap_or_default()),
+            n => Err(format!("{}: the marker `{marker}` must be there once, found {n} times", self.path)),
+        };
+        let (from, to) = (once(start)? + start.len(), once(end)?);
+        if to < from {
+            return Err(format!("{}: `{end}` comes before `{start}`", self.path));
+        }
+        Ok(format!("{}{}{}", &current[..from], self.contents, &current[to..]))
+    }
+}
+
+/// Every generated file and region.
 pub fn files() -> Vec<GeneratedFile> {
-    vec![ops::file(), names::file(), layers::file()]
+    vec![ops::file(), selectors::file(), unary::tensor_methods(), unary::readme(), names::file(), layers::file()]
 }
 
 /// The header every generated file starts with.

@@ -33,5 +33,5 @@ pub fn file() -> GeneratedFile {
         INITIALIZER_NAMES,
     );
     s += &list("Padding modes of the Keras-like convolution and pooling layers.", "PADDINGS", "PaddingName", PADDING_NAMES);
-    GeneratedFile { path: "ts/generated/names.ts", contents: s }
+    GeneratedFile { path: "ts/generated/names.ts", region: None, contents: s }
 }

@@ -1,7 +1,7 @@
 //! `ts/generated/ops.ts`: the names of the primitive ops, from the op tables in `backend/ops.rs`.
 
 use super::{header, union, GeneratedFile};
-use crate::backend::{BinaryOp, ReduceOp, UnaryOp};
+use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp};
 
 pub fn file() -> GeneratedFile {
     let mut s = header("src/backend/ops.rs");
@@ -11,5 +11,14 @@ pub fn file() -> GeneratedFile {
     );
     s += &format!("\n/** The name of a binary op. */\nexport type BinaryName ={};\n", union(BinaryOp::ALL.iter().map(|op| op.name())));
     s += &format!("\n/** The name of a reduction. */\nexport type ReduceName ={};\n", union(ReduceOp::ALL.iter().map(|op| op.name())));
-    GeneratedFile { path: "ts/generated/ops.ts", contents: s }
+    let activations: Vec<String> = Activation::ALL.iter().map(|a| format!("'{}'", a.name())).collect();
+    s += &format!(
+        "\n/** The name of an activation fused into `linear`. */\nexport type FusedActivationName ={};\n",
+        union(Activation::ALL.iter().map(|a| a.name()))
+    );
+    s += &format!(
+        "\n/** Every {{@link FusedActivationName}}. */\nexport const FUSED_ACTIVATIONS: readonly FusedActivationName[] = [{}];\n",
+        activations.join(", ")
+    );
+    GeneratedFile { path: "ts/generated/ops.ts", region: None, contents: s }
 }

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::args::{signed, signeds, size, sizes};
 use super::{current_device, js_error};
 use crate::backend::{BinaryOp, UnaryOp};
+use crate::selectors::{ArgReduction, Distribution, Moment, PadMode, Pool, Reduction};
 use crate::{Activation, AdamStep, Conv2dOptions, ConvTranspose2dOptions, DType, Error, HostData, Padding, Pool2dOptions, Tensor};
 
 /// A tensor handle (the TypeScript wrapper documents the API).
@@ -75,7 +76,11 @@ fn axes_of(op: &'static str, v: Option<Vec<f64>>) -> JsResult<Option<Vec<isize>>
 /// bottom, right) numbers.
 fn padding(op: &'static str, mode: &str, pads: &[f64]) -> JsResult<Padding> {
     let p = sizes(op, "padding", pads)?;
-    let parsed = if mode == "explicit" { Padding::explicit(&p) } else { Padding::named(mode) };
+    let parsed = match PadMode::parse(mode) {
+        Some(PadMode::Explicit) => Padding::explicit(&p),
+        Some(named) => Padding::named(named.name()),
+        None => None,
+    };
     parsed.ok_or_else(|| invalid(op, format!("padding must be 'valid', 'same' or 1, 2 or 4 numbers, got {mode} {pads:?}")))
 }
 
@@ -124,11 +129,11 @@ impl JsTensor {
     /// (int32 in [a, b)).
     pub fn random(kind: &str, shape: &[f64], a: f64, b: f64) -> JsResult<JsTensor> {
         let (shape, device) = (sizes("random", "shape", shape)?, current_device());
+        let kind = Distribution::parse(kind).ok_or_else(|| invalid("random", format!("unknown distribution '{kind}'")))?;
         wrap(match kind {
-            "uniform" => Tensor::uniform(&shape, a, b, &device),
-            "normal" => Tensor::normal(&shape, a, b, &device),
-            "randint" => Tensor::randint(&shape, int32("randint", "low", a)?, int32("randint", "high", b)?, &device),
-            other => return Err(invalid("random", format!("unknown distribution '{other}'"))),
+            Distribution::Uniform => Tensor::uniform(&shape, a, b, &device),
+            Distribution::Normal => Tensor::normal(&shape, a, b, &device),
+            Distribution::Randint => Tensor::randint(&shape, int32("randint", "low", a)?, int32("randint", "high", b)?, &device),
         })
     }
 
@@ -202,14 +207,14 @@ impl JsTensor {
     pub fn reduce(&self, name: &str, axes: Option<Vec<f64>>, keepdim: bool) -> JsResult<JsTensor> {
         let axes = axes_of("reduce", axes)?;
         let axes = axes.as_deref();
-        wrap(match name {
-            "sum" => self.0.sum_dims(axes, keepdim),
-            "mean" => self.0.mean(axes, keepdim),
-            "max" => self.0.max(axes, keepdim),
-            "min" => self.0.min(axes, keepdim),
-            "prod" => self.0.prod(axes, keepdim),
-            "logsumexp" => self.0.logsumexp(axes, keepdim),
-            other => return Err(invalid("reduce", format!("unknown reduction '{other}'"))),
+        let reduction = Reduction::parse(name).ok_or_else(|| invalid("reduce", format!("unknown reduction '{name}'")))?;
+        wrap(match reduction {
+            Reduction::Sum => self.0.sum_dims(axes, keepdim),
+            Reduction::Mean => self.0.mean(axes, keepdim),
+            Reduction::Max => self.0.max(axes, keepdim),
+            Reduction::Min => self.0.min(axes, keepdim),
+            Reduction::Prod => self.0.prod(axes, keepdim),
+            Reduction::LogSumExp => self.0.logsumexp(axes, keepdim),
         })
     }
 
@@ -217,10 +222,10 @@ impl JsTensor {
     pub fn moment(&self, name: &str, axes: Option<Vec<f64>>, correction: f64, keepdim: bool) -> JsResult<JsTensor> {
         let axes = axes_of("moment", axes)?;
         let axes = axes.as_deref();
-        wrap(match name {
-            "var" => self.0.var(axes, correction, keepdim),
-            "std" => self.0.std(axes, correction, keepdim),
-            other => return Err(invalid("moment", format!("unknown statistic '{other}'"))),
+        let moment = Moment::parse(name).ok_or_else(|| invalid("moment", format!("unknown statistic '{name}'")))?;
+        wrap(match moment {
+            Moment::Var => self.0.var(axes, correction, keepdim),
+            Moment::Std => self.0.std(axes, correction, keepdim),
         })
     }
 
@@ -228,10 +233,10 @@ impl JsTensor {
     #[wasm_bindgen(js_name = argReduce)]
     pub fn arg_reduce(&self, name: &str, axis: Option<f64>, keepdim: bool) -> JsResult<JsTensor> {
         let axis = axis.map(|a| signed("argReduce", "axis", a)).transpose()?;
-        wrap(match name {
-            "argmax" => self.0.argmax(axis, keepdim),
-            "argmin" => self.0.argmin(axis, keepdim),
-            other => return Err(invalid("argReduce", format!("unknown reduction '{other}'"))),
+        let arg = ArgReduction::parse(name).ok_or_else(|| invalid("argReduce", format!("unknown reduction '{name}'")))?;
+        wrap(match arg {
+            ArgReduction::ArgMax => self.0.argmax(axis, keepdim),
+            ArgReduction::ArgMin => self.0.argmin(axis, keepdim),
         })
     }
 
@@ -429,10 +434,10 @@ impl JsTensor {
             dilation: pair(op, "dilation", dilation)?,
             count_include_pad,
         };
-        wrap(match kind {
-            "max" => self.0.max_pool2d(&o),
-            "avg" => self.0.avg_pool2d(&o),
-            other => return Err(invalid("pool2d", format!("unknown pooling '{other}'"))),
+        let pool = Pool::parse(kind).ok_or_else(|| invalid("pool2d", format!("unknown pooling '{kind}'")))?;
+        wrap(match pool {
+            Pool::Max => self.0.max_pool2d(&o),
+            Pool::Avg => self.0.avg_pool2d(&o),
         })
     }
 

@@ -23,7 +23,48 @@ async function rejects(promise, pattern, what) {
 
 const fromCase = (wg, v) => wg.tensor(Float32Array.from(v.data), v.shape);
 
+/** A reference.json value as a number (NaN and the infinities are strings there). */
+const numberOf = (v) => (typeof v === 'number' ? v : { nan: NaN, inf: Infinity, '-inf': -Infinity }[v]);
+
+/** A tensor of a reference.json input, of its dtype. */
+function inputOf(wg, v) {
+  if (v.dtype === 'bool') return wg.tensor(Uint8Array.from(v.data, Number), v.shape);
+  if (v.dtype === 'int32') return wg.tensor(Int32Array.from(v.data), v.shape);
+  return wg.tensor(Float32Array.from(v.data, numberOf), v.shape);
+}
+
 export const apiChecks = {
+  async 'every unary Tensor method matches NumPy (reference.json)'(wg) {
+    // Every public row of the unary op table has a case there (tests/reference.rs checks that), so
+    // this calls every generated method, and gelu's tanh form through its option.
+    const cases = (await fixture('reference.json')).cases.filter((c) => c.op === 'unary');
+    const gpu = wg.backend().startsWith('webgpu');
+    const names = new Set();
+    for (const c of cases) {
+      const name = c.args.name;
+      const x = inputOf(wg, c.inputs[0]);
+      if (name !== 'geluTanh' && typeof x[name] !== 'function') throw new Error(`unary ${name}: no Tensor method`);
+      const y = name === 'geluTanh' ? x.gelu({ approximate: 'tanh' }) : x[name]();
+      const actual = Array.from(await y.data(), Number);
+      const expected = c.expected.data.map((v) => (typeof v === 'boolean' ? Number(v) : numberOf(v)));
+      // WGSL bounds sin and cos to 2^-11 absolute error; the rest meets the CPU tolerance.
+      const atol = gpu && (name === 'sin' || name === 'cos') ? 1 / 2048 : 1e-5;
+      const wrong = expected.findIndex((e, i) => {
+        const a = actual[i];
+        if (Number.isNaN(e)) return !Number.isNaN(a);
+        if (!Number.isFinite(e)) return a !== e;
+        return !(Math.abs(a - e) <= atol + 1e-4 * Math.abs(e));
+      });
+      if (y.dtype !== c.expected.dtype || wrong >= 0)
+        throw new Error(
+          `unary ${name}: ${y.dtype} element ${wrong} is ${actual[wrong]}, NumPy says ${expected[wrong]}`,
+        );
+      x.dispose();
+      y.dispose();
+      names.add(name);
+    }
+    if (names.size < 24) throw new Error(`only ${names.size} unary ops checked`);
+  },
   async 'keras: fit, evaluate and weights match TensorFlow.js'(wg) {
     const c = (await fixture('keras.json')).cases.fit_mlp;
     const model = wg.sequential({

@@ -5,6 +5,7 @@ export type UnaryName =
   | 'neg'
   | 'abs'
   | 'exp'
+  | 'expm1'
   | 'log'
   | 'log1p'
   | 'sqrt'
@@ -53,3 +54,13 @@ export type ReduceName =
   | 'min'
   | 'argMax'
   | 'argMin';
+
+/** The name of an activation fused into `linear`. */
+export type FusedActivationName =
+  | 'linear'
+  | 'relu'
+  | 'sigmoid'
+  | 'tanh';
+
+/** Every {@link FusedActivationName}. */
+export const FUSED_ACTIVATIONS: readonly FusedActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh'];
