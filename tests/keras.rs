@@ -10,7 +10,7 @@ use std::rc::Rc;
 use common::fixture::{self, tensor, values};
 use common::{assert_close, devices, read};
 use serde_json::Value;
-use webgrad::nn::layers::{BatchNorm, Conv2d, Dense, LayerNorm, Pool2d, PoolKind, Sequential};
+use webgrad::nn::layers::{BatchNorm, Conv2d, Dense, LayerNorm, Pool2d, PoolKind, Sequential, ZeroPad2d};
 use webgrad::nn::{Act, Flavor, Loss, Metric, Module, Optimizer, OptimizerKind, Reduction, Trainer};
 use webgrad::{Conv2dOptions, Device, Padding, Pool2dOptions, Tensor};
 
@@ -98,6 +98,12 @@ fn pooling_matches_tfjs() {
     check_layer("avgpool_same", move |_| Box::new(Pool2d { kind: PoolKind::Avg, options: same, channels_last: true }));
     let valid = Pool2dOptions { stride: Some([1, 1]), ..Pool2dOptions::new([2, 3]) };
     check_layer("avgpool_valid", move |_| Box::new(Pool2d { kind: PoolKind::Avg, options: valid, channels_last: true }));
+}
+
+#[test]
+fn zero_padding_matches_tfjs() {
+    // TF.js's [[top, bottom], [left, right]] = [[1, 2], [0, 3]] is [top, left, bottom, right] = [1, 0, 2, 3].
+    check_layer("zeropad_asym", |_| Box::new(ZeroPad2d { padding: [1, 0, 2, 3], channels_last: true }));
 }
 
 #[test]

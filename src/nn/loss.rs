@@ -4,6 +4,7 @@
 //! for PyTorch.
 
 use super::module::Flavor;
+use super::names::{alias, core, listed, lookup, one_of, short, shown_names, Named};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -44,27 +45,45 @@ pub enum Reduction {
     None,
 }
 
+/// Every loss name the core accepts (TensorFlow.js's listed, PyTorch's in messages, the short
+/// `mse`/`mae` in `wg.LOSSES` only): `Loss::from_name`, its message and `wg.LOSSES` derive from it.
+pub const LOSS_NAMES: &[Named<Loss>] = &[
+    listed("meanSquaredError", Loss::MeanSquaredError),
+    listed("meanAbsoluteError", Loss::MeanAbsoluteError),
+    listed("huber", Loss::Huber { delta: 1.0 }),
+    listed("binaryCrossentropy", Loss::BinaryCrossentropy { from_logits: false }),
+    listed("categoricalCrossentropy", Loss::CategoricalCrossentropy { from_logits: false }),
+    listed("sparseCategoricalCrossentropy", Loss::SparseCategoricalCrossentropy { from_logits: false }),
+    core("crossEntropy", Loss::SparseCategoricalCrossentropy { from_logits: true }),
+    core("bceWithLogits", Loss::BinaryCrossentropy { from_logits: true }),
+    core("nll", Loss::Nll),
+    short("mse", Loss::MeanSquaredError),
+    short("mae", Loss::MeanAbsoluteError),
+    alias("MSE", Loss::MeanSquaredError),
+    alias("mean_squared_error", Loss::MeanSquaredError),
+    alias("MAE", Loss::MeanAbsoluteError),
+    alias("l1", Loss::MeanAbsoluteError),
+    alias("mean_absolute_error", Loss::MeanAbsoluteError),
+    alias("huberLoss", Loss::Huber { delta: 1.0 }),
+    alias("binary_crossentropy", Loss::BinaryCrossentropy { from_logits: false }),
+    alias("bce", Loss::BinaryCrossentropy { from_logits: false }),
+    alias("categorical_crossentropy", Loss::CategoricalCrossentropy { from_logits: false }),
+    alias("sparse_categorical_crossentropy", Loss::SparseCategoricalCrossentropy { from_logits: false }),
+    alias("cross_entropy", Loss::SparseCategoricalCrossentropy { from_logits: true }),
+    alias("nllLoss", Loss::Nll),
+];
+
 impl Loss {
     /// The loss called `name` in Keras (`'meanSquaredError'`, `'sparseCategoricalCrossentropy'`, …)
     /// or PyTorch (`'crossEntropy'`, `'bceWithLogits'`, `'l1'`, …).
     pub fn from_name(name: &str) -> Result<Loss> {
-        Ok(match name {
-            "meanSquaredError" | "mse" | "MSE" | "mean_squared_error" => Loss::MeanSquaredError,
-            "meanAbsoluteError" | "mae" | "MAE" | "l1" | "mean_absolute_error" => Loss::MeanAbsoluteError,
-            "huber" | "huberLoss" => Loss::Huber { delta: 1.0 },
-            "binaryCrossentropy" | "binary_crossentropy" | "bce" => Loss::BinaryCrossentropy { from_logits: false },
-            "bceWithLogits" => Loss::BinaryCrossentropy { from_logits: true },
-            "categoricalCrossentropy" | "categorical_crossentropy" => Loss::CategoricalCrossentropy { from_logits: false },
-            "sparseCategoricalCrossentropy" | "sparse_categorical_crossentropy" => {
-                Loss::SparseCategoricalCrossentropy { from_logits: false }
+        match lookup(LOSS_NAMES, name) {
+            Some(&loss) => Ok(loss),
+            None => {
+                let msg = format!("unknown loss '{name}'; expected {}", one_of(shown_names(LOSS_NAMES)));
+                Err(Error::Invalid { op: "loss", msg })
             }
-            "crossEntropy" | "cross_entropy" => Loss::SparseCategoricalCrossentropy { from_logits: true },
-            "nll" | "nllLoss" => Loss::Nll,
-            _ => {
-                let msg = format!("unknown loss '{name}'; expected meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, crossEntropy, bceWithLogits or nll");
-                return Err(Error::Invalid { op: "loss", msg });
-            }
-        })
+        }
     }
 
     /// The same loss computing from logits (`fromLogits: true`); losses without that option are
@@ -212,4 +231,19 @@ fn same_shape(op: &'static str, pred: &Tensor, target: &Tensor) -> Result<()> {
         return Err(Error::ShapeMismatch { op, lhs: pred.shape().to_vec(), rhs: target.shape().to_vec(), why });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    /// The message derived from the table is the one the core always gave.
+    #[test]
+    fn unknown_loss_message() {
+        assert_eq!(
+            Loss::from_name("mse2").unwrap_err().to_string(),
+            "loss: unknown loss 'mse2'; expected meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, crossEntropy, bceWithLogits or nll"
+        );
+        assert_eq!(Loss::from_name("l1").unwrap(), Loss::MeanAbsoluteError);
+    }
 }

@@ -1,6 +1,7 @@
 //! Metrics reported by `fit` and `evaluate`: each is the mean over a batch of a per-sample score.
 
 use super::loss::Loss;
+use super::names::{listed, lookup, one_of, short, shown_names, Named};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -17,25 +18,42 @@ pub enum Metric {
     MeanAbsoluteError,
 }
 
+/// The accuracy that fits `loss`, as Keras picks it for `'accuracy'`.
+fn accuracy(loss: Loss) -> Metric {
+    match loss {
+        Loss::BinaryCrossentropy { .. } => Metric::BinaryAccuracy,
+        Loss::SparseCategoricalCrossentropy { .. } | Loss::Nll => Metric::SparseCategoricalAccuracy,
+        _ => Metric::CategoricalAccuracy,
+    }
+}
+
+/// A metric given the loss it reports beside.
+pub type MakeMetric = fn(Loss) -> Metric;
+
+/// Every metric name `compile` accepts, given the loss: `Metric::from_name`, its message and
+/// `wg.METRICS` derive from it.
+pub const METRIC_NAMES: &[Named<MakeMetric>] = &[
+    listed("accuracy", accuracy),
+    short("acc", accuracy),
+    listed("binaryAccuracy", |_| Metric::BinaryAccuracy),
+    listed("categoricalAccuracy", |_| Metric::CategoricalAccuracy),
+    listed("sparseCategoricalAccuracy", |_| Metric::SparseCategoricalAccuracy),
+    short("meanSquaredError", |_| Metric::MeanSquaredError),
+    listed("mse", |_| Metric::MeanSquaredError),
+    short("meanAbsoluteError", |_| Metric::MeanAbsoluteError),
+    listed("mae", |_| Metric::MeanAbsoluteError),
+];
+
 impl Metric {
     /// The metric called `name`; `'accuracy'`/`'acc'` picks the accuracy that fits `loss`, as Keras does.
     pub fn from_name(name: &str, loss: Loss) -> Result<Metric> {
-        Ok(match name {
-            "accuracy" | "acc" => match loss {
-                Loss::BinaryCrossentropy { .. } => Metric::BinaryAccuracy,
-                Loss::SparseCategoricalCrossentropy { .. } | Loss::Nll => Metric::SparseCategoricalAccuracy,
-                _ => Metric::CategoricalAccuracy,
-            },
-            "binaryAccuracy" => Metric::BinaryAccuracy,
-            "categoricalAccuracy" => Metric::CategoricalAccuracy,
-            "sparseCategoricalAccuracy" => Metric::SparseCategoricalAccuracy,
-            "mse" | "meanSquaredError" => Metric::MeanSquaredError,
-            "mae" | "meanAbsoluteError" => Metric::MeanAbsoluteError,
-            _ => {
-                let msg = format!("unknown metric '{name}'; expected accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse or mae");
-                return Err(Error::Invalid { op: "metric", msg });
+        match lookup(METRIC_NAMES, name) {
+            Some(make) => Ok(make(loss)),
+            None => {
+                let msg = format!("unknown metric '{name}'; expected {}", one_of(shown_names(METRIC_NAMES)));
+                Err(Error::Invalid { op: "metric", msg })
             }
-        })
+        }
     }
 
     /// The name Keras logs it under.
@@ -61,5 +79,20 @@ impl Metric {
             Metric::MeanAbsoluteError => pred.sub(target)?.abs()?,
         };
         hits.cast(DType::F32)?.mean(None, false)
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    /// The message derived from the table is the one the core always gave.
+    #[test]
+    fn unknown_metric_message() {
+        assert_eq!(
+            Metric::from_name("f1", Loss::Nll).unwrap_err().to_string(),
+            "metric: unknown metric 'f1'; expected accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse or mae"
+        );
+        assert_eq!(Metric::from_name("acc", Loss::Nll).unwrap(), Metric::SparseCategoricalAccuracy);
     }
 }

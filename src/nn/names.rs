@@ -9,6 +9,8 @@ pub enum Shown {
     Listed,
     /// In error messages only (a core name the Keras-like front door does not offer).
     Core,
+    /// In the TypeScript list only (a short form of a listed name: `mse`).
+    Short,
     /// Accepted, never shown (another API's spelling).
     Alias,
 }
@@ -30,6 +32,11 @@ pub const fn core<T>(name: &'static str, value: T) -> Named<T> {
     Named { name, shown: Shown::Core, value }
 }
 
+/// A name in the TypeScript list but not in error messages.
+pub const fn short<T>(name: &'static str, value: T) -> Named<T> {
+    Named { name, shown: Shown::Short, value }
+}
+
 /// An alias.
 pub const fn alias<T>(name: &'static str, value: T) -> Named<T> {
     Named { name, shown: Shown::Alias, value }
@@ -42,12 +49,12 @@ pub fn lookup<T>(table: &'static [Named<T>], name: &str) -> Option<&'static T> {
 
 /// The names of the TypeScript list, in order.
 pub fn listed_names<T>(table: &'static [Named<T>]) -> impl Iterator<Item = &'static str> {
-    table.iter().filter(|e| e.shown == Shown::Listed).map(|e| e.name)
+    table.iter().filter(|e| matches!(e.shown, Shown::Listed | Shown::Short)).map(|e| e.name)
 }
 
 /// The names error messages show (listed and core), in order.
 pub fn shown_names<T>(table: &'static [Named<T>]) -> impl Iterator<Item = &'static str> {
-    table.iter().filter(|e| e.shown != Shown::Alias).map(|e| e.name)
+    table.iter().filter(|e| matches!(e.shown, Shown::Listed | Shown::Core)).map(|e| e.name)
 }
 
 /// `a, b or c`.

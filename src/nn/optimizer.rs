@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 
 use super::clip::GradClip;
 use super::module::Flavor;
+use super::names::{listed, lookup, one_of, shown_names, Named};
 use super::schedule::LrSchedule;
 use crate::error::{Error, Result};
 use crate::grad_mode::no_grad;
@@ -25,6 +26,41 @@ pub enum OptimizerKind {
     Adagrad { eps: f32, initial_accumulator: f32, eps_inside_sqrt: bool, weight_decay: f32 },
 }
 
+/// An optimizer with a flavour's defaults, and its default learning rate.
+pub type MakeOptimizer = fn(Flavor) -> (OptimizerKind, f32);
+
+fn adam(flavor: Flavor, weight_decay: f32, decoupled: bool) -> OptimizerKind {
+    let eps = if flavor == Flavor::Keras { 1e-7 } else { 1e-8 };
+    OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps, weight_decay, decoupled, epsilon_hat: false }
+}
+
+/// Every optimizer name (matched case-insensitively): `OptimizerKind::defaults`, its message and
+/// `wg.OPTIMIZERS` derive from it.
+pub const OPTIMIZER_NAMES: &[Named<MakeOptimizer>] = &[
+    listed("sgd", |f| {
+        (
+            OptimizerKind::Sgd { momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 },
+            if f == Flavor::Keras { 0.01 } else { 0.001 },
+        )
+    }),
+    listed("momentum", |_| (OptimizerKind::Sgd { momentum: 0.9, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, 0.01)),
+    listed("adam", |f| (adam(f, 0.0, false), 0.001)),
+    listed("adamw", |f| (adam(f, if f == Flavor::Keras { 0.004 } else { 0.01 }, true), 0.001)),
+    listed("rmsprop", |f| {
+        let keras = f == Flavor::Keras;
+        let (rho, eps) = if keras { (0.9, 1e-7) } else { (0.99, 1e-8) };
+        (
+            OptimizerKind::RmsProp { rho, eps, momentum: 0.0, centered: false, eps_inside_sqrt: keras, weight_decay: 0.0 },
+            if keras { 0.001 } else { 0.01 },
+        )
+    }),
+    listed("adagrad", |f| {
+        let keras = f == Flavor::Keras;
+        let (eps, initial) = if keras { (1e-7, 0.1) } else { (1e-10, 0.0) };
+        (OptimizerKind::Adagrad { eps, initial_accumulator: initial, eps_inside_sqrt: keras, weight_decay: 0.0 }, 0.01)
+    }),
+];
+
 impl OptimizerKind {
     /// The optimizer called `name` with the flavour's defaults, and its default learning rate:
     /// TensorFlow.js's `'sgd'` (0.01), `'adam'` (0.001, epsilon 1e-7), `'rmsprop'` (0.001, decay 0.9,
@@ -32,33 +68,13 @@ impl OptimizerKind {
     /// (0.001, epsilon 1e-8), `AdamW` (weight decay 0.01), `RMSprop` (0.01, alpha 0.99), `Adagrad`
     /// (0.01, epsilon 1e-10).
     pub fn defaults(name: &str, flavor: Flavor) -> Result<(OptimizerKind, f32)> {
-        let keras = flavor == Flavor::Keras;
-        let eps = if keras { 1e-7 } else { 1e-8 };
-        let adam =
-            |weight_decay, decoupled| OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps, weight_decay, decoupled, epsilon_hat: false };
-        Ok(match name.to_ascii_lowercase().as_str() {
-            "sgd" => {
-                (OptimizerKind::Sgd { momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, if keras { 0.01 } else { 0.001 })
+        match lookup(OPTIMIZER_NAMES, &name.to_ascii_lowercase()) {
+            Some(make) => Ok(make(flavor)),
+            None => {
+                let msg = format!("unknown optimizer '{name}'; expected {}", one_of(shown_names(OPTIMIZER_NAMES)));
+                Err(Error::Invalid { op: "optimizer", msg })
             }
-            "momentum" => (OptimizerKind::Sgd { momentum: 0.9, dampening: 0.0, nesterov: false, weight_decay: 0.0 }, 0.01),
-            "adam" => (adam(0.0, false), 0.001),
-            "adamw" => (adam(if keras { 0.004 } else { 0.01 }, true), 0.001),
-            "rmsprop" => {
-                let rho = if keras { 0.9 } else { 0.99 };
-                (
-                    OptimizerKind::RmsProp { rho, eps, momentum: 0.0, centered: false, eps_inside_sqrt: keras, weight_decay: 0.0 },
-                    if keras { 0.001 } else { 0.01 },
-                )
-            }
-            "adagrad" => {
-                let (eps, initial) = if keras { (1e-7, 0.1) } else { (1e-10, 0.0) };
-                (OptimizerKind::Adagrad { eps, initial_accumulator: initial, eps_inside_sqrt: keras, weight_decay: 0.0 }, 0.01)
-            }
-            _ => {
-                let msg = format!("unknown optimizer '{name}'; expected sgd, momentum, adam, adamw, rmsprop or adagrad");
-                return Err(Error::Invalid { op: "optimizer", msg });
-            }
-        })
+        }
     }
 
     /// The class name errors use (PyTorch's spelling).
@@ -279,5 +295,25 @@ impl Optimizer {
                 Ok((p.sub(&g.div(&denom)?.mul_scalar(lr as f64)?)?, vec![acc]))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    /// The message derived from the table is the one the core always gave; names match in any case.
+    #[test]
+    fn unknown_optimizer_message() {
+        assert_eq!(
+            OptimizerKind::defaults("lion", Flavor::Keras).unwrap_err().to_string(),
+            "optimizer: unknown optimizer 'lion'; expected sgd, momentum, adam, adamw, rmsprop or adagrad"
+        );
+        let (kind, lr) = OptimizerKind::defaults("RMSprop", Flavor::Torch).unwrap();
+        assert_eq!(lr, 0.01);
+        assert_eq!(
+            kind,
+            OptimizerKind::RmsProp { rho: 0.99, eps: 1e-8, momentum: 0.0, centered: false, eps_inside_sqrt: false, weight_decay: 0.0 }
+        );
     }
 }

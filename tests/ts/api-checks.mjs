@@ -88,6 +88,44 @@ export const apiChecks = {
     model.dispose();
   },
 
+  async 'ZeroPadding2D and nn.ZeroPad2d pad every side as TensorFlow.js does'(wg) {
+    const c = (await fixture('keras.json')).cases.zeropad_asym;
+    const x = fromCase(wg, c.x); // [n, h, w, c]
+    const model = wg.sequential({
+      layers: [
+        wg.layers.zeroPadding2d({
+          padding: [
+            [1, 2],
+            [0, 3],
+          ],
+          inputShape: c.x.shape.slice(1),
+        }),
+      ],
+    });
+    const y = model.predict(x);
+    if (y.shape.join() !== c.y.shape.join()) throw new Error(`keras: shape [${y.shape}] vs [${c.y.shape}]`);
+    same(await y.data(), c.y.data, 'keras zeroPadding2d', 0);
+    // PyTorch's (left, right, top, bottom) over NCHW.
+    const pad = new wg.nn.ZeroPad2d([0, 3, 1, 2]);
+    const nchw = x.permute(0, 3, 1, 2);
+    const out = pad.forward(nchw);
+    const back = out.permute(0, 2, 3, 1);
+    same(await back.data(), c.y.data, 'nn.ZeroPad2d', 0);
+    throws(
+      () => wg.layers.zeroPadding2d({ padding: [1, 2, 3] }),
+      /^ZeroPadding2D: padding must be a number/,
+      'three sizes',
+    );
+    throws(
+      () => new wg.nn.ZeroPad2d([1, 2]),
+      /^ZeroPad2d: padding must be a number or \[left, right, top, bottom\]/,
+      'two',
+    );
+    for (const t of [x, y, nchw, out, back]) t.dispose();
+    pad.dispose();
+    model.dispose();
+  },
+
   async 'keras: a CNN with validationSplit and RMSprop matches TensorFlow.js fit'(wg) {
     const c = (await fixture('keras.json')).cases.fit_cnn;
     const model = wg.sequential({

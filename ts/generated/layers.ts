@@ -115,6 +115,14 @@ export interface ActivationConfig {
   alpha?: number;
 }
 
+/** Zero padding of the spatial axes (`ZeroPadding2D`, `nn.ZeroPad2d`). */
+export interface ZeroPad2dConfig {
+  /** One size (every side), `[rows, columns]` or `[top, left, bottom, right]`. */
+  padding?: PaddingName | number | number[];
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
 /** The config of each core layer kind (`Layer.create(kind, config, flavour, name)`). */
 export interface LayerConfigs {
   dense: DenseConfig;
@@ -130,6 +138,7 @@ export interface LayerConfigs {
   layerNorm: LayerNormConfig;
   embedding: EmbeddingConfig;
   activation: ActivationConfig;
+  zeroPad2d: ZeroPad2dConfig;
 }
 
 /** A core layer kind. */

@@ -284,3 +284,23 @@ export function activation(args: LayerArgs & { activation: ActivationName }): La
   const name = activationOf('Activation', argsOf('Activation', args).activation);
   return LayerSpec.create('Activation', args, () => core('activation', { activation: name }));
 }
+
+/** Zero rows and columns around each image: one size, `[rows, cols]`, or `[[top, bottom], [left, right]]` (default 1). */
+export function zeroPadding2d(
+  args: LayerArgs & {
+    padding?: number | [number, number] | [[number, number], [number, number]];
+    dataFormat?: 'channelsLast' | 'channelsFirst';
+  } = {},
+): LayerSpec {
+  const op = 'ZeroPadding2D';
+  const { padding = 1, dataFormat } = argsOf(op, args);
+  const bad = () =>
+    fail(op, `padding must be a number, [rows, cols] or [[top, bottom], [left, right]], got ${describe(padding)}`);
+  /** A number as itself twice, or a pair. */
+  const twice = (v: unknown): unknown[] =>
+    typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : bad();
+  const [[top, bottom], [left, right]] = twice(padding).map(twice);
+  const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, 'padding', v));
+  const channelsLast = channelsLastOf(op, dataFormat);
+  return LayerSpec.create(op, args, () => core('zeroPad2d', { padding: [t, l, b, r], channelsLast }));
+}

@@ -11,6 +11,7 @@ export {
   BatchNorm2d,
   LayerNorm,
   Embedding,
+  ZeroPad2d,
 } from './native.js';
 export type { Conv2dOptions } from './native.js';
 export {

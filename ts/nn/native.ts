@@ -184,6 +184,18 @@ export class Embedding extends NativeModule {
   }
 }
 
+/** Zero padding of the last two axes (PyTorch's `nn.ZeroPad2d`): one size, or `[left, right, top, bottom]`. */
+export class ZeroPad2d extends NativeModule {
+  constructor(padding: number | [number, number, number, number]) {
+    const op = new.target.name;
+    const p = typeof padding === 'number' ? [padding, padding, padding, padding] : padding;
+    if (!Array.isArray(p) || p.length !== 4)
+      fail(op, `padding must be a number or [left, right, top, bottom], got ${describe(padding)}`);
+    const [left, right, top, bottom] = p.map((d, i) => size(op, `padding[${i}]`, d));
+    super('zeroPad2d', { padding: [top, left, bottom, right], channelsLast: false });
+  }
+}
+
 /** A finite number >= 0 when given. */
 function optional(op: string, name: string, v: unknown): number | undefined {
   return v === undefined ? undefined : nonNegative(op, name, v);

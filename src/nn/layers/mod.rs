@@ -16,7 +16,7 @@ pub use dropout::{Dropout, DropoutConfig};
 pub use embedding::{Embedding, EmbeddingConfig};
 pub use norm::{BatchNorm, BatchNormConfig, LayerNorm, LayerNormConfig};
 pub use pool::{AvgPool2dConfig, GlobalAvgPool2d, GlobalAvgPool2dConfig, MaxPool2dConfig, Pool2d, PoolKind};
-pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig};
+pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig, ZeroPad2d, ZeroPad2dConfig};
 pub use sequential::Sequential;
 
 use config::{kind, LayerKind};
@@ -37,6 +37,7 @@ pub const LAYER_KINDS: &[LayerKind] = &[
     kind::<LayerNormConfig>("layerNorm"),
     kind::<EmbeddingConfig>("embedding"),
     kind::<ActivationConfig>("activation"),
+    kind::<ZeroPad2dConfig>("zeroPad2d"),
 ];
 
 use crate::nn::{ActivationConfig, Flavor};
