@@ -64,8 +64,19 @@ fn every_parameter_struct_matches_its_rust_layout() {
             let source = kernel.source(space);
             let module =
                 naga::front::wgsl::parse_str(&source).unwrap_or_else(|e| panic!("{}: {}", kernel.name(), e.emit_to_string(&source)));
-            let size = check_struct(&kernel.name(), &module, decl.name, &decl.fields);
+            let size = check_struct(&kernel.name(), &module, decl.name, &decl.fields) as usize;
             assert!(size <= 512, "{}: {} takes {size} bytes, more than the 512 bound per dispatch", kernel.name(), decl.name);
+            // The WGSL size is the Rust one rounded up to the struct's alignment (16 with a vec4,
+            // an array or a nested struct, else 4): no member lies past the uploaded bytes.
+            let align = if decl.fields.iter().any(|f| f.wgsl != "u32" && f.wgsl != "f32") { 16 } else { 4 };
+            assert_eq!(
+                size,
+                decl.size.div_ceil(align) * align,
+                "{}: {} is {size} bytes in WGSL, {} in Rust",
+                kernel.name(),
+                decl.name,
+                decl.size
+            );
         }
         checked += 1;
     }

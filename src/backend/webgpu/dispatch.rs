@@ -5,11 +5,12 @@
 
 use std::rc::Rc;
 
+use super::params::u32_of;
 use super::params::Params;
 use super::plan::Images;
 use super::pool::GpuStorage;
 use super::shaders::Kernel;
-use super::{info, to_u32, GpuContext, SUBMIT_EVERY, WORKGROUP};
+use super::{info, GpuContext, SUBMIT_EVERY, WORKGROUP};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 
@@ -48,7 +49,7 @@ impl GpuContext {
 
     /// The grid for one invocation per element of `numel`.
     pub(super) fn grid_for(&self, op: &str, numel: usize) -> Result<(u32, u32, u32)> {
-        Ok(self.grid(to_u32(op, numel)?.div_ceil(WORKGROUP)))
+        Ok(self.grid(u32_of(op, numel)?.div_ceil(WORKGROUP)))
     }
 
     pub(super) fn with_encoder(&self, f: impl FnOnce(&mut wgpu::CommandEncoder)) {

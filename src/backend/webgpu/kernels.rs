@@ -8,7 +8,7 @@ use super::params::{
 };
 use super::plan::Images;
 use super::shaders::{GemmBody, GemmOp, Kernel};
-use super::{to_u32, to_u32s, Bound, GpuContext, GpuStorage};
+use super::{Bound, GpuContext, GpuStorage};
 use crate::backend::{dtype_error, expect, Activation, Backend, BinaryOp, ConvGroups, ReduceOp, UnaryOp, UpdateHyper, UpdateOp, Window};
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
@@ -214,7 +214,7 @@ impl GpuContext {
         let chunks =
             if arg { 1 } else { (LONG_ROW_WORKGROUPS / outputs.max(1)).clamp(1, reduced.div_ceil(LONG_ROW_CHUNK)).min(SHORT_ROW - 1) };
         (params.outputs, params.chunks, params.chunk) =
-            (to_u32(&name, outputs * chunks)?, to_u32(&name, chunks)?, to_u32(&name, reduced.div_ceil(chunks))?);
+            (u32_of(&name, outputs * chunks)?, u32_of(&name, chunks)?, u32_of(&name, reduced.div_ceil(chunks))?);
         let first = self.new_buffer(&name, outputs * chunks, out_dtype)?;
         self.dispatch_bound(kernel, &params, &[x, Bound::whole(first.buffer())], self.grid(params.outputs))?;
         if chunks == 1 {
@@ -235,7 +235,7 @@ impl GpuContext {
         // Split-K: enough slices of the contraction to fill the GPU when the output is small (counted
         // in 256-invocation workgroups).
         let contraction = win.batch * positions;
-        let (gx, gy, _) = body.grid(to_u32(&name, group_out)?, to_u32(&name, taps)?, 1);
+        let (gx, gy, _) = body.grid(u32_of(&name, group_out)?, u32_of(&name, taps)?, 1);
         let tiles = (gx as usize * gy as usize * groups * body.threads() as usize).div_ceil(256);
         let slices = (WGRAD_WORKGROUPS / tiles.max(1)).clamp(1, contraction.div_ceil(WGRAD_MIN_CHUNK)).min(255);
         let chunk = contraction.div_ceil(slices).div_ceil(16) * 16;
@@ -276,12 +276,12 @@ impl GpuContext {
         let Kernel::Gemm { body, .. } = kernel else {
             return Err(Error::Gpu { op: name, msg: "not a GEMM-family kernel".into() });
         };
-        let (gx, gy, _) = body.grid(to_u32(&name, m)?, to_u32(&name, n)?, 1);
+        let (gx, gy, _) = body.grid(u32_of(&name, m)?, u32_of(&name, n)?, 1);
         let max = self.limits.max_compute_workgroups_per_dimension;
         if gx > max || gy > max {
             return Err(Error::Gpu { op: name, msg: format!("a result of {m} x {n} needs more than {max} workgroups per dimension") });
         }
-        let layers = to_u32(&name, layers)?;
+        let layers = u32_of(&name, layers)?;
         for first in (0..layers).step_by(max.max(1) as usize) {
             params.set_layer(first);
             self.dispatch_bound(kernel, &params, bound, (gx, gy, max.min(layers - first)))?;
@@ -309,7 +309,8 @@ impl GpuContext {
             let (bound, at): (Vec<Bound>, Vec<usize>) =
                 operands.iter().map(|(storage, images)| self.bind_images(storage, *images, n0, count)).unzip();
             let params = WindowParams { numel: u32_of(&name, count * per_image)?, channels, win, ..Zeroable::zeroed() };
-            let params = place(params, &to_u32s(&name, &at)?);
+            let at = at.iter().map(|&a| u32_of(&name, a)).collect::<Result<Vec<u32>>>()?;
+            let params = place(params, &at);
             self.dispatch_bound(kernel, &params, &bound, self.grid_for(&name, count * per_image)?)?;
         }
         Ok(())
@@ -482,7 +483,7 @@ impl Backend for GpuContext {
                 unused2: 0,
                 dims: dims_of(&name, &[input.shape(), input.strides(), output.strides()].concat())?,
             };
-            let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(to_u32(&name, rows)?) };
+            let grid = if length < SHORT_ROW { self.grid_for(&name, rows)? } else { self.grid(u32_of(&name, rows)?) };
             let bound = [x_bound, y_bound];
             self.dispatch_bound(kernel, &params, &bound, grid)?;
         }

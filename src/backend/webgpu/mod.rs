@@ -98,20 +98,11 @@ pub struct GpuContext {
     info_space: Cell<InfoSpace>,
 }
 
-/// Converts a size or index to the u32 the kernels take, or says which op it overflows.
-fn to_u32(op: &str, value: usize) -> Result<u32> {
-    u32::try_from(value).map_err(|_| Error::Gpu { op: op.to_string(), msg: format!("{value} exceeds the u32 range") })
-}
-
 /// The bytes of `elements` 4-byte values (at least one), or the error naming the op.
 fn element_bytes(op: &str, elements: usize) -> Result<u64> {
     (elements.max(1) as u64)
         .checked_mul(4)
         .ok_or_else(|| Error::Gpu { op: op.to_string(), msg: format!("{elements} elements do not fit a buffer") })
-}
-
-fn to_u32s(op: &str, values: &[usize]) -> Result<Vec<u32>> {
-    values.iter().map(|&v| to_u32(op, v)).collect()
 }
 
 impl GpuContext {

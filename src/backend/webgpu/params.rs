@@ -167,11 +167,13 @@ pub struct ParamsDecl {
     /// The WGSL struct declarations (nested ones first).
     pub structs: String,
     pub fields: Vec<Field>,
+    /// `size_of` the Rust struct: the bytes uploaded per dispatch.
+    pub size: usize,
 }
 
 impl ParamsDecl {
     pub fn of<P: Params>() -> ParamsDecl {
-        ParamsDecl { name: P::NAME, structs: P::wgsl_structs(), fields: P::fields() }
+        ParamsDecl { name: P::NAME, structs: P::wgsl_structs(), fields: P::fields(), size: std::mem::size_of::<P>() }
     }
 }
 
