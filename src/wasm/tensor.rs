@@ -383,9 +383,9 @@ impl JsTensor {
     /// NCL convolution without bias; explicit padding is `left, right` or one number.
     pub fn conv1d(&self, weight: &JsTensor, stride: f64, pad_mode: &str, pads: &[f64], dilation: f64, groups: f64) -> JsResult<JsTensor> {
         let op = "conv1d";
-        let padding = match *pads {
-            [p] => padding(op, pad_mode, &[0.0, p, 0.0, p])?,
-            [l, r] => padding(op, pad_mode, &[0.0, l, 0.0, r])?,
+        let padding = match (pad_mode, pads.len()) {
+            ("explicit", 1 | 2) => Padding::explicit_1d(&sizes(op, "padding", pads)?)
+                .ok_or_else(|| invalid(op, format!("padding must be 1 or 2 numbers, got {pads:?}")))?,
             _ => padding(op, pad_mode, pads)?,
         };
         let (stride, dilation, groups) = (size(op, "stride", stride)?, size(op, "dilation", dilation)?, size(op, "groups", groups)?);

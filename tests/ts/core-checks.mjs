@@ -196,6 +196,10 @@ export const coreChecks = {
     same(await img.maxPool2d({ kernelSize: 2 }).data(), [5, 7, 13, 15], 'maxPool2d');
     same(await img.avgPool2d({ kernelSize: 2 }).data(), [2.5, 4.5, 10.5, 12.5], 'avgPool2d');
     same(await img.globalAvgPool2d().data(), [7.5], 'globalAvgPool2d');
+    // 1-D explicit padding: one size pads both ends, two are (left, right). [0, 1, 2, 3, 0, 0] by pairs.
+    const seq = wg.tensor([[[1, 2, 3]]]);
+    same(await seq.conv1d(wg.ones([1, 1, 2]), { padding: [1, 2] }).data(), [1, 3, 5, 3, 0], 'conv1d padding [1, 2]');
+    same(await seq.conv1d(wg.ones([1, 1, 2]), { padding: 1 }).data(), [1, 3, 5, 3], 'conv1d padding 1');
     // A transposed convolution with stride 2 spreads each input over a 2x2 block.
     const up = wg.tensor([[[[1, 2]]]]).convTranspose2d(wg.ones([1, 1, 2, 2]), { stride: 2 });
     same(await up.data(), [1, 1, 2, 2, 1, 1, 2, 2], 'convTranspose2d');
