@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp};
+use crate::backend::{Activation, ReduceOp, UnaryOp};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::grad_mode::no_grad;
@@ -119,8 +119,8 @@ fn input_grads(op: &Op, y: &Tensor, g: &Tensor) -> Result<Vec<(Tensor, Tensor)>>
     match op {
         Op::Unary(u, x) => rule(x, &|| u.gradient(x, y, g))?,
         Op::Binary(b, lhs, rhs) => {
-            rule(lhs, &|| binary_grad(*b, lhs, rhs, y, g, true)?.sum_to(lhs.shape()))?;
-            rule(rhs, &|| binary_grad(*b, lhs, rhs, y, g, false)?.sum_to(rhs.shape()))?;
+            rule(lhs, &|| b.gradient(lhs, rhs, y, g, true)?.sum_to(lhs.shape()))?;
+            rule(rhs, &|| b.gradient(lhs, rhs, y, g, false)?.sum_to(rhs.shape()))?;
         }
         Op::Where { cond, a, b } => {
             let zero = g.scalar_like(0.0)?;
@@ -219,30 +219,16 @@ pub(crate) fn positive_part(g: &Tensor, x: &Tensor) -> Result<Tensor> {
     Tensor::where_cond(&x.gt(&zero)?, g, &zero)
 }
 
-/// The gradient of a binary op with respect to its left (`left`) or right operand, before summing
-/// over broadcast axes.
-fn binary_grad(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor, left: bool) -> Result<Tensor> {
-    // Share of the gradient `a` gets from maximum/minimum: 1 where it wins, 1/2 on ties.
-    let share = |wins: Tensor| -> Result<Tensor> { wins.cast(DType::F32)?.add(&a.eq(b)?.cast(DType::F32)?.mul_scalar(0.5)?) };
-    match (op, left) {
-        (BinaryOp::Add, _) | (BinaryOp::Sub, true) => Ok(g.clone()),
-        (BinaryOp::Sub, false) => g.neg(),
-        (BinaryOp::Mul, true) => g.mul(b),
-        (BinaryOp::Mul, false) => g.mul(a),
-        (BinaryOp::Div, true) => g.div(b),
-        (BinaryOp::Div, false) => g.mul(y)?.div(b)?.neg(),
-        (BinaryOp::Pow, true) => g.mul(b)?.mul(&a.pow(&b.add_scalar(-1.0)?)?),
-        (BinaryOp::Pow, false) => {
-            let positive = a.gt(&a.scalar_like(0.0)?)?;
-            let log_a = Tensor::where_cond(&positive, &a.log()?, &a.scalar_like(0.0)?)?;
-            g.mul(y)?.mul(&log_a)
-        }
-        (BinaryOp::Maximum, true) => g.mul(&share(a.gt(b)?)?),
-        (BinaryOp::Maximum, false) => g.mul(&share(b.gt(a)?)?),
-        (BinaryOp::Minimum, true) => g.mul(&share(a.lt(b)?)?),
-        (BinaryOp::Minimum, false) => g.mul(&share(b.lt(a)?)?),
-        (op, _) => Err(Error::Invalid { op: "backward", msg: format!("{op:?} has no gradient") }),
-    }
+/// `g` times the share of it an operand of maximum/minimum gets: 1 where it `wins`, 1/2 on ties.
+pub(crate) fn extremum_share(g: &Tensor, wins: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    g.mul(&wins.cast(DType::F32)?.add(&a.eq(b)?.cast(DType::F32)?.mul_scalar(0.5)?)?)
+}
+
+/// The gradient of `a ^ b` with respect to the exponent: `g * y * ln(a)`, taken as 0 where `a <= 0`.
+pub(crate) fn pow_exponent_grad(a: &Tensor, y: &Tensor, g: &Tensor) -> Result<Tensor> {
+    let positive = a.gt(&a.scalar_like(0.0)?)?;
+    let log_a = Tensor::where_cond(&positive, &a.log()?, &a.scalar_like(0.0)?)?;
+    g.mul(y)?.mul(&log_a)
 }
 
 fn reduce_grad(op: ReduceOp, x: &Tensor, axes: &[usize], keepdim: bool, y: &Tensor, g: &Tensor) -> Result<Tensor> {

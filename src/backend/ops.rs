@@ -1,6 +1,7 @@
 //! The primitive ops every backend implements; every other op is composed from these in
-//! `src/ops/`, so a new backend writes few kernels. The unary ops have their own table, in `unary.rs`.
+//! `src/ops/`, so a new backend writes few kernels. The unary and binary ops have their own tables, in `unary.rs` and `binary.rs`.
 
+pub use super::binary::BinaryOp;
 pub use super::unary::{GradDomain, UnaryOp};
 
 /// Declares an op enum and its `ALL` list (and names) from one table, so that a new variant is in
@@ -25,49 +26,6 @@ macro_rules! op_table {
             }
         }
     };
-}
-
-op_table! {
-    /// Elementwise functions of two operands of one dtype (the tensor layer promotes and broadcasts).
-    /// Comparisons yield bool; `And`/`Or` take bool; `Div` and `Pow` take f32. Each op's name (in error
-    /// messages and the JS API) is in the table.
-    pub enum BinaryOp -> &'static str {
-        Add => "add",
-        Sub => "sub",
-        Mul => "mul",
-        Div => "div",
-        Pow => "pow",
-        Maximum => "maximum",
-        Minimum => "minimum",
-        Eq => "eq",
-        Ne => "ne",
-        Lt => "lt",
-        Le => "le",
-        Gt => "gt",
-        Ge => "ge",
-        And => "logicalAnd",
-        Or => "logicalOr",
-    }
-}
-
-impl BinaryOp {
-    /// The op's name in error messages and in the JS API (`"add"`, `"logicalAnd"`, …).
-    pub fn name(self) -> &'static str {
-        self.table_name()
-    }
-
-    /// The op called `name` (see [`BinaryOp::name`]).
-    pub fn from_name(name: &str) -> Option<BinaryOp> {
-        BinaryOp::ALL.iter().copied().find(|op| op.name() == name)
-    }
-
-    pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
-    }
-
-    pub fn is_logical(self) -> bool {
-        matches!(self, BinaryOp::And | BinaryOp::Or)
-    }
 }
 
 op_table! {

@@ -50,7 +50,7 @@ impl Tensor {
             if dtype == DType::Bool {
                 dtype = DType::I32;
             }
-            if matches!(op, BinaryOp::Div | BinaryOp::Pow) {
+            if !op.takes_int() {
                 dtype = DType::F32;
             }
         }

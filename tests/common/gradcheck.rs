@@ -2,7 +2,7 @@
 //! `loss = sum(f(inputs) * w)` (fixed random `w`) is compared with `(loss(x + e) - loss(x - e)) / 2e`
 //! per input element, the loss summed in f64 on the host.
 
-use webgrad::backend::UnaryOp;
+use webgrad::backend::{BinaryOp, UnaryOp};
 use webgrad::{Activation, Conv2dOptions, ConvTranspose2dOptions, Device, Padding, Pool2dOptions, Result, Tensor};
 
 use super::random;
@@ -43,11 +43,19 @@ fn unary_cases() -> impl Iterator<Item = Case> {
     })
 }
 
-/// Every differentiable op (the unary ones from their table), with broadcasting and non-contiguous
+/// One case per differentiable row of the binary op table, each operand on the domain the row gives.
+fn binary_cases() -> impl Iterator<Item = Case> {
+    BinaryOp::ALL.into_iter().filter_map(|op| {
+        let (a, b) = op.grad_domains()?;
+        Some(case(op.name(), &[(&[2, 3], a), (&[2, 3], b)], move |t| t[0].binary(op, &t[1])))
+    })
+}
+
+/// Every differentiable op (the unary and binary ones from their tables), with broadcasting and non-contiguous
 /// (transposed, sliced) inputs.
 pub fn cases() -> Vec<Case> {
     let conv = |stride, padding, dilation, groups| Conv2dOptions { stride, padding, dilation, groups };
-    let mut cases: Vec<Case> = unary_cases().collect();
+    let mut cases: Vec<Case> = unary_cases().chain(binary_cases()).collect();
     cases.extend([
         // Non-contiguous inputs through the unary kernels.
         case("neg (transposed)", &[(&[3, 2], Any)], |t| t[0].t()?.neg()),

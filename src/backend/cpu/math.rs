@@ -1,8 +1,6 @@
 //! Scalar helpers of the elementwise ops (the unary table in `backend/unary.rs` calls them) and the
 //! binary ops: the reference the WGSL snippets must agree with.
 
-use crate::backend::BinaryOp;
-
 const SQRT_2_OVER_PI: f32 = 0.797_884_6;
 const GELU_CUBIC: f32 = 0.044_715;
 const INV_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
@@ -81,43 +79,4 @@ pub fn gelu_tanh_grad(x: f32) -> f32 {
 pub fn silu_grad(x: f32) -> f32 {
     let s = sigmoid(x);
     s * (1.0 + x * (1.0 - s))
-}
-
-/// The f32 value of an arithmetic `op` (comparisons and logic are handled by [`compare`]).
-pub fn binary_f32(op: BinaryOp, a: f32, b: f32) -> f32 {
-    match op {
-        BinaryOp::Add => a + b,
-        BinaryOp::Sub => a - b,
-        BinaryOp::Mul => a * b,
-        BinaryOp::Div => a / b,
-        BinaryOp::Pow => a.powf(b),
-        BinaryOp::Maximum => maximum(a, b),
-        BinaryOp::Minimum => minimum(a, b),
-        _ => f32::NAN,
-    }
-}
-
-/// The i32 value of an arithmetic `op` (wrapping; `Div` and `Pow` are f32-only and never reach here).
-pub fn binary_i32(op: BinaryOp, a: i32, b: i32) -> i32 {
-    match op {
-        BinaryOp::Add => a.wrapping_add(b),
-        BinaryOp::Sub => a.wrapping_sub(b),
-        BinaryOp::Mul => a.wrapping_mul(b),
-        BinaryOp::Maximum => a.max(b),
-        BinaryOp::Minimum => a.min(b),
-        _ => 0,
-    }
-}
-
-/// A comparison or logical `op` (NaN compares unequal to everything, as in IEEE 754).
-pub fn compare<T: PartialOrd>(op: BinaryOp, a: T, b: T) -> bool {
-    match op {
-        BinaryOp::Eq => a == b,
-        BinaryOp::Ne => a != b,
-        BinaryOp::Lt => a < b,
-        BinaryOp::Le => a <= b,
-        BinaryOp::Gt => a > b,
-        BinaryOp::Ge => a >= b,
-        _ => false,
-    }
 }

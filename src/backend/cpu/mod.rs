@@ -214,18 +214,12 @@ impl Backend for CpuBackend {
         use CpuStorage::*;
         let name = op.name();
         match (a, b) {
-            (F32(a), F32(b)) if op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| math::compare(op, x, y))?),
-            (F32(a), F32(b)) if !op.is_logical() => ok(zip(name, a, al, b, bl, |x, y| math::binary_f32(op, x, y))?),
-            (I32(a), I32(b)) if op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| math::compare(op, x, y))?),
-            (I32(a), I32(b)) if !matches!(op, BinaryOp::Div | BinaryOp::Pow) && !op.is_logical() => {
-                ok(zip(name, a, al, b, bl, |x, y| math::binary_i32(op, x, y))?)
-            }
-            (Bool(a), Bool(b)) => match op {
-                BinaryOp::And => ok(zip(name, a, al, b, bl, |x, y| x && y)?),
-                BinaryOp::Or => ok(zip(name, a, al, b, bl, |x, y| x || y)?),
-                op if op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| math::compare(op, x, y))?),
-                _ => Err(dtype_error("binary", DType::Bool, al, expect::ARITHMETIC)),
-            },
+            (F32(a), F32(b)) if op.takes_float() && op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| op.test_f32(x, y))?),
+            (F32(a), F32(b)) if op.takes_float() => ok(zip(name, a, al, b, bl, |x, y| op.eval_f32(x, y))?),
+            (I32(a), I32(b)) if op.takes_int() && op.is_comparison() => ok(zip(name, a, al, b, bl, |x, y| op.test_i32(x, y))?),
+            (I32(a), I32(b)) if op.takes_int() => ok(zip(name, a, al, b, bl, |x, y| op.eval_i32(x, y))?),
+            (Bool(a), Bool(b)) if op.takes_bool() => ok(zip(name, a, al, b, bl, |x, y| op.eval_bool(x, y))?),
+            (Bool(_), Bool(_)) => Err(dtype_error("binary", DType::Bool, al, expect::ARITHMETIC)),
             (a, b) if a.dtype() != b.dtype() => Err(dtype_error("binary", b.dtype(), bl, expect::OPERANDS)),
             (a, _) => Err(dtype_error("binary", a.dtype(), al, expect::OP_DTYPE)),
         }

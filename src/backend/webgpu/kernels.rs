@@ -381,11 +381,11 @@ impl Backend for GpuContext {
         }
         let kernel = Kernel::Binary(op, a.dtype);
         if !kernel.exists() {
-            let arithmetic = a.dtype == DType::Bool && !op.is_comparison() && !op.is_logical();
+            let arithmetic = a.dtype == DType::Bool && !op.takes_bool();
             return Err(dtype_error("binary", a.dtype, al, if arithmetic { expect::ARITHMETIC } else { expect::OP_DTYPE }));
         }
         let name = kernel.name();
-        let out_dtype = if op.is_comparison() || op.is_logical() { DType::Bool } else { a.dtype };
+        let out_dtype = op.output_dtype(a.dtype);
         let out = self.new_buffer(&name, al.numel(), out_dtype)?;
         self.elementwise_pass(kernel, al.numel(), &[(a, al), (b, bl)], &[&out], |ls| elementwise_params(&name, &[&ls[0], &ls[1]]))?;
         Ok(out)

@@ -202,8 +202,7 @@ impl Kernel {
             Kernel::Unary(op, d) => (unary, vec![("IN", wgsl(d)), ("OUT", wgsl(d)), ("OP", op.wgsl(d)?)]),
             Kernel::Cast(from, to) => (unary, vec![("IN", wgsl(from)), ("OUT", wgsl(to)), ("OP", cast_snippet(from, to))]),
             Kernel::Binary(op, d) => {
-                let out = if op.is_comparison() || op.is_logical() { "u32" } else { wgsl(d) };
-                (include_str!("../../../shaders/binary.wgsl"), vec![("T", wgsl(d)), ("OUT", out), ("OP", binary_snippet(op, d)?)])
+                (include_str!("../../../shaders/binary.wgsl"), vec![("T", wgsl(d)), ("OUT", wgsl(op.output_dtype(d))), ("OP", op.wgsl(d)?)])
             }
             Kernel::Select(d) => (include_str!("../../../shaders/select.wgsl"), vec![("T", wgsl(d))]),
             Kernel::Reduce(op @ (ReduceOp::ArgMax | ReduceOp::ArgMin), d) => {
@@ -334,38 +333,6 @@ fn cast_snippet(from: DType, to: DType) -> &'static str {
         (DType::Bool, DType::F32) => "f32(v)",
         _ => "i32(v)",
     }
-}
-
-/// The WGSL expression of `x` and `y` (None: the op does not take the dtype).
-fn binary_snippet(op: BinaryOp, dtype: DType) -> Option<&'static str> {
-    Some(match (op, dtype) {
-        // Float comparisons test NaN by its bits: drivers that assume no NaNs (SwiftShader) fold them.
-        (BinaryOp::Eq, DType::F32) => "u32(x == y && !is_nan(x) && !is_nan(y))",
-        (BinaryOp::Ne, DType::F32) => "u32(x != y || is_nan(x) || is_nan(y))",
-        (BinaryOp::Lt, DType::F32) => "u32(x < y && !is_nan(x) && !is_nan(y))",
-        (BinaryOp::Le, DType::F32) => "u32(x <= y && !is_nan(x) && !is_nan(y))",
-        (BinaryOp::Gt, DType::F32) => "u32(x > y && !is_nan(x) && !is_nan(y))",
-        (BinaryOp::Ge, DType::F32) => "u32(x >= y && !is_nan(x) && !is_nan(y))",
-        (BinaryOp::Eq, _) => "u32(x == y)",
-        (BinaryOp::Ne, _) => "u32(x != y)",
-        (BinaryOp::Lt, _) => "u32(x < y)",
-        (BinaryOp::Le, _) => "u32(x <= y)",
-        (BinaryOp::Gt, _) => "u32(x > y)",
-        (BinaryOp::Ge, _) => "u32(x >= y)",
-        (BinaryOp::And, DType::Bool) => "u32(x != 0u && y != 0u)",
-        (BinaryOp::Or, DType::Bool) => "u32(x != 0u || y != 0u)",
-        (_, DType::Bool) | (BinaryOp::And | BinaryOp::Or, _) => return None,
-        (BinaryOp::Add, _) => "x + y",
-        (BinaryOp::Sub, _) => "x - y",
-        (BinaryOp::Mul, _) => "x * y",
-        (BinaryOp::Div, DType::F32) => "x / y",
-        (BinaryOp::Pow, DType::F32) => "pow_f(x, y)",
-        (BinaryOp::Maximum, DType::F32) => "max_nan(x, y)",
-        (BinaryOp::Minimum, DType::F32) => "min_nan(x, y)",
-        (BinaryOp::Maximum, _) => "max(x, y)",
-        (BinaryOp::Minimum, _) => "min(x, y)",
-        (BinaryOp::Div | BinaryOp::Pow, _) => return None,
-    })
 }
 
 /// The identity and the combining expression of `acc` and `v` (None: the op does not take the dtype).
