@@ -77,12 +77,30 @@ pub(crate) fn dims_of<const N: usize>(op: &str, words: &[usize]) -> Result<Dims<
     Ok(dims)
 }
 
+/// One member of a parameter struct as [`kernel_params!`] records it: a table row, so that the
+/// code listing and declaring fields is shared by every struct (not one copy per struct).
+pub struct Member {
+    pub name: &'static str,
+    /// The member type's WGSL name ([`WgslType::wgsl`]).
+    pub wgsl: fn() -> String,
+    /// The member type's nested declarations ([`WgslType::declare`]).
+    pub declare: fn(&mut Vec<String>),
+    /// Byte offset in the Rust struct (`offset_of!`).
+    pub offset: usize,
+    pub size: usize,
+}
+
 /// A kernel family's parameters: the words one dispatch's binding 0 holds.
 pub trait Params: bytemuck::Pod + WgslType {
     /// The struct's name in Rust and WGSL.
     const NAME: &'static str;
+    /// Its members, in declaration order.
+    const MEMBERS: &'static [Member];
+
     /// Its fields, in declaration order.
-    fn fields() -> Vec<Field>;
+    fn fields() -> Vec<Field> {
+        fields_of(Self::MEMBERS)
+    }
 
     /// The words uploaded for a dispatch.
     fn words(&self) -> &[u32] {
@@ -97,11 +115,18 @@ pub trait Params: bytemuck::Pod + WgslType {
     }
 }
 
-/// The WGSL `struct` text of `P` (its nested structs declared before it, once).
-pub(crate) fn declare_struct<P: Params>(nested: impl FnOnce(&mut Vec<String>), out: &mut Vec<String>) {
-    nested(out);
-    let members: Vec<String> = P::fields().iter().map(|f| format!("    {}: {},", f.name, f.wgsl)).collect();
-    let text = format!("struct {} {{\n{}\n}}", P::NAME, members.join("\n"));
+fn fields_of(members: &[Member]) -> Vec<Field> {
+    members.iter().map(|m| Field { name: m.name, wgsl: (m.wgsl)(), offset: m.offset, size: m.size }).collect()
+}
+
+/// Appends the WGSL `struct` text of `name` with `members` to `out` (its nested structs declared
+/// before it, once).
+pub(crate) fn declare_struct(name: &str, members: &[Member], out: &mut Vec<String>) {
+    for m in members {
+        (m.declare)(out);
+    }
+    let members: Vec<String> = members.iter().map(|m| format!("    {}: {},", m.name, (m.wgsl)())).collect();
+    let text = format!("struct {name} {{\n{}\n}}", members.join("\n"));
     if !out.contains(&text) {
         out.push(text);
     }
@@ -122,8 +147,9 @@ macro_rules! kernel_params {
                 stringify!($name).into()
             }
             fn declare(out: &mut Vec<String>) {
-                $crate::backend::webgpu::params::declare_struct::<$name>(
-                    |out| { $(<$ty as $crate::backend::webgpu::params::WgslType>::declare(out);)* },
+                $crate::backend::webgpu::params::declare_struct(
+                    stringify!($name),
+                    <$name as $crate::backend::webgpu::params::Params>::MEMBERS,
                     out,
                 );
             }
@@ -131,14 +157,13 @@ macro_rules! kernel_params {
 
         impl $crate::backend::webgpu::params::Params for $name {
             const NAME: &'static str = stringify!($name);
-            fn fields() -> Vec<$crate::backend::webgpu::params::Field> {
-                vec![$($crate::backend::webgpu::params::Field {
-                    name: stringify!($field),
-                    wgsl: <$ty as $crate::backend::webgpu::params::WgslType>::wgsl(),
-                    offset: std::mem::offset_of!($name, $field),
-                    size: std::mem::size_of::<$ty>(),
-                }),*]
-            }
+            const MEMBERS: &'static [$crate::backend::webgpu::params::Member] = &[$($crate::backend::webgpu::params::Member {
+                name: stringify!($field),
+                wgsl: <$ty as $crate::backend::webgpu::params::WgslType>::wgsl,
+                declare: <$ty as $crate::backend::webgpu::params::WgslType>::declare,
+                offset: std::mem::offset_of!($name, $field),
+                size: std::mem::size_of::<$ty>(),
+            }),*];
         }
     };
 }
@@ -173,7 +198,15 @@ pub struct ParamsDecl {
 
 impl ParamsDecl {
     pub fn of<P: Params>() -> ParamsDecl {
-        ParamsDecl { name: P::NAME, structs: P::wgsl_structs(), fields: P::fields(), size: std::mem::size_of::<P>() }
+        ParamsDecl::from_members(P::NAME, P::MEMBERS, std::mem::size_of::<P>())
+    }
+
+    /// One shared body for every struct: inlined into each `of`, it was a copy per struct.
+    #[inline(never)]
+    fn from_members(name: &'static str, members: &'static [Member], size: usize) -> ParamsDecl {
+        let mut structs = Vec::new();
+        declare_struct(name, members, &mut structs);
+        ParamsDecl { name, structs: structs.join("\n"), fields: fields_of(members), size }
     }
 }
 

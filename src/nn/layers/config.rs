@@ -143,7 +143,8 @@ pub fn field<T: ConfigValue>(s: &dyn ConfigSource, key: &str, default: Option<T>
     }
 }
 
-/// `snake_case` as `camelCase` (a field's key).
+/// `snake_case` as `camelCase` (a field's key). Field names are ASCII: `to_ascii_uppercase` keeps
+/// the Unicode case tables (13 KiB) out of the wasm binary.
 pub fn camel(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
@@ -151,7 +152,7 @@ pub fn camel(snake: &str) -> String {
         if ch == '_' {
             upper = true;
         } else if upper {
-            out.extend(ch.to_uppercase());
+            out.push(ch.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(ch);
