@@ -264,7 +264,11 @@ pub struct LayerKind {
     pub kind: &'static str,
     /// The config's TypeScript interface name (`"DenseConfig"`).
     pub config: &'static str,
+    /// The config's doc and fields, for `src/codegen` (native only, as codegen is: in the wasm
+    /// table they were dead weight).
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
+    #[cfg(not(target_arch = "wasm32"))]
     pub fields: fn() -> Vec<TsField>,
     /// Reads the config; the layer is built with the flavour and device.
     pub read: fn(&dyn ConfigSource) -> std::result::Result<Builder, ConfigError>,
@@ -278,7 +282,9 @@ pub const fn kind<C: LayerConfig + 'static>(kind: &'static str) -> LayerKind {
     LayerKind {
         kind,
         config: C::NAME,
+        #[cfg(not(target_arch = "wasm32"))]
         doc: C::DOC,
+        #[cfg(not(target_arch = "wasm32"))]
         fields: C::ts_fields,
         read: |s| {
             let c = C::read(s)?;
