@@ -33,15 +33,6 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
-macro_rules! binary_takes {
-    (-) => {
-        false
-    };
-    (($($row:tt)*)) => {
-        true
-    };
-}
-
 /// The row's expression at `($a, $b)` where the row's output kind is the one asked for; `$default`
 /// otherwise (backends never ask).
 macro_rules! binary_eval {
@@ -66,15 +57,6 @@ macro_rules! binary_takes_bool_eval {
         let ($x, $y) = ($a, $b);
         $e
     }};
-}
-
-macro_rules! binary_wgsl {
-    (-) => {
-        None
-    };
-    ((|$x:ident, $y:ident| $e:expr, $wgsl:literal)) => {
-        Some($wgsl)
-    };
 }
 
 macro_rules! binary_yields_bool {
@@ -152,21 +134,21 @@ macro_rules! binary_table {
             /// True for ops defined on f32.
             pub fn takes_float(self) -> bool {
                 match self {
-                    $(BinaryOp::$op => binary_takes!($float),)+
+                    $(BinaryOp::$op => cell_takes!($float),)+
                 }
             }
 
             /// True for ops defined on i32.
             pub fn takes_int(self) -> bool {
                 match self {
-                    $(BinaryOp::$op => binary_takes!($int),)+
+                    $(BinaryOp::$op => cell_takes!($int),)+
                 }
             }
 
             /// True for ops defined on bool.
             pub fn takes_bool(self) -> bool {
                 match self {
-                    $(BinaryOp::$op => binary_takes!($bool),)+
+                    $(BinaryOp::$op => cell_takes!($bool),)+
                 }
             }
 
@@ -217,9 +199,9 @@ macro_rules! binary_table {
             pub fn wgsl(self, dtype: DType) -> Option<&'static str> {
                 match (self, dtype) {
                     $(
-                        (BinaryOp::$op, DType::F32) => binary_wgsl!($float),
-                        (BinaryOp::$op, DType::I32) => binary_wgsl!($int),
-                        (BinaryOp::$op, DType::Bool) => binary_wgsl!($bool),
+                        (BinaryOp::$op, DType::F32) => cell_wgsl!($float),
+                        (BinaryOp::$op, DType::I32) => cell_wgsl!($int),
+                        (BinaryOp::$op, DType::Bool) => cell_wgsl!($bool),
                     )+
                 }
             }

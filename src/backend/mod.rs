@@ -1,6 +1,8 @@
 //! Backends: one set of kernels each behind the [`Backend`] trait, chosen at run time through the
 //! [`Device`] enum (no backend generic on user types). The CPU backend is the numerical reference.
 
+#[macro_use]
+mod cells;
 mod binary;
 pub mod cpu;
 mod dtype_error;

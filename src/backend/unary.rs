@@ -69,24 +69,6 @@ macro_rules! unary_eval {
     }};
 }
 
-macro_rules! unary_wgsl {
-    (-) => {
-        None
-    };
-    ((|$x:ident| $e:expr, $wgsl:literal)) => {
-        Some($wgsl)
-    };
-}
-
-macro_rules! unary_takes {
-    (-) => {
-        false
-    };
-    (($($row:tt)*)) => {
-        true
-    };
-}
-
 macro_rules! unary_grad {
     ($x:ident, $y:ident, $g:ident, zero) => {
         Tensor::zeros($x.shape(), DType::F32, $x.device())
@@ -157,21 +139,21 @@ macro_rules! unary_table {
             /// True for ops defined on f32.
             pub fn takes_float(self) -> bool {
                 match self {
-                    $(UnaryOp::$op => unary_takes!($float),)+
+                    $(UnaryOp::$op => cell_takes!($float),)+
                 }
             }
 
             /// True for ops defined on i32 as well.
             pub fn takes_int(self) -> bool {
                 match self {
-                    $(UnaryOp::$op => unary_takes!($int),)+
+                    $(UnaryOp::$op => cell_takes!($int),)+
                 }
             }
 
             /// True for ops defined on bool.
             pub fn takes_bool(self) -> bool {
                 match self {
-                    $(UnaryOp::$op => unary_takes!($bool),)+
+                    $(UnaryOp::$op => cell_takes!($bool),)+
                 }
             }
 
@@ -201,9 +183,9 @@ macro_rules! unary_table {
             pub fn wgsl(self, dtype: DType) -> Option<&'static str> {
                 match (self, dtype) {
                     $(
-                        (UnaryOp::$op, DType::F32) => unary_wgsl!($float),
-                        (UnaryOp::$op, DType::I32) => unary_wgsl!($int),
-                        (UnaryOp::$op, DType::Bool) => unary_wgsl!($bool),
+                        (UnaryOp::$op, DType::F32) => cell_wgsl!($float),
+                        (UnaryOp::$op, DType::I32) => cell_wgsl!($int),
+                        (UnaryOp::$op, DType::Bool) => cell_wgsl!($bool),
                     )+
                 }
             }
