@@ -1,10 +1,11 @@
-//! `ts/generated/ops.ts`: the names of the primitive ops, from the op tables in `backend/ops.rs`.
+//! `ts/generated/ops.ts`: the names of the primitive ops, from the op tables in `backend/unary.rs`,
+//! `backend/binary.rs` and `backend/ops.rs`.
 
 use super::{header, union, GeneratedFile};
 use crate::backend::{Activation, BinaryOp, ReduceOp, UnaryOp};
 
 pub fn file() -> GeneratedFile {
-    let mut s = header("src/backend/ops.rs");
+    let mut s = header("src/backend/{unary,binary,ops}.rs");
     s += &format!(
         "\n/** The name of a public unary op. */\nexport type UnaryName ={};\n",
         union(UnaryOp::ALL.iter().filter_map(|op| op.name()))

@@ -78,7 +78,7 @@ fn padding(op: &'static str, mode: &str, pads: &[f64]) -> JsResult<Padding> {
     let p = sizes(op, "padding", pads)?;
     let parsed = match PadMode::parse(mode) {
         Some(PadMode::Explicit) => Padding::explicit(&p),
-        Some(named) => Padding::named(named.name()),
+        Some(PadMode::Valid | PadMode::Same) => Padding::named(mode),
         None => None,
     };
     parsed.ok_or_else(|| invalid(op, format!("padding must be 'valid', 'same' or 1, 2 or 4 numbers, got {mode} {pads:?}")))
