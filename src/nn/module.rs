@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
 /// Whose defaults a layer, loss or optimizer follows.
@@ -41,6 +41,29 @@ pub trait Module {
     /// The trainable tensors.
     fn parameters(&self) -> Vec<Tensor> {
         self.named_parameters().into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// The outputs for several inputs: merge layers (`add`, `concatenate`) and graphs override it;
+    /// any other layer takes exactly one input and gives one output.
+    fn call(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
+        match inputs {
+            [x] => Ok(vec![self.forward(x)?]),
+            _ => Err(Error::Invalid { op: self.kind(), msg: format!("takes one input, got {}", inputs.len()) }),
+        }
+    }
+
+    /// TensorFlow.js's layout of the weight `name`, as the permutation of the stored tensor's axes
+    /// that gives it (`None`: the same). Convolution kernels are stored `[out, in, ...window]`, and
+    /// TensorFlow.js keeps them `[...window, in, out]`.
+    fn keras_layout(&self, _name: &str) -> Option<&'static [usize]> {
+        None
+    }
+
+    /// Freezes (`false`) or unfreezes the layer: frozen parameters get no gradient, so no update.
+    /// Layers with state that training changes (batch normalisation's moving statistics) also stop
+    /// changing it, as in Keras.
+    fn set_trainable(&self, trainable: bool) {
+        self.parameters().iter().for_each(|p| p.set_requires_grad(trainable));
     }
 }
 

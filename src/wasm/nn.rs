@@ -100,6 +100,18 @@ impl JsLayer {
     pub fn set_training(&self, training: bool) {
         self.0.set_training(training)
     }
+
+    /// TensorFlow.js's layout of the weight `name` as a permutation of the stored axes, if it differs.
+    #[wasm_bindgen(js_name = kerasLayout)]
+    pub fn keras_layout(&self, name: &str) -> Option<Vec<u32>> {
+        self.0.keras_layout(name).map(|p| p.iter().map(|&a| a as u32).collect())
+    }
+
+    /// Freezes (`false`) or unfreezes the layer's parameters (and batch normalisation's statistics).
+    #[wasm_bindgen(js_name = setTrainable)]
+    pub fn set_trainable(&self, trainable: bool) {
+        self.0.set_trainable(trainable)
+    }
 }
 
 /// An optimizer over a list of parameters.

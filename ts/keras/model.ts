@@ -435,12 +435,13 @@ export class Sequential {
    */
   #weightEntries(): { label: string; tensor: Tensor; toKeras: number[] | null; fromKeras: number[] | null }[] {
     return this.#built.flatMap((b) => {
-      const layout = KERNEL_LAYOUTS[b.core.kind()];
       return [
         ...layerTensors(b.core.parameterNames(), b.core.parameters()),
         ...layerTensors(b.core.bufferNames(), b.core.buffers()),
       ].map(([name, tensor]) => {
-        const [toKeras, fromKeras] = name === 'kernel' && layout ? layout : [null, null];
+        const layout = b.core.kerasLayout(name);
+        const toKeras = layout ? Array.from(layout) : null;
+        const fromKeras = toKeras ? inverse(toKeras) : null;
         return { label: `${b.spec.name}/${name}`, tensor, toKeras, fromKeras };
       });
     });
@@ -510,21 +511,12 @@ export class Sequential {
   }
 }
 
-/**
- * The core kernel layouts that differ from TensorFlow.js's, by core layer kind: [to TF.js, from TF.js]
- * permutations. The core keeps convolution kernels as `[out, in, ...window]`; TensorFlow.js as
- * `[...window, in, out]`. Dense kernels are `[in, out]` in both.
- */
-const KERNEL_LAYOUTS: Record<string, [number[], number[]]> = {
-  Conv1d: [
-    [2, 1, 0],
-    [2, 1, 0],
-  ],
-  Conv2d: [
-    [2, 3, 1, 0],
-    [3, 2, 0, 1],
-  ],
-};
+/** The permutation that undoes `p`. */
+function inverse(p: number[]): number[] {
+  const q = new Array<number>(p.length);
+  p.forEach((axis, i) => (q[axis] = i));
+  return q;
+}
 
 /** A batch size: an integer >= 1 (default 32, as in TensorFlow.js). */
 function batchSizeOf(op: string, v: unknown): number {

@@ -103,6 +103,10 @@ impl Module for Conv2d {
         "Conv2d"
     }
 
+    fn keras_layout(&self, name: &str) -> Option<&'static [usize]> {
+        (name == "kernel").then_some(&[2, 3, 1, 0])
+    }
+
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
         weight_and_bias(self.flavor, &self.weight, self.bias.as_ref())
     }
@@ -164,6 +168,10 @@ impl Module for Conv1d {
 
     fn kind(&self) -> &'static str {
         "Conv1d"
+    }
+
+    fn keras_layout(&self, name: &str) -> Option<&'static [usize]> {
+        (name == "kernel").then_some(&[2, 1, 0])
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {

@@ -1,5 +1,6 @@
 //! Normalisation layers: batch normalisation with running statistics, and layer normalisation.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use super::{named, param, scale_and_shift};
@@ -31,6 +32,8 @@ pub struct BatchNorm {
     unbiased_running_var: bool,
     flavor: Flavor,
     training: Training,
+    /// Frozen in the Keras flavour: runs in inference mode even while training, as Keras does.
+    frozen: Cell<bool>,
 }
 
 impl BatchNorm {
@@ -55,6 +58,7 @@ impl BatchNorm {
             unbiased_running_var: unbiased,
             flavor,
             training: Training::default(),
+            frozen: Cell::new(false),
         })
     }
 
@@ -89,7 +93,7 @@ impl BatchNorm {
 impl Module for BatchNorm {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (reduce, shape) = self.axes(x)?;
-        let (mean, var) = if self.training.get() {
+        let (mean, var) = if self.training.get() && !self.frozen.get() {
             let mean = x.mean(Some(&reduce), true)?;
             let var = x.var(Some(&reduce), 0.0, true)?;
             let count = x.numel() / self.gamma.numel().max(1);
@@ -119,6 +123,12 @@ impl Module for BatchNorm {
 
     fn set_training(&self, training: bool) {
         self.training.set(training)
+    }
+
+    fn set_trainable(&self, trainable: bool) {
+        self.parameters().iter().for_each(|p| p.set_requires_grad(trainable));
+        // PyTorch's `requires_grad_(False)` leaves the running statistics to `eval()`.
+        self.frozen.set(!trainable && self.flavor == Flavor::Keras);
     }
 }
 

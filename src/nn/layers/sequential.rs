@@ -49,6 +49,15 @@ impl Module for Sequential {
     fn set_training(&self, training: bool) {
         self.layers.iter().for_each(|l| l.set_training(training));
     }
+
+    fn keras_layout(&self, name: &str) -> Option<&'static [usize]> {
+        let (index, rest) = name.split_once('.')?;
+        self.layers.get(index.parse::<usize>().ok()?)?.keras_layout(rest)
+    }
+
+    fn set_trainable(&self, trainable: bool) {
+        self.layers.iter().for_each(|l| l.set_trainable(trainable));
+    }
 }
 
 /// Every layer's named tensors as `"{index}.{name}"` (PyTorch's `nn.Sequential` names).
