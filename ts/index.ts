@@ -62,8 +62,23 @@ export type { MemoryInfo, MemoryLimits } from './memory.js';
 export { __trap } from './boundary.js';
 
 // Keras-like front door.
-export { sequential, Sequential, layers, train, History, LayerSpec } from './keras/index.js';
+export {
+  sequential,
+  Sequential,
+  model,
+  LayersModel,
+  input,
+  SymbolicTensor,
+  layers,
+  train,
+  History,
+  LayerSpec,
+  WeightedLayer,
+} from './keras/index.js';
 export type {
+  Applicable,
+  ModelData,
+  ModelLayer,
   ModelCompileArgs,
   ModelFitArgs,
   OptimizerSpec,

@@ -1,6 +1,10 @@
 // The Keras-like API: `sequential`, `layers.*`, `train.*`, `callbacks.*`.
-export { Sequential, sequential } from './model.js';
-export type { ModelCompileArgs, ModelFitArgs } from './model.js';
+export { Sequential, sequential } from './sequential.js';
+export { LayersModel, model } from './model.js';
+export type { ModelCompileArgs, ModelFitArgs, ModelData, ModelLayer } from './model.js';
+export { SymbolicTensor, input } from './topology.js';
+export type { Applicable } from './topology.js';
+export { WeightedLayer } from './weights.js';
 export * as layers from './layers.js';
 export { LayerSpec } from './layers.js';
 export { train } from './optimizers.js';

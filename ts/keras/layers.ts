@@ -1,6 +1,12 @@
 // Keras-like layer factories (TensorFlow.js Layers conventions: camelCase config objects,
 // channels-last images). A layer is a description until a model builds it with its input shape.
-import type { Pair } from '../tensor.js';
+import { Layer } from '../../pkg/webgrad.js';
+import type { Pair, Tensor } from '../tensor.js';
+import { requireInit } from '../runtime.js';
+import { applySymbolic, callCore, symbolicList } from './topology.js';
+import type { Applicable, SymbolicTensor } from './topology.js';
+import { WeightedLayer, coreEntries } from './weights.js';
+import type { WeightLists } from './weights.js';
 import { ACTIVATIONS, PADDINGS } from '../names.js';
 import type { ActivationName, InitializerName, PaddingName } from '../names.js';
 import type { CoreLayer, LayerConfigs, LayerKind } from '../generated/layers.js';
@@ -18,19 +24,28 @@ export interface LayerArgs {
 
 let counter = 0;
 
-/** A layer description: what to build in the core once the input shape is known. */
-export class LayerSpec {
+/**
+ * A layer: a description until it is first applied (to a symbolic input, by `wg.model`, or added to
+ * a `Sequential`), then its core layer and weights, shared by every later application.
+ */
+export class LayerSpec extends WeightedLayer implements Applicable {
   readonly name: string;
   /** The sample shape given by `inputShape` / `inputDim`, if any. */
   readonly inputShape: number[] | undefined;
+  #core: Layer | null = null;
+  /** The output sample shape of its latest application. */
+  #outputShape: number[] | null = null;
+  /** The symbolic outputs of its latest application. */
+  #output: SymbolicTensor[] | null = null;
 
   // Layers come from the wg.layers.* factories, never from `new`.
   private constructor(
     readonly className: string,
     args: LayerArgs,
-    /** @internal The core layer kind and canonical config for a sample shape. */
-    readonly toCore: (shape: number[]) => CoreLayer,
+    /** @internal The core layer kind and canonical config for a sample shape (and every input's). */
+    readonly toCore: (shape: number[], shapes: number[][]) => CoreLayer,
   ) {
+    super();
     if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
     counter += 1;
     if (args.name !== undefined && typeof args.name !== 'string')
@@ -45,8 +60,91 @@ export class LayerSpec {
   }
 
   /** @internal */
-  static create(className: string, args: LayerArgs, toCore: (shape: number[]) => CoreLayer): LayerSpec {
+  static create(
+    className: string,
+    args: LayerArgs,
+    toCore: (shape: number[], shapes: number[][]) => CoreLayer,
+  ): LayerSpec {
     return new LayerSpec(className, args, toCore);
+  }
+
+  /** @internal The core layer, built for `shapes` at the first call. */
+  coreFor(shapes: number[][]): Layer {
+    if (this.#core) return this.#core;
+    requireInit(this.name);
+    const [kind, config] = this.toCore(shapes[0] ?? [], shapes);
+    this.#core = Layer.create(kind, config, 'keras', this.className);
+    if (!this.trainable) this.#core.setTrainable(false);
+    return this.#core;
+  }
+
+  /** @internal The core layer, once built. */
+  get built(): Layer | null {
+    return this.#core;
+  }
+
+  /** The output sample shape (without the batch axis) of its latest application. */
+  get outputShape(): number[] {
+    if (!this.#outputShape) fail(this.name, 'the layer has not been applied yet, so it has no output shape');
+    return this.#outputShape;
+  }
+
+  /** The symbolic output of its latest application (TensorFlow.js's `layer.output`). */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    if (!this.#output) fail(this.name, 'the layer has not been applied to a symbolic input yet');
+    return this.#output.length === 1 ? this.#output[0] : this.#output;
+  }
+
+  /**
+   * Applies the layer: to symbolic tensors (from `wg.input`), it adds a node to a functional graph
+   * and returns symbolic outputs; to concrete tensors, it computes (in inference mode).
+   *
+   * @example
+   * ```ts
+   * const x = wg.input({ shape: [4] });
+   * const dense = wg.layers.dense({ units: 2 });
+   * const y = dense.apply(x); // a SymbolicTensor of shape [null, 2]
+   * ```
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[]): Tensor | Tensor[];
+  apply(inputs: unknown): unknown {
+    const symbolic = symbolicList(this.name, inputs);
+    if (symbolic) {
+      const outs = applySymbolic(this, symbolic);
+      this.#output = outs;
+      this.#outputShape = outs[0].sampleShape;
+      return outs.length === 1 ? outs[0] : outs;
+    }
+    const xs = (Array.isArray(inputs) ? inputs : [inputs]) as Tensor[];
+    const core = this.coreFor(xs.map((x) => x.shape.slice(1)));
+    core.setTraining(false);
+    const outs = callCore(core, xs, this.name);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** @internal Records the output shape of a `Sequential`'s application. */
+  setOutputShape(shape: number[]): void {
+    this.#outputShape = shape;
+  }
+
+  /** @internal */
+  weightLists(): WeightLists {
+    if (!this.#core) return { trainable: [], nonTrainable: [] };
+    const { params, buffers } = coreEntries(this.name, this.#core);
+    return this.trainable
+      ? { trainable: params, nonTrainable: buffers }
+      : { trainable: [], nonTrainable: [...params, ...buffers] };
+  }
+
+  protected applyTrainable(trainable: boolean): void {
+    this.#core?.setTrainable(trainable);
+  }
+
+  /** @internal Frees the core layer (the model that built it was disposed). */
+  dispose(): void {
+    this.#core?.free();
+    this.#core = null;
   }
 }
 

@@ -1,31 +1,37 @@
-// The Keras-like Sequential model: layers built in the Rust core, `fit` driving one core training
-// step per batch, yielding to the event loop between batches.
-import { Layer, LayerList, Optimizer as WasmOptimizer, Trainer, randperm } from '../../pkg/webgrad.js';
+// The Keras-like model (TensorFlow.js's LayersModel): a graph of layers from symbolic inputs to
+// outputs, built in the Rust core as one functional `Graph`; `fit` drives one core training step per
+// batch, yielding to the event loop between batches. `Sequential` (sequential.ts) is a model whose
+// graph grows one layer at a time.
+import { Layer, Optimizer as WasmOptimizer, Trainer, randperm } from '../../pkg/webgrad.js';
 import { Tensor, wrap, concat } from '../tensor.js';
-import { arange, full, zeros } from '../creation.js';
+import { arange, full } from '../creation.js';
 import { noGrad } from '../autograd.js';
-import { requireInit } from '../runtime.js';
-import { layerTensors } from '../core-layer.js';
 import { bool, describe, fail, int, options } from '../validate.js';
 import { tensorArg } from '../checks.js';
-import { LayerSpec } from './layers.js';
 import { History, callAll } from './callbacks.js';
 import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { LossName, MetricName, OptimizerName } from '../names.js';
+import { SymbolicTensor, applySymbolic, callCore, coreGraph, symbolicList, tensorList, topology } from './topology.js';
+import type { Applicable } from './topology.js';
+import { WeightedLayer } from './weights.js';
+import type { WeightLists } from './weights.js';
 
-/** Options of {@link Sequential.compile}. */
+/** Options of {@link LayersModel.compile}. */
 export interface ModelCompileArgs {
   /** A name in `wg.OPTIMIZERS` (TensorFlow.js's defaults), or `wg.train.adam(lr)` & co. */
   optimizer: OptimizerName | OptimizerSpec;
-  loss: LossName;
+  /** One loss for every output, one per output (in output order), or a map from output name. */
+  loss: LossName | LossName[] | Record<string, LossName>;
+  /** Weights of each output's loss in the total (default 1 each). */
+  lossWeights?: number[] | Record<string, number>;
   /** Treat predictions as logits (the cross-entropies). */
   fromLogits?: boolean;
-  /** `['accuracy']`, `'mse'`, `['mae', 'mse']`, … */
+  /** `['accuracy']`, `'mse'`, `['mae', 'mse']`, … (for every output). */
   metrics?: MetricName | MetricName[];
 }
 
-/** Options of {@link Sequential.fit}. */
+/** Options of {@link LayersModel.fit}. */
 export interface ModelFitArgs {
   epochs?: number;
   batchSize?: number;
@@ -33,7 +39,7 @@ export interface ModelFitArgs {
   shuffle?: boolean;
   /** Hold out this fraction of the rows (the last ones, before shuffling) for validation. */
   validationSplit?: number;
-  validationData?: [Tensor, Tensor];
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]];
   callbacks?: CustomCallbackArgs | Callback[];
   /** 0: silent; 1 (default) or 2: one line per epoch on the console. */
   verbose?: 0 | 1 | 2;
@@ -41,11 +47,11 @@ export interface ModelFitArgs {
   yieldEveryBatch?: boolean;
 }
 
-interface BuiltLayer {
-  spec: LayerSpec;
-  core: Layer;
-  outputShape: number[];
-}
+/** Model inputs or targets: one tensor, one per input/output in order, or a map by name. */
+export type ModelData = Tensor | Tensor[] | Record<string, Tensor>;
+
+/** A layer of a model: a layer, or a model used as a layer. */
+export type ModelLayer = WeightedLayer & Applicable & { dispose(): void };
 
 /** Lets the event loop run (no 4 ms timer clamping in browsers). */
 function nextTask(): Promise<void> {
@@ -61,105 +67,152 @@ function nextTask(): Promise<void> {
   });
 }
 
+/** What a compile made: the core trainer and optimizer, and the names of the logged values. */
+interface Compiled {
+  trainer: Trainer;
+  optimizer: WasmOptimizer;
+  logNames: string[];
+}
+
 /**
- * A stack of layers trained with `compile` + `fit`, as in TensorFlow.js.
+ * A model: layers wired from symbolic inputs to outputs (TensorFlow.js's `tf.model`), trained with
+ * `compile` + `fit`. A model is itself a layer: apply it to symbolic tensors to nest it in another.
  *
  * @example
  * ```ts
- * const model = wg.sequential({ layers: [
- *   wg.layers.dense({ units: 128, activation: 'relu', inputShape: [784] }),
- *   wg.layers.dense({ units: 10, activation: 'softmax' }),
- * ] });
+ * const input = wg.input({ shape: [8] });
+ * const hidden = wg.layers.dense({ units: 16, activation: 'relu' }).apply(input);
+ * const output = wg.layers.dense({ units: 3, activation: 'softmax' }).apply(hidden);
+ * const model = wg.model({ inputs: input, outputs: output });
  * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
- * const history = await model.fit(x, y, { epochs: 2, batchSize: 64 });
- * const probs = model.predict(x);
+ * await model.fit(x, y, { epochs: 5 });
  * ```
  */
-export class Sequential {
+export class LayersModel extends WeightedLayer implements Applicable {
   readonly name: string;
+  readonly className: string = 'Functional';
   /** Set to true (e.g. from a callback) to stop `fit` after the current batch. */
   stopTraining = false;
-  #built: BuiltLayer[] = [];
-  #pending: LayerSpec[] = [];
-  #inputShape: number[] | null = null;
+  #inputs: SymbolicTensor[] = [];
+  #outputs: SymbolicTensor[] = [];
+  #layers: ModelLayer[] = [];
   #core: Layer | null = null;
-  #trainer: Trainer | null = null;
-  #optimizer: WasmOptimizer | null = null;
-  #metricNames: string[] = [];
+  #compiled: Compiled | null = null;
   #disposed = false;
   /** Whether a `fit` is running (a second one is refused, as in TensorFlow.js). */
   #fitting = false;
 
+  /** @internal Use `wg.model` (or `wg.sequential`). */
+  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string }) {
+    super();
+    if (args.name !== undefined && typeof args.name !== 'string')
+      fail('model', `name must be a string, got ${describe(args.name)}`);
+    this.name = args.name ?? 'model';
+    if (args.inputs !== undefined || args.outputs !== undefined) {
+      const list = (key: string, v: unknown) => {
+        const ts = symbolicList('model', v);
+        if (!ts) fail('model', `${key} must be symbolic tensors (from wg.input and layer.apply), got ${describe(v)}`);
+        return ts;
+      };
+      this.setGraph(list('inputs', args.inputs), list('outputs', args.outputs));
+    }
+  }
+
+  /** @internal Rewires the model: checks the graph, orders the layers, builds the core graph. */
+  protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+    const names = new Set<string>();
+    for (const t of inputs) {
+      if (t.sourceLayer) fail('model', `inputs must come from wg.input, but ${t.name} is the output of ${t.sourceLayer.name}`);
+      if (names.has(t.name)) fail('model', `two inputs are named '${t.name}'`);
+      names.add(t.name);
+    }
+    const top = topology(inputs, outputs);
+    const core = coreGraph(top, outputs);
+    this.#core?.free();
+    this.#core = core;
+    this.#inputs = inputs;
+    this.#outputs = outputs;
+    this.#layers = top.layers as ModelLayer[];
+    this.#dropCompiled();
+  }
+
   /** Throws once the model is disposed. */
-  #usable(op: string): void {
-    if (this.#disposed) fail(op, 'the Sequential model was disposed');
+  protected usable(op: string): void {
+    if (this.#disposed) fail(op, `the ${this.className} model was disposed`);
   }
 
   /** Throws once disposed, or while `fit` runs (what would change the layers or free them under it). */
-  #idle(op: string): void {
-    this.#usable(op);
+  protected idle(op: string): void {
+    this.usable(op);
     if (this.#fitting) fail(op, 'the model is training (fit() is running); await it first');
   }
 
-  constructor(args: { layers?: LayerSpec[]; name?: string } = {}) {
-    this.name = args.name ?? 'sequential';
-    for (const layer of args.layers ?? []) this.add(layer);
+  /** The symbolic inputs. */
+  get inputs(): SymbolicTensor[] {
+    return this.#inputs;
   }
 
-  /** Appends a layer (built at once when the input shape is known). */
-  add(layer: LayerSpec): void {
-    requireInit('add');
-    this.#idle('add');
-    if (!(layer instanceof LayerSpec)) throw new Error('add: expected a layer made by wg.layers.*');
-    if (this.#built.length === 0 && this.#pending.length === 0) {
-      if (!layer.inputShape) throw new Error(`add: the first layer (${layer.name}) needs an inputShape`);
-      this.#inputShape = layer.inputShape;
-    }
-    this.#pending.push(layer);
-    this.#buildPending();
-    // A compiled trainer holds the old layer list and parameters: compile again after adding.
-    this.#trainer?.free();
-    this.#optimizer?.free();
-    this.#trainer = this.#optimizer = null;
+  /** The symbolic outputs. */
+  get outputs(): SymbolicTensor[] {
+    return this.#outputs;
   }
 
-  #buildPending(): void {
-    for (const spec of this.#pending.splice(0)) {
-      const input = this.outputShape;
-      const [kind, config] = spec.toCore(input);
-      const core = Layer.create(kind, config, 'keras', spec.className);
-      const outputShape = noGrad(() => {
-        core.setTraining(false);
-        const probe = zeros([1, ...input]);
-        try {
-          const out = wrap(core.forward(probe.handle(spec.name)));
-          const shape = out.shape.slice(1);
-          out.dispose();
-          return shape;
-        } catch (e) {
-          core.free();
-          throw new Error(`${spec.name}: cannot take input of shape [${input}]: ${(e as Error).message}`);
-        } finally {
-          probe.dispose();
-        }
-      });
-      this.#built.push({ spec, core, outputShape });
-    }
-    this.#core?.free();
-    const list = new LayerList();
-    for (const b of this.#built) list.push(b.core);
-    this.#core = Layer.sequential(list);
-    list.free();
+  /** The layers, in TensorFlow.js's order (deepest from the outputs first); inputs are not listed. */
+  get layers(): ModelLayer[] {
+    return this.#layers;
   }
 
-  /** The sample shape this model produces (`[null, ...]` in Keras; here without the batch axis). */
+  /** The output sample shape (of the first output), without the batch axis. */
   get outputShape(): number[] {
-    return this.#built.length ? this.#built[this.#built.length - 1].outputShape : (this.#inputShape ?? []);
+    return this.#outputs[0]?.sampleShape ?? [];
   }
 
-  /** The layers' names, classes and output shapes. */
-  get layers(): { name: string; className: string; outputShape: number[] }[] {
-    return this.#built.map((b) => ({ name: b.spec.name, className: b.spec.className, outputShape: b.outputShape }));
+  /** The layer called `name`, or the `index`-th (TensorFlow.js's `getLayer`). */
+  getLayer(name: string | number): ModelLayer {
+    const found = typeof name === 'number' ? this.#layers[name] : this.#layers.find((l) => l.name === name);
+    if (!found) fail('getLayer', `no layer ${typeof name === 'number' ? `at index ${name}` : `named '${name}'`}`);
+    return found;
+  }
+
+  /** @internal */
+  coreFor(shapes: number[][]): Layer {
+    this.usable(this.name);
+    const want = this.#inputs.map((t) => t.sampleShape.join());
+    if (shapes.length !== want.length || shapes.some((s, i) => s.join() !== want[i]))
+      fail(this.name, `expects inputs of shapes ${this.#shapesText()}, got ${shapes.map((s) => `[${s}]`).join(', ')}`);
+    return this.#coreModel(this.name);
+  }
+
+  #shapesText(): string {
+    return this.#inputs.map((t) => `[${t.sampleShape}]`).join(', ');
+  }
+
+  /** Applies the model as a layer: to symbolic tensors (nesting it in a graph) or to concrete ones. */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[]): Tensor | Tensor[];
+  apply(inputs: unknown): unknown {
+    const symbolic = symbolicList(this.name, inputs);
+    if (symbolic) {
+      const outs = applySymbolic(this, symbolic);
+      return outs.length === 1 ? outs[0] : outs;
+    }
+    return this.predict(inputs as Tensor | Tensor[]);
+  }
+
+  /** @internal */
+  weightLists(): WeightLists {
+    const lists: WeightLists = { trainable: [], nonTrainable: [] };
+    for (const layer of this.#layers) {
+      const own = layer.weightLists();
+      lists.trainable.push(...own.trainable);
+      lists.nonTrainable.push(...own.nonTrainable);
+    }
+    return this.trainable ? lists : { trainable: [], nonTrainable: [...lists.trainable, ...lists.nonTrainable] };
+  }
+
+  protected applyTrainable(trainable: boolean): void {
+    // As in TensorFlow.js, freezing a model freezes each of its layers.
+    for (const layer of this.#layers) layer.trainable = trainable;
   }
 
   #coreModel(op: string): Layer {
@@ -167,17 +220,28 @@ export class Sequential {
     return this.#core;
   }
 
-  /** Prints (or passes to `printFn`) a table of layers, output shapes and parameter counts. */
+  /** Prints (or passes to `printFn`) a table of layers, output shapes, parameter counts and inbound layers. */
   summary(printFn: (line: string) => void = console.log): void {
-    this.#usable('summary');
+    this.usable('summary');
     if (typeof printFn !== 'function') fail('summary', `printFn must be a function, got ${describe(printFn)}`);
-    const counts = this.#built.map((b) => [countValues(b.core.parameters()), countValues(b.core.buffers())]);
-    const rows = this.#built.map((b, i) => [
-      `${b.spec.name} (${b.spec.className})`,
-      `[null,${b.outputShape.join(',')}]`,
+    const connected = this.className !== 'Sequential';
+    const count = (lists: WeightLists) => {
+      const sizes = [lists.trainable, lists.nonTrainable].map((l) => l.reduce((a, e) => a + e.tensor.size, 0));
+      [...lists.trainable, ...lists.nonTrainable].forEach((e) => e.tensor.dispose());
+      return sizes;
+    };
+    const counts = this.#layers.map((l) => count(l.weightLists()));
+    const inbound = (l: ModelLayer) =>
+      this.#nodesOf(l)
+        .flatMap((inputs) => inputs.map((t) => t.sourceLayer?.name ?? t.name))
+        .join(', ');
+    const rows = this.#layers.map((l, i) => [
+      `${l.name} (${l.className})`,
+      `[null,${this.#outputShapeOf(l).join(',')}]`,
       String(counts[i][0] + counts[i][1]),
+      ...(connected ? [inbound(l)] : []),
     ]);
-    const header = ['Layer (type)', 'Output shape', 'Param #'];
+    const header = ['Layer (type)', 'Output shape', 'Param #', ...(connected ? ['Connected to'] : [])];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('');
     const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));
@@ -196,23 +260,58 @@ export class Sequential {
     printFn(`Non-trainable params: ${frozen}`);
   }
 
-  /** Total parameters, trainable and not (batch normalisation's moving statistics), as Keras counts. */
-  countParams(): number {
-    this.#usable('countParams');
-    return this.#built.reduce((a, b) => a + countValues(b.core.parameters()) + countValues(b.core.buffers()), 0);
+  /** The inputs of each node of `layer` in this model's graph. */
+  #nodesOf(layer: ModelLayer): SymbolicTensor[][] {
+    const seen = new Set<SymbolicTensor>();
+    const found: SymbolicTensor[][] = [];
+    const visit = (t: SymbolicTensor) => {
+      if (seen.has(t)) return;
+      seen.add(t);
+      if (t.node.layer === layer && t.outputIndex === 0) found.unshift(t.node.inputs);
+      t.node.inputs.forEach(visit);
+    };
+    this.#outputs.forEach(visit);
+    return found;
   }
 
-  /** Chooses the optimizer, loss and metrics. */
+  #outputShapeOf(layer: ModelLayer): number[] {
+    const seen = new Set<SymbolicTensor>();
+    let shape: number[] | null = null;
+    const visit = (t: SymbolicTensor) => {
+      if (seen.has(t) || shape) return;
+      seen.add(t);
+      if (t.node.layer === layer) shape = t.sampleShape;
+      else t.node.inputs.forEach(visit);
+    };
+    this.#outputs.forEach(visit);
+    return shape ?? [];
+  }
+
+  /** The output names, in order (TensorFlow.js logs `${name}_loss` for each when there are several). */
+  get outputNames(): string[] {
+    return this.#outputs.map((t) => t.sourceLayer?.name ?? t.name);
+  }
+
+  /** Chooses the optimizer, the loss of each output and the metrics. */
   compile(args: ModelCompileArgs): void {
-    this.#idle('compile');
+    this.idle('compile');
     if (args === null || typeof args !== 'object' || Array.isArray(args))
       fail('compile', `options must be an object, got ${describe(args)}`);
     const core = this.#coreModel('compile');
     const spec = typeof args.optimizer === 'string' ? { name: args.optimizer, config: {} } : args.optimizer;
     if (!spec || typeof spec !== 'object' || typeof spec.name !== 'string')
       fail('compile', `optimizer must be a name in wg.OPTIMIZERS or wg.train.*(...), got ${describe(args.optimizer)}`);
-    if (typeof args.loss !== 'string')
-      fail('compile', `loss must be a loss name such as 'sparseCategoricalCrossentropy', got ${describe(args.loss)}`);
+    const outputs = this.outputNames;
+    const losses = perOutput('loss', args.loss, outputs, undefined);
+    losses.forEach((l) => {
+      if (typeof l !== 'string')
+        fail('compile', `loss must be a loss name such as 'sparseCategoricalCrossentropy', got ${describe(args.loss)}`);
+    });
+    const weights = perOutput('lossWeights', args.lossWeights, outputs, 1);
+    weights.forEach((w) => {
+      if (typeof w !== 'number' || !Number.isFinite(w))
+        fail('compile', `lossWeights must be finite numbers, got ${describe(args.lossWeights)}`);
+    });
     const fromLogits = args.fromLogits === undefined ? false : bool('compile', 'fromLogits', args.fromLogits);
     // TensorFlow.js takes one name or a list of them.
     const metrics: unknown[] = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
@@ -230,30 +329,79 @@ export class Sequential {
     }
     let trainer: Trainer;
     try {
-      trainer = new Trainer(core, args.loss, { fromLogits }, optimizer, metrics as string[], 'keras');
+      trainer =
+        outputs.length === 1 && weights[0] === 1
+          ? new Trainer(core, losses[0] as string, { fromLogits }, optimizer, metrics as string[], 'keras')
+          : Trainer.withHeads(
+              core,
+              losses as string[],
+              new Float32Array(weights as number[]),
+              { fromLogits },
+              optimizer,
+              outputs.flatMap(() => metrics as string[]),
+              new Uint32Array(outputs.map(() => metrics.length)),
+              'keras',
+            );
     } catch (e) {
       optimizer.free();
       throw e;
     }
     // Only a compile that succeeded replaces the previous one.
-    this.#trainer?.free();
-    this.#optimizer?.free();
-    this.#trainer = trainer;
-    this.#optimizer = optimizer;
-    this.#metricNames = trainer.metricNames();
+    this.#dropCompiled();
+    const metricNames = trainer.metricNames();
+    const logNames =
+      outputs.length === 1
+        ? ['loss', ...metricNames]
+        : [
+            'loss',
+            ...outputs.map((o) => `${o}_loss`),
+            ...metricNames.map((m, i) => `${outputs[Math.floor(i / Math.max(metrics.length, 1))]}_${m}`),
+          ];
+    this.#compiled = { trainer, optimizer, logNames };
   }
 
-  #compiled(op: string): Trainer {
-    if (!this.#trainer) throw new Error(`${op}: call compile() before ${op}()`);
-    return this.#trainer;
+  #dropCompiled(): void {
+    this.#compiled?.trainer.free();
+    this.#compiled?.optimizer.free();
+    this.#compiled = null;
+  }
+
+  #trainer(op: string): Compiled {
+    if (!this.#compiled) throw new Error(`${op}: call compile() before ${op}()`);
+    return this.#compiled;
+  }
+
+  /** Inputs (or targets) as a list in the model's order, each checked to be a tensor. */
+  #list(op: string, key: string, data: unknown, names: string[]): Tensor[] {
+    let list: unknown[];
+    if (data instanceof Tensor) list = [data];
+    else if (Array.isArray(data)) list = data;
+    else if (data !== null && typeof data === 'object') {
+      const map = data as Record<string, unknown>;
+      list = names.map((n) => {
+        if (!(n in map)) fail(op, `${key} has no entry for '${n}' (expected ${names.map((k) => `'${k}'`).join(', ')})`);
+        return map[n];
+      });
+    } else fail(op, `${key} must be a tensor, an array of tensors or a map by name, got ${describe(data)}`);
+    if (list.length !== names.length)
+      fail(op, `${key} must hold ${names.length} tensor${names.length === 1 ? '' : 's'} (${names.join(', ')}), got ${list.length}`);
+    return list.map((t, i) => tensorArg(op, names.length === 1 ? key : `${key}[${i}]`, t));
+  }
+
+  #inputList(op: string, x: unknown): Tensor[] {
+    return this.#list(op, 'x', x, this.#inputs.map((t) => t.name));
+  }
+
+  #targetList(op: string, y: unknown): Tensor[] {
+    return this.#list(op, 'y', y, this.outputNames);
   }
 
   /**
    * Trains for `epochs` over `x` and `y` in batches, one core step per batch (forward, loss,
    * backward, update, all on the device). Resolves to the per-epoch {@link History}.
    */
-  async fit(x: Tensor, y: Tensor, args: ModelFitArgs = {}): Promise<History> {
-    this.#usable('fit');
+  async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
+    this.usable('fit');
     if (this.#fitting) throw new Error('Cannot start training because another fit() call is ongoing.');
     this.#fitting = true;
     try {
@@ -263,15 +411,16 @@ export class Sequential {
     }
   }
 
-  async #fit(x: Tensor, y: Tensor, fitArgs: ModelFitArgs): Promise<History> {
-    const trainer = this.#compiled('fit');
+  async #fit(xData: ModelData, yData: ModelData, fitArgs: ModelFitArgs): Promise<History> {
+    const { trainer, logNames: names } = this.#trainer('fit');
     // Keys TensorFlow.js does not know are ignored, as there.
     const args = options('fit', fitArgs);
-    tensorArg('fit', 'x', x);
-    tensorArg('fit', 'y', y);
-    const n = x.shape[0];
-    if (y.shape[0] !== n)
-      throw new Error(`fit: x has ${n} samples but y has ${y.shape[0]} (shapes [${x.shape}] and [${y.shape}])`);
+    const xs = this.#inputList('fit', xData);
+    const ys = this.#targetList('fit', yData);
+    const n = xs[0].shape[0];
+    for (const t of [...xs, ...ys])
+      if (t.shape[0] !== n)
+        throw new Error(`fit: x has ${n} samples but y has ${t.shape[0]} (shapes [${xs[0].shape}] and [${t.shape}])`);
     const epochs = int('fit', 'epochs', args.epochs ?? 1, 0);
     const batchSize = batchSizeOf('fit', args.batchSize);
     const split = args.validationSplit ?? 0;
@@ -282,16 +431,14 @@ export class Sequential {
     const yieldEveryBatch =
       args.yieldEveryBatch === undefined ? true : bool('fit', 'yieldEveryBatch', args.yieldEveryBatch);
     const vd = args.validationData;
-    if (vd !== undefined && !(Array.isArray(vd) && vd.length === 2 && vd.every((t) => t instanceof Tensor))) {
+    if (vd !== undefined && !(Array.isArray(vd) && vd.length === 2))
       fail('fit', `validationData must be [x, y] tensors, got ${describe(vd)}`);
-    }
+    const vx = vd ? this.#inputList('fit', vd[0]) : null;
+    const vy = vd ? this.#targetList('fit', vd[1]) : null;
     const nTrain = vd ? n : Math.floor(n * (1 - split));
     if (nTrain === 0) throw new Error('fit: no training samples');
-    const validation: [Tensor, Tensor, number, number] | null = vd
-      ? [vd[0], vd[1], 0, vd[0].shape[0]]
-      : nTrain < n
-        ? [x, y, nTrain, n]
-        : null;
+    const validation: [Tensor[], Tensor[], number, number] | null =
+      vx && vy ? [vx, vy, 0, vx[0].shape[0]] : nTrain < n ? [xs, ys, nTrain, n] : null;
     const cbs = args.callbacks;
     if (cbs !== undefined && (cbs === null || typeof cbs !== 'object'))
       fail('fit', `callbacks must be a callback object or an array of them, got ${describe(cbs)}`);
@@ -302,7 +449,6 @@ export class Sequential {
         : [];
     for (const c of callbacks) c.setModel?.(this);
     const history = new History();
-    const names = ['loss', ...this.#metricNames];
     this.stopTraining = false;
     await callAll(callbacks, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
@@ -315,7 +461,7 @@ export class Sequential {
         for (let start = 0, batch = 0; start < nTrain && !this.stopTraining; start += batchSize, batch++) {
           const end = Math.min(start + batchSize, nTrain);
           await callAll(callbacks, 'onBatchBegin', batch, { batch, size: end - start });
-          const logs = wrap(trainer.trainRows(x.handle('fit'), y.handle('fit'), order.handle('fit'), start, end));
+          const logs = rowsStep(trainer, 'train', xs, ys, order, start, end);
           try {
             sum = addWeighted(sum, logs, end - start);
             seen += end - start;
@@ -339,7 +485,7 @@ export class Sequential {
         Array.from(totals, (v) => v / seen),
       );
       if (validation) {
-        const val = await this.#evaluateRows(trainer, ...validation, batchSize);
+        const val = await evaluateRows(trainer, ...validation, batchSize);
         names.forEach((k, i) => {
           epochLogs[`val_${k}`] = val[i];
         });
@@ -357,182 +503,180 @@ export class Sequential {
     return history;
   }
 
-  async #evaluateRows(
-    trainer: Trainer,
-    x: Tensor,
-    y: Tensor,
-    from: number,
-    to: number,
-    batchSize: number,
-  ): Promise<number[]> {
-    const order = arange(0, to, 1, 'int32');
-    let sum: Tensor | null = null;
+  /** One training step on a batch (TensorFlow.js's `trainOnBatch`): resolves to the loss (and metrics). */
+  async trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
+    this.idle('trainOnBatch');
+    const { trainer } = this.#trainer('trainOnBatch');
+    const xs = this.#inputList('trainOnBatch', x);
+    const ys = this.#targetList('trainOnBatch', y);
+    const order = arange(0, xs[0].shape[0], 1, 'int32');
     try {
-      for (let start = from; start < to; start += batchSize) {
-        const end = Math.min(start + batchSize, to);
-        const logs = wrap(
-          trainer.evaluateRows(x.handle('evaluate'), y.handle('evaluate'), order.handle('evaluate'), start, end),
-        );
-        try {
-          sum = addWeighted(sum, logs, end - start);
-        } finally {
-          logs.dispose();
-        }
-      }
-      if (!sum) throw new Error(`evaluate: no samples (shape [${x.shape}])`);
-      return Array.from(await sum.data(), (v) => v / (to - from));
+      const logs = rowsStep(trainer, 'train', xs, ys, order, 0, xs[0].shape[0]);
+      const values = Array.from(await logs.data());
+      logs.dispose();
+      return values.length === 1 ? values[0] : values;
     } finally {
-      sum?.dispose();
       order.dispose();
     }
   }
 
   /**
    * The loss and metrics over `x` and `y` in evaluation mode, as scalars (one tensor without
-   * metrics, else `[loss, ...metrics]`).
+   * metrics and with one output, else `[loss, ...]` in the order `fit` logs them).
    */
-  async evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
-    this.#usable('evaluate');
-    const trainer = this.#compiled('evaluate');
-    tensorArg('evaluate', 'x', x);
-    tensorArg('evaluate', 'y', y);
+  async evaluate(x: ModelData, y: ModelData, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+    this.usable('evaluate');
+    const { trainer } = this.#trainer('evaluate');
+    const xs = this.#inputList('evaluate', x);
+    const ys = this.#targetList('evaluate', y);
     const batchSize = batchSizeOf('evaluate', options('evaluate', args).batchSize);
-    if (y.shape[0] !== x.shape[0]) throw new Error(`evaluate: x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
-    const values = await this.#evaluateRows(trainer, x, y, 0, x.shape[0], batchSize);
+    for (const t of ys)
+      if (t.shape[0] !== xs[0].shape[0]) throw new Error(`evaluate: x has ${xs[0].shape[0]} samples but y has ${t.shape[0]}`);
+    const values = await evaluateRows(trainer, xs, ys, 0, xs[0].shape[0], batchSize);
     const scalars = values.map((v) => full([], v));
     return scalars.length === 1 ? scalars[0] : scalars;
   }
 
-  /** The model's output for `x` in evaluation mode (no graph is recorded). */
-  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    this.#usable('predict');
+  /** The model's output (one per output) for `x` in evaluation mode (no graph is recorded). */
+  predict(x: ModelData, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    this.usable('predict');
     const core = this.#coreModel('predict');
-    tensorArg('predict', 'x', x);
+    const xs = this.#inputList('predict', x);
     const batchSize = batchSizeOf('predict', options('predict', args).batchSize);
-    const want = this.#inputShape ?? [];
-    if (x.rank !== want.length + 1 || x.shape.slice(1).some((d, i) => d !== want[i])) {
-      throw new Error(`predict: expected input of shape [null,${want}], got [${x.shape}]`);
-    }
-    return noGrad(() => {
+    xs.forEach((t, i) => {
+      const want = this.#inputs[i].sampleShape;
+      if (t.rank !== want.length + 1 || t.shape.slice(1).some((d, j) => d !== want[j]))
+        throw new Error(`predict: expected input of shape [null,${want}], got [${t.shape}]`);
+    });
+    const outs = noGrad(() => {
       core.setTraining(false);
-      const n = x.shape[0];
-      if (n <= batchSize) return wrap(core.forward(x.handle('predict')));
-      const parts: Tensor[] = [];
+      const n = xs[0].shape[0];
+      if (n <= batchSize) return callCore(core, xs, 'predict');
+      const parts: Tensor[][] = [];
       for (let start = 0; start < n; start += batchSize) {
-        const rows = x.narrow(0, start, Math.min(batchSize, n - start));
-        parts.push(wrap(core.forward(rows.handle('predict'))));
-        rows.dispose();
+        const rows = xs.map((t) => t.narrow(0, start, Math.min(batchSize, n - start)));
+        parts.push(callCore(core, rows, 'predict'));
+        rows.forEach((r) => r.dispose());
       }
-      const out = concat(parts, 0);
-      parts.forEach((p) => p.dispose());
-      return out;
+      const joined = parts[0].map((_, k) => concat(parts.map((p) => p[k]), 0));
+      parts.flat().forEach((p) => p.dispose());
+      return joined;
     });
+    return outs.length === 1 ? outs[0] : outs;
   }
 
-  /**
-   * Every layer's weights in Keras's order (parameters, then running statistics), each with its
-   * name and the permutations between the core's layout and TensorFlow.js's; dispose the tensors.
-   */
-  #weightEntries(): { label: string; tensor: Tensor; toKeras: number[] | null; fromKeras: number[] | null }[] {
-    return this.#built.flatMap((b) => {
-      return [
-        ...layerTensors(b.core.parameterNames(), b.core.parameters()),
-        ...layerTensors(b.core.bufferNames(), b.core.buffers()),
-      ].map(([name, tensor]) => {
-        const layout = b.core.kerasLayout(name);
-        const toKeras = layout ? Array.from(layout) : null;
-        const fromKeras = toKeras ? inverse(toKeras) : null;
-        return { label: `${b.spec.name}/${name}`, tensor, toKeras, fromKeras };
-      });
-    });
-  }
-
-  /** The weights, layer by layer (kernels, biases, then running statistics) in TensorFlow.js's layouts, as new tensors to dispose. */
   getWeights(): Tensor[] {
-    this.#usable('getWeights');
-    return this.#weightEntries().map(({ tensor, toKeras }) => {
-      const copy = toKeras ? tensor.permute(...toKeras) : tensor.reshape(tensor.shape);
-      tensor.dispose();
-      return copy;
-    });
+    this.usable('getWeights');
+    return super.getWeights();
   }
 
-  /**
-   * Sets the weights in {@link Sequential.getWeights}'s order and TensorFlow.js's layouts (Dense
-   * `[in, out]`, Conv1D `[k, in, out]`, Conv2D `[kh, kw, in, out]`); each shape must match.
-   */
   setWeights(weights: Tensor[]): void {
-    this.#idle('setWeights');
-    const targets = this.#weightEntries();
-    try {
-      if (!Array.isArray(weights)) fail('setWeights', `weights must be an array of tensors, got ${describe(weights)}`);
-      if (weights.length !== targets.length)
-        throw new Error(`setWeights: expected ${targets.length} tensors, got ${weights.length}`);
-      const values = targets.map(({ label, tensor, toKeras, fromKeras }, i) => {
-        const w = tensorArg('setWeights', `weights[${i}]`, weights[i]);
-        const want = toKeras ? toKeras.map((a) => tensor.shape[a]) : tensor.shape;
-        if (w.shape.join() !== want.join())
-          fail(
-            'setWeights',
-            `weight ${i} (${label}) must have shape [${want.join(', ')}], got [${w.shape.join(', ')}]`,
-          );
-        return { tensor, w, fromKeras };
-      });
-      // Every shape checked first: a refused call changes nothing.
-      for (const { tensor, w, fromKeras } of values) {
-        if (!fromKeras) {
-          tensor.assign(w);
-          continue;
-        }
-        const v = w.permute(...fromKeras);
-        try {
-          tensor.assign(v);
-        } finally {
-          v.dispose();
-        }
-      }
-    } finally {
-      targets.forEach(({ tensor }) => tensor.dispose());
-    }
+    this.idle('setWeights');
+    super.setWeights(weights);
   }
 
-  /** Frees the model's weights and optimizer state. */
+  countParams(): number {
+    this.usable('countParams');
+    return super.countParams();
+  }
+
+  /** Frees the model's weights and optimizer state (and those of its layers). */
   dispose(): void {
     if (this.#disposed) return;
     if (this.#fitting)
       fail('dispose', 'the model is training (fit() is running); await it first, or set stopTraining and await it');
     this.#disposed = true;
-    this.#trainer?.free();
-    this.#optimizer?.free();
+    this.#dropCompiled();
     this.#core?.free();
-    this.#built.forEach((b) => b.core.free());
-    this.#trainer = this.#optimizer = this.#core = null;
-    this.#built = [];
+    this.#core = null;
+    this.#layers.forEach((l) => l.dispose());
+    this.#layers = [];
   }
 }
 
-/** The permutation that undoes `p`. */
-function inverse(p: number[]): number[] {
-  const q = new Array<number>(p.length);
-  p.forEach((axis, i) => (q[axis] = i));
-  return q;
+/** One value per output from a single value, a list in output order, or a map by output name. */
+function perOutput<T>(key: string, v: T | T[] | Record<string, T> | undefined, outputs: string[], fallback: T | undefined): unknown[] {
+  if (v === undefined) {
+    if (fallback === undefined) fail('compile', `${key} is required`);
+    return outputs.map(() => fallback);
+  }
+  if (Array.isArray(v)) {
+    if (v.length !== outputs.length)
+      fail('compile', `${key} must have one entry per output (${outputs.length}), got ${v.length}`);
+    return v;
+  }
+  if (v !== null && typeof v === 'object' && !(v instanceof Tensor)) {
+    const map = v as Record<string, T>;
+    const unknown = Object.keys(map).filter((k) => !outputs.includes(k));
+    if (unknown.length) fail('compile', `${key} names unknown outputs ${unknown.join(', ')} (outputs: ${outputs.join(', ')})`);
+    return outputs.map((o) => {
+      if (o in map) return map[o];
+      if (fallback === undefined) fail('compile', `${key} has no entry for output '${o}'`);
+      return fallback;
+    });
+  }
+  return outputs.map(() => v);
+}
+
+/** One training or evaluation step on rows `order[start..end]`: `[loss, ...]` on the device. */
+function rowsStep(
+  trainer: Trainer,
+  mode: 'train' | 'evaluate',
+  xs: Tensor[],
+  ys: Tensor[],
+  order: Tensor,
+  start: number,
+  end: number,
+): Tensor {
+  const op = mode === 'train' ? 'fit' : 'evaluate';
+  if (xs.length === 1 && ys.length === 1) {
+    const [x, y, o] = [xs[0].handle(op), ys[0].handle(op), order.handle(op)];
+    return wrap(mode === 'train' ? trainer.trainRows(x, y, o, start, end) : trainer.evaluateRows(x, y, o, start, end));
+  }
+  const [xl, yl] = [tensorList(xs, op), tensorList(ys, op)];
+  try {
+    const o = order.handle(op);
+    return wrap(
+      mode === 'train' ? trainer.trainRowsMany(xl, yl, o, start, end) : trainer.evaluateRowsMany(xl, yl, o, start, end),
+    );
+  } finally {
+    xl.free();
+    yl.free();
+  }
+}
+
+/** The mean logs over rows `from..to`, in batches. */
+async function evaluateRows(
+  trainer: Trainer,
+  xs: Tensor[],
+  ys: Tensor[],
+  from: number,
+  to: number,
+  batchSize: number,
+): Promise<number[]> {
+  const order = arange(0, to, 1, 'int32');
+  let sum: Tensor | null = null;
+  try {
+    for (let start = from; start < to; start += batchSize) {
+      const end = Math.min(start + batchSize, to);
+      const logs = rowsStep(trainer, 'evaluate', xs, ys, order, start, end);
+      try {
+        sum = addWeighted(sum, logs, end - start);
+      } finally {
+        logs.dispose();
+      }
+    }
+    if (!sum) throw new Error(`evaluate: no samples (shape [${xs[0].shape}])`);
+    return Array.from(await sum.data(), (v) => v / (to - from));
+  } finally {
+    sum?.dispose();
+    order.dispose();
+  }
 }
 
 /** A batch size: an integer >= 1 (default 32, as in TensorFlow.js). */
 function batchSizeOf(op: string, v: unknown): number {
   return int(op, 'batchSize', v ?? 32, 1);
-}
-
-/** The number of values in a list of core tensors (which it frees). */
-function countValues(list: ReturnType<Layer['parameters']>): number {
-  let count = 0;
-  for (let i = 0; i < list.length; i++) {
-    const t = list.get(i)!;
-    count += Array.from(t.shape).reduce((a, s) => a * s, 1);
-    t.free();
-  }
-  list.free();
-  return count;
 }
 
 /** `sum + logs * count` (or `logs * count` at first), freeing the old sum: a running weighted total. */
@@ -549,7 +693,15 @@ function named(names: string[], values: ArrayLike<number>): Logs {
   return Object.fromEntries(names.map((k, i) => [k, values[i]]));
 }
 
-/** Creates a {@link Sequential} model (TensorFlow.js's `tf.sequential`). */
-export function sequential(args: { layers?: LayerSpec[]; name?: string } = {}): Sequential {
-  return new Sequential(args);
+/**
+ * A functional model from symbolic inputs to outputs (TensorFlow.js's `tf.model`): several inputs
+ * and outputs, shared layers, nested models.
+ */
+export function model(args: {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}): LayersModel {
+  if (args === null || typeof args !== 'object') fail('model', `options must be an object, got ${describe(args)}`);
+  return new LayersModel(args);
 }
