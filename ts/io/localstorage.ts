@@ -55,7 +55,10 @@ export function browserLocalStorage(path: string): IOHandler {
   async function save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const LS = storage();
     const modelArtifactsInfo = artifactsInfo(OP, artifacts);
-    const metadata = Object.fromEntries(METADATA.map((k) => [k, artifacts[k] ?? undefined]));
+    // As TF.js: format, generatedBy and convertedBy as they are (convertedBy may be null), the rest if set.
+    const metadata = Object.fromEntries(
+      METADATA.map((k, i) => [k, i < 3 ? artifacts[k] : (artifacts[k] ?? undefined)]),
+    );
     try {
       LS.setItem(keys.info, JSON.stringify(modelArtifactsInfo));
       LS.setItem(keys.model_topology, JSON.stringify(artifacts.modelTopology));
@@ -85,7 +88,10 @@ export function browserLocalStorage(path: string): IOHandler {
     if (weightSpecs == null) fail(OP, `the weight specs of model '${path}' are missing`);
     const out: ModelArtifacts = { modelTopology, weightSpecs } as ModelArtifacts;
     const metadata = parse(LS.getItem(keys.model_metadata), `the metadata of '${path}'`) as Record<string, unknown>;
-    if (metadata != null) for (const k of METADATA) if (metadata[k] != null) Object.assign(out, { [k]: metadata[k] });
+    if (metadata != null)
+      METADATA.forEach((k, i) => {
+        if (i < 3 ? k in metadata : metadata[k] != null) Object.assign(out, { [k]: metadata[k] });
+      });
     const weights = LS.getItem(keys.weight_data);
     if (weights == null) fail(OP, `the weights of model '${path}' are missing`);
     out.weightData = fromBase64(weights);
