@@ -96,3 +96,6 @@ export const callbacks = { earlyStopping };
 // PyTorch-like front door.
 export * as nn from './nn/index.js';
 export * as optim from './optim.js';
+
+// Storage handlers shared by both front doors (TensorFlow.js's `tf.io`).
+export * as io from './io/index.js';

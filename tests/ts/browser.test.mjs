@@ -78,6 +78,40 @@ test('a module the server does not have is an Error naming the URL, the HTTP sta
   assert.equal(r.sum, 3);
 });
 
+test('wg.io in Chromium: IndexedDB, localStorage and Files, each loading what TF.js saved and the other way round', async () => {
+  const page = await openPage(browser, `${url}/tests/ts/io.html`);
+  await page.waitForFunction(() => window.__io, null, { timeout: 120_000 });
+  const { results } = await page.evaluate(() => window.__io);
+  await page.close();
+  assert.equal(results.length, 3);
+  for (const r of results) assert.ok(r.ok, `${r.name}: ${r.detail}`);
+});
+
+test("wg.io downloads://name downloads name.json and name.weights.bin, as TF.js's browserDownloads", async () => {
+  const page = await openPage(browser, `${url}/tests/ts/io.html`);
+  await page.waitForFunction(() => window.__io, null, { timeout: 120_000 });
+  const downloads = [];
+  page.on('download', (d) => downloads.push(d));
+  const bytes = await page.evaluate(() => window.__download());
+  while (downloads.length < 2) await new Promise((done) => setTimeout(done, 50));
+  const read = async (d) => {
+    const chunks = [];
+    for await (const c of await d.createReadStream()) chunks.push(c);
+    return Buffer.concat(chunks);
+  };
+  assert.deepEqual(
+    downloads.map((d) => d.suggestedFilename()),
+    ['my-model.json', 'my-model.weights.bin'],
+  );
+  const json = JSON.parse((await read(downloads[0])).toString('utf8'));
+  assert.deepEqual(json.weightsManifest[0].paths, ['./my-model.weights.bin']);
+  assert.equal(json.format, 'layers-model');
+  const weights = await read(downloads[1]);
+  assert.equal(weights.length, bytes);
+  assert.equal(weights.toString('hex'), await page.evaluate(() => window.__downloadBytes));
+  await page.close();
+});
+
 test('the API reference is generated beside the demo, from the doc comments', async () => {
   const page = await openPage(browser, `${url}/www/api/classes/Tensor.html`);
   assert.match(await page.title(), /Tensor/);

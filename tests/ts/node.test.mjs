@@ -8,6 +8,7 @@ import { apiChecks } from './api-checks.mjs';
 import { surfaceChecks } from './surface-checks.mjs';
 import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
+import { ioChecks } from './io-checks.mjs';
 import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
@@ -128,5 +129,9 @@ for (const [name, check] of Object.entries(boundaryChecks)) {
 }
 
 for (const [name, check] of Object.entries(modelChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+
+for (const [name, check] of Object.entries(ioChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }
