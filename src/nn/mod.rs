@@ -25,4 +25,4 @@ pub use metrics::{Metric, METRIC_NAMES};
 pub use module::{Flavor, Module, Training};
 pub use optimizer::{MakeOptimizer, Optimizer, OptimizerKind, OPTIMIZER_NAMES};
 pub use schedule::LrSchedule;
-pub use trainer::Trainer;
+pub use trainer::{Head, Trainer};

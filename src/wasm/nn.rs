@@ -7,12 +7,12 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::config::Config;
-use super::tensor::{invalid, wrap, JsResult, JsTensor, TensorList};
+use super::tensor::{invalid, wrap, wrap_list, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
-use crate::nn::layers::{Dropout, Sequential, LAYER_KINDS};
+use crate::nn::layers::{Dropout, Graph, Node, Port, Sequential, LAYER_KINDS};
 use crate::nn::{
     clip_grad_norm, clip_grad_value, softplus, Flavor, GradClip, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction,
-    Trainer,
+    Head, Trainer,
 };
 use crate::Tensor;
 
@@ -69,8 +69,28 @@ impl JsLayer {
         JsLayer(Rc::new(Sequential::new(layers.0.clone())))
     }
 
+    /// A functional model: `layers` named `names`; `nodes` in topological order, each encoded as
+    /// `[0, input index]` (a model input) or `[1, layer, n, node₁, output₁, …, nodeₙ, outputₙ]` (a
+    /// layer applied to earlier nodes' outputs); `arity[i]` outputs of node `i`; `outputs` as
+    /// `node, output` pairs. Malformed wiring is an Error.
+    pub fn graph(layers: &LayerList, names: Vec<String>, nodes: Vec<u32>, arity: Vec<u32>, outputs: Vec<u32>) -> JsResult<JsLayer> {
+        if names.len() != layers.0.len() {
+            return Err(invalid("model", format!("{} layers but {} names", layers.0.len(), names.len())));
+        }
+        let nodes = decode_nodes(&nodes)?;
+        let outputs = pairs(&outputs)?;
+        let arity = arity.into_iter().map(|a| a as usize).collect();
+        let graph = Graph::new(names.into_iter().zip(layers.0.iter().cloned()).collect(), nodes, arity, outputs).map_err(js_error)?;
+        Ok(JsLayer(Rc::new(graph)))
+    }
+
     pub fn forward(&self, x: &JsTensor) -> JsResult<JsTensor> {
         wrap(self.0.forward(&x.0))
+    }
+
+    /// The outputs for several inputs (merge layers, functional models).
+    pub fn call(&self, inputs: &TensorList) -> JsResult<TensorList> {
+        wrap_list(self.0.call(&inputs.0))
     }
 
     pub fn kind(&self) -> String {
@@ -112,6 +132,36 @@ impl JsLayer {
     pub fn set_trainable(&self, trainable: bool) {
         self.0.set_trainable(trainable)
     }
+}
+
+/// `node, output` pairs.
+fn pairs(flat: &[u32]) -> JsResult<Vec<Port>> {
+    if !flat.len().is_multiple_of(2) {
+        return Err(invalid("model", format!("ports come in pairs, got {} numbers", flat.len())));
+    }
+    Ok(flat.chunks(2).map(|p| (p[0] as usize, p[1] as usize)).collect())
+}
+
+/// The nodes of [`JsLayer::graph`]'s encoding.
+fn decode_nodes(flat: &[u32]) -> JsResult<Vec<Node>> {
+    let bad = |at: usize| invalid("model", format!("malformed node list at {at} of {}", flat.len()));
+    let mut nodes = Vec::new();
+    let mut at = 0;
+    while at < flat.len() {
+        match flat[at..] {
+            [0, input, ..] => {
+                nodes.push(Node::Input(input as usize));
+                at += 2;
+            }
+            [1, layer, n, ..] => {
+                let end = (n as usize).checked_mul(2).and_then(|k| k.checked_add(at + 3)).filter(|&e| e <= flat.len()).ok_or_else(|| bad(at))?;
+                nodes.push(Node::Apply { layer: layer as usize, inputs: pairs(&flat[at + 3..end])? });
+                at = end;
+            }
+            _ => return Err(bad(at)),
+        }
+    }
+    Ok(nodes)
 }
 
 /// An optimizer over a list of parameters.
@@ -241,6 +291,51 @@ impl JsTrainer {
         Ok(JsTrainer(Trainer::new(model.0.clone(), loss, flavor(flavor_name)?, optimizer.0.clone(), metrics)))
     }
 
+    /// A model of several outputs: `losses[i]` (weighted by `weights[i]`) and `metric_counts[i]`
+    /// of `metrics` (taken in order) for output `i`; `loss_config` (`fromLogits`) applies to all.
+    #[wasm_bindgen(js_name = withHeads)]
+    pub fn with_heads(
+        model: &JsLayer,
+        losses: Vec<String>,
+        weights: Vec<f32>,
+        loss_config: JsValue,
+        optimizer: &JsOptimizer,
+        metrics: Vec<String>,
+        metric_counts: Vec<u32>,
+        flavor_name: &str,
+    ) -> JsResult<JsTrainer> {
+        let c = Config::new("compile", loss_config);
+        if weights.len() != losses.len() || metric_counts.len() != losses.len() {
+            let msg = format!("{} losses, {} weights and {} metric lists must agree", losses.len(), weights.len(), metric_counts.len());
+            return Err(invalid("compile", msg));
+        }
+        let mut names = metrics.iter();
+        let mut heads = Vec::with_capacity(losses.len());
+        for ((loss, &weight), &count) in losses.iter().zip(&weights).zip(&metric_counts) {
+            let loss = loss_of(loss, &c)?;
+            let own: Vec<&String> = names.by_ref().take(count as usize).collect();
+            if own.len() != count as usize {
+                return Err(invalid("compile", format!("metric counts {metric_counts:?} exceed the {} metrics", metrics.len())));
+            }
+            let metrics = own.iter().map(|m| Metric::from_name(m, loss)).collect::<crate::Result<Vec<_>>>().map_err(js_error)?;
+            heads.push(Head { loss, weight, metrics });
+        }
+        let trainer = Trainer::with_heads(model.0.clone(), heads, flavor(flavor_name)?, optimizer.0.clone()).map_err(js_error)?;
+        Ok(JsTrainer(trainer))
+    }
+
+    /// [`JsTrainer::train_rows`] for several inputs and targets: `[loss, output losses..., metrics...]`.
+    #[wasm_bindgen(js_name = trainRowsMany)]
+    pub fn train_rows_many(&self, xs: &TensorList, ys: &TensorList, order: &JsTensor, start: u32, end: u32) -> JsResult<JsTensor> {
+        wrap(self.0.train_rows_many(&xs.0, &ys.0, &order.0, start as usize, end as usize))
+    }
+
+    /// [`JsTrainer::evaluate_rows`] for several inputs and targets.
+    #[wasm_bindgen(js_name = evaluateRowsMany)]
+    pub fn evaluate_rows_many(&self, xs: &TensorList, ys: &TensorList, order: &JsTensor, start: u32, end: u32) -> JsResult<JsTensor> {
+        wrap(self.0.evaluate_rows_many(&xs.0, &ys.0, &order.0, start as usize, end as usize))
+    }
+
     /// Trains on rows `order[start..end]` of `x` and `y`; returns `[loss, metric...]` (on the device).
     #[wasm_bindgen(js_name = trainRows)]
     pub fn train_rows(&self, x: &JsTensor, y: &JsTensor, order: &JsTensor, start: u32, end: u32) -> JsResult<JsTensor> {
@@ -256,7 +351,7 @@ impl JsTrainer {
     /// The names the metrics are logged under (`"acc"`, `"mse"`, …).
     #[wasm_bindgen(js_name = metricNames)]
     pub fn metric_names(&self) -> Vec<String> {
-        self.0.metrics().iter().map(|m| m.name().to_string()).collect()
+        self.0.heads().iter().flat_map(|h| h.metrics.iter().map(|m| m.name().to_string())).collect()
     }
 }
 
