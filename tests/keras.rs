@@ -320,6 +320,31 @@ mod issue14 {
         check_multi("rescaling", |_| Box::new(Rescaling { scale: 1.0 / 127.5, offset: -1.0 }));
     }
 
+    /// Merge layers as nodes of a functional graph: three inputs into `Add`, then `Concatenate` of
+    /// the sum with the first input, against TF.js's `add` output (and the input) from the fixture.
+    #[test]
+    fn merge_layers_run_in_a_graph() {
+        use webgrad::nn::layers::{Graph, Node};
+        let c = &cases()["merge_add"];
+        for d in devices() {
+            let inputs: Vec<Tensor> = c["inputs"].as_array().unwrap().iter().map(|v| tensor(v, &d)).collect();
+            let layers: Vec<(String, Rc<dyn Module>)> =
+                vec![("add".into(), Rc::new(Merge(MergeKind::Add))), ("concat".into(), Rc::new(Concatenate { axis: -1 }))];
+            let nodes = vec![
+                Node::Input(0),
+                Node::Input(1),
+                Node::Input(2),
+                Node::Apply { layer: 0, inputs: vec![(0, 0), (1, 0), (2, 0)] },
+                Node::Apply { layer: 1, inputs: vec![(3, 0), (0, 0)] },
+            ];
+            let graph = Graph::new(layers, nodes, vec![1; 5], vec![(4, 0)]).unwrap();
+            let y = graph.call(&inputs).unwrap().remove(0);
+            assert_eq!(y.shape(), [3, 8]);
+            let expected = Tensor::concat(&[tensor(&c["y"], &d), inputs[0].clone()], -1).unwrap();
+            assert_close(&read(&y), &read(&expected), 1e-5, 1e-6);
+        }
+    }
+
     /// Wrong inputs are Errors naming the layer and the shapes.
     #[test]
     fn merge_and_shape_errors_name_the_layer() {
