@@ -119,10 +119,8 @@ fn two_outputs_train_on_the_weighted_sum_of_their_losses() {
         let l2 = read(&Loss::MeanSquaredError.compute(&out[1], &values, Flavor::Keras, webgrad::nn::Reduction::Mean).unwrap())[0];
         let sgd = OptimizerKind::Sgd { momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0 };
         let opt = Rc::new(Optimizer::new(sgd, 0.1, g.parameters()).unwrap());
-        let heads = vec![
-            Head { loss: ce, weight: 1.0, metrics: vec![] },
-            Head { loss: Loss::MeanSquaredError, weight: 0.5, metrics: vec![] },
-        ];
+        let heads =
+            vec![Head { loss: ce, weight: 1.0, metrics: vec![] }, Head { loss: Loss::MeanSquaredError, weight: 0.5, metrics: vec![] }];
         let trainer = Trainer::with_heads(g.clone(), heads, Flavor::Keras, opt).unwrap();
         let before = read(&g.parameters()[0]);
         let logs = read(&trainer.train_step_many(&[x], &[labels, values]).unwrap());
@@ -163,6 +161,7 @@ fn bad_wiring_is_an_error() {
     let e = err(two, vec![Node::Input(0)], vec![1], vec![(0, 0)]);
     assert!(e.contains("two layers are named 'a'"), "{e}");
     let (g, _, _) = residual(&d);
-    let e = g.call(&[]).err().expect("refused").to_string();
+    let Err(e) = g.call(&[]) else { panic!("refused") };
+    let e = e.to_string();
     assert!(e.contains("expects 1 inputs, got 0"), "{e}");
 }

@@ -192,3 +192,188 @@ fn fit_matches_tfjs() {
         assert_close(&logs, &[c["eval_loss"].as_f64().unwrap() as f32, c["eval_acc"].as_f64().unwrap() as f32], 1e-5, 1e-6);
     }
 }
+
+// Activation, merge and shape layers (issue 14): cases of `multiCase` in make_keras.mjs, a list of
+// inputs each, with the gradients of sum(y * r) by every input (`d0`, `d1`, …) and weight.
+mod issue14 {
+    use super::*;
+    use webgrad::nn::layers::{Concatenate, Dot, Merge, MergeKind, PRelu, Permute, Relu, RepeatVector, Rescaling, Softmax};
+    use webgrad::nn::Init;
+
+    /// Runs `make`'s layer on the case's inputs through `call` on every backend: the output, and
+    /// unless the case is forward-only, the gradients by each input and each parameter.
+    fn check_multi(name: &str, make: impl Fn(&Device) -> Box<dyn Module>) {
+        let c = &cases()[name];
+        assert!(c.is_object(), "no case {name}");
+        for d in devices() {
+            let layer = make(&d);
+            let inits: Vec<Tensor> = (0..).map_while(|i| c.get(format!("init{i}")).map(|v| tensor(v, &d))).collect();
+            set_weights(layer.as_ref(), &inits);
+            let inputs: Vec<Tensor> = c["inputs"].as_array().unwrap().iter().map(|v| tensor(v, &d)).collect();
+            inputs.iter().for_each(|x| x.set_requires_grad(true));
+            let y = layer.call(&inputs).unwrap_or_else(|e| panic!("{name}: {e}")).remove(0);
+            assert_eq!(y.shape(), fixture::shape(&c["y"]), "{name}");
+            assert_close(&read(&y), &values(&c["y"]), 1e-4, 1e-5);
+            if c.get("forward_only").is_some() {
+                continue;
+            }
+            y.mul(&tensor(&c["r"], &d)).unwrap().sum().unwrap().backward().unwrap();
+            for (i, x) in inputs.iter().enumerate() {
+                assert_close(&read(&x.grad().unwrap()), &values(&c[format!("d{i}")]), 1e-3, 1e-4);
+            }
+            for (pname, p) in layer.named_parameters() {
+                assert_close(&read(&p.grad().unwrap()), &values(&c[format!("d{pname}")]), 1e-3, 1e-4);
+            }
+        }
+    }
+
+    fn act(name: &'static str) -> impl Fn(&Device) -> Box<dyn Module> {
+        move |_| Box::new(Act::from_name(name, Flavor::Keras).unwrap())
+    }
+
+    #[test]
+    fn new_activations_match_tfjs() {
+        check_multi("act_relu6", act("relu6"));
+        check_multi("act_hard_sigmoid", act("hardSigmoid"));
+        // The snake_case name TF.js writes in model.json.
+        check_multi("act_hard_sigmoid", act("hard_sigmoid"));
+        check_multi("act_mish", act("mish"));
+        check_multi("act_softsign", act("softsign"));
+        check_multi("act_selu", act("selu"));
+    }
+
+    #[test]
+    fn activation_layers_match_tfjs() {
+        check_multi("relu_max", |_| Box::new(Relu::new(Some(0.5), 0.0, 0.0).unwrap()));
+        check_multi("leaky_relu_default", act("leakyRelu"));
+        check_multi("leaky_relu_alpha", |_| Box::new(Act::LeakyRelu(0.1)));
+        check_multi("prelu", |d| Box::new(PRelu::new(&[3, 4], &[], Init::Zeros, d).unwrap()));
+        check_multi("prelu_shared", |d| Box::new(PRelu::new(&[3, 4], &[1], Init::Zeros, d).unwrap()));
+        check_multi("elu_layer", |_| Box::new(Act::Elu(1.0)));
+        check_multi("softmax_default_axis", |_| Box::new(Softmax { axes: vec![-1] }));
+        check_multi("softmax_last_axis", |_| Box::new(Softmax { axes: vec![-1] }));
+        check_multi("softmax_two_axes", |_| Box::new(Softmax { axes: vec![1, 2] }));
+        check_multi("thresholded_relu", |_| Box::new(Relu::new(None, 0.0, 0.3).unwrap()));
+    }
+
+    /// Keras's ReLU formula, `min(x, max)` above the threshold, else `slope * (x - threshold)`,
+    /// on hand-derived values (TF.js's ReLU layer has no slope or threshold).
+    #[test]
+    fn relu_slope_and_threshold_follow_keras() {
+        /// `(max, slope, threshold, x, y, dy/dx)`.
+        type Row = (Option<f32>, f32, f32, &'static [f32], &'static [f32], &'static [f32]);
+        let table: [Row; 3] = [
+            // max 2, slope 0.5, threshold 1: below 1 -> 0.5 (x - 1); above -> x capped at 2.
+            (Some(2.0), 0.5, 1.0, &[-1.0, 0.5, 1.5, 3.0], &[-1.0, -0.25, 1.5, 2.0], &[0.5, 0.5, 1.0, 0.0]),
+            // slope alone: leaky ReLU.
+            (None, 0.5, 0.0, &[-2.0, 3.0], &[-1.0, 3.0], &[0.5, 1.0]),
+            // threshold alone: ThresholdedReLU.
+            (None, 0.0, 1.0, &[0.5, 1.5], &[0.0, 1.5], &[0.0, 1.0]),
+        ];
+        for d in devices() {
+            for (max, slope, threshold, x, y, dx) in table {
+                let layer = Relu::new(max, slope, threshold).unwrap();
+                let t = Tensor::from_slice(x, &[1, x.len()], &d).unwrap();
+                t.set_requires_grad(true);
+                let out = layer.forward(&t).unwrap();
+                assert_close(&read(&out), y, 1e-6, 1e-6);
+                out.sum().unwrap().backward().unwrap();
+                assert_close(&read(&t.grad().unwrap()), dx, 1e-6, 1e-6);
+            }
+            // At the threshold itself the output is 0 (x > threshold passes, as in Keras's code).
+            let at = Tensor::from_slice(&[1.0], &[1, 1], &d).unwrap();
+            assert_close(&read(&Relu::new(None, 0.5, 1.0).unwrap().forward(&at).unwrap()), &[0.0], 0.0, 0.0);
+        }
+        let err = Relu::new(None, -0.1, 0.0).err().unwrap().to_string();
+        assert_eq!(err, "relu: negativeSlope must be a non-negative number, got -0.1");
+    }
+
+    #[test]
+    fn merge_layers_match_tfjs() {
+        let merge = |kind| move |_: &Device| Box::new(Merge(kind)) as Box<dyn Module>;
+        check_multi("merge_add", merge(MergeKind::Add));
+        check_multi("merge_add_broadcast", merge(MergeKind::Add));
+        check_multi("merge_subtract", merge(MergeKind::Subtract));
+        check_multi("merge_multiply", merge(MergeKind::Multiply));
+        check_multi("merge_average", merge(MergeKind::Average));
+        check_multi("merge_maximum", merge(MergeKind::Maximum));
+        check_multi("merge_minimum", merge(MergeKind::Minimum));
+        check_multi("concatenate_last", |_| Box::new(Concatenate { axis: -1 }));
+        check_multi("concatenate_axis1", |_| Box::new(Concatenate { axis: 1 }));
+    }
+
+    #[test]
+    fn dot_matches_tfjs() {
+        let dot = |axes: [isize; 2], normalize| move |_: &Device| Box::new(Dot { axes, normalize }) as Box<dyn Module>;
+        check_multi("dot_vectors", dot([1, 1], false));
+        check_multi("dot_normalize", dot([-1, -1], true));
+        check_multi("dot_matrices", dot([2, 2], false));
+        check_multi("dot_axes_1_1", dot([1, 1], false));
+        check_multi("dot_mixed_rank", dot([1, 2], false));
+    }
+
+    #[test]
+    fn shape_layers_match_tfjs() {
+        check_multi("permute_swap", |_| Box::new(Permute::new(&[2, 1]).unwrap()));
+        check_multi("permute_rotate", |_| Box::new(Permute::new(&[3, 1, 2]).unwrap()));
+        check_multi("repeat_vector", |_| Box::new(RepeatVector { n: 3 }));
+        check_multi("rescaling", |_| Box::new(Rescaling { scale: 1.0 / 127.5, offset: -1.0 }));
+    }
+
+    /// Merge layers as nodes of a functional graph: three inputs into `Add`, then `Concatenate` of
+    /// the sum with the first input, against TF.js's `add` output (and the input) from the fixture.
+    #[test]
+    fn merge_layers_run_in_a_graph() {
+        use webgrad::nn::layers::{Graph, Node};
+        let c = &cases()["merge_add"];
+        for d in devices() {
+            let inputs: Vec<Tensor> = c["inputs"].as_array().unwrap().iter().map(|v| tensor(v, &d)).collect();
+            let layers: Vec<(String, Rc<dyn Module>)> =
+                vec![("add".into(), Rc::new(Merge(MergeKind::Add))), ("concat".into(), Rc::new(Concatenate { axis: -1 }))];
+            let nodes = vec![
+                Node::Input(0),
+                Node::Input(1),
+                Node::Input(2),
+                Node::Apply { layer: 0, inputs: vec![(0, 0), (1, 0), (2, 0)] },
+                Node::Apply { layer: 1, inputs: vec![(3, 0), (0, 0)] },
+            ];
+            let graph = Graph::new(layers, nodes, vec![1; 5], vec![(4, 0)]).unwrap();
+            let y = graph.call(&inputs).unwrap().remove(0);
+            assert_eq!(y.shape(), [3, 8]);
+            let expected = Tensor::concat(&[tensor(&c["y"], &d), inputs[0].clone()], -1).unwrap();
+            assert_close(&read(&y), &read(&expected), 1e-5, 1e-6);
+        }
+    }
+
+    /// Wrong inputs are Errors naming the layer and the shapes.
+    #[test]
+    fn merge_and_shape_errors_name_the_layer() {
+        let d = Device::Cpu;
+        let t = |shape: &[usize]| Tensor::zeros(shape, webgrad::DType::F32, &d).unwrap();
+        let err = |r: webgrad::Result<Vec<Tensor>>| match r {
+            Ok(_) => panic!("an error was expected"),
+            Err(e) => e.to_string(),
+        };
+        let add = Merge(MergeKind::Add);
+        assert_eq!(
+            add.forward(&t(&[2, 3])).unwrap_err().to_string(),
+            "add: a merge layer takes a list of inputs, got one tensor of shape [2, 3]"
+        );
+        assert_eq!(err(add.call(&[t(&[2, 3])])), "add: a merge layer takes at least 2 inputs, got 1");
+        assert!(err(add.call(&[t(&[2, 3]), t(&[3, 3])])).starts_with("add: shapes [2, 3] and [3, 3]"));
+        assert!(err(add.call(&[t(&[2, 3]), t(&[2, 4])])).contains("sample axes must be equal or 1"));
+        assert_eq!(err(Merge(MergeKind::Subtract).call(&[t(&[2]), t(&[2]), t(&[2])])), "subtract: takes exactly 2 inputs, got 3");
+        assert!(err(Concatenate { axis: 0 }.call(&[t(&[2, 3]), t(&[2, 3])])).contains("batch axis"));
+        assert!(err(Concatenate { axis: -1 }.call(&[t(&[2, 3]), t(&[2, 3, 1])])).starts_with("concatenate: shapes [2, 3] and [2, 3, 1]"));
+        let dot = Dot { axes: [1, 1], normalize: false };
+        assert!(err(dot.call(&[t(&[2, 3]), t(&[2, 4])])).starts_with("dot: shapes [2, 3] and [2, 4]"));
+        assert!(err(Dot { axes: [0, 0], normalize: false }.call(&[t(&[2, 3]), t(&[2, 3])])).contains("batch axis"));
+        assert_eq!(err(dot.call(&[t(&[2, 3])])), "dot: takes exactly 2 inputs, got 1");
+        assert!(Permute::new(&[1, 3]).err().unwrap().to_string().starts_with("permute: dims must be a permutation of 1..=2"));
+        assert!(Permute::new(&[2, 1]).unwrap().forward(&t(&[2, 3])).is_err());
+        assert!(RepeatVector { n: 2 }.forward(&t(&[2, 3, 4])).is_err());
+        let prelu = PRelu::new(&[3, 4], &[1], Init::Zeros, &d).unwrap();
+        assert!(prelu.forward(&t(&[2, 3, 5])).unwrap_err().to_string().starts_with("prelu: shapes [2, 3, 5] and [1, 4]"));
+        assert!(PRelu::new(&[3, 4], &[3], Init::Zeros, &d).err().unwrap().to_string().contains("sharedAxes must be sample axes 1..=2"));
+    }
+}

@@ -101,6 +101,11 @@ fn every_kind_builds_from_its_required_keys() {
         ("count", V::N(4.0)),
         ("dim", V::N(2.0)),
         ("shape", V::N(2.0)),
+        // Issue 14's layers: dot's axes, permute's dims, repeatVector's n, rescaling's scale.
+        ("axes", V::N(1.0)),
+        ("dims", V::N(1.0)),
+        ("n", V::N(2.0)),
+        ("scale", V::N(0.5)),
     ]
     .into_iter()
     .collect();
@@ -130,7 +135,7 @@ fn every_kind_builds_from_its_required_keys() {
 
 /// The key as a `'static` str for the map (the few required keys there are).
 fn required_key(key: &str) -> &'static str {
-    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape"]
+    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape", "axes", "dims", "n", "scale"]
         .into_iter()
         .find(|k| *k == key)
         .unwrap_or_else(|| panic!("unexpected required key {key}"))

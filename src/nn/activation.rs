@@ -26,7 +26,21 @@ pub enum Act {
     /// Softmax over an axis.
     Softmax(isize),
     LogSoftmax(isize),
+    /// `min(max(x, 0), 6)`.
+    Relu6,
+    /// `clip(0.2 x + 0.5, 0, 1)`, TensorFlow.js's form (Keras 3 uses `x / 6 + 0.5`).
+    HardSigmoid,
+    /// `x * tanh(softplus(x))`.
+    Mish,
+    /// `x / (|x| + 1)`.
+    Softsign,
+    /// `scale * elu(x, alpha)` with the self-normalising constants (Klambauer et al., 2017).
+    Selu,
 }
+
+/// SELU's `alpha` and `scale` (TensorFlow.js's `SELU_SCALEALPHA / SELU_SCALE` and `SELU_SCALE`).
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
 
 /// An activation under a flavour's defaults (leaky ReLU's slope: Keras 0.3, PyTorch 0.01).
 pub type MakeAct = fn(Flavor) -> Act;
@@ -57,6 +71,13 @@ pub const ACTIVATION_NAMES: &[Named<MakeAct>] = &[
     listed("softmax", |_| Act::Softmax(-1)),
     listed("logSoftmax", |_| Act::LogSoftmax(-1)),
     alias("log_softmax", |_| Act::LogSoftmax(-1)),
+    listed("relu6", |_| Act::Relu6),
+    listed("hardSigmoid", |_| Act::HardSigmoid),
+    // TensorFlow.js writes its activations' names in snake_case into model.json.
+    alias("hard_sigmoid", |_| Act::HardSigmoid),
+    listed("mish", |_| Act::Mish),
+    listed("softsign", |_| Act::Softsign),
+    listed("selu", |_| Act::Selu),
 ];
 
 /// The shown names, those of one activation joined by `/` (`swish/silu`).
@@ -112,6 +133,11 @@ impl Act {
             Act::Softplus => x.softplus(),
             Act::Softmax(axis) => x.softmax(axis),
             Act::LogSoftmax(axis) => x.log_softmax(axis),
+            Act::Relu6 => x.clamp(Some(0.0), Some(6.0)),
+            Act::HardSigmoid => x.mul_scalar(0.2)?.add_scalar(0.5)?.clamp(Some(0.0), Some(1.0)),
+            Act::Mish => x.mul(&x.softplus()?.tanh()?),
+            Act::Softsign => x.div(&x.abs()?.add_scalar(1.0)?),
+            Act::Selu => x.elu(SELU_ALPHA)?.mul_scalar(SELU_SCALE),
         }
     }
 }
@@ -167,7 +193,7 @@ mod tests {
         let err = Act::from_name("relux", Flavor::Keras).unwrap_err().to_string();
         assert_eq!(
             err,
-            "activation: unknown activation 'relux'; expected one of linear, relu, leakyRelu, elu, gelu, geluTanh, swish/silu, sigmoid, tanh, softplus, softmax, logSoftmax"
+            "activation: unknown activation 'relux'; expected one of linear, relu, leakyRelu, elu, gelu, geluTanh, swish/silu, sigmoid, tanh, softplus, softmax, logSoftmax, relu6, hardSigmoid, mish, softsign, selu"
         );
         assert_eq!(Act::from_name("leaky_relu", Flavor::Torch).unwrap(), Act::LeakyRelu(0.01));
         assert_eq!(Act::from_name("leakyRelu", Flavor::Keras).unwrap(), Act::LeakyRelu(0.3));

@@ -17,6 +17,24 @@ pub struct Fans {
     pub fan_out: usize,
 }
 
+impl Fans {
+    /// TensorFlow.js's fans of a weight of `shape` (channels-last): `[in, out]` for rank 2, the
+    /// last two axes times the receptive field for ranks 3 to 5, else both `sqrt(size)` (rounded).
+    pub fn keras(shape: &[usize]) -> Fans {
+        match shape {
+            [i, o] => Fans { fan_in: *i, fan_out: *o },
+            [window @ .., i, o] if (1..=3).contains(&window.len()) => {
+                let field = window.iter().fold(1usize, |a, &d| a.saturating_mul(d));
+                Fans { fan_in: i.saturating_mul(field), fan_out: o.saturating_mul(field) }
+            }
+            _ => {
+                let root = (shape.iter().map(|&d| d as f64).product::<f64>()).sqrt().round() as usize;
+                Fans { fan_in: root, fan_out: root }
+            }
+        }
+    }
+}
+
 /// How a tensor's initial values are drawn (from the seeded generator of `manual_seed`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Init {

@@ -113,7 +113,8 @@ impl Trainer {
     fn predictions(&self, xs: &[Tensor], ys: &[Tensor]) -> Result<Vec<Tensor>> {
         let preds = self.model.call(xs)?;
         if preds.len() != self.heads.len() || ys.len() != self.heads.len() {
-            let msg = format!("the model has {} outputs, {} losses and {} targets; they must agree", preds.len(), self.heads.len(), ys.len());
+            let msg =
+                format!("the model has {} outputs, {} losses and {} targets; they must agree", preds.len(), self.heads.len(), ys.len());
             return Err(Error::Invalid { op: "fit", msg });
         }
         Ok(preds)

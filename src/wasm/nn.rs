@@ -11,8 +11,8 @@ use super::tensor::{invalid, wrap, wrap_list, JsResult, JsTensor, TensorList};
 use super::{current_device, js_error};
 use crate::nn::layers::{Dropout, Graph, Node, Port, Sequential, LAYER_KINDS};
 use crate::nn::{
-    clip_grad_norm, clip_grad_value, softplus, Flavor, GradClip, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind, Reduction,
-    Head, Trainer,
+    clip_grad_norm, clip_grad_value, softplus, Flavor, GradClip, Head, Loss, LrSchedule, Metric, Module, Optimizer, OptimizerKind,
+    Reduction, Trainer,
 };
 use crate::Tensor;
 
@@ -154,7 +154,8 @@ fn decode_nodes(flat: &[u32]) -> JsResult<Vec<Node>> {
                 at += 2;
             }
             [1, layer, n, ..] => {
-                let end = (n as usize).checked_mul(2).and_then(|k| k.checked_add(at + 3)).filter(|&e| e <= flat.len()).ok_or_else(|| bad(at))?;
+                let end =
+                    (n as usize).checked_mul(2).and_then(|k| k.checked_add(at + 3)).filter(|&e| e <= flat.len()).ok_or_else(|| bad(at))?;
                 nodes.push(Node::Apply { layer: layer as usize, inputs: pairs(&flat[at + 3..end])? });
                 at = end;
             }
@@ -294,6 +295,7 @@ impl JsTrainer {
     /// A model of several outputs: `losses[i]` (weighted by `weights[i]`) and `metric_counts[i]`
     /// of `metrics` (taken in order) for output `i`; `loss_config` (`fromLogits`) applies to all.
     #[wasm_bindgen(js_name = withHeads)]
+    #[allow(clippy::too_many_arguments)]
     pub fn with_heads(
         model: &JsLayer,
         losses: Vec<String>,

@@ -145,6 +145,7 @@ pub fn cases() -> Vec<Case> {
         }),
         case("global avg pool2d", &[(&[2, 3, 2, 2], Any)], |t| t[0].global_avg_pool2d()?.square()),
     ]);
+    cases.extend(issue14_cases());
     cases
 }
 
@@ -202,4 +203,28 @@ pub async fn check_all(device: &Device) -> Vec<String> {
         }
     }
     failures
+}
+
+/// The activations, merge and shape layers of issue 14, through their modules.
+fn issue14_cases() -> Vec<Case> {
+    use webgrad::nn::layers::{Dot, Merge, MergeKind, Relu, Softmax};
+    use webgrad::nn::{Act, Module};
+    // Scaled so the inputs reach relu6's cap and hard sigmoid's clamps.
+    let act = |name: &str, act: Act, scale: f64| {
+        case(format!("activation {name}"), &[(&[2, 3], NonZero)], move |t| act.apply(&t[0].mul_scalar(scale)?))
+    };
+    let call = |m: &dyn Module, t: &[Tensor]| -> Result<Tensor> { Ok(m.call(t)?.remove(0)) };
+    vec![
+        act("relu6", Act::Relu6, 8.0),
+        act("hardSigmoid", Act::HardSigmoid, 4.0),
+        act("mish", Act::Mish, 3.0),
+        act("softsign", Act::Softsign, 3.0),
+        act("selu", Act::Selu, 3.0),
+        case("relu (max, slope, threshold)", &[(&[2, 3], NonZero)], |t| Relu::new(Some(1.5), 0.3, 0.1)?.forward(&t[0].mul_scalar(2.0)?)),
+        case("softmax (two axes)", &[(&[2, 2, 3], Any)], |t| Softmax { axes: vec![1, 2] }.forward(&t[0])),
+        case("merge average (broadcast rank)", &[(&[2, 3, 2], Any), (&[2, 2], Any)], move |t| call(&Merge(MergeKind::Average), t)),
+        case("dot (normalized, mixed rank)", &[(&[2, 3], Any), (&[2, 2, 3], Any)], move |t| {
+            call(&Dot { axes: [1, 2], normalize: true }, t)
+        }),
+    ]
 }

@@ -424,4 +424,38 @@ export const apiChecks = {
     if (wg.memory().numTensors > baseline)
       throw new Error(`after dispose: ${wg.memory().numTensors} tensors, ${baseline} before the check`);
   },
+
+  // Activation and shape layers of issue 14 through the Keras front door, against TF.js (keras.json).
+  async 'keras: issue 14 activation and shape layers match TensorFlow.js'(wg) {
+    const cases = (await fixture('keras.json')).cases;
+    const table = [
+      ['relu_max', (inputShape) => wg.layers.reLU({ maxValue: 0.5, inputShape })],
+      ['leaky_relu_default', (inputShape) => wg.layers.leakyReLU({ inputShape })],
+      ['prelu_shared', (inputShape) => wg.layers.prelu({ sharedAxes: [1], inputShape })],
+      ['elu_layer', (inputShape) => wg.layers.elu({ inputShape })],
+      ['softmax_last_axis', (inputShape) => wg.layers.softmax({ axis: -1, inputShape })],
+      ['softmax_default_axis', (inputShape) => wg.layers.softmax({ inputShape })],
+      ['thresholded_relu', (inputShape) => wg.layers.thresholdedReLU({ theta: 0.3, inputShape })],
+      ['act_hard_sigmoid', (inputShape) => wg.layers.activation({ activation: 'hardSigmoid', inputShape })],
+      ['act_selu', (inputShape) => wg.layers.activation({ activation: 'selu', inputShape })],
+      ['permute_rotate', (inputShape) => wg.layers.permute({ dims: [3, 1, 2], inputShape })],
+      ['repeat_vector', (inputShape) => wg.layers.repeatVector({ n: 3, inputShape })],
+      ['rescaling', (inputShape) => wg.layers.rescaling({ scale: 1 / 127.5, offset: -1, inputShape })],
+    ];
+    for (const [name, make] of table) {
+      const c = cases[name];
+      const [input] = c.inputs;
+      const model = wg.sequential({ layers: [make(input.shape.slice(1))] });
+      if (c.init0) model.setWeights([fromCase(wg, c.init0)]);
+      const x = fromCase(wg, input);
+      const y = model.predict(x);
+      if (y.shape.join() !== c.y.shape.join()) throw new Error(`${name}: shape [${y.shape}] vs [${c.y.shape}]`);
+      same(await y.data(), c.y.data, name, 1e-5);
+      for (const t of [x, y]) t.dispose();
+      model.dispose();
+    }
+    throws(() => wg.layers.dot({}), /^Dot: axes is required$/, 'dot without axes');
+    throws(() => wg.layers.reLU({ maxValue: -1 }), /^ReLU: maxValue must be a finite number >= 0, got -1$/, 'cap');
+    throws(() => wg.layers.permute({ dims: 2 }), /^Permute: dims must be an array of integers, got 2$/, 'dims');
+  },
 };

@@ -123,6 +123,97 @@ export interface ZeroPad2dConfig {
   channelsLast?: boolean;
 }
 
+/** A rectified linear unit with a cap, a slope below the threshold and a threshold (`ReLU`). */
+export interface ReluConfig {
+  /** The largest output (none: no cap). */
+  maxValue?: number;
+  /** The slope below the threshold (Keras 3; TensorFlow.js's layer has no such option). */
+  negativeSlope?: number;
+  /** Inputs at or below it give `negativeSlope * (x - threshold)` (Keras 3). */
+  threshold?: number;
+}
+
+/** Leaky ReLU, `max(x, alpha * x)` (`LeakyReLU`). */
+export interface LeakyReluConfig {
+  /** The slope below zero (the Keras flavour's default 0.3, PyTorch's 0.01). */
+  alpha?: number;
+}
+
+/** A parametric ReLU with a learnt slope per sample element (`PReLU`). */
+export interface PReluConfig {
+  /** The sample shape (no batch axis). */
+  shape: number | number[];
+  /** 1-based sample axes along which one slope is shared. */
+  sharedAxes?: number | number[];
+  /** The slope's initialiser (zeros). */
+  alphaInitializer?: InitializerName;
+}
+
+/** The exponential linear unit, `alpha * (e^x - 1)` below zero (`ELU`; TensorFlow.js takes only alpha 1, Keras any). */
+export interface EluConfig {
+  alpha?: number;
+}
+
+/** Softmax over an axis or several (`Softmax`). */
+export interface SoftmaxConfig {
+  /** The axis or axes: Keras 3's default, the last. TensorFlow.js's default is 1, and its softmax takes only the last axis, so the two agree wherever TensorFlow.js runs (rank 2). */
+  axis?: number | number[];
+}
+
+/** `x` above `theta`, else 0 (`ThresholdedReLU`). */
+export interface ThresholdedReluConfig {
+  theta?: number;
+}
+
+/** The sum of its inputs (`Add`). */
+export type AddConfig = Record<never, never>;
+
+/** The first input minus the second (`Subtract`). */
+export type SubtractConfig = Record<never, never>;
+
+/** The product of its inputs (`Multiply`). */
+export type MultiplyConfig = Record<never, never>;
+
+/** The mean of its inputs (`Average`). */
+export type AverageConfig = Record<never, never>;
+
+/** The elementwise maximum of its inputs (`Maximum`). */
+export type MaximumConfig = Record<never, never>;
+
+/** The elementwise minimum of its inputs (`Minimum`). */
+export type MinimumConfig = Record<never, never>;
+
+/** Its inputs joined along a sample axis (`Concatenate`). */
+export interface ConcatenateConfig {
+  /** One axis (negative: from the end), not the batch axis. */
+  axis?: number | number[];
+}
+
+/** Per-sample dot products of two inputs (`Dot`). */
+export interface DotConfig {
+  /** One axis for both inputs or `[axisOfFirst, axisOfSecond]` (batch axis 0 excluded). */
+  axes: number | number[];
+  /** Divide each input by its L2 norm along the axis first (cosine similarity). */
+  normalize?: boolean;
+}
+
+/** Reorders the sample axes (`Permute`). */
+export interface PermuteConfig {
+  /** A permutation of the sample axes, 1-based (`[2, 1]` swaps the two axes of `[b, x, y]`). */
+  dims: number | number[];
+}
+
+/** Repeats each sample vector `n` times (`RepeatVector`). */
+export interface RepeatVectorConfig {
+  n: number;
+}
+
+/** `x * scale + offset` (`Rescaling`). */
+export interface RescalingConfig {
+  scale: number;
+  offset?: number;
+}
+
 /** The config of each core layer kind (`Layer.create(kind, config, flavour, name)`). */
 export interface LayerConfigs {
   dense: DenseConfig;
@@ -139,6 +230,23 @@ export interface LayerConfigs {
   embedding: EmbeddingConfig;
   activation: ActivationConfig;
   zeroPad2d: ZeroPad2dConfig;
+  relu: ReluConfig;
+  leakyRelu: LeakyReluConfig;
+  prelu: PReluConfig;
+  elu: EluConfig;
+  softmax: SoftmaxConfig;
+  thresholdedRelu: ThresholdedReluConfig;
+  add: AddConfig;
+  subtract: SubtractConfig;
+  multiply: MultiplyConfig;
+  average: AverageConfig;
+  maximum: MaximumConfig;
+  minimum: MinimumConfig;
+  concatenate: ConcatenateConfig;
+  dot: DotConfig;
+  permute: PermuteConfig;
+  repeatVector: RepeatVectorConfig;
+  rescaling: RescalingConfig;
 }
 
 /** A core layer kind. */

@@ -15,6 +15,11 @@ export const ACTIVATIONS = [
   'softplus',
   'softmax',
   'logSoftmax',
+  'relu6',
+  'hardSigmoid',
+  'mish',
+  'softsign',
+  'selu',
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 

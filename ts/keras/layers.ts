@@ -10,7 +10,7 @@ import type { WeightLists } from './weights.js';
 import { ACTIVATIONS, PADDINGS } from '../names.js';
 import type { ActivationName, InitializerName, PaddingName } from '../names.js';
 import type { CoreLayer, LayerConfigs, LayerKind } from '../generated/layers.js';
-import { bool, describe, fail, int, ints, oneOf, size, sizes } from '../validate.js';
+import { bool, describe, fail, finite, int, ints, oneOf, size, sizes } from '../validate.js';
 import { nonNegative, rate, window } from '../checks.js';
 
 /** Options every layer takes. */
@@ -401,4 +401,125 @@ export function zeroPadding2d(
   const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, 'padding', v));
   const channelsLast = channelsLastOf(op, dataFormat);
   return LayerSpec.create(op, args, () => core('zeroPad2d', { padding: [t, l, b, r], channelsLast }));
+}
+
+// Activation, merge and shape layers (issue 14).
+
+/**
+ * A rectified linear unit: `min(x, maxValue)` above `threshold`, else `negativeSlope * (x - threshold)`.
+ * TensorFlow.js's `reLU` takes only `maxValue`; `negativeSlope` and `threshold` (default 0) are Keras 3's.
+ */
+export function reLU(
+  args: LayerArgs & { maxValue?: number; negativeSlope?: number; threshold?: number } = {},
+): LayerSpec {
+  const op = 'ReLU';
+  const { maxValue, negativeSlope = 0, threshold = 0 } = argsOf(op, args);
+  const config = {
+    maxValue: maxValue === undefined || maxValue === null ? undefined : nonNegative(op, 'maxValue', maxValue),
+    negativeSlope: nonNegative(op, 'negativeSlope', negativeSlope),
+    threshold: nonNegative(op, 'threshold', threshold),
+  };
+  return LayerSpec.create(op, args, () => core('relu', config));
+}
+
+/** Leaky ReLU: `x` above zero, else `alpha * x` (alpha 0.3). */
+export function leakyReLU(args: LayerArgs & { alpha?: number } = {}): LayerSpec {
+  const alpha = finite('LeakyReLU', 'alpha', argsOf('LeakyReLU', args).alpha ?? 0.3);
+  return LayerSpec.create('LeakyReLU', args, () => core('leakyRelu', { alpha }));
+}
+
+/**
+ * Parametric ReLU: `x` above zero, else `alpha * x`, with a learnt `alpha` per sample element
+ * (shared along the 1-based `sharedAxes`), initialised by `alphaInitializer` (zeros).
+ */
+export function prelu(
+  args: LayerArgs & { sharedAxes?: number | number[]; alphaInitializer?: InitializerName } = {},
+): LayerSpec {
+  const op = 'PReLU';
+  const { sharedAxes, alphaInitializer } = argsOf(op, args);
+  const shared = sharedAxes === undefined || sharedAxes === null ? undefined : ints(op, 'sharedAxes', sharedAxes);
+  return LayerSpec.create(op, args, (shape) => core('prelu', { shape, sharedAxes: shared, alphaInitializer }));
+}
+
+/** The exponential linear unit: `x` above zero, else `alpha * (e^x - 1)` (alpha 1; TensorFlow.js takes only 1). */
+export function elu(args: LayerArgs & { alpha?: number } = {}): LayerSpec {
+  const alpha = finite('ELU', 'alpha', argsOf('ELU', args).alpha ?? 1);
+  return LayerSpec.create('ELU', args, () => core('elu', { alpha }));
+}
+
+/**
+ * Softmax over `axis`, one axis or several (default the last, as Keras 3; TensorFlow.js's default 1
+ * is the same axis on the rank-2 inputs its softmax takes).
+ */
+export function softmax(args: LayerArgs & { axis?: number | number[] } = {}): LayerSpec {
+  const axis = ints('Softmax', 'axis', argsOf('Softmax', args).axis ?? -1);
+  if (axis.length === 0) fail('Softmax', 'axis must name at least one axis, got []');
+  return LayerSpec.create('Softmax', args, () => core('softmax', { axis }));
+}
+
+/** `x` above `theta`, else 0 (theta 1). */
+export function thresholdedReLU(args: LayerArgs & { theta?: number } = {}): LayerSpec {
+  const theta = nonNegative('ThresholdedReLU', 'theta', argsOf('ThresholdedReLU', args).theta ?? 1);
+  return LayerSpec.create('ThresholdedReLU', args, () => core('thresholdedRelu', { theta }));
+}
+
+type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum';
+
+/** An elementwise merge of a list of inputs (broadcast as TensorFlow.js does: a lower-rank input gets axes after the batch axis). */
+const merge = (kind: MergeKind, className: string, args: LayerArgs) =>
+  LayerSpec.create(className, argsOf(className, args), () => core(kind, {}));
+
+/** The sum of its inputs. */
+export const add = (args: LayerArgs = {}) => merge('add', 'Add', args);
+/** The first of two inputs minus the second (Keras's `Subtract`; TensorFlow.js has none). */
+export const subtract = (args: LayerArgs = {}) => merge('subtract', 'Subtract', args);
+/** The elementwise product of its inputs. */
+export const multiply = (args: LayerArgs = {}) => merge('multiply', 'Multiply', args);
+/** The elementwise mean of its inputs. */
+export const average = (args: LayerArgs = {}) => merge('average', 'Average', args);
+/** The elementwise maximum of its inputs. */
+export const maximum = (args: LayerArgs = {}) => merge('maximum', 'Maximum', args);
+/** The elementwise minimum of its inputs. */
+export const minimum = (args: LayerArgs = {}) => merge('minimum', 'Minimum', args);
+
+/** Its inputs joined along `axis` (default -1; not the batch axis). */
+export function concatenate(args: LayerArgs & { axis?: number } = {}): LayerSpec {
+  const axis = int('Concatenate', 'axis', argsOf('Concatenate', args).axis ?? -1);
+  return LayerSpec.create('Concatenate', args, () => core('concatenate', { axis }));
+}
+
+/**
+ * Per-sample dot products of two inputs along `axes` (one axis for both, or one per input; axes of
+ * the whole input, the batch axis 0 excluded); with `normalize`, cosine similarities.
+ */
+export function dot(args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }): LayerSpec {
+  const op = 'Dot';
+  argsOf(op, args);
+  if (args.axes === undefined) fail(op, 'axes is required');
+  const axes = ints(op, 'axes', args.axes);
+  if (axes.length < 1 || axes.length > 2) fail(op, `axes must be one integer or two, got ${describe(args.axes)}`);
+  const normalize = flag(op, 'normalize', args.normalize, false);
+  return LayerSpec.create(op, args, () => core('dot', { axes, normalize }));
+}
+
+/** Reorders the sample axes: `dims` is a permutation of the 1-based sample axes (`[2, 1]` swaps two). */
+export function permute(args: LayerArgs & { dims: number[] }): LayerSpec {
+  argsOf('Permute', args);
+  if (!Array.isArray(args.dims)) fail('Permute', `dims must be an array of integers, got ${describe(args.dims)}`);
+  const dims = ints('Permute', 'dims', args.dims);
+  return LayerSpec.create('Permute', args, () => core('permute', { dims }));
+}
+
+/** Repeats each sample vector `n` times: `[batch, features] -> [batch, n, features]`. */
+export function repeatVector(args: LayerArgs & { n: number }): LayerSpec {
+  const n = positive('RepeatVector', 'n', argsOf('RepeatVector', args).n);
+  return LayerSpec.create('RepeatVector', args, () => core('repeatVector', { n }));
+}
+
+/** `x * scale + offset` in float32 (offset 0). */
+export function rescaling(args: LayerArgs & { scale: number; offset?: number }): LayerSpec {
+  const op = 'Rescaling';
+  const { scale, offset = 0 } = argsOf(op, args);
+  const config = { scale: finite(op, 'scale', scale), offset: finite(op, 'offset', offset) };
+  return LayerSpec.create(op, args, () => core('rescaling', config));
 }

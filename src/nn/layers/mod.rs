@@ -1,14 +1,18 @@
 //! The layers: one file per family, each a [`Module`](super::Module).
 
+mod activations;
 pub mod config;
 mod conv;
 mod dense;
+mod dot;
 mod dropout;
 mod embedding;
 mod graph;
+mod merge;
 mod norm;
 mod pool;
 mod reshape;
+mod sample_ops;
 mod sequential;
 
 pub use conv::{Conv1d, Conv1dConfig, Conv2d, Conv2dConfig};
@@ -20,6 +24,14 @@ pub use norm::{BatchNorm, BatchNormConfig, LayerNorm, LayerNormConfig};
 pub use pool::{AvgPool2dConfig, GlobalAvgPool2d, GlobalAvgPool2dConfig, MaxPool2dConfig, Pool2d, PoolKind};
 pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig, ZeroPad2d, ZeroPad2dConfig};
 pub use sequential::Sequential;
+// Activation, merge and shape layers (issue 14).
+pub use activations::{EluConfig, LeakyReluConfig, PRelu, PReluConfig, Relu, ReluConfig, Softmax, SoftmaxConfig, ThresholdedReluConfig};
+pub use dot::{Dot, DotConfig};
+pub use merge::{
+    AddConfig, AverageConfig, Concatenate, ConcatenateConfig, MaximumConfig, Merge, MergeKind, MinimumConfig, MultiplyConfig,
+    SubtractConfig,
+};
+pub use sample_ops::{Permute, PermuteConfig, RepeatVector, RepeatVectorConfig, Rescaling, RescalingConfig};
 
 use config::{kind, LayerKind};
 
@@ -40,6 +52,24 @@ pub const LAYER_KINDS: &[LayerKind] = &[
     kind::<EmbeddingConfig>("embedding"),
     kind::<ActivationConfig>("activation"),
     kind::<ZeroPad2dConfig>("zeroPad2d"),
+    // Activation, merge and shape layers (issue 14).
+    kind::<ReluConfig>("relu"),
+    kind::<LeakyReluConfig>("leakyRelu"),
+    kind::<PReluConfig>("prelu"),
+    kind::<EluConfig>("elu"),
+    kind::<SoftmaxConfig>("softmax"),
+    kind::<ThresholdedReluConfig>("thresholdedRelu"),
+    kind::<AddConfig>("add"),
+    kind::<SubtractConfig>("subtract"),
+    kind::<MultiplyConfig>("multiply"),
+    kind::<AverageConfig>("average"),
+    kind::<MaximumConfig>("maximum"),
+    kind::<MinimumConfig>("minimum"),
+    kind::<ConcatenateConfig>("concatenate"),
+    kind::<DotConfig>("dot"),
+    kind::<PermuteConfig>("permute"),
+    kind::<RepeatVectorConfig>("repeatVector"),
+    kind::<RescalingConfig>("rescaling"),
 ];
 
 use crate::nn::{ActivationConfig, Flavor};
