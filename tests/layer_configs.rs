@@ -101,6 +101,7 @@ fn every_kind_builds_from_its_required_keys() {
         ("count", V::N(4.0)),
         ("dim", V::N(2.0)),
         ("shape", V::N(2.0)),
+        ("filters", V::N(2.0)),
     ]
     .into_iter()
     .collect();
@@ -130,7 +131,7 @@ fn every_kind_builds_from_its_required_keys() {
 
 /// The key as a `'static` str for the map (the few required keys there are).
 fn required_key(key: &str) -> &'static str {
-    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape"]
+    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape", "filters"]
         .into_iter()
         .find(|k| *k == key)
         .unwrap_or_else(|| panic!("unexpected required key {key}"))

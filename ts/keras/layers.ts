@@ -435,7 +435,7 @@ export function conv2dTranspose(args: Conv2DTransposeArgs): LayerSpec {
 }
 
 /** Crops rows and columns at the borders: one size, `[rows, cols]`, or `[[top, bottom], [left, right]]` (default 0). */
-export function cropping2d(
+export function cropping2D(
   args: LayerArgs & {
     cropping?: number | [number, number] | [[number, number], [number, number]];
     dataFormat?: 'channelsLast' | 'channelsFirst';

@@ -46,7 +46,9 @@ impl Conv2dTranspose {
             Padding::Explicit(p) => return Err(Error::Invalid { op, msg: format!("padding must be 'valid' or 'same', got {p:?}") }),
         };
         if in_channels == 0 || filters == 0 || kernel.contains(&0) || stride.contains(&0) {
-            let msg = format!("needs positive channels, kernel and strides, got {in_channels} -> {filters}, kernel {kernel:?}, strides {stride:?}");
+            let msg = format!(
+                "needs positive channels, kernel and strides, got {in_channels} -> {filters}, kernel {kernel:?}, strides {stride:?}"
+            );
             return Err(Error::Invalid { op, msg });
         }
         let (w, b) = Init::layer_defaults(flavor);
@@ -64,7 +66,11 @@ impl Conv2dTranspose {
     fn forward_nchw(&self, x: &Tensor) -> Result<Tensor> {
         let k = [self.kernel.shape()[2], self.kernel.shape()[3]];
         let s = self.stride;
-        let o = ConvTranspose2dOptions { stride: s, output_padding: [s[0].saturating_sub(k[0]), s[1].saturating_sub(k[1])], ..Default::default() };
+        let o = ConvTranspose2dOptions {
+            stride: s,
+            output_padding: [s[0].saturating_sub(k[0]), s[1].saturating_sub(k[1])],
+            ..Default::default()
+        };
         let y = x.conv_transpose2d(&self.kernel, self.bias.as_ref(), &o)?;
         let y = if self.same {
             let (h, w) = (x.shape()[2], x.shape()[3]);

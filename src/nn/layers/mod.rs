@@ -14,6 +14,7 @@ mod separable;
 mod sequential;
 
 pub use conv::{Conv1d, Conv1dConfig, Conv2d, Conv2dConfig};
+pub use deconv::{Conv2dTranspose, Conv2dTransposeConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use embedding::{Embedding, EmbeddingConfig};
@@ -26,7 +27,6 @@ pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig, ZeroPad2d, Zer
 pub use resize::{Cropping2d, Cropping2dConfig, UpSampling2d, UpSampling2dConfig};
 pub use separable::{DepthwiseConv2d, DepthwiseConv2dConfig, DepthwiseOptions, SeparableConv2d, SeparableConv2dConfig};
 pub use sequential::Sequential;
-pub use deconv::{Conv2dTranspose, Conv2dTransposeConfig};
 
 use config::{kind, LayerKind};
 

@@ -81,7 +81,10 @@ impl Module for UpSampling2d {
             return Err(Error::Invalid { op, msg: format!("{:?} enlarged by {:?} overflows", shape, self.size) });
         };
         if fh == 0 || fw == 0 || (self.bilinear && (shape[h] == 0 || shape[w] == 0)) {
-            return Err(Error::Invalid { op, msg: format!("needs positive factors and a non-empty input, got {:?} by {:?}", shape, self.size) });
+            return Err(Error::Invalid {
+                op,
+                msg: format!("needs positive factors and a non-empty input, got {:?} by {:?}", shape, self.size),
+            });
         }
         let mut out = shape.clone();
         out[h] = out_h;
@@ -126,7 +129,10 @@ crate::layer_config! {
 crate::impl_layer_config!(Cropping2dConfig, |c, flavor, _device| {
     let sizes: Option<Vec<usize>> = c.cropping.iter().map(|&v| usize::try_from(v).ok()).collect();
     let Some(Padding::Explicit(cropping)) = sizes.as_deref().and_then(Padding::explicit) else {
-        return Err(Error::Invalid { op: "cropping2d", msg: format!("cropping must be 1, 2 or 4 non-negative sizes, got {:?}", c.cropping) });
+        return Err(Error::Invalid {
+            op: "cropping2d",
+            msg: format!("cropping must be 1, 2 or 4 non-negative sizes, got {:?}", c.cropping),
+        });
     };
     Ok(Rc::new(Cropping2d { cropping, channels_last: c.channels_last.unwrap_or(flavor == Flavor::Keras) }))
 });

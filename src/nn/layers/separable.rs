@@ -33,7 +33,10 @@ pub struct DepthwiseOptions {
 /// `[kh, kw, in, multiplier]`).
 fn depthwise_kernel(op: &'static str, channels: usize, o: &DepthwiseOptions, init: Init, device: &Device) -> Result<Tensor> {
     if channels == 0 || o.multiplier == 0 || o.kernel.contains(&0) {
-        let msg = format!("needs positive channels, depth multiplier and kernel, got {channels} channels, multiplier {}, kernel {:?}", o.multiplier, o.kernel);
+        let msg = format!(
+            "needs positive channels, depth multiplier and kernel, got {channels} channels, multiplier {}, kernel {:?}",
+            o.multiplier, o.kernel
+        );
         return Err(Error::Invalid { op, msg });
     }
     let area = o.kernel[0] * o.kernel[1];
@@ -63,7 +66,14 @@ pub struct DepthwiseConv2d {
 impl DepthwiseConv2d {
     /// Over `channels` input channels, with the flavour's default initialisers; Keras layers
     /// default to channels-last.
-    pub fn new(channels: usize, options: DepthwiseOptions, bias: bool, act: Act, flavor: Flavor, device: &Device) -> Result<DepthwiseConv2d> {
+    pub fn new(
+        channels: usize,
+        options: DepthwiseOptions,
+        bias: bool,
+        act: Act,
+        flavor: Flavor,
+        device: &Device,
+    ) -> Result<DepthwiseConv2d> {
         let (w, b) = Init::layer_defaults(flavor);
         let kernel = depthwise_kernel("depthwiseConv2d", channels, &options, w, device)?;
         let out = channels * options.multiplier;
@@ -107,7 +117,14 @@ pub struct SeparableConv2d {
 
 impl SeparableConv2d {
     /// From `channels` to `filters` channels, with glorot-uniform kernels and a zero bias (TF.js).
-    pub fn new(channels: usize, filters: usize, options: DepthwiseOptions, bias: bool, act: Act, device: &Device) -> Result<SeparableConv2d> {
+    pub fn new(
+        channels: usize,
+        filters: usize,
+        options: DepthwiseOptions,
+        bias: bool,
+        act: Act,
+        device: &Device,
+    ) -> Result<SeparableConv2d> {
         let (w, b) = Init::layer_defaults(Flavor::Keras);
         let depthwise = depthwise_kernel("separableConv2d", channels, &options, w, device)?;
         if filters == 0 {
@@ -166,7 +183,8 @@ crate::layer_config! {
 }
 
 crate::impl_layer_config!(DepthwiseConv2dConfig, |c, flavor, device| {
-    let options = DepthwiseOptions { kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, multiplier: c.depth_multiplier };
+    let options =
+        DepthwiseOptions { kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, multiplier: c.depth_multiplier };
     let act = activation(c.activation, c.alpha, flavor)?;
     let mut layer = DepthwiseConv2d::new(c.in_channels, options, c.bias, act, flavor, device)?;
     layer.channels_last = c.channels_last.unwrap_or(flavor == Flavor::Keras);
@@ -193,7 +211,8 @@ crate::layer_config! {
 }
 
 crate::impl_layer_config!(SeparableConv2dConfig, |c, flavor, device| {
-    let options = DepthwiseOptions { kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, multiplier: c.depth_multiplier };
+    let options =
+        DepthwiseOptions { kernel: c.kernel, stride: c.stride, padding: c.padding, dilation: c.dilation, multiplier: c.depth_multiplier };
     let act = activation(c.activation, c.alpha, flavor)?;
     let mut layer = SeparableConv2d::new(c.in_channels, c.filters, options, c.bias, act, device)?;
     layer.channels_last = c.channels_last.unwrap_or(flavor == Flavor::Keras);
