@@ -20,13 +20,25 @@ fn cases() -> Value {
     fixture::cases(FIXTURE)
 }
 
-/// Sets every parameter and buffer of `layer`, in TensorFlow.js's weight order, from `inits`
-/// (a conv kernel `[kh, kw, in, out]` becomes `[out, in, kh, kw]`).
+/// `isize` axes for `permute`.
+fn axes(order: &[usize]) -> Vec<isize> {
+    order.iter().map(|&a| a as isize).collect()
+}
+
+/// Sets every parameter and buffer of `layer`, in TensorFlow.js's weight order, from `inits` in
+/// TensorFlow.js's layouts (each brought to the stored layout by the inverse of `keras_layout`).
 fn set_weights(layer: &dyn Module, inits: &[Tensor]) {
-    let targets: Vec<Tensor> = layer.named_parameters().into_iter().chain(layer.named_buffers()).map(|(_, t)| t).collect();
-    assert_eq!(targets.len(), inits.len());
-    for (t, v) in targets.iter().zip(inits) {
-        let v = if v.rank() == 4 { v.permute(&[3, 2, 0, 1]).unwrap() } else { v.clone() };
+    let targets: Vec<(String, Tensor)> = layer.named_parameters().into_iter().chain(layer.named_buffers()).collect();
+    assert_eq!(targets.len(), inits.len(), "{}: weights {:?}", layer.kind(), targets.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    for ((name, t), v) in targets.iter().zip(inits) {
+        let v = match layer.keras_layout(name) {
+            Some(order) => {
+                let mut inverse = vec![0; order.len()];
+                order.iter().enumerate().for_each(|(i, &a)| inverse[a] = i as isize);
+                v.permute(&inverse).unwrap()
+            }
+            None => v.clone(),
+        };
         t.assign(&v).unwrap();
     }
 }
@@ -51,8 +63,8 @@ fn check_layer(name: &str, make: impl Fn(&Device) -> Box<dyn Module>) {
         assert_close(&read(&x.grad().unwrap()), &values(&c["dx"]), 1e-3, 1e-4);
         for (pname, p) in layer.named_parameters() {
             let mut g = p.grad().unwrap();
-            if g.rank() == 4 {
-                g = g.permute(&[2, 3, 1, 0]).unwrap();
+            if let Some(order) = layer.keras_layout(&pname) {
+                g = g.permute(&axes(order)).unwrap();
             }
             assert_close(&read(&g), &values(&c[format!("d{pname}")]), 1e-3, 1e-4);
         }
@@ -376,4 +388,135 @@ mod issue14 {
         assert!(prelu.forward(&t(&[2, 3, 5])).unwrap_err().to_string().starts_with("prelu: shapes [2, 3, 5] and [1, 4]"));
         assert!(PRelu::new(&[3, 4], &[3], Init::Zeros, &d).err().unwrap().to_string().contains("sharedAxes must be sample axes 1..=2"));
     }
+}
+/// A `Layer.create`-style layer of `kind` (the Keras flavour) from a JSON config, as the front
+/// doors build it: the table row, its config reader and its build.
+fn keras_layer(kind: &str, config: Value, device: &Device) -> Box<dyn Module> {
+    let row = webgrad::nn::layers::LAYER_KINDS.iter().find(|k| k.kind == kind).unwrap();
+    let layer = (row.read)(&common::fixture::JsonConfig(config)).unwrap()(Flavor::Keras, device).unwrap();
+    Box::new(Shared(layer))
+}
+
+/// An `Rc` layer as a boxed one.
+struct Shared(Rc<dyn Module>);
+
+impl Module for Shared {
+    fn forward(&self, x: &Tensor) -> webgrad::Result<Tensor> {
+        self.0.forward(x)
+    }
+    fn kind(&self) -> &'static str {
+        self.0.kind()
+    }
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        self.0.named_parameters()
+    }
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        self.0.named_buffers()
+    }
+    fn set_training(&self, training: bool) {
+        self.0.set_training(training)
+    }
+    fn keras_layout(&self, name: &str) -> Option<&'static [usize]> {
+        self.0.keras_layout(name)
+    }
+}
+
+/// `check_layer` for each `(case, kind, config)`.
+fn check_kinds(table: &[(&str, &str, Value)]) {
+    for (name, kind, config) in table {
+        check_layer(name, |d| keras_layer(kind, config.clone(), d));
+    }
+}
+
+#[test]
+fn depthwise_and_separable_conv_match_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        ("depthwise_same_m2", "depthwiseConv2d", json!({"inChannels": 3, "kernel": 3, "padding": "same", "depthMultiplier": 2})),
+        (
+            "depthwise_valid_s2_relu_nobias",
+            "depthwiseConv2d",
+            json!({"inChannels": 2, "kernel": [2, 3], "stride": 2, "activation": "relu", "bias": false}),
+        ),
+        (
+            "separable_same_m2",
+            "separableConv2d",
+            json!({"inChannels": 3, "filters": 4, "kernel": 3, "depthMultiplier": 2, "padding": "same"}),
+        ),
+        (
+            "separable_dilated_relu_nobias",
+            "separableConv2d",
+            json!({"inChannels": 2, "filters": 3, "kernel": 3, "dilation": 2, "activation": "relu", "bias": false}),
+        ),
+    ]);
+}
+
+#[test]
+fn conv2d_transpose_matches_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        ("conv2dtranspose_same_s2", "conv2dTranspose", json!({"inChannels": 2, "filters": 3, "kernel": 3, "stride": 2, "padding": "same"})),
+        (
+            "conv2dtranspose_same_k4_s1",
+            "conv2dTranspose",
+            json!({"inChannels": 2, "filters": 2, "kernel": [4, 3], "padding": "same", "activation": "relu"}),
+        ),
+        (
+            "conv2dtranspose_same_mixed",
+            "conv2dTranspose",
+            json!({"inChannels": 2, "filters": 2, "kernel": [2, 4], "stride": [3, 2], "padding": "same"}),
+        ),
+        (
+            "conv2dtranspose_valid_mixed_nobias",
+            "conv2dTranspose",
+            json!({"inChannels": 2, "filters": 3, "kernel": [2, 3], "stride": [3, 2], "bias": false}),
+        ),
+    ]);
+}
+
+#[test]
+fn cropping_and_upsampling_match_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        // TF.js's [[top, bottom], [left, right]] = [[1, 0], [2, 1]] is [top, left, bottom, right] = [1, 2, 0, 1].
+        ("cropping_asym", "cropping2d", json!({"cropping": [1, 2, 0, 1]})),
+        ("upsampling_nearest", "upSampling2d", json!({"size": [2, 3]})),
+        ("upsampling_nearest_one", "upSampling2d", json!({"size": [2, 3]})),
+        ("upsampling_bilinear", "upSampling2d", json!({"size": [3, 2], "bilinear": true})),
+    ]);
+}
+
+#[test]
+fn pooling_1d_and_global_match_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        ("global_max_pool2d", "globalMaxPool2d", json!({})),
+        ("maxpool1d", "maxPool1d", json!({})),
+        ("maxpool1d_same_s2", "maxPool1d", json!({"kernel": 3, "stride": 2, "padding": "same"})),
+        ("avgpool1d_valid", "avgPool1d", json!({"kernel": 3, "stride": 1})),
+        ("avgpool1d_same", "avgPool1d", json!({"kernel": 3, "stride": 2, "padding": "same"})),
+        ("global_avg_pool1d", "globalAvgPool1d", json!({})),
+        ("global_max_pool1d", "globalMaxPool1d", json!({})),
+    ]);
+}
+
+#[test]
+fn batch_norm_without_center_or_scale_matches_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        ("batchnorm_nocenter", "batchNorm", json!({"channels": 4, "center": false})),
+        ("batchnorm_noscale", "batchNorm", json!({"channels": 4, "scale": false})),
+        ("batchnorm_nocenter_train", "batchNorm", json!({"channels": 4, "center": false})),
+        ("batchnorm_noscale_train", "batchNorm", json!({"channels": 4, "scale": false, "momentum": 0.9})),
+    ]);
+}
+
+#[test]
+fn layers_without_bias_match_tfjs() {
+    use serde_json::json;
+    check_kinds(&[
+        ("dense_nobias", "dense", json!({"inputs": 3, "units": 4, "bias": false})),
+        ("conv2d_nobias", "conv2d", json!({"inChannels": 3, "outChannels": 2, "kernel": 2, "bias": false})),
+        ("conv1d_nobias", "conv1d", json!({"inChannels": 3, "outChannels": 2, "kernel": 3, "bias": false})),
+    ]);
 }

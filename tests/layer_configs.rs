@@ -106,6 +106,7 @@ fn every_kind_builds_from_its_required_keys() {
         ("dims", V::N(1.0)),
         ("n", V::N(2.0)),
         ("scale", V::N(0.5)),
+        ("filters", V::N(2.0)),
     ]
     .into_iter()
     .collect();
@@ -135,7 +136,7 @@ fn every_kind_builds_from_its_required_keys() {
 
 /// The key as a `'static` str for the map (the few required keys there are).
 fn required_key(key: &str) -> &'static str {
-    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape", "axes", "dims", "n", "scale"]
+    ["inputs", "units", "inChannels", "outChannels", "kernel", "channels", "count", "dim", "shape", "axes", "dims", "n", "scale", "filters"]
         .into_iter()
         .find(|k| *k == key)
         .unwrap_or_else(|| panic!("unexpected required key {key}"))

@@ -88,6 +88,60 @@ export const apiChecks = {
     model.dispose();
   },
 
+  async 'spatial and convolution layers: weight shapes and predictions equal TensorFlow.js models'(wg) {
+    const { cases } = await fixture('keras.json');
+    const L = wg.layers;
+    // The layers of make_keras.mjs's model cases, in the same order; their weights are listed layer
+    // by layer there (webgrad's getWeights order; TF.js's model.getWeights puts non-trainable last).
+    const models = {
+      model_spatial: [
+        L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', inputShape: [8, 8, 3] }),
+        L.separableConv2d({ filters: 4, kernelSize: 3, useBias: false, activation: 'relu' }),
+        L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' }),
+        L.cropping2D({
+          cropping: [
+            [1, 1],
+            [2, 0],
+          ],
+        }),
+        L.upSampling2d({ interpolation: 'bilinear' }),
+        L.batchNormalization({ scale: false }),
+        L.batchNormalization({ center: false }),
+        L.maxPooling2d({}),
+        L.globalMaxPooling2d({}),
+      ],
+      model_sequence: [
+        L.conv1d({ filters: 3, kernelSize: 3, useBias: false, inputShape: [12, 4] }),
+        L.maxPooling1d({}),
+        L.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' }),
+        L.globalAveragePooling1d({}),
+        L.dense({ units: 2, useBias: false }),
+      ],
+      model_global_max1d: [L.globalMaxPooling1d({ inputShape: [6, 3] })],
+    };
+    for (const [name, layers] of Object.entries(models)) {
+      const c = cases[name];
+      const model = wg.sequential({ layers });
+      const shapes = model.getWeights().map((w) => {
+        const s = w.shape.join();
+        w.dispose();
+        return s;
+      });
+      const expected = c.weights.map((w) => w.shape.join());
+      if (shapes.join(' ') !== expected.join(' '))
+        throw new Error(`${name}: getWeights shapes [${shapes.join('] [')}] vs TF.js [${expected.join('] [')}]`);
+      if (model.outputShape.join() !== c.output_shape.join())
+        throw new Error(`${name}: output shape [${model.outputShape}] vs [${c.output_shape}]`);
+      const weights = c.weights.map((w) => fromCase(wg, w));
+      model.setWeights(weights);
+      const x = fromCase(wg, c.x);
+      const y = model.predict(x);
+      same(await y.data(), c.y.data, `${name} predict`, 1e-4);
+      for (const t of [...weights, x, y]) t.dispose();
+      model.dispose();
+    }
+  },
+
   async 'ZeroPadding2D and nn.ZeroPad2d pad every side as TensorFlow.js does'(wg) {
     const c = (await fixture('keras.json')).cases.zeropad_asym;
     const x = fromCase(wg, c.x); // [n, h, w, c]

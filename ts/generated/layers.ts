@@ -94,6 +94,10 @@ export interface BatchNormConfig {
   /** The flavour's convention and default (Keras 0.99 kept, PyTorch 0.1 taken). */
   momentum?: number;
   eps?: number;
+  /** Learns a shift (`beta`); Keras's `center`. */
+  center?: boolean;
+  /** Learns a scale (`gamma`); Keras's `scale`. */
+  scale?: boolean;
 }
 
 /** Layer normalisation over the trailing `shape` (`LayerNormalization`, `nn.LayerNorm`). */
@@ -214,6 +218,112 @@ export interface RescalingConfig {
   offset?: number;
 }
 
+/** A depthwise 2-D convolution (`DepthwiseConv2D`). TF.js 4.22 ignores `dilationRate` here; webgrad applies it, as Keras does. */
+export interface DepthwiseConv2dConfig {
+  inChannels: number;
+  kernel: number | number[];
+  stride?: number | number[];
+  padding?: PaddingName | number | number[];
+  dilation?: number | number[];
+  depthMultiplier?: number;
+  bias?: boolean;
+  activation?: ActivationName;
+  /** The slope of leaky ReLU or the scale of ELU. */
+  alpha?: number;
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
+/** A depthwise-separable 2-D convolution (`SeparableConv2D`). */
+export interface SeparableConv2dConfig {
+  inChannels: number;
+  filters: number;
+  kernel: number | number[];
+  stride?: number | number[];
+  padding?: PaddingName | number | number[];
+  dilation?: number | number[];
+  depthMultiplier?: number;
+  bias?: boolean;
+  activation?: ActivationName;
+  /** The slope of leaky ReLU or the scale of ELU. */
+  alpha?: number;
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
+/** A transposed 2-D convolution (`Conv2DTranspose`); TF.js has no dilation here. */
+export interface Conv2dTransposeConfig {
+  inChannels: number;
+  filters: number;
+  kernel: number | number[];
+  stride?: number | number[];
+  /** `'valid'` or `'same'`. */
+  padding?: PaddingName | number | number[];
+  bias?: boolean;
+  activation?: ActivationName;
+  /** The slope of leaky ReLU or the scale of ELU. */
+  alpha?: number;
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
+/** Crops the spatial axes (`Cropping2D`). */
+export interface Cropping2dConfig {
+  /** One size (every side), `[rows, columns]` or `[top, left, bottom, right]`. */
+  cropping?: number | number[];
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
+/** Enlarges the spatial axes by integer factors (`UpSampling2D`). */
+export interface UpSampling2dConfig {
+  size?: number | number[];
+  /** Bilinear interpolation (TF.js's `interpolation: 'bilinear'`) rather than nearest. */
+  bilinear?: boolean;
+  /** Samples are `[h, w, c]` (the Keras flavour's default) rather than `[c, h, w]`. */
+  channelsLast?: boolean;
+}
+
+/** The maximum over the spatial axes (`GlobalMaxPooling2D`). */
+export interface GlobalMaxPool2dConfig {
+  /** Samples are channels-last (the Keras flavour's default) rather than channels-first. */
+  channelsLast?: boolean;
+}
+
+/** 1-D max pooling (`MaxPooling1D`, `nn.MaxPool1d`). */
+export interface MaxPool1dConfig {
+  kernel?: number;
+  stride?: number;
+  padding?: PaddingName | number | number[];
+  /** Average pooling counts padded taps in the divisor (the PyTorch flavour's default). */
+  countIncludePad?: boolean;
+  /** Samples are `[steps, c]` (the Keras flavour's default) rather than `[c, steps]`. */
+  channelsLast?: boolean;
+}
+
+/** 1-D average pooling (`AveragePooling1D`, `nn.AvgPool1d`). */
+export interface AvgPool1dConfig {
+  kernel?: number;
+  stride?: number;
+  padding?: PaddingName | number | number[];
+  /** Average pooling counts padded taps in the divisor (the PyTorch flavour's default). */
+  countIncludePad?: boolean;
+  /** Samples are `[steps, c]` (the Keras flavour's default) rather than `[c, steps]`. */
+  channelsLast?: boolean;
+}
+
+/** The mean over the steps (`GlobalAveragePooling1D`). */
+export interface GlobalAvgPool1dConfig {
+  /** Samples are channels-last (the Keras flavour's default) rather than channels-first. */
+  channelsLast?: boolean;
+}
+
+/** The maximum over the steps (`GlobalMaxPooling1D`). */
+export interface GlobalMaxPool1dConfig {
+  /** Samples are channels-last (the Keras flavour's default) rather than channels-first. */
+  channelsLast?: boolean;
+}
+
 /** The config of each core layer kind (`Layer.create(kind, config, flavour, name)`). */
 export interface LayerConfigs {
   dense: DenseConfig;
@@ -247,6 +357,16 @@ export interface LayerConfigs {
   permute: PermuteConfig;
   repeatVector: RepeatVectorConfig;
   rescaling: RescalingConfig;
+  depthwiseConv2d: DepthwiseConv2dConfig;
+  separableConv2d: SeparableConv2dConfig;
+  conv2dTranspose: Conv2dTransposeConfig;
+  cropping2d: Cropping2dConfig;
+  upSampling2d: UpSampling2dConfig;
+  globalMaxPool2d: GlobalMaxPool2dConfig;
+  maxPool1d: MaxPool1dConfig;
+  avgPool1d: AvgPool1dConfig;
+  globalAvgPool1d: GlobalAvgPool1dConfig;
+  globalMaxPool1d: GlobalMaxPool1dConfig;
 }
 
 /** A core layer kind. */

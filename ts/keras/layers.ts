@@ -341,19 +341,24 @@ export function dropout(args: LayerArgs & { rate: number }): LayerSpec {
   return LayerSpec.create('Dropout', args, () => core('dropout', { rate: p }));
 }
 
-/** Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras). */
+/**
+ * Batch normalisation over the last axis (momentum 0.99, epsilon 1e-3, as in Keras); `center: false`
+ * drops the learned shift (`beta`) and `scale: false` the learned scale (`gamma`) from the weights.
+ */
 export function batchNormalization(
-  args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number } = {},
+  args: LayerArgs & { axis?: number; momentum?: number; epsilon?: number; center?: boolean; scale?: boolean } = {},
 ): LayerSpec {
   const op = 'BatchNormalization';
   argsOf(op, args);
   const axis = int(op, 'axis', args.axis ?? -1);
   const momentum = args.momentum === undefined ? undefined : nonNegative(op, 'momentum', args.momentum);
   const epsilon = args.epsilon === undefined ? undefined : nonNegative(op, 'epsilon', args.epsilon);
+  const center = flag(op, 'center', args.center, true);
+  const scale = flag(op, 'scale', args.scale, true);
   return LayerSpec.create(op, args, (shape) => {
     if (axis !== -1 && axis !== shape.length)
       throw new Error(`batchNormalization: only the last axis is supported, got axis ${axis}`);
-    return core('batchNorm', { channels: last(shape), momentum, eps: epsilon });
+    return core('batchNorm', { channels: last(shape), momentum, eps: epsilon, center, scale });
   });
 }
 
@@ -523,3 +528,207 @@ export function rescaling(args: LayerArgs & { scale: number; offset?: number }):
   const config = { scale: finite(op, 'scale', scale), offset: finite(op, 'offset', offset) };
   return LayerSpec.create(op, args, () => core('rescaling', config));
 }
+/** The channel count of an image sample `[h, w, c]` (or `[c, h, w]`), checked to be rank 3. */
+function imageChannels(op: string, shape: number[], channelsLast: boolean): number {
+  if (shape.length !== 3)
+    throw new Error(`${op}: expects samples of rank 3 ([h, w, channels]), got input shape [${shape}]`);
+  return channelsLast ? last(shape) : shape[0];
+}
+
+/** 'valid' or 'same' (the only modes TF.js's separable and transposed convolutions take). */
+const namedPaddingOf = (layer: string, v: unknown) => oneOf(layer, 'padding', v ?? 'valid', ['valid', 'same'] as const);
+
+export interface DepthwiseConv2DArgs extends LayerArgs {
+  kernelSize: Pair;
+  strides?: Pair;
+  padding?: PaddingName;
+  depthMultiplier?: number;
+  dataFormat?: 'channelsLast' | 'channelsFirst';
+  /** Applied, as in Keras (TF.js 4.22 ignores it for this layer). */
+  dilationRate?: Pair;
+  activation?: ActivationName;
+  useBias?: boolean;
+}
+
+/**
+ * Depthwise 2-D convolution: each input channel through its own `depthMultiplier` filters, giving
+ * `channels * depthMultiplier` channels (channel `c * depthMultiplier + m`, as TensorFlow orders them).
+ */
+export function depthwiseConv2d(args: DepthwiseConv2DArgs): LayerSpec {
+  const op = 'DepthwiseConv2D';
+  argsOf(op, args);
+  const kernel = window(op, 'kernelSize', args.kernelSize, 2);
+  const stride = window(op, 'strides', args.strides ?? 1, 2);
+  const dilation = window(op, 'dilationRate', args.dilationRate ?? 1, 2);
+  const padding = paddingOf(op, args.padding);
+  const depthMultiplier = positive(op, 'depthMultiplier', args.depthMultiplier ?? 1);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  const channelsLast = channelsLastOf(op, args.dataFormat);
+  return LayerSpec.create(op, args, (shape) =>
+    core('depthwiseConv2d', {
+      inChannels: imageChannels('depthwiseConv2d', shape, channelsLast),
+      kernel,
+      stride,
+      padding,
+      dilation,
+      depthMultiplier,
+      bias,
+      activation,
+      channelsLast,
+    }),
+  );
+}
+
+export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
+  filters: number;
+  padding?: 'valid' | 'same';
+}
+
+/** A depthwise convolution, then a pointwise (1×1) convolution to `filters` channels, then the bias. */
+export function separableConv2d(args: SeparableConv2DArgs): LayerSpec {
+  const op = 'SeparableConv2D';
+  argsOf(op, args);
+  const filters = positive(op, 'filters', args.filters);
+  const kernel = window(op, 'kernelSize', args.kernelSize, 2);
+  const stride = window(op, 'strides', args.strides ?? 1, 2);
+  const dilation = window(op, 'dilationRate', args.dilationRate ?? 1, 2);
+  const padding = namedPaddingOf(op, args.padding);
+  const depthMultiplier = positive(op, 'depthMultiplier', args.depthMultiplier ?? 1);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  const channelsLast = channelsLastOf(op, args.dataFormat);
+  return LayerSpec.create(op, args, (shape) =>
+    core('separableConv2d', {
+      inChannels: imageChannels('separableConv2d', shape, channelsLast),
+      filters,
+      kernel,
+      stride,
+      padding,
+      dilation,
+      depthMultiplier,
+      bias,
+      activation,
+      channelsLast,
+    }),
+  );
+}
+
+export interface Conv2DTransposeArgs extends LayerArgs {
+  filters: number;
+  kernelSize: Pair;
+  strides?: Pair;
+  padding?: 'valid' | 'same';
+  dataFormat?: 'channelsLast' | 'channelsFirst';
+  activation?: ActivationName;
+  useBias?: boolean;
+}
+
+/**
+ * Transposed 2-D convolution; each spatial size becomes `size * strides` with `'same'` padding and
+ * `size * strides + max(kernelSize - strides, 0)` with `'valid'`, as in TF.js.
+ */
+export function conv2dTranspose(args: Conv2DTransposeArgs): LayerSpec {
+  const op = 'Conv2DTranspose';
+  argsOf(op, args);
+  const filters = positive(op, 'filters', args.filters);
+  const kernel = window(op, 'kernelSize', args.kernelSize, 2);
+  const stride = window(op, 'strides', args.strides ?? 1, 2);
+  const padding = namedPaddingOf(op, args.padding);
+  const activation = activationOf(op, args.activation);
+  const bias = flag(op, 'useBias', args.useBias, true);
+  const channelsLast = channelsLastOf(op, args.dataFormat);
+  return LayerSpec.create(op, args, (shape) =>
+    core('conv2dTranspose', {
+      inChannels: imageChannels('conv2dTranspose', shape, channelsLast),
+      filters,
+      kernel,
+      stride,
+      padding,
+      bias,
+      activation,
+      channelsLast,
+    }),
+  );
+}
+
+/** Crops rows and columns at the borders: one size, `[rows, cols]`, or `[[top, bottom], [left, right]]` (default 0). */
+export function cropping2D(
+  args: LayerArgs & {
+    cropping?: number | [number, number] | [[number, number], [number, number]];
+    dataFormat?: 'channelsLast' | 'channelsFirst';
+  } = {},
+): LayerSpec {
+  const op = 'Cropping2D';
+  const { cropping = 0, dataFormat } = argsOf(op, args);
+  const bad = () =>
+    fail(op, `cropping must be a number, [rows, cols] or [[top, bottom], [left, right]], got ${describe(cropping)}`);
+  /** A number as itself twice, or a pair. */
+  const twice = (v: unknown): unknown[] =>
+    typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : bad();
+  const [[top, bottom], [left, right]] = twice(cropping).map(twice);
+  const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, 'cropping', v));
+  const channelsLast = channelsLastOf(op, dataFormat);
+  return LayerSpec.create(op, args, () => core('cropping2d', { cropping: [t, l, b, r], channelsLast }));
+}
+
+/** Enlarges each image by `size` (default `[2, 2]`): nearest repeats pixels; bilinear as TF.js's `resizeBilinear`. */
+export function upSampling2d(
+  args: LayerArgs & {
+    size?: Pair;
+    interpolation?: 'nearest' | 'bilinear';
+    dataFormat?: 'channelsLast' | 'channelsFirst';
+  } = {},
+): LayerSpec {
+  const op = 'UpSampling2D';
+  argsOf(op, args);
+  const factor = window(op, 'size', args.size ?? 2, 2);
+  const bilinear =
+    oneOf(op, 'interpolation', args.interpolation ?? 'nearest', ['nearest', 'bilinear'] as const) === 'bilinear';
+  const channelsLast = channelsLastOf(op, args.dataFormat);
+  return LayerSpec.create(op, args, () => core('upSampling2d', { size: factor, bilinear, channelsLast }));
+}
+
+/** The maximum over the spatial axes: `[h, w, c] -> [c]`. */
+export function globalMaxPooling2d(
+  args: LayerArgs & { dataFormat?: 'channelsLast' | 'channelsFirst' } = {},
+): LayerSpec {
+  const op = 'GlobalMaxPooling2D';
+  const channelsLast = channelsLastOf(op, argsOf(op, args).dataFormat);
+  return LayerSpec.create(op, args, () => core('globalMaxPool2d', { channelsLast }));
+}
+
+export interface Pooling1DArgs extends LayerArgs {
+  poolSize?: number | [number];
+  strides?: number | [number];
+  padding?: 'valid' | 'same';
+}
+
+function pooling1d(kind: 'maxPool1d' | 'avgPool1d', className: string, args: Pooling1DArgs): LayerSpec {
+  argsOf(className, args);
+  /** A number or a list of one (TF.js takes both). */
+  const one = (key: string, v: unknown) => positive(className, key, Array.isArray(v) && v.length === 1 ? v[0] : v);
+  const poolSize = one('poolSize', args.poolSize ?? 2);
+  const stride = args.strides === undefined ? poolSize : one('strides', args.strides);
+  const padding = namedPaddingOf(className, args.padding);
+  return LayerSpec.create(className, args, () =>
+    core(kind, { kernel: poolSize, stride, padding, channelsLast: true, countIncludePad: false }),
+  );
+}
+
+/** 1-D max pooling over `[steps, channels]` samples (pool size 2, strides the pool size). */
+export const maxPooling1d = (args: Pooling1DArgs = {}) => pooling1d('maxPool1d', 'MaxPooling1D', args);
+/** 1-D average pooling; 'same' padding averages only the steps inside the sequence, as Keras does. */
+export const averagePooling1d = (args: Pooling1DArgs = {}) => pooling1d('avgPool1d', 'AveragePooling1D', args);
+
+/** The mean over the steps: `[steps, c] -> [c]`. */
+export const globalAveragePooling1d = (args: LayerArgs = {}) =>
+  LayerSpec.create('GlobalAveragePooling1D', argsOf('GlobalAveragePooling1D', args), () =>
+    core('globalAvgPool1d', { channelsLast: true }),
+  );
+
+/** The maximum over the steps: `[steps, c] -> [c]`. */
+export const globalMaxPooling1d = (args: LayerArgs = {}) =>
+  LayerSpec.create('GlobalMaxPooling1D', argsOf('GlobalMaxPooling1D', args), () =>
+    core('globalMaxPool1d', { channelsLast: true }),
+  );

@@ -103,7 +103,11 @@ export class LayersModel extends WeightedLayer implements Applicable {
   #fitting = false;
 
   /** @internal Use `wg.model` (or `wg.sequential`). */
-  constructor(args: { inputs?: SymbolicTensor | SymbolicTensor[]; outputs?: SymbolicTensor | SymbolicTensor[]; name?: string }) {
+  constructor(args: {
+    inputs?: SymbolicTensor | SymbolicTensor[];
+    outputs?: SymbolicTensor | SymbolicTensor[];
+    name?: string;
+  }) {
     super();
     if (args.name !== undefined && typeof args.name !== 'string')
       fail('model', `name must be a string, got ${describe(args.name)}`);
@@ -122,7 +126,8 @@ export class LayersModel extends WeightedLayer implements Applicable {
   protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
     const names = new Set<string>();
     for (const t of inputs) {
-      if (t.sourceLayer) fail('model', `inputs must come from wg.input, but ${t.name} is the output of ${t.sourceLayer.name}`);
+      if (t.sourceLayer)
+        fail('model', `inputs must come from wg.input, but ${t.name} is the output of ${t.sourceLayer.name}`);
       if (names.has(t.name)) fail('model', `two inputs are named '${t.name}'`);
       names.add(t.name);
     }
@@ -384,12 +389,20 @@ export class LayersModel extends WeightedLayer implements Applicable {
       });
     } else fail(op, `${key} must be a tensor, an array of tensors or a map by name, got ${describe(data)}`);
     if (list.length !== names.length)
-      fail(op, `${key} must hold ${names.length} tensor${names.length === 1 ? '' : 's'} (${names.join(', ')}), got ${list.length}`);
+      fail(
+        op,
+        `${key} must hold ${names.length} tensor${names.length === 1 ? '' : 's'} (${names.join(', ')}), got ${list.length}`,
+      );
     return list.map((t, i) => tensorArg(op, names.length === 1 ? key : `${key}[${i}]`, t));
   }
 
   #inputList(op: string, x: unknown): Tensor[] {
-    return this.#list(op, 'x', x, this.#inputs.map((t) => t.name));
+    return this.#list(
+      op,
+      'x',
+      x,
+      this.#inputs.map((t) => t.name),
+    );
   }
 
   #targetList(op: string, y: unknown): Tensor[] {
@@ -531,7 +544,8 @@ export class LayersModel extends WeightedLayer implements Applicable {
     const ys = this.#targetList('evaluate', y);
     const batchSize = batchSizeOf('evaluate', options('evaluate', args).batchSize);
     for (const t of ys)
-      if (t.shape[0] !== xs[0].shape[0]) throw new Error(`evaluate: x has ${xs[0].shape[0]} samples but y has ${t.shape[0]}`);
+      if (t.shape[0] !== xs[0].shape[0])
+        throw new Error(`evaluate: x has ${xs[0].shape[0]} samples but y has ${t.shape[0]}`);
     const values = await evaluateRows(trainer, xs, ys, 0, xs[0].shape[0], batchSize);
     const scalars = values.map((v) => full([], v));
     return scalars.length === 1 ? scalars[0] : scalars;
@@ -558,7 +572,12 @@ export class LayersModel extends WeightedLayer implements Applicable {
         parts.push(callCore(core, rows, 'predict'));
         rows.forEach((r) => r.dispose());
       }
-      const joined = parts[0].map((_, k) => concat(parts.map((p) => p[k]), 0));
+      const joined = parts[0].map((_, k) =>
+        concat(
+          parts.map((p) => p[k]),
+          0,
+        ),
+      );
       parts.flat().forEach((p) => p.dispose());
       return joined;
     });
@@ -595,7 +614,12 @@ export class LayersModel extends WeightedLayer implements Applicable {
 }
 
 /** One value per output from a single value, a list in output order, or a map by output name. */
-function perOutput<T>(key: string, v: T | T[] | Record<string, T> | undefined, outputs: string[], fallback: T | undefined): unknown[] {
+function perOutput<T>(
+  key: string,
+  v: T | T[] | Record<string, T> | undefined,
+  outputs: string[],
+  fallback: T | undefined,
+): unknown[] {
   if (v === undefined) {
     if (fallback === undefined) fail('compile', `${key} is required`);
     return outputs.map(() => fallback);
@@ -608,7 +632,8 @@ function perOutput<T>(key: string, v: T | T[] | Record<string, T> | undefined, o
   if (v !== null && typeof v === 'object' && !(v instanceof Tensor)) {
     const map = v as Record<string, T>;
     const unknown = Object.keys(map).filter((k) => !outputs.includes(k));
-    if (unknown.length) fail('compile', `${key} names unknown outputs ${unknown.join(', ')} (outputs: ${outputs.join(', ')})`);
+    if (unknown.length)
+      fail('compile', `${key} names unknown outputs ${unknown.join(', ')} (outputs: ${outputs.join(', ')})`);
     return outputs.map((o) => {
       if (o in map) return map[o];
       if (fallback === undefined) fail('compile', `${key} has no entry for output '${o}'`);

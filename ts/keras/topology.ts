@@ -70,7 +70,8 @@ export function input(args: { shape: number[]; name?: string; dtype?: 'float32' 
   const { shape, dtype = 'float32' } = args;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 1 || d > 2 ** 32 - 1))
     fail('input', `shape must be an array of sizes >= 1 (one sample, no batch axis), got ${describe(shape)}`);
-  if (dtype !== 'float32' && dtype !== 'int32') fail('input', `dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32')
+    fail('input', `dtype must be 'float32' or 'int32', got ${describe(dtype)}`);
   if (args.name !== undefined && typeof args.name !== 'string')
     fail('input', `name must be a string, got ${describe(args.name)}`);
   inputs += 1;
@@ -128,7 +129,7 @@ export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): Symbolic
       outs.forEach((o) => o.dispose());
       return result;
     } catch (e) {
-      const got = xs.map((x) => `[${x.sampleShape}]`).join(", ");
+      const got = xs.map((x) => `[${x.sampleShape}]`).join(', ');
       throw new Error(`${layer.name}: cannot take input of shape ${got}: ${(e as Error).message}`);
     } finally {
       probes.forEach((p) => p.dispose());

@@ -3,6 +3,7 @@
 mod activations;
 pub mod config;
 mod conv;
+mod deconv;
 mod dense;
 mod dot;
 mod dropout;
@@ -12,17 +13,25 @@ mod merge;
 mod norm;
 mod pool;
 mod reshape;
+mod resize;
 mod sample_ops;
+mod separable;
 mod sequential;
 
 pub use conv::{Conv1d, Conv1dConfig, Conv2d, Conv2dConfig};
+pub use deconv::{Conv2dTranspose, Conv2dTransposeConfig};
 pub use dense::{Dense, DenseConfig};
 pub use dropout::{Dropout, DropoutConfig};
 pub use embedding::{Embedding, EmbeddingConfig};
 pub use graph::{Graph, Node, Port};
 pub use norm::{BatchNorm, BatchNormConfig, LayerNorm, LayerNormConfig};
-pub use pool::{AvgPool2dConfig, GlobalAvgPool2d, GlobalAvgPool2dConfig, MaxPool2dConfig, Pool2d, PoolKind};
+pub use pool::{
+    AvgPool1dConfig, AvgPool2dConfig, GlobalAvgPool1dConfig, GlobalAvgPool2d, GlobalAvgPool2dConfig, GlobalMaxPool1dConfig,
+    GlobalMaxPool2dConfig, GlobalPool, MaxPool1dConfig, MaxPool2dConfig, Pool1d, Pool2d, PoolKind,
+};
 pub use reshape::{Flatten, FlattenConfig, Reshape, ReshapeConfig, ZeroPad2d, ZeroPad2dConfig};
+pub use resize::{Cropping2d, Cropping2dConfig, UpSampling2d, UpSampling2dConfig};
+pub use separable::{DepthwiseConv2d, DepthwiseConv2dConfig, DepthwiseOptions, SeparableConv2d, SeparableConv2dConfig};
 pub use sequential::Sequential;
 // Activation, merge and shape layers (issue 14).
 pub use activations::{EluConfig, LeakyReluConfig, PRelu, PReluConfig, Relu, ReluConfig, Softmax, SoftmaxConfig, ThresholdedReluConfig};
@@ -70,6 +79,16 @@ pub const LAYER_KINDS: &[LayerKind] = &[
     kind::<PermuteConfig>("permute"),
     kind::<RepeatVectorConfig>("repeatVector"),
     kind::<RescalingConfig>("rescaling"),
+    kind::<DepthwiseConv2dConfig>("depthwiseConv2d"),
+    kind::<SeparableConv2dConfig>("separableConv2d"),
+    kind::<Conv2dTransposeConfig>("conv2dTranspose"),
+    kind::<Cropping2dConfig>("cropping2d"),
+    kind::<UpSampling2dConfig>("upSampling2d"),
+    kind::<GlobalMaxPool2dConfig>("globalMaxPool2d"),
+    kind::<MaxPool1dConfig>("maxPool1d"),
+    kind::<AvgPool1dConfig>("avgPool1d"),
+    kind::<GlobalAvgPool1dConfig>("globalAvgPool1d"),
+    kind::<GlobalMaxPool1dConfig>("globalMaxPool1d"),
 ];
 
 use crate::nn::{ActivationConfig, Flavor};
@@ -92,10 +111,11 @@ fn weight_and_bias(flavor: Flavor, weight: &Tensor, bias: Option<&Tensor>) -> Ve
     named(&[(w, Some(weight)), ("bias", bias)])
 }
 
-/// A normalisation's scale and shift under the flavour's names (`gamma`/`beta` or `weight`/`bias`).
-fn scale_and_shift(flavor: Flavor, gamma: &Tensor, beta: &Tensor) -> Vec<(String, Tensor)> {
+/// A normalisation's scale and shift (those present) under the flavour's names (`gamma`/`beta` or
+/// `weight`/`bias`).
+fn scale_and_shift(flavor: Flavor, gamma: Option<&Tensor>, beta: Option<&Tensor>) -> Vec<(String, Tensor)> {
     match flavor {
-        Flavor::Keras => named(&[("gamma", Some(gamma)), ("beta", Some(beta))]),
-        Flavor::Torch => named(&[("weight", Some(gamma)), ("bias", Some(beta))]),
+        Flavor::Keras => named(&[("gamma", gamma), ("beta", beta)]),
+        Flavor::Torch => named(&[("weight", gamma), ("bias", beta)]),
     }
 }

@@ -19,8 +19,11 @@ fn constant(value: f32, shape: &[usize], device: &Device) -> Result<Tensor> {
 /// epsilon 1e-5, running variance unbiased). Training normalises with the batch's statistics and
 /// updates the running ones; evaluation uses the running ones.
 pub struct BatchNorm {
-    gamma: Tensor,
-    beta: Tensor,
+    /// The learned scale, absent with Keras's `scale: false`.
+    gamma: Option<Tensor>,
+    /// The learned shift, absent with Keras's `center: false`.
+    beta: Option<Tensor>,
+    channels: usize,
     running_mean: Tensor,
     running_var: Tensor,
     /// The share of the old running statistic kept at each update.
@@ -40,6 +43,20 @@ impl BatchNorm {
     /// A layer over `channels` with the flavour's defaults; `momentum` and `eps` override them in
     /// the flavour's own convention (Keras: share kept; PyTorch: share taken).
     pub fn new(channels: usize, momentum: Option<f32>, eps: Option<f32>, flavor: Flavor, device: &Device) -> Result<BatchNorm> {
+        BatchNorm::with_affine(channels, momentum, eps, true, true, flavor, device)
+    }
+
+    /// The same with or without the learned shift (`center`) and scale (`scale`), as Keras's
+    /// `BatchNormalization` (its weights are then fewer: no `beta`, no `gamma`).
+    pub fn with_affine(
+        channels: usize,
+        momentum: Option<f32>,
+        eps: Option<f32>,
+        center: bool,
+        scale: bool,
+        flavor: Flavor,
+        device: &Device,
+    ) -> Result<BatchNorm> {
         if channels == 0 {
             return Err(Error::Invalid { op: "batchNorm", msg: "needs at least one channel".into() });
         }
@@ -48,8 +65,9 @@ impl BatchNorm {
             Flavor::Torch => (1.0 - momentum.unwrap_or(0.1), eps.unwrap_or(1e-5), 1, true),
         };
         Ok(BatchNorm {
-            gamma: param(constant(1.0, &[channels], device)?),
-            beta: param(constant(0.0, &[channels], device)?),
+            gamma: if scale { Some(param(constant(1.0, &[channels], device)?)) } else { None },
+            beta: if center { Some(param(constant(0.0, &[channels], device)?)) } else { None },
+            channels,
             running_mean: constant(0.0, &[channels], device)?,
             running_var: constant(1.0, &[channels], device)?,
             keep,
@@ -66,7 +84,7 @@ impl BatchNorm {
     /// vector.
     fn axes(&self, x: &Tensor) -> Result<(Vec<isize>, Vec<usize>)> {
         let a = x.axis("batchNorm", self.axis)?;
-        let channels = self.gamma.shape()[0];
+        let channels = self.channels;
         if x.rank() < 2 || x.shape()[a] != channels {
             let why = "the input's channel axis must match the layer's channels";
             return Err(Error::ShapeMismatch { op: "batchNorm", lhs: x.shape().to_vec(), rhs: vec![channels], why });
@@ -96,14 +114,21 @@ impl Module for BatchNorm {
         let (mean, var) = if self.training.get() && !self.frozen.get() {
             let mean = x.mean(Some(&reduce), true)?;
             let var = x.var(Some(&reduce), 0.0, true)?;
-            let count = x.numel() / self.gamma.numel().max(1);
+            let count = x.numel() / self.channels.max(1);
             self.update_running(&mean, &var, count)?;
             (mean, var)
         } else {
             (self.running_mean.reshape(&shape)?, self.running_var.reshape(&shape)?)
         };
-        let scale = var.add_scalar(self.eps as f64)?.rsqrt()?.mul(&self.gamma.reshape(&shape)?)?;
-        x.sub(&mean)?.mul(&scale)?.add(&self.beta.reshape(&shape)?)
+        let mut scale = var.add_scalar(self.eps as f64)?.rsqrt()?;
+        if let Some(gamma) = &self.gamma {
+            scale = scale.mul(&gamma.reshape(&shape)?)?;
+        }
+        let y = x.sub(&mean)?.mul(&scale)?;
+        match &self.beta {
+            Some(beta) => y.add(&beta.reshape(&shape)?),
+            None => Ok(y),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -111,7 +136,7 @@ impl Module for BatchNorm {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        scale_and_shift(self.flavor, &self.gamma, &self.beta)
+        scale_and_shift(self.flavor, self.gamma.as_ref(), self.beta.as_ref())
     }
 
     fn named_buffers(&self) -> Vec<(String, Tensor)> {
@@ -169,7 +194,7 @@ impl Module for LayerNorm {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor)> {
-        scale_and_shift(self.flavor, &self.gamma, &self.beta)
+        scale_and_shift(self.flavor, Some(&self.gamma), Some(&self.beta))
     }
 }
 
@@ -180,10 +205,16 @@ crate::layer_config! {
         /// The flavour's convention and default (Keras 0.99 kept, PyTorch 0.1 taken).
         momentum: Option<f32>,
         eps: Option<f32>,
+        /// Learns a shift (`beta`); Keras's `center`.
+        center: bool = true,
+        /// Learns a scale (`gamma`); Keras's `scale`.
+        scale: bool = true,
     }
 }
 
-crate::impl_layer_config!(BatchNormConfig, |c, flavor, device| Ok(Rc::new(BatchNorm::new(c.channels, c.momentum, c.eps, flavor, device)?)));
+crate::impl_layer_config!(BatchNormConfig, |c, flavor, device| {
+    Ok(Rc::new(BatchNorm::with_affine(c.channels, c.momentum, c.eps, c.center, c.scale, flavor, device)?))
+});
 
 crate::layer_config! {
     /// Layer normalisation over the trailing `shape` (`LayerNormalization`, `nn.LayerNorm`).
