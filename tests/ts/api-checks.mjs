@@ -91,8 +91,8 @@ export const apiChecks = {
   async 'spatial and convolution layers: weight shapes and predictions equal TensorFlow.js models'(wg) {
     const { cases } = await fixture('keras.json');
     const L = wg.layers;
-    // The layers of make_keras.mjs's model cases, in the same order; their weights are listed layer
-    // by layer there (webgrad's getWeights order; TF.js's model.getWeights puts non-trainable last).
+    // The layers of make_keras.mjs's model cases, in the same order; their weights in TF.js's
+    // model.getWeights() order (trainable first, then non-trainable), which getWeights follows.
     const models = {
       model_spatial: [
         L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', inputShape: [8, 8, 3] }),
@@ -511,5 +511,104 @@ export const apiChecks = {
     throws(() => wg.layers.dot({}), /^Dot: axes is required$/, 'dot without axes');
     throws(() => wg.layers.reLU({ maxValue: -1 }), /^ReLU: maxValue must be a finite number >= 0, got -1$/, 'cap');
     throws(() => wg.layers.permute({ dims: 2 }), /^Permute: dims must be an array of integers, got 2$/, 'dims');
+  },
+
+  async 'functional: a two-input two-output graph with a shared layer and a nested model is its layers composed'(wg) {
+    const L = wg.layers;
+    const a = wg.input({ shape: [4], name: 'a' });
+    const b = wg.input({ shape: [4], name: 'b' });
+    const shared = L.dense({ units: 3, activation: 'tanh', name: 'shared' });
+    const inner = wg.sequential({
+      layers: [L.dense({ units: 3, inputShape: [3], name: 'inner_dense' })],
+      name: 'inner',
+    });
+    const sa = shared.apply(a);
+    const sb = shared.apply(b);
+    const sum = L.add({ name: 'sum' }).apply([sa, inner.apply(sb)]);
+    const cat = L.concatenate({ name: 'cat' }).apply([sum, a]);
+    const cls = L.dense({ units: 2, activation: 'softmax', name: 'class' }).apply(cat);
+    const value = L.dense({ units: 1, name: 'value' }).apply(sum);
+    const model = wg.model({ inputs: [a, b], outputs: [cls, value] });
+    if (model.layers.map((l) => l.name).join() !== 'shared,inner,sum,cat,class,value')
+      throw new Error(`layers ${model.layers.map((l) => l.name)}`);
+    if (model.getLayer('shared') !== shared) throw new Error('getLayer');
+    const x1 = wg.tensor([
+      [0.1, -0.2, 0.3, 0.4],
+      [1, 0.5, -0.5, 0],
+    ]);
+    const x2 = wg.tensor([
+      [-0.3, 0.2, 0.1, 0.0],
+      [0.2, 0.2, 0.9, -1],
+    ]);
+    const [p, v] = model.predict([x1, x2]);
+    // The same layers applied to concrete tensors, by hand.
+    const hs = shared.apply(x1);
+    const hb = inner.apply(shared.apply(x2));
+    const s2 = hs.add(hb);
+    const byHand = [model.getLayer('class').apply(wg.concat([s2, x1], 1)), model.getLayer('value').apply(s2)];
+    same(await p.data(), Array.from(await byHand[0].data()), 'class output', 1e-5);
+    same(await v.data(), Array.from(await byHand[1].data()), 'value output', 1e-5);
+    same([p.shape, v.shape].flat(), [2, 2, 2, 1], 'output shapes', 0);
+    // A sub-model from inner outputs shares the weights (feature extraction).
+    const features = wg.model({ inputs: [a, b], outputs: sum });
+    same(await features.predict({ a: x1, b: x2 }).data(), Array.from(await s2.data()), 'sub-model', 1e-5);
+    // One kernel and bias for the shared layer: 3 dense layers of weights + inner's.
+    if (model.getWeights().length !== 8) throw new Error('shared weights counted once');
+    const lines = [];
+    model.summary((l) => lines.push(l));
+    if (!lines.some((l) => l.startsWith('sum (Merge)') || (l.startsWith('sum (') && l.includes('shared, inner'))))
+      throw new Error(`summary's Connected to column:\n${lines.join('\n')}`);
+    // Training on both outputs lowers the summed loss; logs name each output's loss.
+    model.compile({ optimizer: wg.train.sgd(0.1), loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'] });
+    const yc = wg.tensor([0, 1]);
+    const yv = wg.tensor([[0.5], [-0.5]]);
+    const first = await model.evaluate([x1, x2], [yc, yv]);
+    const h = await model.fit([x1, x2], { class: yc, value: yv }, { epochs: 40, verbose: 0, shuffle: false });
+    const logs = Object.keys(h.history).join();
+    if (logs !== 'loss,class_loss,value_loss') throw new Error(`log names ${logs}`);
+    const firstLoss = (await first[0].data())[0];
+    const total = h.history.loss;
+    if (!(total[total.length - 1] < firstLoss * 0.7)) throw new Error(`loss ${firstLoss} -> ${total}`);
+    same([firstLoss], [(await first[1].data())[0] + (await first[2].data())[0]], 'loss is the sum', 1e-5);
+    [x1, x2, p, v, hs, hb, s2, ...byHand, yc, yv, ...first].forEach((t) => t.dispose());
+    features.dispose();
+    model.dispose();
+  },
+
+  async 'functional: a frozen base keeps its weights bit-identical, moving statistics included, while the head learns'(
+    wg,
+  ) {
+    const L = wg.layers;
+    const x = wg.input({ shape: [3] });
+    const base = L.dense({ units: 4, activation: 'relu', name: 'base' });
+    const norm = L.batchNormalization({ name: 'norm' });
+    const head = L.dense({ units: 1, name: 'head' });
+    const model = wg.model({ inputs: x, outputs: head.apply(norm.apply(base.apply(x))) });
+    base.trainable = false;
+    norm.trainable = false;
+    // TF.js's order: trainable (the head) first, then the frozen base, then the moving statistics.
+    const shapes = model.getWeights().map((w) => {
+      const s = `[${w.shape}]`;
+      w.dispose();
+      return s;
+    });
+    if (shapes.join(' ') !== '[4,1] [1] [3,4] [4] [4] [4] [4] [4]') throw new Error(`order ${shapes.join(' ')}`);
+    const before = await Promise.all([...base.getWeights(), ...norm.getWeights()].map((w) => w.data()));
+    const headBefore = await head.getWeights()[0].data();
+    model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const xs = wg.tensor([
+      [1, 2, 3],
+      [-1, 0.5, 2],
+      [0.3, -2, 1],
+      [2, 2, -1],
+    ]);
+    const ys = wg.tensor([[1], [0], [-1], [2]]);
+    await model.fit(xs, ys, { epochs: 5, batchSize: 2, verbose: 0 });
+    const after = await Promise.all([...base.getWeights(), ...norm.getWeights()].map((w) => w.data()));
+    after.forEach((w, i) => same(w, Array.from(before[i]), `frozen weight ${i}`, 0));
+    const headAfter = await head.getWeights()[0].data();
+    if (headAfter.every((v, i) => v === headBefore[i])) throw new Error('the head did not learn');
+    [xs, ys].forEach((t) => t.dispose());
+    model.dispose();
   },
 };

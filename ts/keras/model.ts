@@ -379,6 +379,10 @@ export class LayersModel extends WeightedLayer implements Applicable {
   /** Inputs (or targets) as a list in the model's order, each checked to be a tensor. */
   #list(op: string, key: string, data: unknown, names: string[]): Tensor[] {
     let list: unknown[];
+    const isMap = data !== null && typeof data === 'object' && !Array.isArray(data) && !(data instanceof Tensor);
+    // One input or target: a tensor, or a list or map of one (anything else is "must be a Tensor").
+    if (names.length === 1 && !(Array.isArray(data) && data.length === 1) && !(isMap && names[0] in data))
+      return [tensorArg(op, key, data)];
     if (data instanceof Tensor) list = [data];
     else if (Array.isArray(data)) list = data;
     else if (data !== null && typeof data === 'object') {
