@@ -82,7 +82,7 @@ export function input(args: { shape: number[]; name?: string; dtype?: 'float32' 
   return t;
 }
 
-/** The inputs of `apply` as a list, and whether they were symbolic. */
+/** @internal The inputs of `apply` as a list, and whether they were symbolic. */
 export function symbolicList(op: string, x: unknown): SymbolicTensor[] | null {
   const list = Array.isArray(x) ? x : [x];
   if (list.length > 0 && list.every((t) => t instanceof SymbolicTensor)) return list as SymbolicTensor[];
@@ -91,14 +91,14 @@ export function symbolicList(op: string, x: unknown): SymbolicTensor[] | null {
   return null;
 }
 
-/** A list of core tensors (the caller frees it). */
+/** @internal A list of core tensors (the caller frees it). */
 export function tensorList(ts: Tensor[], op: string): TensorList {
   const list = new TensorList();
   for (const t of ts) list.push(t.handle(op));
   return list;
 }
 
-/** The tensors of a core list, which it frees. */
+/** @internal The tensors of a core list, which it frees. */
 export function fromList(list: TensorList): Tensor[] {
   const out: Tensor[] = [];
   for (let i = 0; i < list.length; i++) out.push(wrap(list.get(i)!));
@@ -106,7 +106,7 @@ export function fromList(list: TensorList): Tensor[] {
   return out;
 }
 
-/** `core`'s outputs for concrete inputs. */
+/** @internal `core`'s outputs for concrete inputs. */
 export function callCore(core: Layer, xs: Tensor[], op: string): Tensor[] {
   if (xs.length === 1) return [wrap(core.forward(xs[0].handle(op)))];
   const list = tensorList(xs, op);
@@ -117,7 +117,7 @@ export function callCore(core: Layer, xs: Tensor[], op: string): Tensor[] {
   }
 }
 
-/** Applies `layer` to symbolic inputs: builds it (first time), infers the output shapes with a batch-1 probe, adds a node. */
+/** @internal Applies `layer` to symbolic inputs: builds it (first time), infers the output shapes with a batch-1 probe, adds a node. */
 export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): SymbolicTensor[] {
   const core = layer.coreFor(xs.map((x) => x.sampleShape));
   const shapes = noGrad(() => {
@@ -143,7 +143,7 @@ export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): Symbolic
   return node.outputs;
 }
 
-/** A model's graph, in the core's encoding and TensorFlow.js's layer order. */
+/** @internal A model's graph, in the core's encoding and TensorFlow.js's layer order. */
 export interface Topology {
   /** The layers in TensorFlow.js's `model.layers` order (inputs excluded). */
   layers: Applicable[];
@@ -152,6 +152,7 @@ export interface Topology {
 }
 
 /**
+ * @internal
  * Walks back from `outputs` to `inputs`: every node the outputs depend on, the layers ordered as
  * TensorFlow.js orders them (deepest first, ties by first visit), and an Error for an input the
  * graph needs but was not given, or a cycle.
@@ -194,7 +195,7 @@ export function topology(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): T
   return { layers, nodes: [...inputNodes, ...postorder.filter((n) => n.layer)] };
 }
 
-/** The core graph of a topology. */
+/** @internal The core graph of a topology. */
 export function coreGraph(top: Topology, outputs: SymbolicTensor[]): Layer {
   const index = new Map(top.nodes.map((n, i) => [n, i]));
   const layerIndex = new Map(top.layers.map((l, i) => [l, i]));

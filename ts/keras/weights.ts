@@ -28,7 +28,7 @@ export function inverse(p: number[]): number[] {
   return q;
 }
 
-/** A core layer's parameters and buffers as entries named `${prefix}/${name}` (tensors to dispose). */
+/** @internal A core layer's parameters and buffers as entries named `${prefix}/${name}` (tensors to dispose). */
 export function coreEntries(prefix: string, core: Layer): { params: WeightEntry[]; buffers: WeightEntry[] } {
   const entry = ([name, tensor]: [string, Tensor]): WeightEntry => {
     const layout = core.kerasLayout(name);
