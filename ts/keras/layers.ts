@@ -397,15 +397,21 @@ export function zeroPadding2d(
 ): LayerSpec {
   const op = 'ZeroPadding2D';
   const { padding = 1, dataFormat } = argsOf(op, args);
+  const sides = borders(op, 'padding', padding);
+  const channelsLast = channelsLastOf(op, dataFormat);
+  return LayerSpec.create(op, args, () => core('zeroPad2d', { padding: sides, channelsLast }));
+}
+
+/** One size, `[rows, cols]` or `[[top, bottom], [left, right]]` as `[top, left, bottom, right]`. */
+function borders(op: string, key: string, value: unknown): [number, number, number, number] {
   const bad = () =>
-    fail(op, `padding must be a number, [rows, cols] or [[top, bottom], [left, right]], got ${describe(padding)}`);
+    fail(op, `${key} must be a number, [rows, cols] or [[top, bottom], [left, right]], got ${describe(value)}`);
   /** A number as itself twice, or a pair. */
   const twice = (v: unknown): unknown[] =>
     typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : bad();
-  const [[top, bottom], [left, right]] = twice(padding).map(twice);
-  const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, 'padding', v));
-  const channelsLast = channelsLastOf(op, dataFormat);
-  return LayerSpec.create(op, args, () => core('zeroPad2d', { padding: [t, l, b, r], channelsLast }));
+  const [[top, bottom], [left, right]] = twice(value).map(twice);
+  const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, key, v));
+  return [t, l, b, r];
 }
 
 // Activation, merge and shape layers (issue 14).
@@ -661,15 +667,9 @@ export function cropping2D(
 ): LayerSpec {
   const op = 'Cropping2D';
   const { cropping = 0, dataFormat } = argsOf(op, args);
-  const bad = () =>
-    fail(op, `cropping must be a number, [rows, cols] or [[top, bottom], [left, right]], got ${describe(cropping)}`);
-  /** A number as itself twice, or a pair. */
-  const twice = (v: unknown): unknown[] =>
-    typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : bad();
-  const [[top, bottom], [left, right]] = twice(cropping).map(twice);
-  const [t, l, b, r] = [top, left, bottom, right].map((v) => size(op, 'cropping', v));
+  const sides = borders(op, 'cropping', cropping);
   const channelsLast = channelsLastOf(op, dataFormat);
-  return LayerSpec.create(op, args, () => core('cropping2d', { cropping: [t, l, b, r], channelsLast }));
+  return LayerSpec.create(op, args, () => core('cropping2d', { cropping: sides, channelsLast }));
 }
 
 /** Enlarges each image by `size` (default `[2, 2]`): nearest repeats pixels; bilinear as TF.js's `resizeBilinear`. */

@@ -13,7 +13,7 @@ import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { LossName, MetricName, OptimizerName } from '../names.js';
 import { SymbolicTensor, applySymbolic, callCore, coreGraph, symbolicList, tensorList, topology } from './topology.js';
-import type { Applicable } from './topology.js';
+import type { Applicable, GraphNode } from './topology.js';
 import { WeightedLayer } from './weights.js';
 import type { WeightLists } from './weights.js';
 
@@ -238,7 +238,7 @@ export class LayersModel extends WeightedLayer implements Applicable {
     const counts = this.#layers.map((l) => count(l.weightLists()));
     const inbound = (l: ModelLayer) =>
       this.#nodesOf(l)
-        .flatMap((inputs) => inputs.map((t) => t.sourceLayer?.name ?? t.name))
+        .flatMap((node) => node.inputs.map((t) => t.sourceLayer?.name ?? t.name))
         .join(', ');
     const rows = this.#layers.map((l, i) => [
       `${l.name} (${l.className})`,
@@ -265,31 +265,22 @@ export class LayersModel extends WeightedLayer implements Applicable {
     printFn(`Non-trainable params: ${frozen}`);
   }
 
-  /** The inputs of each node of `layer` in this model's graph. */
-  #nodesOf(layer: ModelLayer): SymbolicTensor[][] {
-    const seen = new Set<SymbolicTensor>();
-    const found: SymbolicTensor[][] = [];
-    const visit = (t: SymbolicTensor) => {
-      if (seen.has(t)) return;
-      seen.add(t);
-      if (t.node.layer === layer && t.outputIndex === 0) found.unshift(t.node.inputs);
-      t.node.inputs.forEach(visit);
+  /** The nodes of `layer` in this model's graph, in graph order. */
+  #nodesOf(layer: ModelLayer): GraphNode[] {
+    const seen = new Set<GraphNode>();
+    const found: GraphNode[] = [];
+    const visit = (node: GraphNode) => {
+      if (seen.has(node)) return;
+      seen.add(node);
+      node.inputs.forEach((t) => visit(t.node));
+      if (node.layer === layer) found.push(node);
     };
-    this.#outputs.forEach(visit);
+    this.#outputs.forEach((t) => visit(t.node));
     return found;
   }
 
   #outputShapeOf(layer: ModelLayer): number[] {
-    const seen = new Set<SymbolicTensor>();
-    let shape: number[] | null = null;
-    const visit = (t: SymbolicTensor) => {
-      if (seen.has(t) || shape) return;
-      seen.add(t);
-      if (t.node.layer === layer) shape = t.sampleShape;
-      else t.node.inputs.forEach(visit);
-    };
-    this.#outputs.forEach(visit);
-    return shape ?? [];
+    return this.#nodesOf(layer)[0]?.outputs[0].sampleShape ?? [];
   }
 
   /** The output names, in order (TensorFlow.js logs `${name}_loss` for each when there are several). */
