@@ -2,12 +2,14 @@
 // timed the same way. Results land on window.__bench for bench/run.mjs.
 import * as wg from '/dist/index.js';
 import { WebgradNet, tfjsNet } from '/bench/models.mjs';
+import { LOAD_MODELS } from '/bench/load-models.mjs';
 
 const tf = globalThis.tf;
 const params = new URLSearchParams(location.search);
 const minSeconds = Number(params.get('seconds') ?? 0.5);
 const log = (line) => {
   document.getElementById('log').textContent += `\n${line}`;
+  console.log(line);
 };
 
 /** Mean milliseconds per call of `fn` (awaited), after warm-up, over at least `minSeconds`. */
@@ -21,6 +23,23 @@ async function time(fn, { warmup = 2, minReps = 2 } = {}) {
   }
   return (performance.now() - start) / reps;
 }
+
+/** Median milliseconds of `fn` (awaited) over `reps` calls after `warmup` calls; `fn` may time itself
+ * (returning its own milliseconds) to leave set-up and clean-up out. */
+async function median(fn, { warmup, reps }) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    const own = await fn();
+    times.push(typeof own === 'number' ? own : performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** `loadLayersModel` of a bench/load-models.mjs model by its URL, from webgrad or TensorFlow.js. */
+const loadModel = (lib, m) => (lib === 'webgrad' ? wg : tf).loadLayersModel(new URL(m.url, location.href).href);
 
 function batch(n, kind) {
   const x = new Float32Array(n * 784).map(() => Math.random());
@@ -197,7 +216,45 @@ const suites = {
     model.dispose();
     return { value: ms, unit: 'ms' };
   },
+
+  /** Median milliseconds of `loadLayersModel(url)` (fetching model.json and the shards over HTTP, no
+   * cache; building the model; its weights in the backend's tensors), the model disposed after each. */
+  async load(lib, m, reps) {
+    const ms = await median(
+      async () => {
+        const start = performance.now();
+        const model = await loadModel(lib, m);
+        const ms = performance.now() - start;
+        model.dispose();
+        return ms;
+      },
+      { warmup: 1, reps },
+    );
+    return { value: ms, unit: 'ms' };
+  },
+
+  /** Median milliseconds of a batch-1 `predict` of a loaded model, its output read back (`await data()`). */
+  async predictModel(lib, m, { warmup, reps }) {
+    const api = lib === 'webgrad' ? wg : tf;
+    const model = await loadModel(lib, m);
+    const x = api.tensor(
+      new Float32Array(m.input.reduce((a, b) => a * b, 1)).map(() => Math.random()),
+      m.input,
+    );
+    const ms = await median(
+      async () => {
+        const y = model.predict(x);
+        await y.data();
+        y.dispose();
+      },
+      { warmup, reps },
+    );
+    x.dispose();
+    model.dispose();
+    return { value: ms, unit: 'ms' };
+  },
 };
+const [fixture, mobilenet, dense] = LOAD_MODELS;
 
 const only = params.get('only');
 const allWorkloads = [
@@ -225,6 +282,23 @@ const allWorkloads = [
   { name: 'MLP training through Keras-like fit(), batch 128', run: (lib) => suites.fit(lib, 'mlp'), higher: true },
   { name: 'CNN training through Keras-like fit(), batch 64', run: (lib) => suites.fit(lib, 'cnn'), higher: true },
   { name: 'MLP batch-1 predict latency', run: (lib) => suites.predict1(lib), higher: false },
+  ...[
+    [fixture, 15],
+    [mobilenet, 5],
+    [dense, 5],
+  ].map(([m, reps]) => ({
+    name: `model load: ${m.title}`,
+    run: (lib) => suites.load(lib, m, reps),
+    higher: false,
+  })),
+  ...[
+    [fixture, { warmup: 10, reps: 100 }],
+    [mobilenet, { warmup: 2, reps: 10 }],
+  ].map(([m, counts]) => ({
+    name: `model predict batch-1: ${m.title}`,
+    run: (lib) => suites.predictModel(lib, m, counts),
+    higher: false,
+  })),
 ];
 const workloads = allWorkloads.filter((w) => !only || w.name.includes(only));
 

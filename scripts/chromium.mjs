@@ -15,9 +15,9 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** A headless Chromium with a fresh profile; close it when done. */
-export function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+/** A headless Chromium with a fresh profile, `extraArgs` after CHROMIUM_ARGS; close it when done. */
+export function launchChromium(extraArgs = []) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Opens `url` in a new page, forwarding the page's errors to the console; resolves to the page. */
