@@ -9,6 +9,7 @@
 //   less the value before; a sampled peak, so a lower bound.
 // - after the load (garbage collected): the library's own count of tensor bytes (`tf.memory().numBytes`;
 //   webgrad's `wg.memory().gpuBytes` on WebGPU, none on its CPU backend) and the JS heap still held.
+// - `ms`: the time of this load, the first in the page (WebGPU pipelines not yet compiled, for one).
 // The result lands on window.__memory.
 import { LOAD_MODELS } from '/bench/load-models.mjs';
 
@@ -47,10 +48,18 @@ async function setUp() {
   return { api: tf, wasmBytes, tensorBytes: () => tf.memory().numBytes };
 }
 
+/** Collects garbage, letting the ArrayBuffer contents freed go before the next collection. */
+async function collect() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function measure() {
   const { api, wasmBytes, tensorBytes } = await setUp();
   const heap = () => performance.memory?.usedJSHeapSize ?? NaN;
-  for (let i = 0; i < 3; i++) globalThis.gc?.();
+  await collect();
   const wasmBefore = wasmBytes?.() ?? null;
   const heapBefore = heap();
   let heapPeak = heapBefore;
@@ -70,7 +79,7 @@ async function measure() {
   loading = false;
   sample();
   const wasmGrowth = wasmBytes ? wasmBytes() - wasmBefore : null;
-  for (let i = 0; i < 3; i++) globalThis.gc?.();
+  await collect();
   const result = {
     ms,
     wasmGrowth,

@@ -6,7 +6,7 @@
 // browser context per page load, the median of `--loads N` (default 5) loads per contender. The model
 // workloads (`--only model`) load the models of bench/load-models.mjs, written first with TensorFlow.js
 // (bench/write-models.mjs): load time and batch-1 predict latency in the main page, and memory while
-// loading in bench/memory.html, a fresh browser context per contender and model.
+// loading (and that first load's time) in bench/memory.html, a fresh browser context per contender and model.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { serve } from '../scripts/serve.mjs';
 import { launchChromium, openPage } from '../scripts/chromium.mjs';
@@ -53,18 +53,24 @@ async function coldStarts(browser, url) {
   return results;
 }
 
-const memoryName = (m, what) => `model load memory: ${m.title}: ${what}`;
+const memoryName = (m, what) => `model load, fresh page: ${m.title}: ${what}`;
 const MB = (bytes) => ({ value: bytes / 1e6, unit: 'MB' });
+const times = (x) => ({ value: x, unit: 'x' });
 /** The table rows of bench/memory.html's result `r` for model `m` (`weights`: its weight bytes). */
 const memoryRows = (m, r, weights) => [
+  [memoryName(m, 'first load'), { value: r.ms, unit: 'ms' }],
   [memoryName(m, 'wasm memory growth'), r.wasmGrowth == null ? { error: 'no wasm memory' } : MB(r.wasmGrowth)],
+  [
+    memoryName(m, 'wasm growth / weight bytes'),
+    r.wasmGrowth == null ? { error: 'no wasm memory' } : times(r.wasmGrowth / weights),
+  ],
   [memoryName(m, 'JS heap peak growth (sampled)'), MB(r.heapPeakGrowth)],
-  [memoryName(m, 'JS heap held after load'), MB(r.heapAfterGrowth)],
-  [memoryName(m, 'tensor bytes after load'), r.tensorBytes == null ? { error: 'not counted' } : MB(r.tensorBytes)],
   [
     memoryName(m, '(wasm growth + JS heap peak) / weight bytes'),
-    { value: ((r.wasmGrowth ?? 0) + r.heapPeakGrowth) / weights, unit: 'x' },
+    times(((r.wasmGrowth ?? 0) + r.heapPeakGrowth) / weights),
   ],
+  [memoryName(m, 'JS heap held after load'), MB(r.heapAfterGrowth)],
+  [memoryName(m, 'tensor bytes after load'), r.tensorBytes == null ? { error: 'not counted' } : MB(r.tensorBytes)],
 ];
 
 /** Memory while loading each model, one fresh browser context per contender and model (bench/memory.mjs). */
