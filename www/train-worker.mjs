@@ -134,12 +134,16 @@ const handlers = {
   predict: async (m) => post('probs', { probs: await probabilities(m.pixels) }),
 };
 
+// One message at a time; after a failed start (no backend) the rest are dropped: the page shows that error.
 let queue = Promise.resolve();
+let started = true;
 addEventListener('message', ({ data: m }) => {
   queue = queue.then(async () => {
+    if (!started) return;
     try {
       await handlers[m.type](m);
     } catch (e) {
+      started &&= m.type !== 'start';
       post('error', { during: m.type, message: e?.message ?? String(e), stack: String(e?.stack ?? e) });
     }
   });
