@@ -4,7 +4,7 @@
 // a model TF.js saved (written here, in Node) loads with TF.js's own accuracy and predictions; a
 // model that is no MNIST classifier shows its summary and a message; broken picks show an error.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 
 const TEST = 2000;
@@ -190,6 +190,8 @@ export async function demoSaveLoad(browser, url) {
   d.loaded.probs.forEach((p, i) => (worst = Math.max(worst, Math.abs(p - reference.probs[i]))));
   assert.ok(worst <= 1e-4, `the page's probabilities differ from TF.js's by up to ${worst}`);
   assert.match(await page.textContent('#summary'), /Total params: 25450/);
+  await mkdir('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/demo-io.png', fullPage: true });
   console.log(
     `MNIST demo save/load: trained ${pct(testAccuracy)}, reloaded from IndexedDB and downloads the same; TF.js's model ${pct(reference.right / TEST)} in TF.js, ${pct(d.loaded.testAccuracy)} on the page (probabilities within ${worst.toExponential(1)})`,
   );
