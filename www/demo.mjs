@@ -97,6 +97,7 @@ function train() {
   state.testAccuracy = state.error = null;
   chart.reset();
   setStatus('initialising…', 'running');
+  $('io-status').textContent = '–';
   enable();
   startWorker();
   worker.postMessage({
@@ -181,6 +182,8 @@ const show = {
     $('test-accuracy').textContent = percent(testAccuracy);
     setStatus(`done · ${liveTensors} live tensors`, 'done');
     enable();
+    if (!current.saveable)
+      $('io-status').textContent = 'the PyTorch-like model has no Keras format: train the Keras-like one to save it';
   },
   loaded({ summary, inputShape, outputShape, misfit, testAccuracy, probs }) {
     const { label: source, saved } = loading;
