@@ -1,6 +1,7 @@
 // `wg.loadLayersModel`: a TF.js Layers model (model.json + weight shards) from anywhere `wg.io`
 // reaches, as TensorFlow.js's `tf.loadLayersModel`. The manifest is checked whole before the model
 // is built, the model before any weight is decoded; then weights are decoded and set one at a time.
+import { setZeroInit } from '../../../pkg/webgrad.js';
 import { handlerFor } from '../../io/router.js';
 import type { Destination } from '../../io/router.js';
 import type { LoadOptions, ModelArtifacts } from '../../io/types.js';
@@ -64,7 +65,15 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, strict: boolean): 
   if (topology instanceof ArrayBuffer) fail(op, 'the topology is a binary GraphDef: only Layers models are supported');
   const shards = shardsOf(artifacts.weightData);
   const slots = weightSlots(artifacts.weightSpecs, shards, strict);
-  const { model, ignored } = modelFromTopology(topology);
+  // Strict loading sets every weight, so the layers skip drawing initial values (TF.js's fastWeightInit).
+  const previous = setZeroInit(strict);
+  let built: ReturnType<typeof modelFromTopology>;
+  try {
+    built = modelFromTopology(topology);
+  } finally {
+    setZeroInit(previous);
+  }
+  const { model, ignored } = built;
   try {
     setWeights(model, slots, shards, strict);
   } catch (e) {
