@@ -12,7 +12,16 @@ import { History, callAll } from './callbacks.js';
 import type { Callback, CustomCallbackArgs, Logs } from './callbacks.js';
 import type { OptimizerSpec } from './optimizers.js';
 import type { LossName, MetricName, OptimizerName } from '../names.js';
-import { SymbolicTensor, applySymbolic, callCore, coreGraph, symbolicList, tensorList, topology } from './topology.js';
+import {
+  SymbolicTensor,
+  applySymbolic,
+  callCore,
+  coreGraph,
+  graphNodes,
+  symbolicList,
+  tensorList,
+  topology,
+} from './topology.js';
 import type { Applicable, GraphNode } from './topology.js';
 import { WeightedLayer } from './weights.js';
 import { handlerFor } from '../io/router.js';
@@ -272,16 +281,7 @@ export class LayersModel extends WeightedLayer implements Applicable {
 
   /** The nodes of `layer` in this model's graph, in graph order. */
   #nodesOf(layer: ModelLayer): GraphNode[] {
-    const seen = new Set<GraphNode>();
-    const found: GraphNode[] = [];
-    const visit = (node: GraphNode) => {
-      if (seen.has(node)) return;
-      seen.add(node);
-      node.inputs.forEach((t) => visit(t.node));
-      if (node.layer === layer) found.push(node);
-    };
-    this.#outputs.forEach((t) => visit(t.node));
-    return found;
+    return graphNodes(this.#outputs).filter((node) => node.layer === layer);
   }
 
   #outputShapeOf(layer: ModelLayer): number[] {

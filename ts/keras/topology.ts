@@ -147,6 +147,20 @@ export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): Symbolic
   return node.outputs;
 }
 
+/** @internal Every node `outputs` depend on, each after the nodes it reads (inputs first). */
+export function graphNodes(outputs: SymbolicTensor[]): GraphNode[] {
+  const seen = new Set<GraphNode>();
+  const order: GraphNode[] = [];
+  const visit = (node: GraphNode) => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    node.inputs.forEach((t) => visit(t.node));
+    order.push(node);
+  };
+  outputs.forEach((t) => visit(t.node));
+  return order;
+}
+
 /** @internal A model's graph, in the core's encoding and TensorFlow.js's layer order. */
 export interface Topology {
   /** The layers in TensorFlow.js's `model.layers` order (inputs excluded). */

@@ -6,6 +6,7 @@ import { version } from '../../version.js';
 import { fail } from '../../validate.js';
 import { LayerSpec } from '../layers.js';
 import type { LayersModel, ModelLayer } from '../model.js';
+import { graphNodes } from '../topology.js';
 import type { GraphNode, SymbolicTensor } from '../topology.js';
 import { ordered } from '../weights.js';
 import { factoryOf } from './classes.js';
@@ -34,20 +35,6 @@ function entryOf(layer: ModelLayer, inputShape?: number[]): { class_name: string
   return { class_name: classOf(nested), config: { ...modelConfig(nested), trainable: nested.trainable } };
 }
 
-/** Every node the outputs depend on, inputs first (postorder). */
-function nodesOf(model: LayersModel): GraphNode[] {
-  const seen = new Set<GraphNode>();
-  const order: GraphNode[] = [];
-  const visit = (node: GraphNode) => {
-    if (seen.has(node)) return;
-    seen.add(node);
-    node.inputs.forEach((t) => visit(t.node));
-    order.push(node);
-  };
-  model.outputs.forEach((t) => visit(t.node));
-  return order;
-}
-
 /** The name a tensor's source has in the file: its layer's, or the input's. */
 const sourceName = (t: SymbolicTensor) => t.sourceLayer?.name ?? t.name;
 
@@ -60,7 +47,7 @@ function modelConfig(model: LayersModel): Record<string, unknown> {
   // Each layer's nodes in this model, numbered in the order they were made.
   const numbers = new Map<GraphNode, number>();
   const byLayer = new Map<unknown, GraphNode[]>();
-  for (const node of nodesOf(model)) {
+  for (const node of graphNodes(model.outputs)) {
     if (!node.layer) continue;
     byLayer.set(node.layer, [...(byLayer.get(node.layer) ?? []), node]);
   }
