@@ -36,7 +36,7 @@ wasm_chrome() {
   wasm-pack --log-level warn test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test wasm_webgpu -- --nocapture
 }
 ts_node() {
-  bash scripts/build.sh && node --test tests/ts/node.test.mjs
+  bash scripts/build.sh && node tests/fixtures/check_tfjs_models.mjs && node --test tests/ts/node.test.mjs
 }
 ts_chrome() {
   node --test tests/ts/browser.test.mjs

@@ -67,6 +67,7 @@ export {
   Sequential,
   model,
   LayersModel,
+  loadLayersModel,
   input,
   SymbolicTensor,
   layers,
@@ -77,6 +78,7 @@ export {
 } from './keras/index.js';
 export type {
   Applicable,
+  LoadLayersModelOptions,
   ModelData,
   ModelLayer,
   ModelCompileArgs,

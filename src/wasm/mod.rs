@@ -57,6 +57,13 @@ pub fn set_grad_enabled(enabled: bool) -> bool {
     crate::grad_mode::set_grad_enabled(enabled)
 }
 
+/// While on, weight initialisers fill zeros (a model file is about to set every weight); returns
+/// the previous setting.
+#[wasm_bindgen(js_name = setZeroInit)]
+pub fn set_zero_init(on: bool) -> bool {
+    crate::nn::set_zero_init(on)
+}
+
 /// Reseeds the random generator.
 #[wasm_bindgen(js_name = manualSeed)]
 pub fn manual_seed(seed: f64) {

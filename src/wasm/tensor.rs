@@ -88,14 +88,15 @@ fn padding(op: &'static str, mode: &str, pads: &[f64]) -> JsResult<Padding> {
 impl JsTensor {
     /// A float32 tensor of `shape` holding `data` (row-major) on the current backend.
     #[wasm_bindgen(js_name = fromData)]
-    pub fn from_data(data: &[f32], shape: &[f64]) -> JsResult<JsTensor> {
-        wrap(Tensor::new(HostData::F32(data.to_vec()), &sizes("tensor", "shape", shape)?, &current_device()))
+    pub fn from_data(data: Vec<f32>, shape: &[f64]) -> JsResult<JsTensor> {
+        // Owned: the values are copied into wasm memory once, not a second time here.
+        wrap(Tensor::new(HostData::F32(data), &sizes("tensor", "shape", shape)?, &current_device()))
     }
 
     /// An int32 tensor.
     #[wasm_bindgen(js_name = fromInt32)]
-    pub fn from_int32(data: &[i32], shape: &[f64]) -> JsResult<JsTensor> {
-        wrap(Tensor::new(HostData::I32(data.to_vec()), &sizes("tensor", "shape", shape)?, &current_device()))
+    pub fn from_int32(data: Vec<i32>, shape: &[f64]) -> JsResult<JsTensor> {
+        wrap(Tensor::new(HostData::I32(data), &sizes("tensor", "shape", shape)?, &current_device()))
     }
 
     /// A bool tensor from bytes (nonzero is true).

@@ -10,6 +10,7 @@ import { apiChecks } from './api-checks.mjs';
 import { surfaceChecks } from './surface-checks.mjs';
 import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
+import { formatChecks } from './format-checks.mjs';
 
 let server, url, browser, report;
 
@@ -47,6 +48,7 @@ const expected = [
   ...Object.keys(surfaceChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(boundaryChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(modelChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(formatChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
 ];
 for (const name of expected) {
   test(name, () => {

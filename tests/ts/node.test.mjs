@@ -9,6 +9,7 @@ import { surfaceChecks } from './surface-checks.mjs';
 import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
 import { ioChecks } from './io-checks.mjs';
+import { formatChecks, tfjsReadsChecks } from './format-checks.mjs';
 import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
@@ -133,5 +134,8 @@ for (const [name, check] of Object.entries(modelChecks)) {
 }
 
 for (const [name, check] of Object.entries(ioChecks)) {
+  test(`cpu: ${name}`, () => check(wg));
+}
+for (const [name, check] of Object.entries({ ...formatChecks, ...tfjsReadsChecks })) {
   test(`cpu: ${name}`, () => check(wg));
 }

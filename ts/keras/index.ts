@@ -3,6 +3,8 @@ export { Sequential, sequential } from './sequential.js';
 export { LayersModel, model } from './model.js';
 export type { ModelCompileArgs, ModelFitArgs, ModelData, ModelLayer } from './model.js';
 export { SymbolicTensor, input } from './topology.js';
+export { loadLayersModel } from './format/load.js';
+export type { LoadLayersModelOptions } from './format/load.js';
 export type { Applicable } from './topology.js';
 export { WeightedLayer } from './weights.js';
 export * as layers from './layers.js';

@@ -35,8 +35,10 @@ export class LayerSpec extends WeightedLayer implements Applicable {
   #core: Layer | null = null;
   /** The output sample shape of its latest application. */
   #outputShape: number[] | null = null;
-  /** The symbolic outputs of its latest application. */
-  #output: SymbolicTensor[] | null = null;
+  /** The symbolic outputs of each application, in order. */
+  #outputs: SymbolicTensor[][] = [];
+  /** @internal The options it was made with (TensorFlow.js's config, camelCase), for saving. */
+  readonly args: Readonly<Record<string, unknown>>;
 
   // Layers come from the wg.layers.* factories, never from `new`.
   private constructor(
@@ -44,9 +46,11 @@ export class LayerSpec extends WeightedLayer implements Applicable {
     args: LayerArgs,
     /** @internal The core layer kind and canonical config for a sample shape (and every input's). */
     readonly toCore: (shape: number[], shapes: number[][]) => CoreLayer,
+    config: object,
   ) {
     super();
     if (typeof toCore !== 'function') throw new Error('LayerSpec: make layers with wg.layers.*, not new');
+    this.args = { ...config };
     counter += 1;
     if (args.name !== undefined && typeof args.name !== 'string')
       fail(className, `name must be a string, got ${describe(args.name)}`);
@@ -64,8 +68,10 @@ export class LayerSpec extends WeightedLayer implements Applicable {
     className: string,
     args: LayerArgs,
     toCore: (shape: number[], shapes: number[][]) => CoreLayer,
+    /** The options to save, when `args` is not them (default `args`). */
+    config: object = args,
   ): LayerSpec {
-    return new LayerSpec(className, args, toCore);
+    return new LayerSpec(className, args, toCore, config);
   }
 
   /** @internal The core layer, built for `shapes` at the first call. */
@@ -91,8 +97,14 @@ export class LayerSpec extends WeightedLayer implements Applicable {
 
   /** The symbolic output of its latest application (TensorFlow.js's `layer.output`). */
   get output(): SymbolicTensor | SymbolicTensor[] {
-    if (!this.#output) fail(this.name, 'the layer has not been applied to a symbolic input yet');
-    return this.#output.length === 1 ? this.#output[0] : this.#output;
+    return this.getOutputAt(this.#outputs.length - 1);
+  }
+
+  /** The symbolic output of its `nodeIndex`-th application (TensorFlow.js's `getOutputAt`; a shared layer has several). */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    if (this.#outputs.length === 0) fail(this.name, 'the layer has not been applied to a symbolic input yet');
+    const outs = this.#outputs[int(this.name, 'nodeIndex', nodeIndex, 0, this.#outputs.length - 1)];
+    return outs.length === 1 ? outs[0] : outs;
   }
 
   /**
@@ -112,7 +124,7 @@ export class LayerSpec extends WeightedLayer implements Applicable {
     const symbolic = symbolicList(this.name, inputs);
     if (symbolic) {
       const outs = applySymbolic(this, symbolic);
-      this.#output = outs;
+      this.#outputs.push(outs);
       this.#outputShape = outs[0].sampleShape;
       return outs.length === 1 ? outs[0] : outs;
     }
@@ -379,7 +391,7 @@ export function embedding(args: LayerArgs & { inputDim: number; outputDim: numbe
   const dim = positive('Embedding', 'outputDim', args.outputDim);
   const length = args.inputLength === undefined ? undefined : positive('Embedding', 'inputLength', args.inputLength);
   const spec = { ...args, inputDim: undefined, inputShape: args.inputShape ?? (length ? [length] : undefined) };
-  return LayerSpec.create('Embedding', spec, () => core('embedding', { count, dim }));
+  return LayerSpec.create('Embedding', spec, () => core('embedding', { count, dim }), args);
 }
 
 /** An activation as its own layer. */

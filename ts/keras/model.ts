@@ -15,6 +15,10 @@ import type { LossName, MetricName, OptimizerName } from '../names.js';
 import { SymbolicTensor, applySymbolic, callCore, coreGraph, symbolicList, tensorList, topology } from './topology.js';
 import type { Applicable, GraphNode } from './topology.js';
 import { WeightedLayer } from './weights.js';
+import { handlerFor } from '../io/router.js';
+import type { Destination } from '../io/router.js';
+import type { SaveResult } from '../io/types.js';
+import { modelArtifacts } from './format/write.js';
 import type { WeightLists } from './weights.js';
 
 /** Options of {@link LayersModel.compile}. */
@@ -138,6 +142,7 @@ export class LayersModel extends WeightedLayer implements Applicable {
     this.#inputs = inputs;
     this.#outputs = outputs;
     this.#layers = top.layers as ModelLayer[];
+    this.#layers.forEach((l) => l.attach(this));
     this.#dropCompiled();
   }
 
@@ -594,6 +599,26 @@ export class LayersModel extends WeightedLayer implements Applicable {
     return super.countParams();
   }
 
+  /**
+   * Saves the model in the TF.js Layers format (model.json + weights), which TensorFlow.js's
+   * `tf.loadLayersModel` and {@link loadLayersModel} read back, through any `wg.io` destination:
+   * `indexeddb://name`, `localstorage://name`, `downloads://name`, an `http(s)://` URL (a POST),
+   * a folder path in Node, or a handler (`wg.io.withSaveHandler(fn)`).
+   *
+   * @example
+   * ```ts
+   * await model.save('indexeddb://my-model');
+   * const again = await wg.loadLayersModel('indexeddb://my-model');
+   * ```
+   */
+  async save(destination: Destination): Promise<SaveResult> {
+    this.idle('save');
+    const handler = handlerFor(destination);
+    if (typeof handler.save !== 'function')
+      fail('save', 'the destination cannot save (its handler has no save method)');
+    return handler.save(await modelArtifacts(this));
+  }
+
   /** Frees the model's weights and optimizer state (and those of its layers). */
   dispose(): void {
     if (this.#disposed) return;
@@ -603,7 +628,7 @@ export class LayersModel extends WeightedLayer implements Applicable {
     this.#dropCompiled();
     this.#core?.free();
     this.#core = null;
-    this.#layers.forEach((l) => l.dispose());
+    this.#layers.forEach((l) => l.release(this));
     this.#layers = [];
   }
 }

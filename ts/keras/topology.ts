@@ -14,9 +14,13 @@ export interface Applicable {
   coreFor(shapes: number[][]): Layer;
 }
 
+let nodes = 0;
+
 /** One application of a layer: its inputs and the symbolic outputs it made. */
 export class GraphNode {
   readonly outputs: SymbolicTensor[] = [];
+  /** @internal Creation order (a layer's nodes are numbered in it when a model is saved). */
+  readonly id = ++nodes;
   constructor(
     /** The layer applied; `null` for a model input. */
     readonly layer: Applicable | null,

@@ -44,12 +44,29 @@ export function coreEntries(prefix: string, core: Layer): { params: WeightEntry[
 /** The entries in TensorFlow.js's order (disposing them is the caller's job). */
 export const ordered = (lists: WeightLists): WeightEntry[] => [...lists.trainable, ...lists.nonTrainable];
 
-/** The shape a weight has in TensorFlow.js's layout. */
-const kerasShape = (e: WeightEntry): number[] => (e.toKeras ? e.toKeras.map((a) => e.tensor.shape[a]) : e.tensor.shape);
+/** @internal The shape a weight has in TensorFlow.js's layout. */
+export const kerasShape = (e: WeightEntry): number[] =>
+  e.toKeras ? e.toKeras.map((a) => e.tensor.shape[a]) : e.tensor.shape;
 
 /** What layers and models share: the trainable flag and weights in TensorFlow.js's order. */
 export abstract class WeightedLayer {
   #trainable = true;
+  /** The models whose graphs use it. */
+  #users = new Set<object>();
+
+  /** @internal Frees its weights. */
+  abstract dispose(): void;
+
+  /** @internal Model `user` uses it. */
+  attach(user: object): void {
+    this.#users.add(user);
+  }
+
+  /** @internal Model `user` was disposed: freed once no model uses it (a layer shared with a sub-model lives on). */
+  release(user: object): void {
+    this.#users.delete(user);
+    if (this.#users.size === 0) this.dispose();
+  }
 
   abstract readonly name: string;
 
