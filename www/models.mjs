@@ -1,7 +1,8 @@
 // The demo's two front doors, side by side: the training worker runs them and the page shows their
 // source as the code that runs. Each trains on `data` ({x: [n, 784], y: [n] labels, xTest, yTest}),
 // calls `report.batch(loss, acc)` per batch and `report.epoch(epoch, testAccuracy)` per epoch, and
-// resolves to a `predict(x) -> probabilities` function.
+// resolves to `{predict, model}`: `predict(x) -> probabilities`, and the Keras-like model (which saves
+// in TF.js's Layers format; the PyTorch-like net has no Keras format, so its `model` is null).
 
 export async function trainKeras(wg, data, kind, epochs, report) {
   const layers =
@@ -31,7 +32,7 @@ export async function trainKeras(wg, data, kind, epochs, report) {
       onEpochEnd: (epoch, logs) => report.epoch(epoch, logs.val_acc),
     },
   });
-  return (x) => model.predict(x);
+  return { predict: (x) => model.predict(x), model };
 }
 
 export async function trainTorch(wg, data, kind, epochs, report) {
@@ -92,13 +93,14 @@ export async function trainTorch(wg, data, kind, epochs, report) {
     report.epoch(epoch, await testAccuracy.item());
     testAccuracy.dispose();
   }
-  return (x) =>
+  const predict = (x) =>
     wg.tidy(() =>
       wg.noGrad(() => {
         net.eval();
         return net.forward(x).softmax(-1);
       }),
     );
+  return { predict, model: null };
 }
 
 /** The trainer for each choice of the page's API menu. */

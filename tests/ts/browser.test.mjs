@@ -11,6 +11,7 @@ import { surfaceChecks } from './surface-checks.mjs';
 import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
 import { formatChecks } from './format-checks.mjs';
+import { demoSaveLoad } from './demo-io.mjs';
 
 let server, url, browser, report;
 
@@ -176,3 +177,6 @@ test('the MNIST demo trains the Keras-like MLP on WebGPU to >= 90% test accuracy
   await page.screenshot({ path: 'test-results/demo.png', fullPage: true });
   await page.close();
 });
+
+test('the MNIST demo saves its model to IndexedDB and as downloads, loads it back after a reload with the same test accuracy, and loads a model TF.js saved', () =>
+  demoSaveLoad(browser, url));

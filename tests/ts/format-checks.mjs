@@ -225,6 +225,10 @@ export const formatChecks = {
       'a missing weight',
     );
     noLeak(wg, before, 'after the refusals');
+    // A topology with no weights at all loads with initial weights, as TF.js does.
+    const bare = await wg.loadLayersModel(wg.io.fromMemory({ modelTopology: json.modelTopology }));
+    equal(bare.outputNames, ['class', 'value'], 'a topology without weights');
+    bare.dispose();
     same(Array.from(await wg.tensor([1, 2]).add(1).data()), [2, 3], 'the module still computes');
   },
 };

@@ -22,7 +22,8 @@ export interface LoadLayersModelOptions extends LoadOptions {
   /**
    * Every weight of the model must be in the file and every weight in the file must be the model's,
    * and the shards must hold exactly the manifest's bytes (default `true`, as TF.js). With `false`,
-   * weights missing from the file keep their initial values and extra ones are skipped.
+   * weights missing from the file keep their initial values and extra ones are skipped. A topology
+   * with no weights at all loads with initial weights either way, as in TF.js.
    */
   strict?: boolean;
 }
@@ -63,10 +64,12 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, strict: boolean): 
   const topology = artifacts.modelTopology;
   if (topology === undefined || topology === null) fail(op, 'the artifacts have no modelTopology');
   if (topology instanceof ArrayBuffer) fail(op, 'the topology is a binary GraphDef: only Layers models are supported');
+  // A topology alone (no weights at all) loads with initial weights, as in TF.js.
+  const weighted = artifacts.weightSpecs != null || artifacts.weightData != null;
   const shards = shardsOf(artifacts.weightData);
   const slots = weightSlots(artifacts.weightSpecs, shards, strict);
   // Strict loading sets every weight, so the layers skip drawing initial values (TF.js's fastWeightInit).
-  const previous = setZeroInit(strict);
+  const previous = setZeroInit(strict && weighted);
   let built: ReturnType<typeof modelFromTopology>;
   try {
     built = modelFromTopology(topology);
@@ -75,7 +78,7 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, strict: boolean): 
   }
   const { model, ignored } = built;
   try {
-    setWeights(model, slots, shards, strict);
+    if (weighted) setWeights(model, slots, shards, strict);
   } catch (e) {
     model.dispose();
     throw e;
