@@ -413,6 +413,8 @@ const MUTATIONS = [
         undefined,
       ]);
       put(e, 'dtype', value);
+      // The fixtures' weights are all float32: another dtype lies (TF.js 4.22 refuses every one).
+      if (value !== undefined && value !== 'float32') st.mustRefuse = `${e.name} declared ${show(value)}`;
       return `${e.name} -> ${show(value)}`;
     },
   },
@@ -444,6 +446,9 @@ const MUTATIONS = [
           ? r.pick(['int8', 'uint32', 'float32', 'float64', '', 7, null, undefined, ...QUANT_DTYPES])
           : r.pick([NaN, Infinity, -Infinity, 'x', null, undefined, 0, -1, 1e308]);
       put(e.quantization, field, v);
+      // uint8/uint16 need a finite min and scale (float16 has neither).
+      if (field !== 'dtype' && !Number.isFinite(v) && ['uint8', 'uint16'].includes(e.quantization.dtype))
+        st.mustRefuse = `${e.name} quantization.${field} ${show(v)}`;
       return `${e.name} quantization.${field} -> ${show(v)}`;
     },
   },
@@ -904,7 +909,9 @@ export function drawCase(seed, index, fixtures) {
     };
     return wg.io.fromMemory(artifacts);
   };
-  return { index, label, kinds, options, source };
+  // One mutation that makes the file a lie whatever `strict` says: loading it is a failure.
+  const mustRefuse = kinds.length === 1 ? st.mustRefuse : undefined;
+  return { index, label, kinds, options, source, mustRefuse };
 }
 
 // ---- running cases and checking what happened ------------------------------------------------
@@ -936,6 +943,11 @@ export const KNOWN = [
     label: /\.(units|filters|input_dim|output_dim|kernel_size|depth_multiplier) -> /,
     match: /in one case/,
     note: "loadLayersModel: a config that lies about a layer's size (Dense units 3e5, Conv2D filters 1e6, Embedding input_dim 1e7) builds the layer's full weights (hundreds of MiB of wasm memory, kept for good) before comparing them with the manifest's shapes, then refuses",
+  },
+  {
+    kind: 'accepted',
+    match: /declared "(int32|bool)"|quantization\.(min|scale) undefined/,
+    note: 'loadLayersModel: a float32 weight declared int32 or bool in the manifest loads (TF.js refuses: dtype mismatch / unsupported dtype), and a quantized weight without quantization.min or .scale loads as if min were 0 / scale 1 (TF.js refuses: no min and scale)',
   },
   {
     kind: 'predictErrors',
@@ -1011,6 +1023,7 @@ export async function modelFuzz(
     leaks: 0,
     broken: 0,
     predictErrors: 0,
+    accepted: 0,
     allocations: 0,
     warnings: 0,
   };
@@ -1099,6 +1112,7 @@ export async function modelFuzz(
       if (model !== null) {
         stats.loaded += 1;
         count('loaded');
+        if (c.mustRefuse) fail('accepted', i, c.label, `loaded a file that lies: ${c.mustRefuse}`);
         let xs = null;
         let ys = [];
         try {
@@ -1178,6 +1192,7 @@ export const MUST_BE_ZERO = [
   'broken',
   'predictErrors',
   'allocations',
+  'accepted',
 ];
 
 /** A one-line summary: cases, loaded, refused, and per mutation kind `kind cases/loaded`. */
