@@ -224,6 +224,16 @@ export const formatChecks = {
       /^loadLayersModel: layer 'value' node 0: initializer: a weight of shape \[1\] needs 1 values, but only 0 of the file's weight values are left/,
       'a missing weight (refused before the layer allocates it)',
     );
+    await refuses(
+      (a) => (a.weightSpecs[1].dtype = 'int32'),
+      /^loadLayersModel: weight 'image_conv\/bias' is int32 in the file, but the layer's weight is float32/,
+      'a float weight declared int32',
+    );
+    await refuses(
+      (a) => (a.weightSpecs[1].quantization = { dtype: 'uint8', min: 0 }),
+      /^loadLayersModel: weight 'image_conv\/bias': quantization scale must be a finite number, got undefined/,
+      'a uint8 weight without a scale',
+    );
     const grown = wg.memory().wasmBytes;
     await refuses(
       (a) => (layer(a, 'trunk').config.units = 300000),

@@ -108,6 +108,9 @@ function setWeights(model: LayersModel, slots: WeightSlot[], shards: ArrayBuffer
       if (extra.length) fail(op, `the file has weights the model does not: ${extra.join(', ')}`);
     }
     for (const slot of found) {
+      // Every layer weight is float32; TF.js refuses another dtype when it writes the variable.
+      if (slot.dtype !== 'float32')
+        fail(op, `weight '${slot.name}' is ${slot.dtype} in the file, but the layer's weight is float32`);
       const want = kerasShape(byName.get(slot.name)!);
       if (want.join() !== slot.shape.join())
         fail(
