@@ -11,15 +11,32 @@ use crate::random::draw;
 use crate::tensor::Tensor;
 
 thread_local! {
-    /// Whether initialisers fill zeros instead of drawing (see [`set_zero_init`]).
-    static ZERO_INIT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// While set, initialisers fill zeros, and this many values are left to fill (see [`set_zero_init`]).
+    static ZERO_INIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
-/// While on, every initialiser fills zeros: a model being loaded from a file has every weight
-/// overwritten at once, so drawing them first is wasted time (TensorFlow.js's `fastWeightInit`).
-/// Returns the previous setting.
-pub fn set_zero_init(on: bool) -> bool {
-    ZERO_INIT.with(|z| z.replace(on))
+/// `Some(budget)`: every initialiser fills zeros, and all together may fill at most `budget`
+/// values, else an Error before allocating. A model loaded from a file has every weight
+/// overwritten at once, so drawing them is wasted time (TensorFlow.js's `fastWeightInit`), and the
+/// file's weights bound what its layers may allocate: a config that lies about a size is refused
+/// before it takes the memory. `None` turns it off. Returns the previous setting.
+pub fn set_zero_init(budget: Option<usize>) -> Option<usize> {
+    ZERO_INIT.with(|z| z.replace(budget))
+}
+
+/// Takes `n` values from the zero-init budget: `Ok(true)` to fill zeros, `Ok(false)` when off.
+fn take_zero_init(shape: &[usize], n: usize) -> Result<bool> {
+    ZERO_INIT.with(|z| match z.get() {
+        None => Ok(false),
+        Some(left) if n <= left => {
+            z.set(Some(left - n));
+            Ok(true)
+        }
+        Some(left) => {
+            let msg = format!("a weight of shape {shape:?} needs {n} values, but only {left} of the file's weight values are left: the layer's config disagrees with the file's weights");
+            Err(Error::Invalid { op: "initializer", msg })
+        }
+    })
 }
 
 /// The fan-in and fan-out of a weight.
@@ -169,7 +186,7 @@ impl Init {
     /// address, or that memory cannot hold, is an Error naming the shape.
     pub fn tensor(&self, shape: &[usize], fans: Fans, device: &Device) -> Result<Tensor> {
         let n = host_elements(shape)?;
-        let (fan_in, fan_avg) = (fans.fan_in.max(1) as f32, (fans.fan_in + fans.fan_out).max(1) as f32 / 2.0);
+        let (fan_in, fan_avg) = (fans.fan_in.max(1) as f32, fans.fan_in.saturating_add(fans.fan_out).max(1) as f32 / 2.0);
         let draw = |f: &mut dyn FnMut(&mut crate::random::Pcg32) -> f32| draw("initializer", shape, n, f);
         let uniform = |limit: f32| draw(&mut |r| (2.0 * r.uniform() - 1.0) * limit);
         let truncated = |mean: f32, std: f32| {
@@ -181,7 +198,7 @@ impl Init {
             })
         };
         let values = match *self {
-            _ if ZERO_INIT.with(|z| z.get()) => filled("initializer", shape, n, 0.0),
+            _ if take_zero_init(shape, n)? => filled("initializer", shape, n, 0.0),
             Init::Zeros => filled("initializer", shape, n, 0.0),
             Init::Ones => filled("initializer", shape, n, 1.0),
             Init::Constant(c) => filled("initializer", shape, n, c),
@@ -206,14 +223,18 @@ impl Init {
 mod name_tests {
     use super::*;
 
-    /// Zero init fills zeros whatever the initialiser, and only while on.
+    /// Zero init fills zeros whatever the initialiser, within its budget, and only while on.
     #[test]
     fn zero_init_skips_drawing() {
         let fans = Fans { fan_in: 4, fan_out: 4 };
         let draw = || pollster::block_on(Init::GlorotUniform.tensor(&[4, 4], fans, &Device::Cpu).unwrap().to_host()).unwrap().to_f32();
-        assert!(!set_zero_init(true));
+        assert_eq!(set_zero_init(Some(40)), None);
         assert!(draw().iter().all(|&v| v == 0.0));
-        assert!(set_zero_init(false));
+        assert!(draw().iter().all(|&v| v == 0.0));
+        // 32 of the 40 values are taken: a third weight of 16 is refused before it is allocated.
+        let refused = Init::GlorotUniform.tensor(&[4, 4], fans, &Device::Cpu).unwrap_err().to_string();
+        assert!(refused.contains("needs 16 values, but only 8 of the file's weight values are left"), "{refused}");
+        assert_eq!(set_zero_init(None), Some(8));
         assert!(draw().iter().any(|&v| v != 0.0));
     }
 

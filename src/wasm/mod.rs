@@ -57,11 +57,12 @@ pub fn set_grad_enabled(enabled: bool) -> bool {
     crate::grad_mode::set_grad_enabled(enabled)
 }
 
-/// While on, weight initialisers fill zeros (a model file is about to set every weight); returns
-/// the previous setting.
+/// With a budget, weight initialisers fill zeros, at most `budget` values in all (a model file is
+/// about to set every weight, and holds that many); `undefined` turns it off.
 #[wasm_bindgen(js_name = setZeroInit)]
-pub fn set_zero_init(on: bool) -> bool {
-    crate::nn::set_zero_init(on)
+pub fn set_zero_init(budget: Option<f64>) {
+    // A budget beyond the address space is no bound at all.
+    crate::nn::set_zero_init(budget.map(|b| if b >= 0.0 && b < usize::MAX as f64 { b as usize } else { usize::MAX }));
 }
 
 /// Reseeds the random generator.

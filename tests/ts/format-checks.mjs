@@ -221,9 +221,26 @@ export const formatChecks = {
     );
     await refuses(
       (a) => (a.weightSpecs.pop(), (a.weightData = a.weightData.slice(0, -4))),
-      /^loadLayersModel: the file has no values for weights value\/bias/,
-      'a missing weight',
+      /^loadLayersModel: layer 'value' node 0: initializer: a weight of shape \[1\] needs 1 values, but only 0 of the file's weight values are left/,
+      'a missing weight (refused before the layer allocates it)',
     );
+    await refuses(
+      (a) => (a.weightSpecs[1].dtype = 'int32'),
+      /^loadLayersModel: weight 'image_conv\/bias' is int32 in the file, but the layer's weight is float32/,
+      'a float weight declared int32',
+    );
+    await refuses(
+      (a) => (a.weightSpecs[1].quantization = { dtype: 'uint8', min: 0 }),
+      /^loadLayersModel: weight 'image_conv\/bias': quantization scale must be a finite number, got undefined/,
+      'a uint8 weight without a scale',
+    );
+    const grown = wg.memory().wasmBytes;
+    await refuses(
+      (a) => (layer(a, 'trunk').config.units = 300000),
+      /^loadLayersModel: layer 'trunk' node 0: initializer: a weight of shape \[(70, 300000|300000, 70)\] needs 21000000 values, but only \d+ of the file's weight values are left/,
+      'a size the weights do not have',
+    );
+    if (wg.memory().wasmBytes > grown + 2 ** 20) throw new Error('a lying size grew wasm memory before it was refused');
     noLeak(wg, before, 'after the refusals');
     // A topology with no weights at all loads with initial weights, as TF.js does.
     const bare = await wg.loadLayersModel(wg.io.fromMemory({ modelTopology: json.modelTopology }));
@@ -232,6 +249,24 @@ export const formatChecks = {
     same(Array.from(await wg.tensor([1, 2]).add(1).data()), [2, 3], 'the module still computes');
   },
 };
+
+Object.assign(formatChecks, {
+  async 'format: a model of one input and several outputs (one listed twice, as a file may) predicts each'(wg) {
+    const x = wg.input({ shape: [3] });
+    const dense = wg.layers.dense({ units: 2, kernelInitializer: 'ones' });
+    const y = dense.apply(x);
+    const z = wg.layers.activation({ activation: 'relu' }).apply(y);
+    const model = wg.model({ inputs: x, outputs: [y, z, y] });
+    const input = wg.tensor([[1, -2, -3]]);
+    const outs = model.predict(input);
+    equal(outs.length, 3, 'three outputs');
+    same(await outs[0].data(), [-4, -4], 'the dense output');
+    same(await outs[1].data(), [0, 0], 'the relu output');
+    same(await outs[2].data(), [-4, -4], 'the dense output again');
+    [input, ...outs].forEach((t) => t.dispose());
+    model.dispose();
+  },
+});
 
 /** TF.js 4.22 (npm) loads what webgrad saved and predicts TF.js's numbers (Node). */
 export const tfjsReadsChecks = {

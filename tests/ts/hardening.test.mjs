@@ -9,12 +9,16 @@ import * as wg from '../../dist/index.js';
 import { serve } from '../../scripts/serve.mjs';
 import { launchChromium, openPage } from '../../scripts/chromium.mjs';
 import { torchSoak, kerasSoak, table, notFlat } from './soak.mjs';
+import { KNOWN, MUST_BE_ZERO, summaryLine } from './model-fuzz.mjs';
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(',').map(Number) : fallback);
 // Six seeds of 1,000 calls in Node, one of 1,000 calls in Chromium per run; FUZZ_SEEDS explores others.
 const NODE_SEEDS = env('FUZZ_SEEDS', [1, 2, 3, 4, 5, 6]);
 const [CALLS] = env('FUZZ_CALLS', [1000]);
 const [BROWSER_SEED] = env('FUZZ_BROWSER_SEED', [7]);
+// Model files: four seeds of 1,000 cases (about 3 s each on the CPU) (MODEL_FUZZ_SEEDS / MODEL_FUZZ_CASES explore others).
+const MODEL_SEEDS = env('MODEL_FUZZ_SEEDS', [1, 2, 3, 4]);
+const [MODEL_CASES] = env('MODEL_FUZZ_CASES', [1000]);
 const WATCHDOG_MS = 30_000;
 const regressions = JSON.parse(await readFile(new URL('./fuzz-regressions.json', import.meta.url), 'utf8'));
 
@@ -92,6 +96,33 @@ test(`fuzzer in Node (CPU): ${NODE_SEEDS.length} seeds x ${CALLS} calls, no trap
   assert.ok(
     total.values > total.calls / 4 && total.cleanErrors > total.calls / 10,
     'the fuzzer mixes valid and invalid calls',
+  );
+});
+
+test(`model-file fuzz in Node (CPU): ${MODEL_SEEDS.length} seeds x ${MODEL_CASES} mutated TF.js model files, each loaded or refused with a named Error, no trap, hang, leak or unbounded allocation`, async () => {
+  const results = [];
+  for (const seed of MODEL_SEEDS) results.push(await fuzzInWorker({ fuzzer: 'models', seed, cases: MODEL_CASES }));
+  console.log(summaryLine(results));
+  const failures = results.flatMap((r) => r.failures);
+  for (const f of failures.slice(0, 30))
+    console.log(`  ${f.kind} seed ${f.seed} case ${f.index}: ${f.label}\n    ${f.detail}`);
+  const sum = (k) => results.reduce((s, r) => s + (r.stats[k] ?? 0), 0);
+  for (const h of results.flatMap((r) => r.knownHits ?? []).slice(0, 10))
+    console.log(`  known ${h.kind} seed ${h.seed} case ${h.index}: ${h.label}`);
+  if (sum('known') > 0) console.log(`  known (not yet fixed):\n    ${KNOWN.map((k) => k.note).join('\n    ')}`);
+  for (const k of MUST_BE_ZERO)
+    assert.equal(
+      sum(k),
+      0,
+      `model-file fuzz: ${sum(k)} ${k} (first: ${JSON.stringify(failures.find((f) => f.kind === k))})`,
+    );
+  assert.ok(
+    sum('cases') >= 2000 || process.env.MODEL_FUZZ_SEEDS || process.env.MODEL_FUZZ_CASES,
+    `only ${sum('cases')} cases`,
+  );
+  assert.ok(
+    sum('loaded') > sum('cases') / 20 && sum('refused') > sum('cases') / 4,
+    'the cases mix files that load and files that are refused',
   );
 });
 

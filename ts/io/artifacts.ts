@@ -115,10 +115,12 @@ const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64
 
 /** Bytes `spec` takes in a shard, or undefined for strings (their length is in the data). */
 function specBytes(spec: WeightsManifestEntry): number | undefined {
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const size = BYTES[dtype];
-  if (size === undefined) return undefined;
-  return spec.shape.reduce((n, d) => n * d, 1) * size;
+  // The manifest is untrusted: an entry this cannot size is left to the loader, which names what is wrong.
+  if (spec === null || typeof spec !== 'object' || !Array.isArray(spec.shape)) return undefined;
+  if (!spec.shape.every((d) => Number.isInteger(d) && d >= 0)) return undefined;
+  const dtype = (spec.quantization as { dtype?: unknown } | null | undefined)?.dtype ?? spec.dtype;
+  if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) return undefined;
+  return spec.shape.reduce((n, d) => n * d, 1) * BYTES[dtype];
 }
 
 /**
@@ -128,8 +130,10 @@ function specBytes(spec: WeightsManifestEntry): number | undefined {
 export function checkShardSizes(op: string, manifest: WeightsManifestConfig, buffers: ArrayBuffer[], where: string) {
   let at = 0;
   for (const [i, group] of manifest.entries()) {
+    if (!Array.isArray(group.paths)) return;
     const shards = buffers.slice(at, at + group.paths.length);
     at += group.paths.length;
+    if (!Array.isArray(group.weights)) continue;
     const sizes = group.weights.map(specBytes);
     if (sizes.some((s) => s === undefined)) continue;
     const need = (sizes as number[]).reduce((n, s) => n + s, 0);

@@ -112,7 +112,7 @@ export function fromList(list: TensorList): Tensor[] {
 
 /** @internal `core`'s outputs for concrete inputs. */
 export function callCore(core: Layer, xs: Tensor[], op: string): Tensor[] {
-  if (xs.length === 1) return [wrap(core.forward(xs[0].handle(op)))];
+  // Always the list call: a model of one input may have several outputs.
   const list = tensorList(xs, op);
   try {
     return fromList(core.call(list));

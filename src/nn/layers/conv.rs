@@ -80,8 +80,9 @@ impl Conv2d {
             let msg = format!("needs positive channels divisible by groups and a positive kernel, got {in_channels} -> {out_channels}, groups {g}, kernel {kernel:?}");
             return Err(Error::Invalid { op: "conv2d", msg });
         }
-        let area = kernel[0] * kernel[1];
-        let fans = Fans { fan_in: in_channels / g * area, fan_out: out_channels * area };
+        let area = kernel[0].saturating_mul(kernel[1]);
+        // Saturating: a size too large to allocate is refused by the initialiser, not by an overflow here.
+        let fans = Fans { fan_in: (in_channels / g).saturating_mul(area), fan_out: out_channels.saturating_mul(area) };
         let weight = param(weight_init.tensor(&[out_channels, in_channels / g, kernel[0], kernel[1]], fans, device)?);
         let bias = if bias { Some(param(bias_init.tensor(&[out_channels], fans, device)?)) } else { None };
         Ok(Conv2d { weight, bias, options, act, flavor, channels_last: flavor == Flavor::Keras })
@@ -151,7 +152,7 @@ impl Conv1d {
             return Err(Error::Invalid { op: "conv1d", msg });
         }
         let (w, b) = Init::layer_defaults(flavor);
-        let fans = Fans { fan_in: in_channels / groups * kernel, fan_out: out_channels * kernel };
+        let fans = Fans { fan_in: (in_channels / groups).saturating_mul(kernel), fan_out: out_channels.saturating_mul(kernel) };
         let weight = param(w.tensor(&[out_channels, in_channels / groups, kernel], fans, device)?);
         let bias = if bias { Some(param(b.tensor(&[out_channels], fans, device)?)) } else { None };
         Ok(Conv1d { weight, bias, stride, padding, dilation, groups, act, flavor, channels_last: flavor == Flavor::Keras })

@@ -52,9 +52,9 @@ impl Conv2dTranspose {
             return Err(Error::Invalid { op, msg });
         }
         let (w, b) = Init::layer_defaults(flavor);
-        let area = kernel[0] * kernel[1];
+        let area = kernel[0].saturating_mul(kernel[1]);
         // TF.js counts the fans of `[kh, kw, filters, in]`: its third axis is the fan-in's.
-        let fans = Fans { fan_in: filters * area, fan_out: in_channels * area };
+        let fans = Fans { fan_in: filters.saturating_mul(area), fan_out: in_channels.saturating_mul(area) };
         let weight = param(w.tensor(&[in_channels, filters, kernel[0], kernel[1]], fans, device)?);
         let bias = if bias { Some(param(b.tensor(&[filters], fans, device)?)) } else { None };
         Ok(Conv2dTranspose { kernel: weight, bias, stride, same, act, flavor, channels_last: flavor == Flavor::Keras })

@@ -39,8 +39,8 @@ fn depthwise_kernel(op: &'static str, channels: usize, o: &DepthwiseOptions, ini
         );
         return Err(Error::Invalid { op, msg });
     }
-    let area = o.kernel[0] * o.kernel[1];
-    let fans = Fans { fan_in: channels * area, fan_out: o.multiplier * area };
+    let area = o.kernel[0].saturating_mul(o.kernel[1]);
+    let fans = Fans { fan_in: channels.saturating_mul(area), fan_out: o.multiplier.saturating_mul(area) };
     Ok(param(init.tensor(&[channels, o.multiplier, o.kernel[0], o.kernel[1]], fans, device)?))
 }
 
@@ -77,8 +77,8 @@ impl DepthwiseConv2d {
         let (w, b) = Init::layer_defaults(flavor);
         let kernel = depthwise_kernel("depthwiseConv2d", channels, &options, w, device)?;
         let out = channels * options.multiplier;
-        let area = options.kernel[0] * options.kernel[1];
-        let fans = Fans { fan_in: channels * area, fan_out: options.multiplier * area };
+        let area = options.kernel[0].saturating_mul(options.kernel[1]);
+        let fans = Fans { fan_in: channels.saturating_mul(area), fan_out: options.multiplier.saturating_mul(area) };
         let bias = if bias { Some(param(b.tensor(&[out], fans, device)?)) } else { None };
         Ok(DepthwiseConv2d { kernel, bias, options, act, flavor, channels_last: flavor == Flavor::Keras })
     }
@@ -130,7 +130,10 @@ impl SeparableConv2d {
         if filters == 0 {
             return Err(Error::Invalid { op: "separableConv2d", msg: "needs at least one filter".into() });
         }
-        let mid = channels * options.multiplier;
+        let mid = channels.checked_mul(options.multiplier).ok_or_else(|| Error::Invalid {
+            op: "separableConv2d",
+            msg: format!("{channels} channels times depth multiplier {} overflows", options.multiplier),
+        })?;
         let fans = Fans { fan_in: mid, fan_out: filters };
         let pointwise = param(w.tensor(&[filters, mid, 1, 1], fans, device)?);
         let bias = if bias { Some(param(b.tensor(&[filters], fans, device)?)) } else { None };

@@ -41,7 +41,7 @@ function shapeOf(name: string, v: unknown): { shape: number[]; size: number } {
 function quantizationOf(name: string, q: unknown): WeightSlot['quantization'] {
   if (q === undefined || q === null) return undefined;
   if (typeof q !== 'object') fail(op, `weight '${name}': quantization must be an object, got ${describe(q)}`);
-  const { dtype, scale = 1, min = 0 } = q as Record<string, unknown>;
+  const { dtype, scale, min } = q as Record<string, unknown>;
   if (dtype !== 'uint8' && dtype !== 'uint16' && dtype !== 'float16')
     fail(op, `weight '${name}': quantization dtype must be 'uint8', 'uint16' or 'float16', got ${describe(dtype)}`);
   if (dtype !== 'float16')
@@ -51,7 +51,8 @@ function quantizationOf(name: string, q: unknown): WeightSlot['quantization'] {
     ] as const)
       if (typeof v !== 'number' || !Number.isFinite(v))
         fail(op, `weight '${name}': quantization ${key} must be a finite number, got ${describe(v)}`);
-  return { dtype, scale: scale as number, min: min as number };
+  // float16 has no scale or min.
+  return { dtype, scale: (scale as number | undefined) ?? 1, min: (min as number | undefined) ?? 0 };
 }
 
 /** The shards as a list of buffers. */

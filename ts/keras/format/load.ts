@@ -68,13 +68,15 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, strict: boolean): 
   const weighted = artifacts.weightSpecs != null || artifacts.weightData != null;
   const shards = shardsOf(artifacts.weightData);
   const slots = weightSlots(artifacts.weightSpecs, shards, strict);
-  // Strict loading sets every weight, so the layers skip drawing initial values (TF.js's fastWeightInit).
-  const previous = setZeroInit(strict && weighted);
+  // Strict loading sets every weight: the layers skip drawing initial values (TF.js's
+  // fastWeightInit), and may not take more values than the file holds (a lying size is refused
+  // before it allocates).
+  if (strict && weighted) setZeroInit(slots.reduce((n, s) => n + s.size, 0));
   let built: ReturnType<typeof modelFromTopology>;
   try {
     built = modelFromTopology(topology);
   } finally {
-    setZeroInit(previous);
+    setZeroInit(undefined);
   }
   const { model, ignored } = built;
   try {
@@ -106,6 +108,9 @@ function setWeights(model: LayersModel, slots: WeightSlot[], shards: ArrayBuffer
       if (extra.length) fail(op, `the file has weights the model does not: ${extra.join(', ')}`);
     }
     for (const slot of found) {
+      // Every layer weight is float32; TF.js refuses another dtype when it writes the variable.
+      if (slot.dtype !== 'float32')
+        fail(op, `weight '${slot.name}' is ${slot.dtype} in the file, but the layer's weight is float32`);
       const want = kerasShape(byName.get(slot.name)!);
       if (want.join() !== slot.shape.join())
         fail(
