@@ -11,39 +11,19 @@
 //   webgrad's `wg.memory().gpuBytes` on WebGPU, none on its CPU backend) and the JS heap still held.
 // - `ms`: the time of this load, the first in the page (WebGPU pipelines not yet compiled, for one).
 // The result lands on window.__memory.
+import { backend, lib, tfjs, webgrad } from '/bench/fresh-page.mjs';
 import { LOAD_MODELS } from '/bench/load-models.mjs';
 
-const params = new URLSearchParams(location.search);
-const [lib, backend] = params.get('contender').split(' ');
-const model = LOAD_MODELS.find((m) => m.key === params.get('model'));
+const model = LOAD_MODELS.find((m) => m.key === new URLSearchParams(location.search).get('model'));
 
-function script(src) {
-  return new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = src;
-    s.onload = resolve;
-    s.onerror = () => reject(new Error(`cannot load ${src}`));
-    document.head.append(s);
-  });
-}
-
-/** The library's API with its backend ready, and a reader of its WebAssembly memory's size (or null). */
+/** The library's API with its backend ready, and readers of its WebAssembly memory's size (or null) and tensor bytes. */
 async function setUp() {
   if (lib === 'webgrad') {
-    const wg = await import('/dist/index.js');
-    await wg.init({ backend });
+    const wg = await webgrad();
     const tensorBytes = backend === 'webgpu' ? () => wg.memory().gpuBytes : () => null;
     return { api: wg, wasmBytes: () => wg.memory().wasmBytes, tensorBytes };
   }
-  await script('/node_modules/@tensorflow/tfjs/dist/tf.min.js');
-  const tf = globalThis.tf;
-  if (backend === 'wasm') {
-    await script('/node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js');
-    tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
-  }
-  if (backend === 'webgpu') await script('/node_modules/@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js');
-  await tf.setBackend(backend);
-  await tf.ready();
+  const tf = await tfjs();
   const wasmBytes = backend === 'wasm' ? () => tf.backend().wasm.HEAPU8.buffer.byteLength : null;
   return { api: tf, wasmBytes, tensorBytes: () => tf.memory().numBytes };
 }

@@ -804,13 +804,14 @@ function drawCall(r, P, wg) {
 const TRAP =
   /unreachable|RuntimeError|memory access out of bounds|trapped|borrowed|null pointer passed to rust|recursive use of an object|Maximum call stack|already mutably|invalid size error|out of bounds/i;
 
-function timeout(promise, ms, what) {
+/** `promise`, or a rejection marked `hang` naming `what` after `ms` (`prefix` names the harness). */
+export function timeout(promise, ms, what, prefix = 'fuzz') {
   let timer;
   return Promise.race([
     promise,
     new Promise((_, reject) => {
       timer = setTimeout(
-        () => reject(Object.assign(new Error(`fuzz: ${what} did not settle within ${ms} ms`), { hang: true })),
+        () => reject(Object.assign(new Error(`${prefix}: ${what} did not settle within ${ms} ms`), { hang: true })),
         ms,
       );
     }),

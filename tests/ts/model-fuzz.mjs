@@ -7,7 +7,7 @@
 // behind; no case grew the wasm memory by more than `caseGrowthBytes` (a lying shape allocates
 // nothing); and the module still computes a known value. A case depends only on (seed, index),
 // so `{seed, only: index}` replays one. Shared by the Node harness (hardening.test.mjs).
-import { prng, show } from './fuzz.mjs';
+import { prng, show, timeout } from './fuzz.mjs';
 
 const MiB = 2 ** 20;
 
@@ -925,49 +925,7 @@ const NAMED = /^(loadLayersModel|io\.[A-Za-z]+): \S/;
  * Failures seen and not yet fixed, reported to the lead: `{kind, match, label?, note}`; a failure
  * of `kind` whose detail matches `match` (and label `label`) counts as `known`, not as a failure.
  */
-export const KNOWN = [
-  {
-    kind: 'unnamed',
-    match:
-      /^TypeError: Cannot read properties of (undefined|null) \(reading '(reduce|quantization)'\)|^TypeError: \w+\.shape\.reduce is not a function/,
-    note: "io: checkShardSizes/specBytes (ts/io/artifacts.ts) read a weight spec's shape and quantization unchecked: a model.json whose spec has no shape, a non-array shape or a null entry throws a TypeError from io.browserFiles / io.file",
-  },
-  {
-    kind: 'traps',
-    label: /\.(filters|kernel_size) -> /,
-    match: /trapped/,
-    note: 'core: Conv2D with filters 1e9 or 2**31, or kernel_size [1e6, 1e6], traps (unreachable) while building (src/nn/layers/conv.rs: unchecked fan/area products): wg.sequential({layers: [wg.layers.conv2d({filters: 1e9, kernelSize: 3, inputShape: [5, 5, 4]})]})',
-  },
-  {
-    kind: 'allocations',
-    label: /\.(units|filters|input_dim|output_dim|kernel_size|depth_multiplier) -> /,
-    match: /in one case/,
-    note: "loadLayersModel: a config that lies about a layer's size (Dense units 3e5, Conv2D filters 1e6, Embedding input_dim 1e7) builds the layer's full weights (hundreds of MiB of wasm memory, kept for good) before comparing them with the manifest's shapes, then refuses",
-  },
-  {
-    kind: 'accepted',
-    match: /declared "(int32|bool)"|quantization\.(min|scale) undefined/,
-    note: 'loadLayersModel: a float32 weight declared int32 or bool in the manifest loads (TF.js refuses: dtype mismatch / unsupported dtype), and a quantized weight without quantization.min or .scale loads as if min were 0 / scale 1 (TF.js refuses: no min and scale)',
-  },
-  {
-    kind: 'predictErrors',
-    match: /forward gives one output, but the model has \d+/,
-    note: 'model: a functional model whose outputs list one tensor twice (output_layers [[a,0,0],[a,0,0]], TF.js allows it with a warning) builds but predict throws: wg.model({inputs: x, outputs: [y, y]}).predict(...)',
-  },
-];
-
-function timeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error(`model-fuzz: ${what} did not settle within ${ms} ms`), { hang: true })),
-        ms,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+export const KNOWN = [];
 
 /** Zeros for each of the model's inputs (batch 1), or null when a shape is unknown or large. */
 function zerosFor(wg, model, maxElements) {
@@ -1096,6 +1054,7 @@ export async function modelFuzz(
           Promise.resolve().then(() => wg.loadLayersModel(c.source(wg), c.options)),
           caseTimeoutMs,
           'loadLayersModel',
+          'model-fuzz',
         );
       } catch (e) {
         const [kind, detail] = classify(e, named);
@@ -1120,7 +1079,7 @@ export async function modelFuzz(
           if (xs !== null) {
             const out = model.predict(xs.length === 1 ? xs[0] : xs);
             ys = Array.isArray(out) ? out : [out];
-            for (const y of ys) await timeout(y.data(), caseTimeoutMs, 'predict data()');
+            for (const y of ys) await timeout(y.data(), caseTimeoutMs, 'predict data()', 'model-fuzz');
             stats.predicted += 1;
           }
         } catch (e) {
@@ -1160,7 +1119,7 @@ export async function modelFuzz(
           );
         peakBytes = Math.max(peakBytes, after.wasmBytes);
         const s = wg.tidy(() => wg.tensor([1, 2]).add(1));
-        const v = await timeout(s.data(), caseTimeoutMs, 'the known-value check');
+        const v = await timeout(s.data(), caseTimeoutMs, 'the known-value check', 'model-fuzz');
         s.dispose();
         if (v[0] !== 2 || v[1] !== 3) throw new Error(`[1, 2] + 1 read back [${Array.from(v)}]`);
         if (wg.memory().numTensors !== after.numTensors) throw new Error('the known-value check leaked');
