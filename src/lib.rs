@@ -17,6 +17,7 @@ pub mod op;
 pub mod ops;
 mod random;
 pub mod selectors;
+mod shape_probe;
 pub mod tensor;
 
 #[cfg(target_arch = "wasm32")]
@@ -28,4 +29,5 @@ pub use error::{Error, Result};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled};
 pub use ops::{AdamStep, Conv2dOptions, ConvTranspose2dOptions, Padding, Pool2dOptions, SgdStep};
 pub use random::{manual_seed, DEFAULT_SEED};
+pub use shape_probe::{is_probing, set_probing};
 pub use tensor::{live_tensors, Tensor};

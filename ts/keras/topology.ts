@@ -1,6 +1,6 @@
 // The functional API's graph: symbolic tensors (shapes without data), the nodes that make them, and
 // the ordering TensorFlow.js gives a model's layers (by depth from the outputs, then by traversal).
-import { Layer, LayerList, TensorList } from '../../pkg/webgrad.js';
+import { Layer, LayerList, TensorList, setShapeProbe } from '../../pkg/webgrad.js';
 import { Tensor, wrap } from '../tensor.js';
 import { zeros } from '../creation.js';
 import { noGrad } from '../autograd.js';
@@ -121,12 +121,16 @@ export function callCore(core: Layer, xs: Tensor[], op: string): Tensor[] {
   }
 }
 
-/** @internal Applies `layer` to symbolic inputs: builds it (first time), infers the output shapes with a batch-1 probe, adds a node. */
+/**
+ * @internal Applies `layer` to symbolic inputs: builds it (first time), infers the output shapes with
+ * a batch-1 shape probe (on WebGPU no kernel runs), adds a node.
+ */
 export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): SymbolicTensor[] {
   const core = layer.coreFor(xs.map((x) => x.sampleShape));
   const shapes = noGrad(() => {
     core.setTraining(false);
     const probes = xs.map((x) => zeros([1, ...x.sampleShape], x.dtype));
+    const probing = setShapeProbe(true);
     try {
       const outs = callCore(core, probes, layer.name);
       const result = outs.map((o) => [o.shape.slice(1), o.dtype] as const);
@@ -136,6 +140,7 @@ export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): Symbolic
       const got = xs.map((x) => `[${x.sampleShape}]`).join(', ');
       throw new Error(`${layer.name}: cannot take input of shape ${got}: ${(e as Error).message}`);
     } finally {
+      setShapeProbe(probing);
       probes.forEach((p) => p.dispose());
     }
   });

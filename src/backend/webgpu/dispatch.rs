@@ -88,6 +88,10 @@ impl GpuContext {
             let msg = format!("its {} takes {} words, more than the {} a dispatch binds", P::NAME, info.len(), info::WORDS);
             return Err(Error::Gpu { op: name, msg });
         }
+        if crate::is_probing() {
+            // A shape probe queues nothing (and compiles nothing): the outputs keep their shapes.
+            return if kernel.exists() { Ok(()) } else { Err(Error::Unsupported { op: name, backend: "webgpu" }) };
+        }
         let pipeline = self.pipeline(kernel)?;
         let window = match self.infos.stage(info) {
             Some(window) => window,

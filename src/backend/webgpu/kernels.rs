@@ -336,30 +336,30 @@ impl Backend for GpuContext {
     fn upload(&self, data: &HostData) -> Result<GpuStorage> {
         self.sink.check("upload")?;
         let class = self.buffer_class("upload", super::element_bytes("upload", data.len())?)?;
-        // The words to copy, in host memory reserved fallibly (wasm's is 4 GiB), with room to pad
-        // them to the buffer's class.
-        let room = usize::try_from(class / 4).unwrap_or(usize::MAX).max(data.len());
-        let mut words: Vec<u32> = crate::backend::cpu::alloc::with_capacity("upload", &[data.len()], room)?;
-        match data {
-            HostData::F32(v) => words.extend(v.iter().map(|x| x.to_bits())),
-            HostData::I32(v) => words.extend(v.iter().map(|&x| x as u32)),
-            HostData::Bool(v) => words.extend(v.iter().map(|&x| x as u32)),
-        }
-        // A pooled buffer freed before the last submit (see pool.rs), else a new one sized to its
-        // class so that it can serve later outputs once freed.
-        let (buffer, failure) = match self.pool.take_for_upload(class) {
-            Some(buffer) => {
-                if !words.is_empty() {
-                    self.queue.write_buffer(&buffer, 0, bytemuck::cast_slice(&words));
-                }
-                (buffer, super::pool::AllocFailure::default())
-            }
-            None => {
-                let mut contents = words;
-                contents.resize((class / 4) as usize, 0);
-                self.allocate("upload", data.len(), class, Some(bytemuck::cast_slice(&contents)))?
+        // float32 and int32 values are written as they are; bools are widened to words first (in
+        // host memory reserved fallibly: wasm's is 4 GiB). `queue.write_buffer` copies the bytes out
+        // (in the browser, outside wasm memory), so an upload holds no second copy of its values.
+        let widened: Vec<u32>;
+        let bytes: &[u8] = match data {
+            HostData::F32(v) => bytemuck::cast_slice(v),
+            HostData::I32(v) => bytemuck::cast_slice(v),
+            HostData::Bool(v) => {
+                let mut words = crate::backend::cpu::alloc::with_capacity("upload", &[v.len()], v.len())?;
+                words.extend(v.iter().map(|&x| x as u32));
+                widened = words;
+                bytemuck::cast_slice(&widened)
             }
         };
+        // A pooled buffer freed before the last submit (see pool.rs), else a new one sized to its
+        // class so that it can serve later outputs once freed. Either way the write lands before the
+        // next submit's commands, and none queued reads the buffer.
+        let (buffer, failure) = match self.pool.take_for_upload(class) {
+            Some(buffer) => (buffer, super::pool::AllocFailure::default()),
+            None => self.allocate("upload", data.len(), class)?,
+        };
+        if !bytes.is_empty() {
+            self.queue.write_buffer(&buffer, 0, bytes);
+        }
         Ok(GpuStorage::new(buffer, data.len(), data.dtype(), &self.pool).with_failure(failure))
     }
 

@@ -34,8 +34,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use wgpu::util::DeviceExt;
-
 use crate::dtype::{DType, HostData};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -237,11 +235,11 @@ impl GpuContext {
         self.budget.get()
     }
 
-    /// A new buffer of `class` bytes (filled with `contents` when given), within the budget: past it
+    /// A new buffer of `class` bytes (zeros), within the budget: past it
     /// the pool is released first, then the allocation fails. A driver's out-of-memory error is
     /// caught by an error scope: an Error here natively; in the browser, where scopes answer later,
     /// one that the readback of the tensor reports (`failure`).
-    fn allocate(&self, op: &str, elements: usize, class: u64, contents: Option<&[u8]>) -> Result<(wgpu::Buffer, pool::AllocFailure)> {
+    fn allocate(&self, op: &str, elements: usize, class: u64) -> Result<(wgpu::Buffer, pool::AllocFailure)> {
         let over = || self.pool.usage().0.saturating_add(self.pool.usage().1).saturating_add(class) > self.budget.get();
         if over() {
             self.release_pool();
@@ -257,10 +255,7 @@ impl GpuContext {
         }
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
-        let buffer = match contents {
-            Some(contents) => self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: None, contents, usage }),
-            None => self.device.create_buffer(&wgpu::BufferDescriptor { label: None, size: class, usage, mapped_at_creation: false }),
-        };
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor { label: None, size: class, usage, mapped_at_creation: false });
         self.count(|c| c.buffers_created += 1);
         let popped = scope.pop();
         #[cfg(not(target_arch = "wasm32"))]
@@ -292,7 +287,7 @@ impl GpuContext {
         let class = self.buffer_class(op, element_bytes(op, elements)?)?;
         let (buffer, failure) = match self.pool.take(class) {
             Some(buffer) => (buffer, pool::AllocFailure::default()),
-            None => self.allocate(op, elements, class, None)?,
+            None => self.allocate(op, elements, class)?,
         };
         Ok(GpuStorage::new(buffer, elements, dtype, &self.pool).with_failure(failure))
     }
