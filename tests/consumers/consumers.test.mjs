@@ -135,7 +135,7 @@ test('npm pack from this checkout builds a complete package with nothing else in
   const required = ['package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'pkg/webgrad_bg.wasm',
     'pkg/webgrad_relaxed_bg.wasm', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json'];
   for (const f of required) assert.ok(tarball.files.includes(f), `the tarball lacks ${f}`);
-  const allowed = (f) => required.includes(f) || /^dist\/(cjs\/)?([a-z-]+\/)?[a-z-]+\.(js|d\.ts)$/.test(f);
+  const allowed = (f) => required.includes(f) || /^dist\/(cjs\/)?([a-z-]+\/)*[a-z-]+\.(js|d\.ts)$/.test(f);
   assert.deepEqual(tarball.files.filter((f) => !allowed(f)), [], 'files that do not belong in the package');
   console.log(`tarball: ${tarball.files.length} files`);
 });
