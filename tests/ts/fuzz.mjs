@@ -804,6 +804,9 @@ function drawCall(r, P, wg) {
 const TRAP =
   /unreachable|RuntimeError|memory access out of bounds|trapped|borrowed|null pointer passed to rust|recursive use of an object|Maximum call stack|already mutably|invalid size error|out of bounds/i;
 
+/** What a call must never do, counted by every fuzzer: each count must end at zero. */
+export const CALL_FAILURES = ['traps', 'hangs', 'nonErrors', 'unnamed', 'leaks', 'broken'];
+
 /** `promise`, or a rejection marked `hang` naming `what` after `ms` (`prefix` names the harness). */
 export function timeout(promise, ms, what, prefix = 'fuzz') {
   let timer;
@@ -841,18 +844,7 @@ async function summarize(value, Tensor, ms) {
  */
 export async function fuzz(wg, { seed, calls, only, callTimeoutMs = 20_000, progress = () => {}, maxFailures = 40 }) {
   const r = prng(seed);
-  const stats = {
-    seed,
-    calls: 0,
-    values: 0,
-    cleanErrors: 0,
-    traps: 0,
-    hangs: 0,
-    nonErrors: 0,
-    unnamed: 0,
-    leaks: 0,
-    broken: 0,
-  };
+  const stats = { seed, calls: 0, values: 0, cleanErrors: 0, ...Object.fromEntries(CALL_FAILURES.map((k) => [k, 0])) };
   const failures = [];
   const outcomes = [];
   const fail = (kind, i, label, detail) => {

@@ -9,6 +9,7 @@ import * as wg from '../../dist/index.js';
 import { serve } from '../../scripts/serve.mjs';
 import { launchChromium, openPage } from '../../scripts/chromium.mjs';
 import { torchSoak, kerasSoak, table, notFlat } from './soak.mjs';
+import { CALL_FAILURES } from './fuzz.mjs';
 import { KNOWN, MUST_BE_ZERO, summaryLine } from './model-fuzz.mjs';
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(',').map(Number) : fallback);
@@ -64,16 +65,18 @@ function fuzzInWorker(workerData) {
   });
 }
 
-const ZERO = ['traps', 'hangs', 'nonErrors', 'unnamed', 'leaks', 'broken'];
 function assertClean(name, results) {
   const total = Object.fromEntries(
-    ['calls', 'values', 'cleanErrors', ...ZERO].map((k) => [k, results.reduce((s, r) => s + (r.stats[k] ?? 0), 0)]),
+    ['calls', 'values', 'cleanErrors', ...CALL_FAILURES].map((k) => [
+      k,
+      results.reduce((s, r) => s + (r.stats[k] ?? 0), 0),
+    ]),
   );
   console.log(`${name}: ${JSON.stringify(total)}`);
   const failures = results.flatMap((r) => r.failures);
   for (const f of failures.slice(0, 30))
     console.log(`  ${f.kind} seed ${f.seed} call ${f.index}: ${f.label}\n    ${f.detail}`);
-  for (const k of ZERO)
+  for (const k of CALL_FAILURES)
     assert.equal(
       total[k],
       0,

@@ -7,7 +7,7 @@
 // behind; no case grew the wasm memory by more than `caseGrowthBytes` (a lying shape allocates
 // nothing); and the module still computes a known value. A case depends only on (seed, index),
 // so `{seed, only: index}` replays one. Shared by the Node harness (hardening.test.mjs).
-import { prng, show, timeout } from './fuzz.mjs';
+import { CALL_FAILURES, prng, show, timeout } from './fuzz.mjs';
 
 const MiB = 2 ** 20;
 
@@ -974,12 +974,7 @@ export async function modelFuzz(
     refused: 0,
     predicted: 0,
     known: 0,
-    traps: 0,
-    hangs: 0,
-    nonErrors: 0,
-    unnamed: 0,
-    leaks: 0,
-    broken: 0,
+    ...Object.fromEntries(CALL_FAILURES.map((k) => [k, 0])),
     predictErrors: 0,
     accepted: 0,
     allocations: 0,
@@ -1142,17 +1137,7 @@ export async function modelFuzz(
 }
 
 /** The counts that must be zero after a run. */
-export const MUST_BE_ZERO = [
-  'traps',
-  'hangs',
-  'nonErrors',
-  'unnamed',
-  'leaks',
-  'broken',
-  'predictErrors',
-  'allocations',
-  'accepted',
-];
+export const MUST_BE_ZERO = [...CALL_FAILURES, 'predictErrors', 'allocations', 'accepted'];
 
 /** A one-line summary: cases, loaded, refused, and per mutation kind `kind cases/loaded`. */
 export function summaryLine(results) {
