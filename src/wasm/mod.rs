@@ -65,8 +65,8 @@ pub fn set_zero_init(budget: Option<f64>) {
     crate::nn::set_zero_init(budget.map(|b| if b >= 0.0 && b < usize::MAX as f64 { b as usize } else { usize::MAX }));
 }
 
-/// Starts (`true`) or ends a shape probe: ops on the WebGPU backend queue no kernel, so their
-/// outputs have shapes but unspecified values (symbolic shape inference). Returns the previous state.
+/// Starts (`true`) or ends a shape probe (see `shape_probe.rs`): ops give outputs of the right shapes
+/// but unspecified values, skipping the costly work (symbolic shape inference). Returns the previous state.
 #[wasm_bindgen(js_name = setShapeProbe)]
 pub fn set_shape_probe(probing: bool) -> bool {
     crate::set_probing(probing)

@@ -235,8 +235,8 @@ impl GpuContext {
         self.budget.get()
     }
 
-    /// A new buffer of `class` bytes (zeros), within the budget: past it
-    /// the pool is released first, then the allocation fails. A driver's out-of-memory error is
+    /// A new buffer of `class` bytes (zeros), within the budget: past it the pool is released first,
+    /// then the allocation fails. A driver's out-of-memory error is
     /// caught by an error scope: an Error here natively; in the browser, where scopes answer later,
     /// one that the readback of the tensor reports (`failure`).
     fn allocate(&self, op: &str, elements: usize, class: u64) -> Result<(wgpu::Buffer, pool::AllocFailure)> {
