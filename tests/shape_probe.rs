@@ -5,7 +5,7 @@
 mod common;
 
 use common::{gpu, read};
-use webgrad::{Conv2dOptions, Device, Tensor};
+use webgrad::{Conv2dOptions, DType, Device, Tensor};
 
 /// relu(conv2d(x, w, stride 2)) summed over channels: [2, 3, 9, 9] -> [2, 4, 4].
 fn conv_net(xv: &[f32], wv: &[f32], d: &Device) -> Tensor {
@@ -44,4 +44,12 @@ fn on_webgpu_a_probe_shapes_every_op_but_queues_no_kernel() {
     assert_eq!(y.shape(), &[2, 4, 4]);
     // Off again, the same ops compute (the CPU is the reference).
     common::assert_close(&read(&conv_net(&xv, &wv, &d)), &read(&conv_net(&xv, &wv, &Device::Cpu)), 1e-5, 1e-5);
+}
+
+#[test]
+fn a_probe_buffer_past_its_cap_is_an_error_and_the_cap_ends_with_the_probe() {
+    let n = (1 << 26) + 1;
+    let e = probed(|| Tensor::zeros(&[1, n], DType::F32, &Device::Cpu).unwrap_err().to_string());
+    assert!(e.contains("would hold 67108865 values, more than the 67108864 a shape probe allocates"), "{e}");
+    assert_eq!(Tensor::zeros(&[1, n], DType::F32, &Device::Cpu).unwrap().shape(), &[1, n]);
 }

@@ -10,31 +10,43 @@ use crate::error::{Error, Result};
 use crate::random::draw;
 use crate::tensor::Tensor;
 
+/// How initialisers run while a model file loads (see [`set_load_init`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadInit {
+    /// The values all initialisers together may still fill; past it, an Error before allocating.
+    pub budget: usize,
+    /// Fill zeros instead of drawing: the file is about to overwrite every weight.
+    pub zeros: bool,
+}
+
 thread_local! {
-    /// While set, initialisers fill zeros, and this many values are left to fill (see [`set_zero_init`]).
-    static ZERO_INIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    static LOAD_INIT: std::cell::Cell<Option<LoadInit>> = const { std::cell::Cell::new(None) };
 }
 
-/// `Some(budget)`: every initialiser fills zeros, and all together may fill at most `budget`
-/// values, else an Error before allocating. A model loaded from a file has every weight
-/// overwritten at once, so drawing them is wasted time (TensorFlow.js's `fastWeightInit`), and the
-/// file's weights bound what its layers may allocate: a config that lies about a size is refused
-/// before it takes the memory. `None` turns it off. Returns the previous setting.
-pub fn set_zero_init(budget: Option<usize>) -> Option<usize> {
-    ZERO_INIT.with(|z| z.replace(budget))
+/// `Some(mode)` while a model file loads: initialisers together may fill at most `mode.budget`
+/// values, else an Error before allocating, so a config that lies about a size is refused before it
+/// takes the memory. With `mode.zeros` they fill zeros: a file that holds every weight overwrites
+/// them at once, so drawing is wasted time (TensorFlow.js's `fastWeightInit`), and its weights are
+/// the budget. `None` turns it off. Returns the previous setting.
+pub fn set_load_init(mode: Option<LoadInit>) -> Option<LoadInit> {
+    LOAD_INIT.with(|m| m.replace(mode))
 }
 
-/// Takes `n` values from the zero-init budget: `Ok(true)` to fill zeros, `Ok(false)` when off.
-fn take_zero_init(shape: &[usize], n: usize) -> Result<bool> {
-    ZERO_INIT.with(|z| match z.get() {
+/// Takes `n` values from the load's budget: `Ok(true)` to fill zeros, `Ok(false)` to draw.
+fn take_load_budget(shape: &[usize], n: usize) -> Result<bool> {
+    LOAD_INIT.with(|m| match m.get() {
         None => Ok(false),
-        Some(left) if n <= left => {
-            z.set(Some(left - n));
-            Ok(true)
+        Some(mode) if n <= mode.budget => {
+            m.set(Some(LoadInit { budget: mode.budget - n, ..mode }));
+            Ok(mode.zeros)
         }
-        Some(left) => {
-            let msg = format!("a weight of shape {shape:?} needs {n} values, but only {left} of the file's weight values are left: the layer's config disagrees with the file's weights");
-            Err(Error::Invalid { op: "initializer", msg })
+        Some(LoadInit { budget: left, zeros }) => {
+            let why = if zeros {
+                format!("only {left} of the file's weight values are left: the layer's config disagrees with the file's weights")
+            } else {
+                format!("only {left} values are left of what a loaded model may draw without the file's weights")
+            };
+            Err(Error::Invalid { op: "initializer", msg: format!("a weight of shape {shape:?} needs {n} values, but {why}") })
         }
     })
 }
@@ -198,7 +210,7 @@ impl Init {
             })
         };
         let values = match *self {
-            _ if take_zero_init(shape, n)? => filled("initializer", shape, n, 0.0),
+            _ if take_load_budget(shape, n)? => filled("initializer", shape, n, 0.0),
             Init::Zeros => filled("initializer", shape, n, 0.0),
             Init::Ones => filled("initializer", shape, n, 1.0),
             Init::Constant(c) => filled("initializer", shape, n, c),
@@ -223,20 +235,25 @@ impl Init {
 mod name_tests {
     use super::*;
 
-    /// Zero init fills zeros whatever the initialiser, within its budget, and only while on (native:
-    /// the read blocks on the future, which wasm cannot).
+    /// While a file loads, initialisers fill zeros (or draw) within the budget, and only while on
+    /// (native: the read blocks on the future, which wasm cannot).
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
-    fn zero_init_skips_drawing() {
+    fn a_load_fills_zeros_or_draws_within_its_budget() {
         let fans = Fans { fan_in: 4, fan_out: 4 };
         let draw = || pollster::block_on(Init::GlorotUniform.tensor(&[4, 4], fans, &Device::Cpu).unwrap().to_host()).unwrap().to_f32();
-        assert_eq!(set_zero_init(Some(40)), None);
+        assert_eq!(set_load_init(Some(LoadInit { budget: 40, zeros: true })), None);
         assert!(draw().iter().all(|&v| v == 0.0));
         assert!(draw().iter().all(|&v| v == 0.0));
         // 32 of the 40 values are taken: a third weight of 16 is refused before it is allocated.
         let refused = Init::GlorotUniform.tensor(&[4, 4], fans, &Device::Cpu).unwrap_err().to_string();
         assert!(refused.contains("needs 16 values, but only 8 of the file's weight values are left"), "{refused}");
-        assert_eq!(set_zero_init(None), Some(8));
+        // Without the file's weights, values are drawn, within the budget too.
+        assert_eq!(set_load_init(Some(LoadInit { budget: 20, zeros: false })), Some(LoadInit { budget: 8, zeros: true }));
+        assert!(draw().iter().any(|&v| v != 0.0));
+        let refused = Init::GlorotUniform.tensor(&[4, 4], fans, &Device::Cpu).unwrap_err().to_string();
+        assert!(refused.contains("only 4 values are left of what a loaded model may draw"), "{refused}");
+        assert_eq!(set_load_init(None), Some(LoadInit { budget: 4, zeros: false }));
         assert!(draw().iter().any(|&v| v != 0.0));
     }
 

@@ -19,7 +19,7 @@ mod trainer;
 
 pub use activation::{softplus, Act, ActivationConfig, MakeAct, ACTIVATION_NAMES};
 pub use clip::{clip_grad_norm, clip_grad_value, GradClip};
-pub use init::{set_zero_init, Fans, Init, INITIALIZER_NAMES};
+pub use init::{set_load_init, Fans, Init, LoadInit, INITIALIZER_NAMES};
 pub use loss::{Loss, Reduction, LOSS_NAMES};
 pub use metrics::{Metric, METRIC_NAMES};
 pub use module::{Flavor, Module, Training};

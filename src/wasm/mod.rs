@@ -57,12 +57,13 @@ pub fn set_grad_enabled(enabled: bool) -> bool {
     crate::grad_mode::set_grad_enabled(enabled)
 }
 
-/// With a budget, weight initialisers fill zeros, at most `budget` values in all (a model file is
-/// about to set every weight, and holds that many); `undefined` turns it off.
-#[wasm_bindgen(js_name = setZeroInit)]
-pub fn set_zero_init(budget: Option<f64>) {
+/// While a model file loads: weight initialisers may fill at most `budget` values in all, and fill
+/// zeros when `zeros` (the file holds every weight); `undefined` turns it off.
+#[wasm_bindgen(js_name = setLoadInit)]
+pub fn set_load_init(budget: Option<f64>, zeros: bool) {
     // A budget beyond the address space is no bound at all.
-    crate::nn::set_zero_init(budget.map(|b| if b >= 0.0 && b < usize::MAX as f64 { b as usize } else { usize::MAX }));
+    let values = |b: f64| if b >= 0.0 && b < usize::MAX as f64 { b as usize } else { usize::MAX };
+    crate::nn::set_load_init(budget.map(|b| crate::nn::LoadInit { budget: values(b), zeros }));
 }
 
 /// Starts (`true`) or ends a shape probe (see `shape_probe.rs`): ops give outputs of the right shapes

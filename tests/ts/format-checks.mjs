@@ -268,6 +268,129 @@ Object.assign(formatChecks, {
   },
 });
 
+Object.assign(formatChecks, {
+  async 'format: odd and oversized topologies are named Errors that allocate nothing unbounded, and a save the format cannot hold is refused'(
+    wg,
+  ) {
+    const refuses = async (topology, pattern, what) => {
+      try {
+        (await wg.loadLayersModel(wg.io.fromMemory({ modelTopology: topology }))).dispose();
+      } catch (e) {
+        if (!(e instanceof Error) || !pattern.test(e.message))
+          throw new Error(`${what}: unexpected ${e?.message ?? e}`);
+        return;
+      }
+      throw new Error(`${what}: loaded`);
+    };
+    const input = (name, shape) => ({
+      class_name: 'InputLayer',
+      name,
+      config: { name, batch_input_shape: [null, ...shape] },
+      inbound_nodes: [],
+    });
+    const functional = (layers, inputs, outputs) => ({
+      class_name: 'Model',
+      config: {
+        name: 'm',
+        layers,
+        input_layers: inputs.map((n) => [n, 0, 0]),
+        output_layers: outputs.map((n) => [n, 0, 0]),
+      },
+    });
+    const before = wg.memory().numTensors;
+    const grown = wg.memory().wasmBytes;
+    await refuses(
+      {
+        class_name: 'Sequential',
+        config: { layers: [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 3] } }] },
+      },
+      /^loadLayersModel: a Sequential needs a layer besides its InputLayer/,
+      'a Sequential of an InputLayer alone',
+    );
+    const dense = (config) => ({
+      class_name: 'Dense',
+      name: 'd',
+      config: { name: 'd', units: 2, ...config },
+      inbound_nodes: [[['x', 0, 0, {}]]],
+    });
+    const withDense = (config) => functional([input('x', [3]), dense(config)], ['x'], ['d']);
+    const odd = await wg.loadLayersModel(
+      wg.io.fromMemory({ modelTopology: withDense({ kernel_initializer: { class_name: '', config: {} } }) }),
+    );
+    equal(odd.outputs[0].shape, [null, 2], 'an initializer without a class name falls back to the default');
+    odd.dispose();
+    // The shape probe allocates at most 2^26 values a tensor: a file's huge symbolic shape is refused.
+    const huge = (shape) =>
+      functional(
+        [
+          input('x', shape),
+          {
+            class_name: 'Activation',
+            name: 'a',
+            config: { name: 'a', activation: 'relu' },
+            inbound_nodes: [[['x', 0, 0, {}]]],
+          },
+        ],
+        ['x'],
+        ['a'],
+      );
+    await refuses(
+      huge([15000, 15000]),
+      /^loadLayersModel: .*a symbolic tensor of shape \[1, 15000, 15000\] would hold 225000000 values, more than the 67108864 a shape probe allocates/,
+      'a huge input',
+    );
+    // Two inputs, the second too large: the first one's probe is freed too.
+    const two = functional(
+      [
+        input('x', [3]),
+        input('y', [10000, 10000]),
+        {
+          class_name: 'Add',
+          name: 'add',
+          config: { name: 'add' },
+          inbound_nodes: [
+            [
+              ['x', 0, 0, {}],
+              ['y', 0, 0, {}],
+            ],
+          ],
+        },
+      ],
+      ['x', 'y'],
+      ['add'],
+    );
+    await refuses(
+      two,
+      /^loadLayersModel: .*more than the 67108864 a shape probe allocates/,
+      'a second input too large',
+    );
+    // A topology without weights draws its initial weights, at most 2^28 values.
+    await refuses(
+      withDense({ units: 2 ** 27 }),
+      /^loadLayersModel: .*needs 402653184 values, but only 268435456 values are left of what a loaded model may draw/,
+      'a weightless topology too large',
+    );
+    if (wg.memory().wasmBytes > grown + 2 ** 24)
+      throw new Error(`the refusals grew wasm memory by ${wg.memory().wasmBytes - grown} bytes`);
+    noLeak(wg, before, 'after the refusals');
+    // A layer used inside a nested model and outside it lists its weights twice: save refuses.
+    const shared = wg.layers.dense({ units: 3, name: 'sh' });
+    const a = wg.input({ shape: [3] });
+    const inner = wg.model({ inputs: a, outputs: shared.apply(a), name: 'inner' });
+    const b = wg.input({ shape: [3] });
+    const outer = wg.model({ inputs: b, outputs: shared.apply(inner.apply(b)), name: 'outer' });
+    try {
+      await outer.save(wg.io.withSaveHandler(async () => ({ modelArtifactsInfo: {} })));
+      throw new Error('saved a model whose weights appear twice');
+    } catch (e) {
+      if (!/^save: weights sh\/kernel, sh\/bias appear twice/.test(e.message)) throw e;
+    }
+    outer.dispose();
+    inner.dispose();
+    noLeak(wg, before, 'after the refused save');
+  },
+});
+
 /** TF.js 4.22 (npm) loads what webgrad saved and predicts TF.js's numbers (Node). */
 export const tfjsReadsChecks = {
   async 'format: TF.js 4.22 loads every model webgrad saved and predicts the same numbers'(wg) {

@@ -129,9 +129,10 @@ export function applySymbolic(layer: Applicable, xs: SymbolicTensor[]): Symbolic
   const core = layer.coreFor(xs.map((x) => x.sampleShape));
   const shapes = noGrad(() => {
     core.setTraining(false);
-    const probes = xs.map((x) => zeros([1, ...x.sampleShape], x.dtype));
+    const probes: Tensor[] = [];
     const probing = setShapeProbe(true);
     try {
+      for (const x of xs) probes.push(zeros([1, ...x.sampleShape], x.dtype));
       const outs = callCore(core, probes, layer.name);
       const result = outs.map((o) => [o.shape.slice(1), o.dtype] as const);
       outs.forEach((o) => o.dispose());

@@ -3,8 +3,17 @@
 
 use crate::error::{Error, Result};
 
+/// The most values one buffer of a shape probe may hold (2^26: 256 MiB of float32), so that the
+/// symbolic shapes of a model file cannot make the probe take unbounded memory (see `shape_probe`).
+pub const PROBE_VALUES: usize = 1 << 26;
+
 /// An empty vector with room for exactly `len` elements: a buffer of `shape` for `op`.
 pub fn with_capacity<T>(op: &'static str, shape: &[usize], len: usize) -> Result<Vec<T>> {
+    if len > PROBE_VALUES && crate::is_probing() {
+        let msg =
+            format!("a symbolic tensor of shape {shape:?} would hold {len} values, more than the {PROBE_VALUES} a shape probe allocates");
+        return Err(Error::Invalid { op, msg });
+    }
     let mut out = Vec::new();
     out.try_reserve_exact(len).map_err(|_| Error::OutOfMemory {
         op,

@@ -41,7 +41,7 @@ export function initializerName(v: unknown): InitializerName | undefined {
   }
   if (v === null || typeof v !== 'object') return undefined;
   const { class_name: className, config } = v as { class_name?: unknown; config?: Record<string, unknown> };
-  if (typeof className !== 'string') return undefined;
+  if (typeof className !== 'string' || className.length === 0) return undefined;
   if (className === 'VarianceScaling' && config !== null && typeof config === 'object') {
     const mode = toCamel(String(config.mode));
     const normal = String(config.distribution) !== 'uniform';

@@ -1,7 +1,7 @@
 // `wg.loadLayersModel`: a TF.js Layers model (model.json + weight shards) from anywhere `wg.io`
 // reaches, as TensorFlow.js's `tf.loadLayersModel`. The manifest is checked whole before the model
 // is built, the model before any weight is decoded; then weights are decoded and set one at a time.
-import { setZeroInit } from '../../../pkg/webgrad.js';
+import { setLoadInit } from '../../../pkg/webgrad.js';
 import { handlerFor } from '../../io/router.js';
 import type { Destination } from '../../io/router.js';
 import type { LoadOptions, ModelArtifacts } from '../../io/types.js';
@@ -16,6 +16,13 @@ import type { WeightSlot } from './codec.js';
 import { modelFromTopology } from './read.js';
 
 const op = 'loadLayersModel';
+
+/**
+ * The weight values a loaded model may draw initial values for when the file does not hold them all
+ * (a topology alone, or `strict: false`): 2^28, 1 GiB of float32. A file that holds every weight is
+ * bounded by its own weights instead.
+ */
+const DRAWN_VALUES = 2 ** 28;
 
 /** Options of {@link loadLayersModel}: TF.js's, those of the HTTP handler included. */
 export interface LoadLayersModelOptions extends LoadOptions {
@@ -70,13 +77,14 @@ export function modelFromArtifacts(artifacts: ModelArtifacts, strict: boolean): 
   const slots = weightSlots(artifacts.weightSpecs, shards, strict);
   // Strict loading sets every weight: the layers skip drawing initial values (TF.js's
   // fastWeightInit), and may not take more values than the file holds (a lying size is refused
-  // before it allocates).
-  if (strict && weighted) setZeroInit(slots.reduce((n, s) => n + s.size, 0));
+  // before it allocates). Otherwise they draw, at most DRAWN_VALUES in all.
+  const everyWeight = strict && weighted;
+  setLoadInit(everyWeight ? slots.reduce((n, s) => n + s.size, 0) : DRAWN_VALUES, everyWeight);
   let built: ReturnType<typeof modelFromTopology>;
   try {
     built = modelFromTopology(topology);
   } finally {
-    setZeroInit(undefined);
+    setLoadInit(undefined, false);
   }
   const { model, ignored } = built;
   try {

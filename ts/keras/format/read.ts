@@ -96,15 +96,19 @@ function layerOf(entry: Record<string, unknown>, scope: Scope, depth: number): B
     );
   const { options, header, ignored } = optionsFrom(name, entry.config);
   scope.ignored.push(...ignored.map((k) => `${name}.${k}`));
-  let spec: LayerSpec;
-  try {
-    spec = factory({ ...options, ...(header.inputShape ? { inputShape: header.inputShape } : {}), name });
-  } catch (e) {
-    throw new Error(`${op}: layer '${name}' (${className}): ${(e as Error).message}`);
-  }
+  const spec = made(className, { ...options, ...(header.inputShape ? { inputShape: header.inputShape } : {}), name });
   scope.add(spec);
   if (!header.trainable) spec.trainable = false;
   return spec;
+}
+
+/** The layer of class `className` (one `factoryOf` knows) with `options`; its refusal names the layer. */
+function made(className: string, options: Record<string, unknown> & { name: string }): LayerSpec {
+  try {
+    return factoryOf(className)!(options);
+  } catch (e) {
+    throw new Error(`${op}: layer '${options.name}' (${className}): ${(e as Error).message}`);
+  }
 }
 
 /** An entry's name: `entry.name`, else `entry.config.name` (Sequential entries). */
@@ -136,10 +140,11 @@ function sequentialOf(config: unknown, scope: Scope, depth: number): LayersModel
       fail(op, `a model nested in a Sequential (${layer.name}) is not supported; save it as a functional model`);
     specs.push(layer);
   }
-  if (inputShape && !specs[0]?.inputShape) {
+  if (specs.length === 0) fail(op, 'a Sequential needs a layer besides its InputLayer');
+  if (inputShape && !specs[0].inputShape) {
     // Keras 3 gives the shape on an InputLayer: the first layer is remade with it.
     const first = specs[0];
-    const remade = factoryOf(first.className)!({ ...first.args, inputShape, name: first.name });
+    const remade = made(first.className, { ...first.args, inputShape, name: first.name });
     remade.trainable = first.trainable;
     scope.add(remade);
     specs[0] = remade;

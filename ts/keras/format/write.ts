@@ -79,6 +79,14 @@ export async function modelArtifacts(model: LayersModel): Promise<ModelArtifacts
   const entries = ordered(model.weightLists());
   const weights: { name: string; shape: number[]; values: Float32Array }[] = [];
   try {
+    // A layer applied both inside a nested model and outside it lists its weights twice: no loader
+    // (TF.js's included) can tell the copies apart.
+    const twice = entries.map((e) => e.name).filter((name, i, names) => names.indexOf(name) !== i);
+    if (twice.length > 0)
+      fail(
+        op,
+        `weights ${[...new Set(twice)].join(', ')} appear twice (a layer is used both inside a nested model and outside it), which the format cannot hold`,
+      );
     for (const e of entries) {
       const t = e.toKeras ? e.tensor.permute(...e.toKeras) : e.tensor;
       try {
