@@ -16,6 +16,7 @@ pub mod nn;
 pub mod op;
 pub mod ops;
 mod random;
+pub mod safetensors;
 pub mod selectors;
 mod shape_probe;
 pub mod tensor;

@@ -86,3 +86,10 @@ async fn nan_is_truthy_on_the_cpu() {
     let and = b.logical_and(&b).unwrap().cast(DType::F32).unwrap();
     assert_eq!(and.to_vec().await.unwrap(), vec![1.0, 0.0, 0.0, 1.0, 1.0]);
 }
+
+#[wasm_bindgen_test]
+fn safetensors_fuzz_in_wasm() {
+    // wasm32's usize is 32 bits: sizes overflow there first.
+    let (loaded, refused) = common::safetensors_fuzz::fuzz(3000, 20261204);
+    assert!(loaded > 100 && refused > 1000, "{loaded} loaded, {refused} refused");
+}

@@ -101,3 +101,6 @@ export * as optim from './optim.js';
 
 // Storage handlers shared by both front doors (TensorFlow.js's `tf.io`).
 export * as io from './io/index.js';
+
+// Hugging Face's safetensors format, both ways (PyTorch state dicts).
+export * as safetensors from './safetensors.js';

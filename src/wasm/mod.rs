@@ -5,6 +5,7 @@
 mod args;
 mod config;
 mod nn;
+mod safetensors;
 mod tensor;
 
 use std::cell::RefCell;

@@ -4,6 +4,7 @@
 pub mod fixture;
 pub mod gradcheck;
 pub mod reference;
+pub mod safetensors_fuzz;
 
 use webgrad::{Device, Tensor};
 

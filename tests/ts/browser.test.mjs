@@ -11,6 +11,7 @@ import { surfaceChecks } from './surface-checks.mjs';
 import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
 import { formatChecks } from './format-checks.mjs';
+import { safetensorsChecks } from './safetensors-checks.mjs';
 import { demoSaveLoad } from './demo-io.mjs';
 
 let server, url, browser, report;
@@ -50,6 +51,7 @@ const expected = [
   ...Object.keys(boundaryChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(modelChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
   ...Object.keys(formatChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
+  ...Object.keys(safetensorsChecks).flatMap((n) => [`webgpu: ${n}`, `cpu: ${n}`]),
 ];
 for (const name of expected) {
   test(name, () => {

@@ -10,6 +10,7 @@ import { boundaryChecks } from './boundary-checks.mjs';
 import { modelChecks } from './model-checks.mjs';
 import { ioChecks } from './io-checks.mjs';
 import { formatChecks, tfjsReadsChecks } from './format-checks.mjs';
+import { safetensorsChecks } from './safetensors-checks.mjs';
 import { readFile } from 'node:fs/promises';
 
 test('before init, entry points say to call init', () => {
@@ -136,6 +137,6 @@ for (const [name, check] of Object.entries(modelChecks)) {
 for (const [name, check] of Object.entries(ioChecks)) {
   test(`cpu: ${name}`, () => check(wg));
 }
-for (const [name, check] of Object.entries({ ...formatChecks, ...tfjsReadsChecks })) {
+for (const [name, check] of Object.entries({ ...formatChecks, ...tfjsReadsChecks, ...safetensorsChecks })) {
   test(`cpu: ${name}`, () => check(wg));
 }
