@@ -10,20 +10,32 @@ import { requireInit } from './runtime.js';
 import { Tensor } from './tensor.js';
 import { describe, fail } from './validate.js';
 
-/** Where a safetensors file comes from: its bytes, a `Blob`/`File`, an `http(s)://` URL, or (in Node) a path. */
+/** Where a safetensors file comes from: its bytes, a `Blob`/`File`, a URL (in Node, `http(s)://` ones; other strings are paths). */
 export type SafetensorsSource = Uint8Array | ArrayBuffer | Blob | string;
 
 async function bytesOf(op: string, source: SafetensorsSource): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  if (typeof source === 'string' && /^https?:\/\//.test(source)) {
-    const response = await fetch(source);
+  if (typeof source === 'string' && source.length > 0) {
+    // A URL (relative ones against the page), or in Node a path.
+    if (hasFileSystem() && !/^https?:\/\//.test(source)) {
+      try {
+        return await readFileBytes(source);
+      } catch (e) {
+        return fail(op, `reading ${source} failed: ${(e as Error).message}`);
+      }
+    }
+    let response: Response;
+    try {
+      response = await fetch(source);
+    } catch (e) {
+      return fail(op, `fetching ${source} failed: ${(e as Error).message}`);
+    }
     if (!response.ok) fail(op, `fetching ${source} gave HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   }
-  if (typeof source === 'string' && source.length > 0 && hasFileSystem()) return readFileBytes(source);
-  return fail(op, `the source must be bytes, a Blob, an http(s) URL or (in Node) a path, got ${describe(source)}`);
+  return fail(op, `the source must be bytes, a Blob, a URL or (in Node) a path, got ${describe(source)}`);
 }
 
 /** A read file: its tensors by name and its `__metadata__`. */

@@ -126,6 +126,12 @@ export const safetensorsChecks = {
       ],
     ];
     for (const [source, pattern, what] of cases) await refused(wg, source, pattern, what);
+    await refused(
+      wg,
+      fixture('missing.safetensors'),
+      /^safetensors\.load: (reading .* failed: ENOENT|fetching .* gave HTTP 404)/,
+      'a missing file',
+    );
     const [a, b] = [wg.tensor([1, 2]), wg.tensor([1, 1])];
     const sum = a.add(b);
     if (JSON.stringify(Array.from(await sum.data())) !== '[2,3]') throw new Error('the module stopped computing');
