@@ -89,7 +89,7 @@ fn sequential_names_and_modes_follow_pytorch() {
     let names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
     let buffers: Vec<String> = model.named_buffers().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(buffers, ["2.running_mean", "2.running_var"]);
+    assert_eq!(buffers, ["2.running_mean", "2.running_var", "2.num_batches_tracked"]);
     // In eval mode dropout is off and batch norm uses running statistics (0 and 1): y = relu(xW+b) / sqrt(1 + eps).
     model.set_training(false);
     let x = Tensor::from_slice(&[1., 2., 3.], &[1, 3], &d).unwrap();

@@ -57,8 +57,15 @@ fn batch_norm_and_layer_norm_match_pytorch() {
         assert_eq!(buffers[0].0, "running_mean");
         assert_close(&read(&buffers[0].1), &values(&bn["running_mean"]), 1e-5, 1e-6);
         assert_close(&read(&buffers[1].1), &values(&bn["running_var"]), 1e-5, 1e-6);
+        // PyTorch counts the training batches (`num_batches_tracked`, an int64 scalar there).
+        assert_eq!(
+            (buffers[2].0.as_str(), buffers[2].1.shape(), buffers[2].1.dtype()),
+            ("num_batches_tracked", &[][..], webgrad::DType::I32)
+        );
+        assert_eq!(read(&buffers[2].1), [1.0]);
         layer.set_training(false);
         assert_close(&read(&layer.forward(&x).unwrap()), &values(&bn["y_eval"]), 1e-4, 1e-5);
+        assert_eq!(read(&layer.named_buffers()[2].1), [1.0], "an evaluation batch is not counted");
 
         let ln = &c["layernorm"];
         let layer = LayerNorm::new(&[4], None, Flavor::Torch, &d).unwrap();

@@ -138,6 +138,40 @@ export const safetensorsChecks = {
     [a, b, sum].forEach((t) => t.dispose());
   },
 
+  async 'safetensors: a PyTorch BatchNorm2d checkpoint (num_batches_tracked included) loads strictly into nn.BatchNorm2d, which counts on and saves back'(
+    wg,
+  ) {
+    const want = (await expected()).batchnorm2d.tensors;
+    const bn = new wg.nn.BatchNorm2d(3);
+    const state = await wg.safetensors.load(fixture('batchnorm2d.safetensors'));
+    bn.loadStateDict(state);
+    for (const [n, t] of Object.entries(bn.stateDict())) await exactly(t, want[n], `loaded ${n}`);
+    // Evaluation uses the loaded statistics: y = (x - mean) / sqrt(var + 1e-5) * weight + bias.
+    bn.eval();
+    const x = wg.tensor([1, 2, 3, -1, -2, -3], [2, 3, 1, 1]);
+    const out = bn.forward(x);
+    const y = Array.from(await out.data());
+    out.dispose();
+    const v = (k, c) => want[k].values[c];
+    [1, 2, 3, -1, -2, -3].forEach((xi, i) => {
+      const c = i % 3;
+      const hand =
+        ((xi - v('running_mean', c)) / Math.sqrt(v('running_var', c) + 1e-5)) * v('weight', c) + v('bias', c);
+      if (Math.abs(y[i] - hand) > 1e-5) throw new Error(`eval output ${i}: ${y[i]}, by hand ${hand}`);
+    });
+    // A training batch counts on, and the count saves as PyTorch's key.
+    bn.train();
+    bn.forward(x).dispose();
+    const again = await wg.safetensors.loadFile(await wg.safetensors.save(bn.stateDict()));
+    await exactly(
+      again.tensors.num_batches_tracked,
+      { shape: [], dtype: 'int32', values: [6] },
+      'num_batches_tracked after a batch',
+    );
+    [x, ...Object.values(state), ...Object.values(again.tensors)].forEach((t) => t.dispose());
+    bn.dispose();
+  },
+
   async "safetensors: webgrad writes the library's file byte for byte, and reads its own back"(wg) {
     const want = (await expected()).written;
     const state = Object.fromEntries(

@@ -16,8 +16,8 @@ fn constant(value: f32, shape: &[usize], device: &Device) -> Result<Tensor> {
 
 /// Batch normalisation over every axis but the channel axis (Keras `BatchNormalization`: the last
 /// axis, momentum 0.99 kept, epsilon 1e-3; PyTorch `BatchNorm1d/2d`: axis 1, momentum 0.1 taken,
-/// epsilon 1e-5, running variance unbiased). Training normalises with the batch's statistics and
-/// updates the running ones; evaluation uses the running ones.
+/// epsilon 1e-5, running variance unbiased, and `num_batches_tracked` counted). Training normalises
+/// with the batch's statistics and updates the running ones; evaluation uses the running ones.
 pub struct BatchNorm {
     /// The learned scale, absent with Keras's `scale: false`.
     gamma: Option<Tensor>,
@@ -26,6 +26,8 @@ pub struct BatchNorm {
     channels: usize,
     running_mean: Tensor,
     running_var: Tensor,
+    /// PyTorch's `num_batches_tracked` (an int32 scalar; int64 in PyTorch): training batches seen.
+    batches: Option<Tensor>,
     /// The share of the old running statistic kept at each update.
     keep: f32,
     eps: f32,
@@ -70,6 +72,10 @@ impl BatchNorm {
             channels,
             running_mean: constant(0.0, &[channels], device)?,
             running_var: constant(1.0, &[channels], device)?,
+            batches: match flavor {
+                Flavor::Torch => Some(Tensor::zeros(&[], crate::DType::I32, device)?),
+                Flavor::Keras => None,
+            },
             keep,
             eps,
             axis,
@@ -103,7 +109,11 @@ impl BatchNorm {
             };
             let var = if self.unbiased_running_var && count > 1 { var.mul_scalar(count as f64 / (count - 1) as f64)? } else { var.clone() };
             self.running_mean.assign(&blend(&self.running_mean, mean)?)?;
-            self.running_var.assign(&blend(&self.running_var, &var)?)
+            self.running_var.assign(&blend(&self.running_var, &var)?)?;
+            match &self.batches {
+                Some(batches) => batches.assign(&batches.add_scalar(1.0)?),
+                None => Ok(()),
+            }
         })
     }
 }
@@ -142,7 +152,11 @@ impl Module for BatchNorm {
     fn named_buffers(&self) -> Vec<(String, Tensor)> {
         match self.flavor {
             Flavor::Keras => named(&[("moving_mean", Some(&self.running_mean)), ("moving_variance", Some(&self.running_var))]),
-            Flavor::Torch => named(&[("running_mean", Some(&self.running_mean)), ("running_var", Some(&self.running_var))]),
+            Flavor::Torch => named(&[
+                ("running_mean", Some(&self.running_mean)),
+                ("running_var", Some(&self.running_var)),
+                ("num_batches_tracked", self.batches.as_ref()),
+            ]),
         }
     }
 
