@@ -39,15 +39,20 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Loaded> {
     let (header, meta) = SafeTensors::read_metadata(bytes).map_err(|e| invalid(LOAD, format!("not a valid safetensors file: {e}")))?;
     refuse_repeated_names(bytes.get(8..8 + header).unwrap_or_default())?;
     let data = bytes.get(8 + header..).unwrap_or_default();
-    let names = meta.offset_keys();
+    let entries = meta
+        .offset_keys()
+        .into_iter()
+        .map(|name| match meta.info(&name) {
+            Some(info) => Ok((name, info)),
+            None => Err(invalid(LOAD, format!("tensor '{name}' is listed but has no entry"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
     // Every dtype is checked before any tensor is made.
-    for name in &names {
-        let info = meta.info(name).ok_or_else(|| invalid(LOAD, format!("tensor '{name}' is listed but has no entry")))?;
+    for (name, info) in &entries {
         host_dtype(name, info.dtype)?;
     }
-    let mut tensors = Vec::with_capacity(names.len());
-    for name in names {
-        let info = meta.info(&name).ok_or_else(|| invalid(LOAD, format!("tensor '{name}' is listed but has no entry")))?;
+    let mut tensors = Vec::with_capacity(entries.len());
+    for (name, info) in entries {
         let (start, end) = info.data_offsets;
         let raw =
             data.get(start..end).ok_or_else(|| invalid(LOAD, format!("tensor '{name}': bytes {start}..{end} are outside the file")))?;
@@ -67,13 +72,22 @@ fn host_dtype(name: &str, dtype: Dtype) -> Result<crate::DType> {
         Dtype::F32 | Dtype::F16 | Dtype::BF16 => D::F32,
         Dtype::I64 | Dtype::I32 | Dtype::I16 | Dtype::I8 | Dtype::U8 => D::I32,
         Dtype::BOOL => D::Bool,
-        other => {
-            let msg = format!(
-                "tensor '{name}' is {other:?}, which webgrad does not read (it reads F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL)"
-            );
-            return Err(invalid(LOAD, msg));
-        }
+        other => return Err(unread(name, other)),
     })
+}
+
+/// The Error for a tensor of a dtype webgrad does not read.
+fn unread(name: &str, dtype: Dtype) -> Error {
+    invalid(
+        LOAD,
+        format!("tensor '{name}' is {dtype:?}, which webgrad does not read (it reads F32, F16, BF16, I64, I32, I16, I8, U8 and BOOL)"),
+    )
+}
+
+/// The first name `names` holds twice (sorting them).
+fn repeated<'a>(names: &mut [&'a str]) -> Option<&'a str> {
+    names.sort_unstable();
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
 }
 
 /// The values of `raw` (little-endian `dtype`), converted by the module's rule.
@@ -105,7 +119,7 @@ fn decode(name: &str, dtype: Dtype, shape: &[usize], raw: &[u8]) -> Result<HostD
             0 | 1 => Ok(b == 1),
             _ => Err(invalid(LOAD, format!("tensor '{name}' (BOOL) holds the byte {b}, not 0 or 1"))),
         })?),
-        other => return Err(invalid(LOAD, format!("tensor '{name}' is {other:?}, which webgrad does not read"))),
+        other => return Err(unread(name, other)),
     })
 }
 
@@ -146,12 +160,11 @@ fn refuse_repeated_names(header: &[u8]) -> Result<()> {
             Ok(keys)
         }
     }
-    let mut keys = serde_json::Deserializer::from_slice(header)
+    let keys = serde_json::Deserializer::from_slice(header)
         .deserialize_map(Keys)
         .map_err(|e| invalid(LOAD, format!("not a valid safetensors header: {e}")))?;
-    keys.sort_unstable();
-    match keys.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(invalid(LOAD, format!("the header names '{}' twice", w[0]))),
+    match repeated(&mut keys.iter().map(String::as_str).collect::<Vec<_>>()) {
+        Some(name) => Err(invalid(LOAD, format!("the header names '{name}' twice"))),
         None => Ok(()),
     }
 }
@@ -182,11 +195,10 @@ impl View for &Bytes {
 /// and non-empty.
 pub async fn save(tensors: &[(String, Tensor)], metadata: &[(String, String)]) -> Result<Vec<u8>> {
     let mut names: Vec<&str> = tensors.iter().map(|(n, _)| n.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(invalid(SAVE, format!("the name '{}' is given twice", w[0])));
+    if let Some(name) = repeated(&mut names) {
+        return Err(invalid(SAVE, format!("the name '{name}' is given twice")));
     }
-    if names.first() == Some(&"") || names.contains(&"__metadata__") {
+    if names.contains(&"") || names.contains(&"__metadata__") {
         return Err(invalid(SAVE, "a tensor name must be non-empty and not '__metadata__'".to_string()));
     }
     let mut parts = Vec::with_capacity(tensors.len());

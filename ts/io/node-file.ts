@@ -56,19 +56,21 @@ function bytes(b: Uint8Array): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/** The absolute path `target` (a `file://` URL or a path) names. */
+function absolute(target: string): string {
+  const { path, url } = node();
+  return path.resolve(target.startsWith('file://') ? url.fileURLToPath(target) : target);
+}
+
 /** The bytes of the file at `target` (a `file://` URL or a path), for readers of one file. */
 export async function readFileBytes(target: string): Promise<Uint8Array> {
-  const { fs, path, url } = node();
-  return fs.readFile(path.resolve(target.startsWith('file://') ? url.fileURLToPath(target) : target));
+  return node().fs.readFile(absolute(target));
 }
 
 /** The handler for the folder (or model.json) at `target`: a `file://` URL or a path. */
 export function fileSystem(target: string): IOHandler {
   if (typeof target !== 'string' || target.length === 0) fail(OP, 'the path must be a non-empty string');
-  const resolve = () => {
-    const { path, url } = node();
-    return path.resolve(target.startsWith('file://') ? url.fileURLToPath(target) : target);
-  };
+  const resolve = () => absolute(target);
 
   async function save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const { fs, path } = node();
